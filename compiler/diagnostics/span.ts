@@ -1,15 +1,6 @@
-/** A location in a source file. Lines and columns are 1-based; `offset`/`endOffset` are 0-based UTF-16 offsets. */
-export interface Position {
-  line: number;
-  column: number;
-  offset: number;
-}
+import type { Position, Span } from '../../schemas/span.js';
 
-export interface Span {
-  file: string;
-  start: Position;
-  end: Position;
-}
+export type { Position, Span };
 
 /** The text of every file the front end read, so diagnostics can show code frames without reading files twice. */
 export type SourceMap = ReadonlyMap<string, string>;

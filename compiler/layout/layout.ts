@@ -1,0 +1,228 @@
+import type { Guest, System } from '../../schemas/model.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { checkMessages as M } from '../checks/messages.js';
+import type { Component } from '../components/catalogue.js';
+import { emulatorKey, type Plan } from '../plan/plan.js';
+import { readImage } from './images.js';
+import {
+  buildTables,
+  EL2_DEVICE,
+  EL2_MAIR,
+  EL2_NORMAL,
+  EL2_TCR,
+  INPUT_BITS,
+  type Mapping,
+  S2_NORMAL,
+  START_LEVEL,
+  type TableSet,
+  VTCR,
+} from './pagetables.js';
+import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, MiB, type Range, subtract } from './ranges.js';
+
+export interface PlacedMemory {
+  ipa: bigint;
+  pa: bigint;
+  size: bigint;
+  /** True when the layout pass chose `pa` (the description did not pin it). */
+  allocated: boolean;
+}
+
+export interface LoadSegment {
+  destPa: bigint;
+  ipa: bigint;
+  data: Uint8Array;
+  zeroSize: bigint;
+}
+
+export interface DeviceInstance {
+  path: string;
+  ipa: bigint;
+  size: bigint;
+  irq: number;
+  clockHz: bigint;
+  emulator: Component;
+}
+
+export interface GuestLayout {
+  name: string;
+  vmid: number;
+  /** For each vCPU: the pCPU slot (index into Layout.pcpus) and the MPIDR the guest sees. */
+  vcpus: { pcpuSlot: number; mpidr: bigint }[];
+  memory: PlacedMemory[];
+  segments: LoadSegment[];
+  imageFormat: 'elf' | 'raw';
+  entry: bigint;
+  bootArg: bigint;
+  devices: DeviceInstance[];
+  stage2: TableSet;
+  vtcr: bigint;
+}
+
+export interface PcpuLayout {
+  /** Index in board.cpus. */
+  boardCpu: number;
+  mpidr: bigint;
+  guest?: number;
+  vcpu?: number;
+}
+
+export interface Layout {
+  hypervisor: Range;
+  console: { base: bigint; clockHz: bigint };
+  el2: { tables: TableSet; tcr: bigint; mair: bigint; mappings: Mapping[] };
+  /** pcpus[0] is the boot CPU. */
+  pcpus: PcpuLayout[];
+  guests: GuestLayout[];
+}
+
+export interface LayoutInput {
+  system: System;
+  plan: Plan;
+  readFile: (path: string) => Uint8Array | undefined;
+}
+
+const BLOCK = 2n * MiB;
+
+/** GIC interrupt ID of a 3-cell `interrupts` specifier (type, number, flags): SPIs start at 32, PPIs at 16. */
+export function gicIntid(cells: readonly number[]): number {
+  if (cells.length < 2) return 0;
+  return cells[0] === 1 ? cells[1]! + 16 : cells[1]! + 32;
+}
+const PAGE = 4096n;
+
+/** The guest-physical to host-physical translation of one address through a guest's placed memory. */
+function ipaToPa(memory: readonly PlacedMemory[], ipa: bigint, size: bigint): bigint | undefined {
+  const m = memory.find((r) => contains({ base: r.ipa, size: r.size }, { base: ipa, size: size === 0n ? 1n : size }));
+  return m ? m.pa + (ipa - m.ipa) : undefined;
+}
+
+function placeMemory(system: System, diagnostics: Diagnostic[]): PlacedMemory[][] {
+  const pinned: Range[] = [system.hypervisor.region];
+  for (const g of system.guests) for (const m of g.memory) if (m.hostAddress !== undefined) pinned.push({ base: m.hostAddress, size: m.size });
+  let free = subtract(system.board.memory, pinned);
+  return system.guests.map((guest) =>
+    guest.memory.map((m) => {
+      if (m.hostAddress !== undefined) return { ipa: m.ipa, pa: m.hostAddress, size: m.size, allocated: false };
+      // Matching the IPA's offset within a 2 MiB block lets stage 2 use block mappings.
+      const alignment = isAligned(m.ipa, BLOCK) && isAligned(m.size, BLOCK) ? BLOCK : PAGE;
+      for (const piece of free) {
+        const base = alignUp(piece.base, alignment);
+        if (base + m.size <= end(piece)) {
+          free = subtract(free, [{ base, size: m.size }]);
+          return { ipa: m.ipa, pa: base, size: m.size, allocated: true };
+        }
+      }
+      diagnostics.push(
+        diagnostic(M.memoryPlacement, `no room in the board's free RAM for ${formatSize(m.size)} of guest '${guest.name}'`, m.span, {
+          notes: [`free RAM: ${free.map(formatRange).join(', ') || '(none)'}`],
+          help: 'shrink the region, or give it a `host-address` the board has free',
+        }),
+      );
+      return { ipa: m.ipa, pa: 0n, size: m.size, allocated: true };
+    }),
+  );
+}
+
+function loadGuestImage(guest: Guest, memory: PlacedMemory[], readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]) {
+  const bytes = readFile(guest.image.path);
+  if (!bytes) {
+    diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
+    return undefined;
+  }
+  const result = readImage(bytes, guest.image.loadAddress);
+  if (!result.ok) {
+    diagnostics.push(diagnostic(M.imageFormat, `image '${guest.image.written}' of guest '${guest.name}': ${result.reason}`, guest.image.span));
+    return undefined;
+  }
+  const segments: LoadSegment[] = [];
+  for (const s of result.image.segments) {
+    const total = BigInt(s.data.length) + s.zeroSize;
+    const destPa = ipaToPa(memory, s.ipa, total);
+    if (destPa === undefined) {
+      diagnostics.push(
+        diagnostic(M.imageOutsideMemory, `image '${guest.image.written}' loads ${formatRange({ base: s.ipa, size: total })}, which is not inside guest '${guest.name}''s RAM`, guest.image.span, {
+          related: guest.memory.map((m) => ({ span: m.span, message: `RAM ${formatRange({ base: m.ipa, size: m.size })}` })),
+        }),
+      );
+      continue;
+    }
+    segments.push({ destPa, ipa: s.ipa, data: s.data, zeroSize: s.zeroSize });
+  }
+  const entry = guest.entry ?? result.image.entry;
+  if (ipaToPa(memory, entry, 4n) === undefined) {
+    diagnostics.push(diagnostic(M.entryOutsideImage, `entry point ${hex(entry)} of guest '${guest.name}' is not inside its RAM`, guest.image.span));
+  }
+  return { segments, entry, format: result.image.format };
+}
+
+/**
+ * Computes the memory map: where each guest's RAM lives in host RAM, where its image pieces go, the
+ * hypervisor's identity map and each guest's stage-2 tables. Runs after the checks, so it may assume a
+ * consistent description; what it alone can find out (images, placement) it reports itself.
+ */
+export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics: Diagnostic[] } {
+  const { system, plan } = input;
+  const diagnostics: Diagnostic[] = [];
+  const board = system.board;
+
+  const memory = placeMemory(system, diagnostics);
+
+  // The boot CPU (the one the firmware starts: board.cpus[0]) always comes first.
+  const pcpus: PcpuLayout[] = [{ boardCpu: 0, mpidr: board.cpus[0]!.mpidr }];
+  const slotOf = (boardCpu: number) => {
+    let slot = pcpus.findIndex((p) => p.boardCpu === boardCpu);
+    if (slot < 0) {
+      slot = pcpus.length;
+      pcpus.push({ boardCpu, mpidr: board.cpus[boardCpu]!.mpidr });
+    }
+    return slot;
+  };
+
+  const guests: GuestLayout[] = [];
+  system.guests.forEach((guest, gi) => {
+    const vcpus = guest.vcpus.map((v, vi) => {
+      const slot = slotOf(v.pcpu);
+      pcpus[slot]!.guest = gi;
+      pcpus[slot]!.vcpu = vi;
+      return { pcpuSlot: slot, mpidr: BigInt(vi) };
+    });
+    const image = loadGuestImage(guest, memory[gi]!, input.readFile, diagnostics);
+    const devices: DeviceInstance[] = guest.devices.flatMap((d) => {
+      const emulator = plan.emulators.get(emulatorKey(gi, d.path));
+      const window = d.reg[0];
+      if (!emulator || !window) return [];
+      return [{ path: d.path, ipa: window.base, size: window.size, irq: gicIntid(d.interrupts), clockHz: d.clockHz ?? 0n, emulator }];
+    });
+    const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, attributes: S2_NORMAL, label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
+    guests.push({
+      name: guest.name,
+      vmid: gi + 1,
+      vcpus,
+      memory: memory[gi]!,
+      segments: image?.segments ?? [],
+      imageFormat: image?.format ?? 'raw',
+      entry: image?.entry ?? 0n,
+      bootArg: 0n,
+      devices,
+      stage2: buildTables(s2Mappings, INPUT_BITS, START_LEVEL),
+      vtcr: VTCR,
+    });
+  });
+
+  const consoleDevice = board.devices.find((d) => d.path === system.hypervisor.console)!;
+  const consoleWindow = consoleDevice.reg[0]!;
+  // The hypervisor reaches all of RAM (it loads guests) and only the devices its drivers use.
+  const el2Mappings: Mapping[] = [
+    ...board.memory.map((r) => ({ base: r.base, size: r.size, pa: r.base, attributes: EL2_NORMAL, label: `RAM ${formatRange(r)}` })),
+    { base: consoleWindow.base, size: alignUp(consoleWindow.size, PAGE), pa: consoleWindow.base, attributes: EL2_DEVICE, label: `console ${consoleDevice.path}` },
+  ];
+  const layout: Layout = {
+    hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
+    console: { base: consoleWindow.base, clockHz: consoleDevice.clockHz ?? 0n },
+    el2: { tables: buildTables(el2Mappings, INPUT_BITS, START_LEVEL), tcr: EL2_TCR, mair: EL2_MAIR, mappings: el2Mappings },
+    pcpus,
+    guests,
+  };
+  return { layout, diagnostics };
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Component } from '../components/catalogue.js';
+import { cached, hashTree, sha256 } from './cache.js';
+import { runTool, type ToolLog } from './tools.js';
+
+export interface RuntimeObjects {
+  /** LLVM bitcode of the C sources, to be linked with the configuration module. */
+  bitcode: string[];
+  /** Objects assembled from .S sources, linked by ld.lld as they are. */
+  objects: string[];
+  /** How many compilations were served by the cache. */
+  cacheHits: number;
+  compilations: number;
+}
+
+export interface RuntimeBuildInput {
+  components: readonly Component[];
+  arch: Component;
+  /** Folder holding the generated hv/kconfig.h. */
+  generatedInclude: string;
+  cacheDir: string;
+  runtimeDir: string;
+  log: ToolLog;
+}
+
+export const CLANG = 'clang-14';
+const C_FLAGS = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror'];
+
+/**
+ * Compiles the planned components' sources: C to bitcode, assembly to objects. Each result is cached by the
+ * hash of its source, every header it could include, the flags and the compiler's version.
+ */
+export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
+  const target = input.arch.manifest.target!;
+  const includeDirs = [
+    input.generatedInclude,
+    ...input.components.flatMap((c) => c.manifest['public-include'].map((d) => join(c.dir, d))),
+  ];
+  const clangVersion = runTool(CLANG, ['--version'], { verbose: false, write: () => {} });
+  const headersHash = sha256(...includeDirs.map(hashTree));
+  const common = [`--target=${target.triple}`, ...target.cflags, ...includeDirs.map((d) => `-I${d}`)];
+  const result: RuntimeObjects = { bitcode: [], objects: [], cacheHits: 0, compilations: 0 };
+  for (const component of input.components) {
+    const componentFlags = [`-DHV_COMPONENT_STATE_BYTES=${component.manifest['instance-state-bytes']}`, `-I${component.dir}`];
+    for (const source of component.manifest.sources) {
+      const path = join(component.dir, source);
+      const isAsm = source.endsWith('.S');
+      const flags = isAsm ? [...common, ...componentFlags, '-D__ASSEMBLY__', '-c'] : [...common, ...C_FLAGS, ...componentFlags, '-emit-llvm', '-c'];
+      // The key names the source by its path inside the runtime, not the machine's checkout location.
+      const key = sha256(clangVersion, headersHash, relative(input.runtimeDir, path), readFileSync(path), ...flags.map((f) => f.replaceAll(input.runtimeDir, '<runtime>').replaceAll(input.generatedInclude, '<gen>')));
+      const entry = cached(input.cacheDir, key, isAsm ? '.o' : '.bc', (tmp) => runTool(CLANG, [...flags, path, '-o', tmp], input.log));
+      result.compilations++;
+      if (entry.hit) result.cacheHits++;
+      (isAsm ? result.objects : result.bitcode).push(entry.path);
+    }
+  }
+  return result;
+}

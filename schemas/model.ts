@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { Span } from './span.js';
+
+/**
+ * The typed model of a description: the host board and the system (hypervisor + guests) built on it.
+ * compiler/model/ builds it from the device tree; every later pass reads only this. Addresses are bigint.
+ */
+
+export const AddressRange = z.object({
+  base: z.bigint().nonnegative(),
+  size: z.bigint().positive(),
+  span: Span,
+});
+export type AddressRange = z.infer<typeof AddressRange>;
+
+export const BoardCpu = z.object({
+  /** Index in the board's /cpus node, in source order: what guests' `cpus` refer to. */
+  index: z.number().int().nonnegative(),
+  path: z.string(),
+  /** The `reg` value: the CPU's MPIDR affinity bits. */
+  mpidr: z.bigint().nonnegative(),
+  compatible: z.array(z.string()),
+  enableMethod: z.string().optional(),
+  span: Span,
+});
+export type BoardCpu = z.infer<typeof BoardCpu>;
+
+export const BoardDevice = z.object({
+  path: z.string(),
+  name: z.string(),
+  labels: z.array(z.string()),
+  compatible: z.array(z.string()),
+  reg: z.array(AddressRange),
+  /** Raw `interrupts` cells, interpreted with the controller's #interrupt-cells. */
+  interrupts: z.array(z.number().int().nonnegative()),
+  clockHz: z.bigint().optional(),
+  status: z.enum(['okay', 'disabled', 'reserved', 'fail']),
+  span: Span,
+});
+export type BoardDevice = z.infer<typeof BoardDevice>;
+
+export const Board = z.object({
+  /** The root `model` property, or the file name. */
+  model: z.string(),
+  compatible: z.array(z.string()),
+  cpus: z.array(BoardCpu).min(1),
+  memory: z.array(AddressRange).min(1),
+  devices: z.array(BoardDevice),
+  /** Path of the interrupt controller device (the root's interrupt-parent). */
+  interruptController: z.string().optional(),
+  psciMethod: z.enum(['smc', 'hvc']).optional(),
+  span: Span,
+});
+export type Board = z.infer<typeof Board>;
+
+export const GuestMemory = z.object({
+  /** Guest-physical base and size. */
+  ipa: z.bigint().nonnegative(),
+  size: z.bigint().positive(),
+  /** Host-physical base when the description pins it; otherwise the layout pass places it. */
+  hostAddress: z.bigint().nonnegative().optional(),
+  span: Span,
+});
+export type GuestMemory = z.infer<typeof GuestMemory>;
+
+export const GuestDevice = z.object({
+  path: z.string(),
+  name: z.string(),
+  compatible: z.array(z.string()),
+  /** Guest-physical windows. */
+  reg: z.array(AddressRange),
+  interrupts: z.array(z.number().int().nonnegative()),
+  clockHz: z.bigint().optional(),
+  span: Span,
+  compatibleSpan: Span,
+});
+export type GuestDevice = z.infer<typeof GuestDevice>;
+
+export const GuestVcpu = z.object({
+  /** Index into board.cpus of the physical CPU this vCPU is pinned to. */
+  pcpu: z.number().int().nonnegative(),
+  span: Span,
+});
+export type GuestVcpu = z.infer<typeof GuestVcpu>;
+
+export const GuestImage = z.object({
+  /** Absolute path on the build machine. */
+  path: z.string(),
+  /** As written in the description. */
+  written: z.string(),
+  /** Where a raw binary is loaded (guest-physical); ELF images carry their own addresses. */
+  loadAddress: z.bigint().nonnegative().optional(),
+  span: Span,
+});
+export type GuestImage = z.infer<typeof GuestImage>;
+
+export const Guest = z.object({
+  name: z.string(),
+  path: z.string(),
+  vcpus: z.array(GuestVcpu),
+  memory: z.array(GuestMemory),
+  image: GuestImage,
+  /** Guest-physical entry point; defaults to the image's (ELF e_entry, or the raw load address). */
+  entry: z.bigint().nonnegative().optional(),
+  devices: z.array(GuestDevice),
+  span: Span,
+  /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
+  cpusSpan: Span,
+});
+export type Guest = z.infer<typeof Guest>;
+
+export const Hypervisor = z.object({
+  /** Host RAM the hypervisor image, its tables and its stacks live in. */
+  region: AddressRange,
+  /** Path of the host console device. */
+  console: z.string(),
+  consoleSpan: Span,
+  span: Span,
+});
+export type Hypervisor = z.infer<typeof Hypervisor>;
+
+export const System = z.object({
+  name: z.string(),
+  /** The description's entry file. */
+  file: z.string(),
+  board: Board,
+  hypervisor: Hypervisor,
+  guests: z.array(Guest),
+});
+export type System = z.infer<typeof System>;
