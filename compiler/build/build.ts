@@ -1,0 +1,204 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { System } from '../../schemas/model.js';
+import { emitConfigModule } from '../codegen/config-module.js';
+import { loadCatalogue } from '../components/catalogue.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { checkMessages } from '../checks/messages.js';
+import type { CheckOptions } from '../checks/catalogue.js';
+import { readElfImage } from '../layout/images.js';
+import { layoutSystem, type Layout } from '../layout/layout.js';
+import { TableConflictError } from '../layout/pagetables.js';
+import { end, formatRange, hex } from '../layout/ranges.js';
+import { planSystem, type Plan } from '../plan/plan.js';
+import { packageRoot, runtimeDir } from '../paths.js';
+import { defaultCacheDir, sha256 } from '../toolchain/cache.js';
+import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
+import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
+import { toolchainMessages } from '../toolchain/messages.js';
+import { loadSystem } from './front.js';
+import { linkImage } from './image.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { buildMessages } from './messages.js';
+
+export interface BuildOptions extends CheckOptions {
+  file: string;
+  outDir?: string;
+  /** A .config to use instead of the default search (see resolveOptions). */
+  configFile?: string;
+  includeDirs?: string[];
+  verbose: boolean;
+  log: (line: string) => void;
+  cacheDir?: string;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+  outDir?: string;
+  system?: System;
+  /** Whether the previous outputs were reused (nothing changed). */
+  upToDate?: boolean;
+  files?: BuildFiles;
+}
+
+export interface BuildFiles {
+  elf: string;
+  bin: string;
+  configLl: string;
+  map: string;
+  manifest: string;
+}
+
+const OUTPUTS = ['hypervisor.elf', 'hypervisor.bin', 'config.ll', 'hypervisor.map', 'hypervisor.ld', 'hvcc.config', 'manifest.json'] as const;
+
+export function defaultOutDir(system: System): string {
+  return resolve('build', system.name);
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The manifest.json written next to the image: what went in, and why. */
+function buildManifest(system: System, plan: Plan, layout: Layout, options: ResolvedOptions, inputsHash: string, imageSegments: { paddr: bigint; filesz: bigint; memsz: bigint }[]) {
+  return {
+    hvcc: version(),
+    system: system.name,
+    description: system.file,
+    inputsHash,
+    board: { model: system.board.model, cpus: system.board.cpus.length, memory: system.board.memory.map((m) => formatRange(m)) },
+    hypervisor: { region: formatRange(layout.hypervisor), loaded: imageSegments.map((s) => ({ address: hex(s.paddr), fileBytes: Number(s.filesz), memoryBytes: Number(s.memsz) })) },
+    components: plan.components.map((c) => ({
+      name: c.component.manifest.name,
+      kind: c.component.manifest.kind,
+      folder: c.component.dir.slice(packageRoot.length + 1),
+      reasons: c.reasons.map((r) => ({ why: r.why, ...(r.node ? { node: r.node } : {}), ...(r.span ? { at: `${r.span.file}:${r.span.start.line}:${r.span.start.column}` } : {}) })),
+    })),
+    cpus: layout.pcpus.map((p) => ({ cpu: system.board.cpus[p.boardCpu]!.path, mpidr: hex(p.mpidr), guest: p.guest === undefined ? null : layout.guests[p.guest]!.name, vcpu: p.vcpu ?? null })),
+    guests: layout.guests.map((g) => ({
+      name: g.name,
+      vmid: g.vmid,
+      entry: hex(g.entry),
+      image: g.imageFormat,
+      memory: g.memory.map((m) => ({ ipa: formatRange({ base: m.ipa, size: m.size }), host: formatRange({ base: m.pa, size: m.size }), placed: m.allocated ? 'allocated' : 'pinned' })),
+      devices: g.devices.map((d) => ({ node: d.path, window: formatRange({ base: d.ipa, size: d.size }), emulator: d.emulator.manifest.name })),
+      stage2Tables: g.stage2.tables.length,
+    })),
+    kconfig: options.source,
+  };
+}
+
+/** Everything the image depends on, hashed: when it is unchanged, `hvcc run` reuses the last build. */
+function inputsHash(sources: Map<string, string>, system: System, plan: Plan, options: ResolvedOptions): string {
+  const parts: (string | Uint8Array)[] = [version()];
+  for (const [file, text] of [...sources.entries()].sort()) parts.push(file, text);
+  for (const g of system.guests) parts.push(g.image.path, existsSync(g.image.path) ? readFileSync(g.image.path) : '');
+  for (const c of plan.components) {
+    parts.push(c.component.manifestPath, readFileSync(c.component.manifestPath));
+    for (const s of c.component.manifest.sources) parts.push(s, readFileSync(join(c.component.dir, s)));
+  }
+  parts.push(options.dotConfig);
+  return sha256(...parts);
+}
+
+/**
+ * `hvcc build`: the whole pipeline. Outputs are written to a staging folder and renamed into place only
+ * when everything succeeded, so a failed build leaves the previous outputs as they were.
+ */
+export function build(options: BuildOptions): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const log: ToolLog = { verbose: options.verbose, write: options.log };
+  const { catalogue, diagnostics: catalogueDiagnostics } = loadCatalogue(runtimeDir);
+  diagnostics.push(...catalogueDiagnostics);
+  const resolved = resolveOptions({ catalogue, systemFile: options.file, outDir: options.outDir, configFile: options.configFile });
+  diagnostics.push(...resolved.diagnostics);
+  const front = loadSystem(options.file, { ...options, limits: { maxCpus: resolved.options?.intValue('HV_MAX_CPUS') ?? 1 } });
+  diagnostics.push(...front.diagnostics);
+  const sources = front.sources;
+  for (const [file, text] of resolved.sources) sources.set(file, text);
+  const fail = (): BuildResult => ({ ok: false, diagnostics, sources });
+  if (!front.system || !resolved.options || hasErrors(diagnostics)) return fail();
+  const system = front.system;
+  const kconfig = resolved.options;
+
+  const planned = planSystem(system, catalogue, (s) => kconfig.isEnabled(s));
+  diagnostics.push(...planned.diagnostics);
+  if (!planned.plan || hasErrors(diagnostics)) return fail();
+  const plan = planned.plan;
+
+  let layout: Layout | undefined;
+  try {
+    const laid = layoutSystem({ system, plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined) });
+    diagnostics.push(...laid.diagnostics);
+    layout = laid.layout;
+  } catch (e) {
+    if (!(e instanceof TableConflictError)) throw e;
+    diagnostics.push(diagnostic(buildMessages.internalError, `translation tables: ${e.message}`, undefined, { notes: ['the checks should have caught this conflict; please report it'] }));
+  }
+  if (!layout || hasErrors(diagnostics)) return fail();
+
+  const outDir = resolve(options.outDir ?? defaultOutDir(system));
+  const hash = inputsHash(sources, system, plan, kconfig);
+  const manifestPath = join(outDir, 'manifest.json');
+  const files: BuildFiles = { elf: join(outDir, 'hypervisor.elf'), bin: join(outDir, 'hypervisor.bin'), configLl: join(outDir, 'config.ll'), map: join(outDir, 'hypervisor.map'), manifest: manifestPath };
+
+  mkdirSync(dirname(outDir), { recursive: true });
+  const workDir = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.work-`));
+  try {
+    const generatedInclude = join(workDir, 'include');
+    mkdirSync(join(generatedInclude, 'hv'), { recursive: true });
+    writeFileSync(join(generatedInclude, 'hv', 'kconfig.h'), kconfig.cHeader);
+    const arch = plan.arch;
+    const components = plan.components.map((c) => c.component);
+    if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
+    const runtime = buildRuntime({ components, arch, generatedInclude, cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
+    const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
+    const module = emitConfigModule({ systemName: system.name, version: version(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, consoleOps: plan.consoleDriver.manifest.ops! });
+    const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
+    const linked = linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log });
+
+    const elf = readElfImage(readFileSync(linked.elf));
+    if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);
+    const segments = elf.image.segments.map((s) => ({ paddr: s.ipa, filesz: BigInt(s.data.length), memsz: BigInt(s.data.length) + s.zeroSize }));
+    const imageEnd = segments.reduce((a, s) => (s.paddr + s.memsz > a ? s.paddr + s.memsz : a), 0n);
+    if (imageEnd > end(layout.hypervisor)) {
+      diagnostics.push(
+        diagnostic(checkMessages.hypervisorTooLarge, `the hypervisor image ends at ${hex(imageEnd)}, beyond its region ${formatRange(layout.hypervisor)}`, system.hypervisor.region.span, {
+          help: `make the region at least ${hex(imageEnd - layout.hypervisor.base)} bytes`,
+        }),
+      );
+      return fail();
+    }
+    writeFileSync(join(workDir, 'hvcc.config'), kconfig.dotConfig);
+    writeFileSync(join(workDir, 'manifest.json'), JSON.stringify(buildManifest(system, plan, layout, kconfig, hash, segments), null, 2) + '\n');
+
+    mkdirSync(outDir, { recursive: true });
+    // manifest.json goes last: its inputsHash vouches for the files renamed before it.
+    for (const name of OUTPUTS) renameSync(join(workDir, name), join(outDir, name));
+    return { ok: true, diagnostics, sources, outDir, system, files };
+  } catch (e) {
+    if (e instanceof ToolError) {
+      diagnostics.push(e.diagnostic);
+      return fail();
+    }
+    throw e;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Whether `outDir` holds a complete build of exactly these inputs. */
+export function isUpToDate(outDir: string, hash: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { inputsHash?: string };
+    return manifest.inputsHash === hash && OUTPUTS.every((f) => existsSync(join(outDir, f)));
+  } catch {
+    return false;
+  }
+}
+
+export { toolchainMessages };

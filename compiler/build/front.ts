@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { System } from '../../schemas/model.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { parseDts } from '../dts/index.js';
+import { buildModel } from '../model/build-model.js';
+import { runChecks, type CheckOptions } from '../checks/catalogue.js';
+import { buildMessages as M } from './messages.js';
+
+export interface FrontEndOptions extends CheckOptions {
+  includeDirs?: string[];
+  /** Runtime limits the checks enforce (from the resolved Kconfig). */
+  limits: { maxCpus: number };
+}
+
+export interface FrontEndResult {
+  system?: System;
+  diagnostics: Diagnostic[];
+  /** Text of every source file read, for code frames. */
+  sources: Map<string, string>;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a description and checks it: device-tree front end, model, semantic checks. Every problem comes
+ * back as a diagnostic; the model is returned only when there are no errors.
+ */
+export function loadSystem(file: string, options: FrontEndOptions): FrontEndResult {
+  if (readIfExists(file) === undefined) {
+    return { diagnostics: [diagnostic(M.fileNotFound, `cannot read '${file}'`)], sources: new Map() };
+  }
+  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [] });
+  const diagnostics = [...parsed.diagnostics];
+  if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
+  const model = buildModel(parsed.tree, file);
+  diagnostics.push(...model.diagnostics);
+  if (!model.system || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
+  diagnostics.push(...runChecks({ system: model.system, limits: options.limits }, options));
+  if (hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
+  return { system: model.system, diagnostics, sources: parsed.sources };
+}

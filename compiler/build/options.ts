@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import type { ComponentCatalogue } from '../components/catalogue.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { loadKconfig, readDotConfig, resolve, symbolValue, writeCHeader, writeDotConfig } from '../kconfig/index.js';
+
+/** The resolved Kconfig configuration, as the build uses it. */
+export interface ResolvedOptions {
+  /** hv/kconfig.h for the runtime's sources. */
+  cHeader: string;
+  /** The full .config, written next to the image. */
+  dotConfig: string;
+  /** Where the values came from: a .config/defconfig path, or "Kconfig defaults". */
+  source: string;
+  isEnabled(symbol: string): boolean;
+  intValue(symbol: string): number | undefined;
+}
+
+export interface OptionsInput {
+  catalogue: ComponentCatalogue;
+  systemFile: string;
+  outDir?: string | undefined;
+  configFile?: string | undefined;
+}
+
+/** The root Kconfig: it sources every component's Kconfig by glob, so new components need no edit here. */
+export function rootKconfig(catalogue: ComponentCatalogue): string {
+  return join(catalogue.runtimeDir, 'Kconfig');
+}
+
+/**
+ * Where a build's option values come from, first found wins: `--config FILE`; `.config` in the output
+ * folder (what `hvcc config`/`defconfig`/`oldconfig` write with the same -O); `defconfig` next to the
+ * system description; otherwise the Kconfig defaults.
+ */
+export function configSource(input: OptionsInput): string | undefined {
+  if (input.configFile) return resolvePath(input.configFile);
+  if (input.outDir && existsSync(join(input.outDir, '.config'))) return resolvePath(input.outDir, '.config');
+  const beside = join(dirname(resolvePath(input.systemFile)), 'defconfig');
+  return existsSync(beside) ? beside : undefined;
+}
+
+export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions; diagnostics: Diagnostic[]; sources: Map<string, string> } {
+  const root = rootKconfig(input.catalogue);
+  const loaded = loadKconfig(root, { env: process.env, srctree: input.catalogue.runtimeDir });
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const sources = new Map<string, string>(loaded.sources ?? []);
+  if (!loaded.tree || hasErrors(diagnostics)) return { diagnostics, sources };
+  const from = configSource(input);
+  let initial;
+  if (from) {
+    const text = readFileSync(from, 'utf8');
+    sources.set(from, text);
+    const read = readDotConfig(text, from);
+    diagnostics.push(...read.diagnostics);
+    initial = read.values;
+  }
+  const resolved = resolve(loaded.tree, initial);
+  diagnostics.push(...resolved.diagnostics);
+  const value = (s: string) => symbolValue(resolved, s);
+  return {
+    diagnostics,
+    sources,
+    options: {
+      cHeader: writeCHeader(resolved),
+      dotConfig: writeDotConfig(resolved),
+      source: from ?? 'Kconfig defaults',
+      isEnabled: (s) => {
+        const v = value(s);
+        return v === 'y' || v === 'm';
+      },
+      intValue: (s) => {
+        const v = value(s);
+        if (v === undefined || v === '') return undefined;
+        const n = Number(v);
+        return Number.isFinite(n) ? n : undefined;
+      },
+    },
+  };
+}

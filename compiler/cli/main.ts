@@ -1,0 +1,147 @@
+import yargs from 'yargs';
+import { build, type BuildResult } from '../build/build.js';
+import { loadSystem } from '../build/front.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { qemuCommand, runQemu } from '../run/qemu.js';
+import { diagnosticJson, type Io, printDiagnostics } from './output.js';
+
+/** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
+export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
+
+function defaultIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+    cwd: process.cwd(),
+  };
+}
+
+function warningSwitches(w: unknown): { disabled: Set<string> } {
+  const list = (Array.isArray(w) ? w : w === undefined ? [] : [w]).map(String);
+  return { disabled: new Set(list.filter((x) => x.startsWith('no-')).map((x) => x.slice(3))) };
+}
+
+function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; W?: unknown; werror?: boolean }): BuildResult {
+  const result = build({
+    file: argv.file,
+    outDir: argv.O,
+    configFile: argv.config,
+    includeDirs: argv.include ?? [],
+    verbose: Boolean(argv.verbose),
+    log: (line) => io.stderr(line + '\n'),
+    werror: Boolean(argv.werror),
+    ...warningSwitches(argv.W),
+  });
+  printDiagnostics(io, result.diagnostics, result.sources);
+  return result;
+}
+
+export async function main(args: string[], io: Io = defaultIo()): Promise<number> {
+  let exit: number = EXIT.ok;
+  const parser = yargs(args)
+    .scriptName('hvcc')
+    .usage('$0 <command> [options]\n\nhvcc compiles a device-tree description of a board and its guests into a bootable type-1 hypervisor image.')
+    .option('include', { alias: 'i', type: 'array', string: true, describe: 'Add a folder to the /include/ search path' })
+    .option('W', { type: 'array', string: true, describe: 'no-<check> switches a check off (see docs/checks.md)' })
+    .option('werror', { type: 'boolean', describe: 'Treat warnings as errors' })
+    .command(
+      'build <file>',
+      'Compile a system description into hypervisor.elf/.bin, config.ll, a link map and manifest.json',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
+          .option('O', { type: 'string', describe: 'Output folder (default: build/<system name>/)' })
+          .option('config', { type: 'string', describe: 'Kconfig .config to use (default: see docs/cli.md)' })
+          .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command' }),
+      (argv) => {
+        const result = runBuild(io, argv as never);
+        if (result.ok) io.stderr(`hvcc: wrote ${result.outDir}\n`);
+        exit = result.ok ? EXIT.ok : EXIT.errors;
+      },
+    )
+    .command(
+      'run <file> [qemu..]',
+      'Build if needed, then boot the image in QEMU and stream the hypervisor console (arguments after -- go to QEMU)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .positional('qemu', { type: 'string', array: true })
+          .option('O', { type: 'string', describe: 'Output folder (default: build/<system name>/)' })
+          .option('config', { type: 'string' })
+          .option('timeout', { type: 'number', default: 60, describe: 'Seconds before QEMU is stopped (exit status 3)' })
+          .option('verbose', { alias: 'v', type: 'boolean' }),
+      async (argv) => {
+        const result = runBuild(io, argv as never);
+        if (!result.ok || !result.system || !result.files) {
+          exit = EXIT.errors;
+          return;
+        }
+        const command = qemuCommand(result.system.board, result.files.elf, (argv.qemu as string[] | undefined) ?? []);
+        if ('error' in command) {
+          io.stderr(`hvcc: ${command.error}\n`);
+          exit = EXIT.usage;
+          return;
+        }
+        if (argv.verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
+        const outcome = await runQemu(command, { timeoutSeconds: argv.timeout, onOutput: (chunk) => io.stdout(chunk) });
+        switch (outcome.kind) {
+          case 'powered-off':
+            exit = EXIT.ok;
+            break;
+          case 'timeout':
+            io.stderr(`hvcc: no power-off after ${argv.timeout} s; QEMU stopped\n`);
+            exit = EXIT.timeout;
+            break;
+          case 'panic':
+            io.stderr(`hvcc: the hypervisor panicked: ${outcome.line}\n`);
+            exit = EXIT.panic;
+            break;
+          case 'exited':
+            io.stderr(`hvcc: QEMU ended with ${outcome.signal ?? `exit status ${outcome.code}`}\n`);
+            exit = EXIT.errors;
+            break;
+        }
+      },
+    )
+    .command(
+      'validate <files..>',
+      'Check descriptions without building; exit 1 on errors (or warnings with --werror)',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true })
+          .option('format', { choices: ['human', 'json'] as const, default: 'human' as const, describe: 'Output format' }),
+      (argv) => {
+        const all = [];
+        let failed = false;
+        for (const file of argv.files as string[]) {
+          const front = loadSystem(file, { includeDirs: (argv.include as string[] | undefined) ?? [], limits: { maxCpus: Number.MAX_SAFE_INTEGER }, werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
+          if (argv.format === 'human') printDiagnostics(io, front.diagnostics, front.sources);
+          all.push(...front.diagnostics);
+          failed ||= hasErrors(front.diagnostics);
+        }
+        if (argv.format === 'json') io.stdout(JSON.stringify({ version: 1, diagnostics: all.map(diagnosticJson) }, null, 2) + '\n');
+        exit = failed ? EXIT.errors : EXIT.ok;
+      },
+    )
+    .demandCommand(1, 'name a command (see --help)')
+    .strictCommands()
+    .strictOptions()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      io.stderr(`hvcc: ${message}\nRun 'hvcc --help' for usage.\n`);
+      exit = EXIT.usage;
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    // A bug in hvcc, not in the description: the stack is for the bug report, on request.
+    const detail = process.env.HVCC_DEBUG ? ((e as Error).stack ?? String(e)) : `${(e as Error).message} (set HVCC_DEBUG=1 for details)`;
+    io.stderr(`hvcc: internal error [HV0002]: ${detail}\n`);
+    return EXIT.usage;
+  }
+  return exit;
+}

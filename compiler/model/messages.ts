@@ -1,0 +1,41 @@
+import { defineMessages } from '../diagnostics/define.js';
+
+/** The description model: what nodes and properties must be and contain (HV2xxx). */
+export const modelMessages = defineMessages({
+  missingProperty: {
+    code: 'HV2001',
+    name: 'missing-property',
+    severity: 'error',
+    summary: 'A node lacks a property its binding requires.',
+  },
+  propertyType: {
+    code: 'HV2002',
+    name: 'property-type',
+    severity: 'error',
+    summary: 'A property has the wrong type or cell shape for its binding.',
+  },
+  missingNode: {
+    code: 'HV2003',
+    name: 'missing-node',
+    severity: 'error',
+    summary: 'The description lacks a node it must have (e.g. /cpus, memory, /hypervisor).',
+  },
+  badReference: {
+    code: 'HV2004',
+    name: 'bad-reference',
+    severity: 'error',
+    summary: 'A phandle or path refers to a node that does not exist, or to the wrong kind of node.',
+  },
+  unknownGuestNode: {
+    code: 'HV2005',
+    name: 'unknown-guest-node',
+    severity: 'warning',
+    summary: 'A child of /guests is not a guest (its compatible is not "hvcc,guest") and is ignored.',
+  },
+  unknownProperty: {
+    code: 'HV2006',
+    name: 'unknown-property',
+    severity: 'warning',
+    summary: 'An hvcc node has a property its binding does not define (probably a typo).',
+  },
+});

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import type { Board } from '../../schemas/model.js';
+import { MiB } from '../layout/ranges.js';
+
+/**
+ * What QEMU machine a board description implies. The board's root compatible names the machine; the CPU
+ * model, CPU count, RAM size and GIC version come from the description itself.
+ */
+interface MachineRule {
+  compatible: string;
+  program: string;
+  machine: string;
+  /** Machine options hvcc always needs (EL2 for the hypervisor). */
+  options: string[];
+}
+
+const MACHINES: MachineRule[] = [{ compatible: 'linux,dummy-virt', program: 'qemu-system-aarch64', machine: 'virt', options: ['virtualization=on'] }];
+
+export interface QemuCommand {
+  program: string;
+  args: string[];
+}
+
+export function qemuCommand(board: Board, image: string, extraArgs: readonly string[] = []): QemuCommand | { error: string } {
+  const rule = MACHINES.find((m) => board.compatible.includes(m.compatible));
+  if (!rule) {
+    return { error: `hvcc run knows no QEMU machine for a board compatible with ${board.compatible.map((c) => `"${c}"`).join(', ')} (known: ${MACHINES.map((m) => m.compatible).join(', ')})` };
+  }
+  const machineOptions = [rule.machine, ...rule.options];
+  const gic = board.devices.find((d) => d.compatible.some((c) => /^arm,gic-v\d$/.test(c)));
+  if (gic) machineOptions.push(`gic-version=${gic.compatible.find((c) => /^arm,gic-v\d$/.test(c))!.slice(-1)}`);
+  const cpu = board.cpus[0]!.compatible.find((c) => c.startsWith('arm,'))?.slice(4) ?? 'max';
+  const ramMiB = board.memory.reduce((a, r) => a + r.size, 0n) / MiB;
+  return {
+    program: rule.program,
+    args: ['-M', machineOptions.join(','), '-cpu', cpu, '-smp', String(board.cpus.length), '-m', `${ramMiB}M`, '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-kernel', image, ...extraArgs],
+  };
+}
+
+export type RunOutcome = { kind: 'powered-off' } | { kind: 'exited'; code: number | null; signal: string | null } | { kind: 'timeout' } | { kind: 'panic'; line: string };
+
+/** The line the runtime prints when the hypervisor itself fails. */
+export const PANIC_MARKER = '[hv] PANIC';
+
+/**
+ * Boots the image and streams the serial console to `onOutput`. The outcome is 'powered-off' when the
+ * hypervisor turned the machine off (QEMU exits 0), 'panic' as soon as the panic marker appears.
+ */
+export function runQemu(command: QemuCommand, options: { timeoutSeconds: number; onOutput: (chunk: string) => void }): Promise<RunOutcome> {
+  return new Promise((resolveOutcome) => {
+    const child = spawn(command.program, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let settled: RunOutcome | undefined;
+    let pending = '';
+    const finish = (o: RunOutcome) => {
+      if (settled) return;
+      settled = o;
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      options.onOutput(chunk);
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const panic = lines.find((l) => l.includes(PANIC_MARKER));
+      if (panic) finish({ kind: 'panic', line: panic.trim() });
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => options.onOutput(chunk));
+    child.on('error', (e) => {
+      finish({ kind: 'exited', code: null, signal: e.message });
+    });
+    child.on('close', (code, signal) => {
+      if (!settled) settled = code === 0 ? { kind: 'powered-off' } : { kind: 'exited', code, signal };
+      clearTimeout(timer);
+      resolveOutcome(settled);
+    });
+  });
+}
