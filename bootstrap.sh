@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up hvcc on a Debian 12 machine: the LLVM 14 toolchain, QEMU, dtc and the Kconfig reference tools from
+# Debian's packages (only those missing), the npm dependencies (llvm-bindings builds from source against
+# Debian's LLVM 14: see .npmrc), the compiler itself, and the example guests.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(clang-14 lld-14 llvm-14 qemu-system-arm ipxe-qemu device-tree-compiler make
+          kconfig-frontends-nox python3-kconfiglib)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bootstrap: installing ${missing[*]}"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/llvm-bindings/build/Release/llvm-bindings.node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	echo "bootstrap: installing npm dependencies (llvm-bindings compiles for a minute or two)"
+	npm ci --no-audit --no-fund
+fi
+
+echo "bootstrap: compiling hvcc"
+npm run --silent build
+echo "bootstrap: building the example guests"
+make -s -C examples/guests
+echo "bootstrap: done. Try: npx hvcc run examples/two-guests/system.dts"
