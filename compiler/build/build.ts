@@ -14,10 +14,9 @@ import { TableConflictError } from '../layout/pagetables.js';
 import { end, formatRange, hex } from '../layout/ranges.js';
 import { planSystem, type Plan } from '../plan/plan.js';
 import { packageRoot, runtimeDir } from '../paths.js';
-import { defaultCacheDir, sha256 } from '../toolchain/cache.js';
+import { defaultCacheDir, hashTree, sha256 } from '../toolchain/cache.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
 import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
-import { toolchainMessages } from '../toolchain/messages.js';
 import { loadSystem } from './front.js';
 import { linkImage } from './image.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
@@ -32,6 +31,8 @@ export interface BuildOptions extends CheckOptions {
   verbose: boolean;
   log: (line: string) => void;
   cacheDir?: string;
+  /** Reuse the outputs in outDir when they were built from exactly these inputs (`hvcc run`). */
+  reuse?: boolean;
 }
 
 export interface BuildResult {
@@ -97,10 +98,9 @@ function inputsHash(sources: Map<string, string>, system: System, plan: Plan, op
   const parts: (string | Uint8Array)[] = [version()];
   for (const [file, text] of [...sources.entries()].sort()) parts.push(file, text);
   for (const g of system.guests) parts.push(g.image.path, existsSync(g.image.path) ? readFileSync(g.image.path) : '');
-  for (const c of plan.components) {
-    parts.push(c.component.manifestPath, readFileSync(c.component.manifestPath));
-    for (const s of c.component.manifest.sources) parts.push(s, readFileSync(join(c.component.dir, s)));
-  }
+  // Whole component folders (sources, headers, manifest, linker script template) and the compiler itself.
+  for (const c of plan.components) parts.push(c.component.dir, hashTree(c.component.dir));
+  parts.push(hashTree(join(packageRoot, 'compiler')));
   parts.push(options.dotConfig);
   return sha256(...parts);
 }
@@ -145,6 +145,11 @@ export function build(options: BuildOptions): BuildResult {
   const hash = inputsHash(sources, system, plan, kconfig);
   const manifestPath = join(outDir, 'manifest.json');
   const files: BuildFiles = { elf: join(outDir, 'hypervisor.elf'), bin: join(outDir, 'hypervisor.bin'), configLl: join(outDir, 'config.ll'), map: join(outDir, 'hypervisor.map'), manifest: manifestPath };
+
+  if (options.reuse && isUpToDate(outDir, hash)) {
+    if (log.verbose) log.write(`hvcc: ${outDir} is up to date`);
+    return { ok: true, diagnostics, sources, outDir, system, files, upToDate: true };
+  }
 
   mkdirSync(dirname(outDir), { recursive: true });
   const workDir = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.work-`));
@@ -201,4 +206,3 @@ export function isUpToDate(outDir: string, hash: string): boolean {
   }
 }
 
-export { toolchainMessages };

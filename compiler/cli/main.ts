@@ -22,8 +22,9 @@ function warningSwitches(w: unknown): { disabled: Set<string> } {
   return { disabled: new Set(list.filter((x) => x.startsWith('no-')).map((x) => x.slice(3))) };
 }
 
-function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; W?: unknown; werror?: boolean }): BuildResult {
+function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; W?: unknown; werror?: boolean }, reuse = false): BuildResult {
   const result = build({
+    reuse,
     file: argv.file,
     outDir: argv.O,
     configFile: argv.config,
@@ -72,7 +73,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           .option('timeout', { type: 'number', default: 60, describe: 'Seconds before QEMU is stopped (exit status 3)' })
           .option('verbose', { alias: 'v', type: 'boolean' }),
       async (argv) => {
-        const result = runBuild(io, argv as never);
+        const result = runBuild(io, argv as never, true);
         if (!result.ok || !result.system || !result.files) {
           exit = EXIT.errors;
           return;

@@ -1,0 +1,97 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { buildTree } from './build.js';
+import { runChecks, type CheckLevel } from './checks.js';
+import { DtsLexer } from './lexer.js';
+import { M } from './messages.js';
+import { parseTokens } from './parser.js';
+import { preprocessDts, wantsPreprocessor } from './preprocess.js';
+import { defaultReadFile, SourceLoader, type ReadFile } from './source.js';
+import { generateOverlayFixups, generateSymbols } from './symbols.js';
+import type { DtTree } from './tree.js';
+
+export type * from './tree.js';
+export * from './values.js';
+export { encodeDtb, decodeDtb, printDts, type EncodeDtbOptions } from './dtb.js';
+export { checkTable, runChecks, type Check, type CheckLevel } from './checks.js';
+export { M as dtsMessages } from './messages.js';
+export { runDtc } from './dtc-cli.js';
+
+export interface ParseDtsOptions {
+  /** Searched after the including file's directory, for /include/, /incbin/ and (with cpp) #include. */
+  includeDirs?: string[];
+  /** Reads a file; undefined when it does not exist. Defaults to the file system. */
+  readFile?: ReadFile;
+  /**
+   * Run the C preprocessor first (`cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp`, as Linux does).
+   * Default: 'auto' — only when the entry file has a line starting with a cpp directive (#include, #define, #if...).
+   * Spans point back to the original files through cpp's line markers.
+   */
+  preprocess?: boolean | 'auto';
+  /** -D definitions for the preprocessor: NAME or NAME=VALUE strings, or a record. */
+  defines?: string[] | Record<string, string | number | boolean>;
+  /** The cpp executable (default 'cpp'). */
+  cpp?: string;
+  /** dtc -@: add __symbols__ (allocating a phandle for every labelled node). */
+  symbols?: boolean;
+  /** dtc -W/-E: check levels by name (dtc's underscore or kebab-case names). */
+  checks?: Record<string, CheckLevel>;
+  /** Skip dtc's semantic checks except the reference fixups (phandles, paths, /omit-if-no-ref/). */
+  fixupsOnly?: boolean;
+}
+
+export interface ParseDtsResult {
+  tree?: DtTree;
+  diagnostics: Diagnostic[];
+  /** Every file read (latin1 text: one char per byte, so span offsets and columns are byte positions). */
+  sources: Map<string, string>;
+}
+
+/**
+ * Parses and evaluates a DTS file as dtc 1.6 does (-I dts): includes, merging, deletions, phandle allocation,
+ * reference fixups and dtc's checks. Never throws on bad input: every problem is a located diagnostic.
+ * `tree` is absent when the source has syntax errors (or no root node); check errors leave the tree present.
+ */
+export function parseDts(entryPath: string, options: ParseDtsOptions = {}): ParseDtsResult {
+  const diagnostics: Diagnostic[] = [];
+  const loader = new SourceLoader(options.readFile ?? defaultReadFile, options.includeDirs ?? []);
+  try {
+    const text = loader.load(entryPath);
+    if (text === undefined) {
+      diagnostics.push(diagnostic(M.readError, `Couldn't open "${entryPath}": No such file or directory`));
+      return { diagnostics, sources: loader.sources };
+    }
+    const lexer = new DtsLexer(loader, diagnostics);
+    const pp = options.preprocess ?? 'auto';
+    if (pp === true || (pp === 'auto' && wantsPreprocessor(text))) {
+      const out = preprocessDts(entryPath, loader, options, diagnostics);
+      if (out === undefined) return { diagnostics, sources: loader.sources };
+      lexer.lexFile(entryPath, out);
+    } else {
+      lexer.lexFile(entryPath, text);
+    }
+    const before = diagnostics.length;
+    const ast = parseTokens(lexer.tokens, loader, diagnostics);
+    const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code);
+    if (!ast || syntaxFailed || diagnostics.some((d) => d.severity === 'error')) {
+      // Lexical and evaluation errors (bad literals, missing includes...) still let us build a tree for tooling,
+      // but syntax errors do not.
+      if (!ast || syntaxFailed) return { diagnostics, sources: loader.sources };
+    }
+    const tree = buildTree(ast, diagnostics);
+    if (!tree) {
+      if (!diagnostics.some((d) => d.severity === 'error'))
+        diagnostics.push(diagnostic(M.syntaxError, 'syntax error: no root node'));
+      return { diagnostics, sources: loader.sources };
+    }
+    const levels: Record<string, CheckLevel> = { ...(options.checks ?? {}) };
+    const phandles = runChecks(tree, diagnostics, { levels, fixupsOnly: options.fixupsOnly ?? false });
+    if (options.symbols) generateSymbols(tree, phandles, diagnostics);
+    if (tree.plugin) generateOverlayFixups(tree);
+    return { tree, diagnostics, sources: loader.sources };
+  } catch (e) {
+    // Defensive: the front end must not throw on any input.
+    diagnostics.push(diagnostic(M.syntaxError, `internal error: ${(e as Error).message}`));
+    return { diagnostics, sources: loader.sources };
+  }
+}

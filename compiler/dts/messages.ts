@@ -1,0 +1,76 @@
+import { defineMessages } from '../diagnostics/define.js';
+
+/**
+ * Message catalogue of the device-tree front end (HV1xxx).
+ * HV1001-HV1099: language (lexing, parsing, evaluation, files).
+ * HV1100-HV1199: dtc's semantic checks; `name` is dtc's check name in kebab-case
+ * (`-W no-unit-address-vs-reg` and dtc's spelling `-W no-unit_address_vs_reg` both switch it off).
+ */
+export const M = defineMessages({
+  syntaxError: { code: 'HV1001', name: 'syntax-error', severity: 'error', summary: 'The source does not follow the DTS grammar.' },
+  invalidCharacter: { code: 'HV1002', name: 'invalid-character', severity: 'error', summary: 'A character that cannot start any DTS token.' },
+  badIntegerLiteral: { code: 'HV1003', name: 'bad-integer-literal', severity: 'error', summary: 'An integer literal with invalid digits or suffix.' },
+  integerOutOfRange: { code: 'HV1004', name: 'integer-literal-out-of-range', severity: 'error', summary: 'An integer literal that does not fit in 64 bits.' },
+  badCharLiteral: { code: 'HV1005', name: 'bad-character-literal', severity: 'error', summary: 'A character literal that is empty or holds more than one character.' },
+  badEscape: { code: 'HV1006', name: 'bad-escape', severity: 'error', summary: 'A \\x escape with no hex digits after it.' },
+  unterminated: { code: 'HV1007', name: 'unterminated-token', severity: 'error', summary: 'A string, character literal or comment that is not closed before the end of the file.' },
+  includeNotFound: { code: 'HV1008', name: 'include-not-found', severity: 'error', summary: 'A /include/ or /incbin/ file that is in none of the search directories.' },
+  includeDepth: { code: 'HV1009', name: 'include-nested-too-deeply', severity: 'error', summary: 'Includes nested more than 200 deep (usually a file including itself).' },
+  incbinRange: { code: 'HV1010', name: 'incbin-out-of-range', severity: 'error', summary: 'The offset or length of an /incbin/ lies outside the file.' },
+  badBits: { code: 'HV1011', name: 'bad-bits-size', severity: 'error', summary: '/bits/ with a size other than 8, 16, 32 or 64.' },
+  valueOutOfRange: { code: 'HV1012', name: 'value-out-of-range', severity: 'error', summary: 'An array element that does not fit in the element size.' },
+  refInNon32: { code: 'HV1013', name: 'reference-in-non-32-bit-array', severity: 'error', summary: 'A phandle reference in an array whose elements are not 32 bits.' },
+  divisionByZero: { code: 'HV1014', name: 'division-by-zero', severity: 'error', summary: 'Division or remainder by zero in an integer expression.' },
+  refNotFound: { code: 'HV1015', name: 'label-or-path-not-found', severity: 'error', summary: 'A top-level &label or &{/path} (reopen, /delete-node/, /omit-if-no-ref/) that names no node.' },
+  propsAfterSubnodes: { code: 'HV1016', name: 'properties-after-subnodes', severity: 'error', summary: 'A property after a subnode in the same node body.' },
+  preprocessor: { code: 'HV1017', name: 'preprocessor-failed', severity: 'error', summary: 'The C preprocessor could not be run or reported an error.' },
+  readError: { code: 'HV1018', name: 'read-error', severity: 'error', summary: 'The entry file could not be read.' },
+  badDtb: { code: 'HV1019', name: 'bad-dtb', severity: 'error', summary: 'A flattened device tree blob that is truncated or malformed.' },
+  labelRefInPlugin: { code: 'HV1020', name: 'label-to-ref-in-plugin', severity: 'error', summary: 'Adding a label to a &reference at top level, which an overlay cannot do.' },
+
+  // dtc's checks (see checks.ts and docs/dts-checks.md)
+  duplicateNodeNames: { code: 'HV1101', name: 'duplicate-node-names', severity: 'error', summary: 'Two children of one node with the same name.' },
+  duplicatePropertyNames: { code: 'HV1102', name: 'duplicate-property-names', severity: 'error', summary: 'Two properties of one node with the same name.' },
+  nodeNameChars: { code: 'HV1103', name: 'node-name-chars', severity: 'error', summary: 'A node name with characters outside [a-zA-Z0-9,._+@-].' },
+  nodeNameFormat: { code: 'HV1104', name: 'node-name-format', severity: 'error', summary: 'A node name with more than one @.' },
+  propertyNameChars: { code: 'HV1105', name: 'property-name-chars', severity: 'error', summary: 'A property name with characters outside [a-zA-Z0-9,._+*#?-].' },
+  nameIsString: { code: 'HV1106', name: 'name-is-string', severity: 'error', summary: 'A "name" property that is not a string.' },
+  nameProperties: { code: 'HV1107', name: 'name-properties', severity: 'error', summary: 'A "name" property that disagrees with the node name.' },
+  duplicateLabel: { code: 'HV1108', name: 'duplicate-label', severity: 'error', summary: 'One label on two different nodes, properties or values.' },
+  explicitPhandles: { code: 'HV1109', name: 'explicit-phandles', severity: 'error', summary: 'A bad or duplicated explicit phandle / linux,phandle property.' },
+  phandleReferences: { code: 'HV1110', name: 'phandle-references', severity: 'error', summary: 'A <&label> or <&{/path}> cell reference to a node that does not exist.' },
+  pathReferences: { code: 'HV1111', name: 'path-references', severity: 'error', summary: 'A &label path reference to a node that does not exist.' },
+  addressCellsIsCell: { code: 'HV1112', name: 'address-cells-is-cell', severity: 'warning', summary: '#address-cells is not a single cell.' },
+  sizeCellsIsCell: { code: 'HV1113', name: 'size-cells-is-cell', severity: 'warning', summary: '#size-cells is not a single cell.' },
+  interruptCellsIsCell: { code: 'HV1114', name: 'interrupt-cells-is-cell', severity: 'warning', summary: '#interrupt-cells is not a single cell.' },
+  deviceTypeIsString: { code: 'HV1115', name: 'device-type-is-string', severity: 'warning', summary: 'device_type is not a string.' },
+  modelIsString: { code: 'HV1116', name: 'model-is-string', severity: 'warning', summary: 'model is not a string.' },
+  statusIsString: { code: 'HV1117', name: 'status-is-string', severity: 'warning', summary: 'status is not a string.' },
+  labelIsString: { code: 'HV1118', name: 'label-is-string', severity: 'warning', summary: 'label is not a string.' },
+  compatibleIsStringList: { code: 'HV1119', name: 'compatible-is-string-list', severity: 'warning', summary: 'compatible is not a list of strings.' },
+  namesIsStringList: { code: 'HV1120', name: 'names-is-string-list', severity: 'warning', summary: 'A *-names property is not a list of strings.' },
+  addrSizeCells: { code: 'HV1121', name: 'addr-size-cells', severity: 'warning', summary: '#address-cells / #size-cells of a node are not cells.' },
+  regFormat: { code: 'HV1122', name: 'reg-format', severity: 'warning', summary: 'reg is empty or its length is not a multiple of the parent\'s (#address-cells + #size-cells).' },
+  rangesFormat: { code: 'HV1123', name: 'ranges-format', severity: 'warning', summary: 'ranges length does not match the child and parent address/size cells.' },
+  dmaRangesFormat: { code: 'HV1124', name: 'dma-ranges-format', severity: 'warning', summary: 'dma-ranges length does not match the child and parent address/size cells.' },
+  unitAddressVsReg: { code: 'HV1125', name: 'unit-address-vs-reg', severity: 'warning', summary: 'A unit address without reg/ranges, or reg without a unit address.' },
+  unitAddressFormat: { code: 'HV1126', name: 'unit-address-format', severity: 'warning', summary: 'A unit address with a 0x prefix or leading zeros.' },
+  avoidDefaultAddrSize: { code: 'HV1127', name: 'avoid-default-addr-size', severity: 'warning', summary: 'reg/ranges relies on the default #address-cells or #size-cells of the parent.' },
+  avoidUnnecessaryAddrSize: { code: 'HV1128', name: 'avoid-unnecessary-addr-size', severity: 'warning', summary: '#address-cells/#size-cells on a node with no children that use them.' },
+  uniqueUnitAddress: { code: 'HV1129', name: 'unique-unit-address', severity: 'warning', summary: 'Two siblings with the same unit address.' },
+  interruptsProperty: { code: 'HV1130', name: 'interrupts-property', severity: 'warning', summary: 'interrupts or interrupt-parent with the wrong shape, or no interrupt parent.' },
+  simpleBusReg: { code: 'HV1131', name: 'simple-bus-reg', severity: 'warning', summary: 'A child of a simple-bus whose unit address does not match its reg/ranges.' },
+  chosenNodeIsRoot: { code: 'HV1132', name: 'chosen-node-is-root', severity: 'warning', summary: 'A chosen node that is not a child of the root.' },
+  chosenNodeBootargs: { code: 'HV1133', name: 'chosen-node-bootargs', severity: 'warning', summary: 'bootargs in /chosen is not a string.' },
+  chosenNodeStdoutPath: { code: 'HV1134', name: 'chosen-node-stdout-path', severity: 'warning', summary: 'stdout-path in /chosen is not a string.' },
+  aliasPaths: { code: 'HV1135', name: 'alias-paths', severity: 'warning', summary: 'A badly named alias or an alias whose value is not an absolute path.' },
+  phandleMisuse: { code: 'HV1136', name: 'phandle-provider-cells', severity: 'warning', summary: 'A <&provider args...> list (clocks, gpios, ...) whose provider is missing its #*-cells or whose length does not match.' },
+  interruptProvider: { code: 'HV1137', name: 'interrupt-provider', severity: 'warning', summary: 'An interrupt-controller without #interrupt-cells.' },
+  nodeNameVsPropertyName: { code: 'HV1138', name: 'node-name-vs-property-name', severity: 'warning', summary: 'A node and a property of the same parent with the same name.' },
+  uniqueUnitAddressIfEnabled: { code: 'HV1139', name: 'unique-unit-address-if-enabled', severity: 'warning', summary: 'Two enabled siblings with the same unit address (off by default).' },
+  nodeNameCharsStrict: { code: 'HV1140', name: 'node-name-chars-strict', severity: 'warning', summary: 'Node name characters outside the recommended set (off by default).' },
+  propertyNameCharsStrict: { code: 'HV1141', name: 'property-name-chars-strict', severity: 'warning', summary: 'Property name characters outside the recommended set (off by default).' },
+  labelAlreadyInSymbols: { code: 'HV1142', name: 'symbols-duplicate-label', severity: 'warning', summary: 'A label met twice while building __symbols__.' },
+});
+
+export type MessageKey = keyof typeof M;

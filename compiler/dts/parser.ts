@@ -1,0 +1,641 @@
+import {
+  EmbeddedActionsParser,
+  EOF,
+  tokenLabel,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import type { Span } from '../diagnostics/span.js';
+import type {
+  AstBody,
+  AstDelNode,
+  AstDelProp,
+  AstFile,
+  AstLabel,
+  AstNode,
+  AstProp,
+  AstTop,
+  AstValue,
+  AstValueLabel,
+} from './ast.js';
+import type { DtsToken } from './lexer.js';
+import { escapeChar } from './lexer.js';
+import { M } from './messages.js';
+import type { SourceLoader } from './source.js';
+import type { DtCell, DtValueChunk } from './tree.js';
+import * as T from './tokens.js';
+
+const MASK64 = (1n << 64n) - 1n;
+
+const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${tok.image}'`);
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    return `syntax error: expected ${tokenLabel(expected)} but found ${describe(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `syntax error: unexpected ${describe(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ actual }) {
+    const tok = actual[0]?.[0];
+    return `syntax error: unexpected ${tok ? describe(tok) : 'input'}`;
+  },
+  buildEarlyExitMessage({ actual }) {
+    const tok = actual[0];
+    return `syntax error: unexpected ${tok ? describe(tok) : 'input'}`;
+  },
+};
+
+interface Num {
+  v: bigint;
+  span: Span;
+}
+
+const sp = (t: IToken): Span => (t as DtsToken).span;
+const join = (a: Span, b: Span): Span => (a.file === b.file ? { file: a.file, start: a.start, end: b.end } : a);
+
+/** Parses literal text like strtoull(s, &e, 0) followed by dtc's suffix check. */
+export function evalLiteral(text: string): { value: bigint; error?: 'bad' | 'range' } {
+  let i = 0;
+  let base = 10n;
+  let digits = '0123456789';
+  if (text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && /[0-9a-fA-F]/.test(text[2] ?? '')) {
+    base = 16n;
+    digits = '0123456789abcdef';
+    i = 2;
+  } else if (text[0] === '0') {
+    base = 8n;
+    digits = '01234567';
+  }
+  let v = 0n;
+  let overflow = false;
+  const start = i;
+  for (; i < text.length; i++) {
+    const d = digits.indexOf(text[i]!.toLowerCase());
+    if (d < 0) break;
+    v = v * base + BigInt(d);
+    if (v > MASK64) overflow = true;
+  }
+  if (i === start && base !== 8n) return { value: 0n, error: 'bad' };
+  const rest = text.slice(i);
+  if (rest && !/^[UL]*$/.test(rest)) return { value: overflow ? MASK64 : v, error: 'bad' };
+  if (overflow) return { value: MASK64, error: 'range' };
+  return { value: v };
+}
+
+export class DtsParser extends EmbeddedActionsParser {
+  diags: Diagnostic[] = [];
+  loader!: SourceLoader;
+
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  private err(def: (typeof M)[keyof typeof M], msg: string, span: Span): void {
+    this.diags.push(diagnostic(def, msg, span));
+  }
+
+  public file = this.RULE('file', (): AstFile => {
+    const file: AstFile = { plugin: false, memreserves: [], items: [] };
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(T.V1);
+      this.CONSUME(T.Semi);
+      this.OPTION(() => {
+        this.CONSUME(T.Plugin);
+        this.CONSUME2(T.Semi);
+        this.ACTION(() => (file.plugin = true));
+      });
+    });
+    let seenTree = false;
+    this.MANY(() => {
+      const labels: AstLabel[] = [];
+      this.MANY2(() => {
+        const l = this.CONSUME(T.Label);
+        this.ACTION(() => labels.push({ name: (l as DtsToken).text!, span: sp(l) }));
+      });
+      this.OR([
+        {
+          ALT: () => {
+            const kw = this.CONSUME(T.MemReserve);
+            const a = this.SUBRULE(this.intPrim);
+            const s = this.SUBRULE2(this.intPrim);
+            const semi = this.CONSUME3(T.Semi);
+            this.ACTION(() => {
+              if (seenTree) this.err(M.syntaxError, "syntax error: /memreserve/ after the tree", sp(kw));
+              file.memreserves.push({ labels, address: a?.v ?? 0n, size: s?.v ?? 0n, span: join(sp(kw), sp(semi)) });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const slash = this.CONSUME(T.Slash);
+            const body = this.SUBRULE(this.nodedef);
+            this.ACTION(() => {
+              if (labels.length) this.err(M.syntaxError, 'syntax error: a label cannot name the root here', labels[0]!.span);
+              seenTree = true;
+              if (body) file.items.push({ kind: 'root', body, span: sp(slash) });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const ref = this.CONSUME(T.Ref);
+            const body = this.SUBRULE2(this.nodedef);
+            this.ACTION(() => {
+              if (labels.length > 1) this.err(M.syntaxError, 'syntax error: only one label may be added to a reference', labels[1]!.span);
+              seenTree = true;
+              const item: AstTop = { kind: 'ref', ref: (ref as DtsToken).text!, refSpan: sp(ref), body: body ?? emptyBody(sp(ref)) };
+              if (labels.length) item.label = labels[0]!;
+              file.items.push(item);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const kw = this.CONSUME(T.DelNode);
+            const ref = this.CONSUME2(T.Ref);
+            this.CONSUME4(T.Semi);
+            this.ACTION(() => {
+              if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /delete-node/', sp(kw));
+              file.items.push({ kind: 'delnode-ref', ref: (ref as DtsToken).text!, refSpan: sp(ref) });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const kw = this.CONSUME(T.OmitNoRef);
+            const ref = this.CONSUME3(T.Ref);
+            this.CONSUME5(T.Semi);
+            this.ACTION(() => {
+              if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /omit-if-no-ref/', sp(kw));
+              file.items.push({ kind: 'omit-ref', ref: (ref as DtsToken).text!, refSpan: sp(ref) });
+            });
+          },
+        },
+      ]);
+    });
+    return file;
+  });
+
+  private nodedef = this.RULE('nodedef', (): AstBody => {
+    const open = this.CONSUME(T.LCurly);
+    const body: AstBody = { props: [], children: [], span: sp(open) };
+    this.MANY(() => {
+      const labels: AstLabel[] = [];
+      let omit: IToken | undefined;
+      this.MANY2(() => {
+        this.OR([
+          {
+            ALT: () => {
+              const l = this.CONSUME(T.Label);
+              this.ACTION(() => labels.push({ name: (l as DtsToken).text!, span: sp(l) }));
+            },
+          },
+          {
+            ALT: () => {
+              omit = this.CONSUME(T.OmitNoRef);
+            },
+          },
+        ]);
+      });
+      this.OR2([
+        {
+          ALT: () => {
+            const kw = this.CONSUME(T.DelProp);
+            const name = this.CONSUME(T.PropNodeName);
+            this.CONSUME(T.Semi);
+            this.ACTION(() => {
+              const p: AstDelProp = { kind: 'delprop', name: (name as DtsToken).text!, span: sp(name) };
+              this.addProp(body, p, sp(kw), omit);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.DelNode);
+            const name = this.CONSUME2(T.PropNodeName);
+            this.CONSUME2(T.Semi);
+            this.ACTION(() => {
+              const d: AstDelNode = { kind: 'delnode', name: (name as DtsToken).text!, span: sp(name) };
+              body.children.push(d);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const name = this.CONSUME3(T.PropNodeName);
+            this.OR3([
+              {
+                ALT: () => {
+                  const sub = this.SUBRULE(this.nodedef);
+                  this.ACTION(() => {
+                    const n: AstNode = {
+                      kind: 'node',
+                      name: (name as DtsToken).text!,
+                      span: sp(name),
+                      labels,
+                      omit: omit !== undefined,
+                      body: sub ?? emptyBody(sp(name)),
+                    };
+                    body.children.push(n);
+                  });
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(T.Equals);
+                  const v = this.SUBRULE(this.propdata);
+                  this.CONSUME3(T.Semi);
+                  this.ACTION(() => {
+                    const p: AstProp = { kind: 'prop', name: (name as DtsToken).text!, span: sp(name), labels };
+                    if (v) p.value = v;
+                    this.addProp(body, p, sp(name), omit);
+                  });
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME4(T.Semi);
+                  this.ACTION(() => {
+                    const p: AstProp = { kind: 'prop', name: (name as DtsToken).text!, span: sp(name), labels };
+                    this.addProp(body, p, sp(name), omit);
+                  });
+                },
+              },
+            ]);
+          },
+        },
+      ]);
+    });
+    const close = this.CONSUME(T.RCurly);
+    this.CONSUME5(T.Semi);
+    this.ACTION(() => (body.span = join(sp(open), sp(close))));
+    return body;
+  });
+
+  private addProp(body: AstBody, p: AstProp | AstDelProp, at: Span, omit: IToken | undefined): void {
+    if (omit) this.err(M.syntaxError, 'syntax error: /omit-if-no-ref/ applies to nodes, not properties', sp(omit));
+    if (body.children.length) this.err(M.propsAfterSubnodes, 'Properties must precede subnodes', at);
+    body.props.push(p);
+  }
+
+  private propdata = this.RULE('propdata', (): AstValue => {
+    const v: AstValue = { chunks: [], labels: [], span: undefined as unknown as Span };
+    const label = () => {
+      const l = this.CONSUME(T.Label);
+      this.ACTION(() => v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: v.chunks.length }));
+    };
+    this.MANY(label);
+    this.SUBRULE(this.value, { ARGS: [v] });
+    this.MANY2(label);
+    this.MANY3(() => {
+      this.CONSUME(T.Comma);
+      this.MANY4(label);
+      this.SUBRULE2(this.value, { ARGS: [v] });
+      this.MANY5(label);
+    });
+    return v;
+  });
+
+  private value = this.RULE('value', (v: AstValue): void => {
+    const extend = (s: Span) => this.ACTION(() => (v.span = v.span ? join(v.span, s) : s));
+    this.OR([
+      {
+        ALT: () => {
+          const s = this.CONSUME(T.StringLit);
+          this.ACTION(() => {
+            const bytes = (s as DtsToken).bytes!;
+            v.chunks.push({ kind: 'string', value: Buffer.from(bytes).toString('utf8'), bytes, span: sp(s) });
+          });
+          extend(sp(s));
+        },
+      },
+      {
+        ALT: () => {
+          let bits: 8 | 16 | 32 | 64 = 32;
+          let first: IToken | undefined;
+          this.OPTION(() => {
+            first = this.CONSUME(T.Bits);
+            const lit = this.CONSUME(T.Literal);
+            this.ACTION(() => {
+              const r = this.literal(lit);
+              if (r === 8n || r === 16n || r === 32n || r === 64n) bits = Number(r) as 8 | 16 | 32 | 64;
+              else this.err(M.badBits, 'Array elements must be 8, 16, 32 or 64-bits', sp(lit));
+            });
+          });
+          const open = this.CONSUME(T.LAngle);
+          const items: DtCell[] = [];
+          const chunkIndex = this.ACTION(() => v.chunks.length);
+          this.MANY(() => {
+            this.OR2([
+              {
+                ALT: () => {
+                  const n = this.SUBRULE(this.intPrim);
+                  this.ACTION(() => {
+                    if (!n) return;
+                    let val = n.v;
+                    if (bits < 64) {
+                      const mask = (1n << BigInt(bits)) - 1n;
+                      if (val > mask && (val | mask) !== MASK64)
+                        this.err(M.valueOutOfRange, `Value out of range for ${bits}-bit array element`, n.span);
+                      val &= mask;
+                    }
+                    items.push({ value: val, span: n.span });
+                  });
+                },
+              },
+              {
+                ALT: () => {
+                  const r = this.CONSUME(T.Ref);
+                  this.ACTION(() => {
+                    if (bits !== 32) this.err(M.refInNon32, 'References are only allowed in arrays with 32-bit elements.', sp(r));
+                    else items.push({ value: 0xffffffffn, ref: (r as DtsToken).text!, span: sp(r) });
+                  });
+                },
+              },
+              {
+                ALT: () => {
+                  const l = this.CONSUME(T.Label);
+                  this.ACTION(() =>
+                    v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: chunkIndex, item: items.length }),
+                  );
+                },
+              },
+            ]);
+          });
+          const close = this.CONSUME(T.RAngle);
+          this.ACTION(() => {
+            const span = join(sp(first ?? open), sp(close));
+            v.chunks.push({ kind: 'cells', bits, items, span });
+            v.span = v.span ? join(v.span, span) : span;
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LSquare);
+          const bytes: number[] = [];
+          const chunkIndex = this.ACTION(() => v.chunks.length);
+          this.MANY2(() => {
+            this.OR3([
+              {
+                ALT: () => {
+                  const b = this.CONSUME(T.Byte);
+                  this.ACTION(() => bytes.push((b as DtsToken).byte!));
+                },
+              },
+              {
+                ALT: () => {
+                  const l = this.CONSUME2(T.Label);
+                  // A label inside a bytestring: chunk boundary is not split, record the byte index as item.
+                  this.ACTION(() =>
+                    v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: chunkIndex, item: bytes.length }),
+                  );
+                },
+              },
+            ]);
+          });
+          const close = this.CONSUME(T.RSquare);
+          this.ACTION(() => {
+            const span = join(sp(open), sp(close));
+            v.chunks.push({ kind: 'bytes', value: Uint8Array.from(bytes), span });
+            v.span = v.span ? join(v.span, span) : span;
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const r = this.CONSUME2(T.Ref);
+          this.ACTION(() => {
+            v.chunks.push({ kind: 'path-ref', target: (r as DtsToken).text!, path: '', span: sp(r) });
+          });
+          extend(sp(r));
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.Incbin);
+          this.CONSUME(T.LParen);
+          const name = this.CONSUME2(T.StringLit);
+          let off: Num | undefined;
+          let len: Num | undefined;
+          this.OPTION2(() => {
+            this.CONSUME(T.Comma);
+            off = this.SUBRULE2(this.intPrim);
+            this.CONSUME2(T.Comma);
+            len = this.SUBRULE3(this.intPrim);
+          });
+          const close = this.CONSUME(T.RParen);
+          this.ACTION(() => {
+            const span = join(sp(kw), sp(close));
+            v.span = v.span ? join(v.span, span) : span;
+            const fname = Buffer.from((name as DtsToken).bytes!).toString('latin1');
+            const found = this.loader.resolveBinary(fname, sp(name).file);
+            if (!found) {
+              this.err(M.includeNotFound, `Couldn't open "${fname}": No such file or directory`, sp(name));
+              return;
+            }
+            let data = found.data;
+            if (off || len) {
+              const o = off?.v ?? 0n;
+              const l = len?.v ?? 0n;
+              // dtc: seek to offset, read length bytes (length -1 means to end of file).
+              if (o > BigInt(data.length)) {
+                this.err(M.incbinRange, `Couldn't seek to offset ${o} in "${fname}"`, span);
+                return;
+              }
+              const avail = BigInt(data.length) - o;
+              if (l === MASK64) data = data.subarray(Number(o));
+              else if (l > avail) {
+                this.err(M.incbinRange, `Couldn't read ${l} bytes from "${fname}" at offset ${o}`, span);
+                return;
+              } else data = data.subarray(Number(o), Number(o + l));
+            }
+            v.chunks.push({ kind: 'bytes', value: new Uint8Array(data), span });
+          });
+        },
+      },
+    ]);
+  });
+
+  private literal(tok: IToken): bigint {
+    const text = (tok as DtsToken).text ?? tok.image;
+    const r = evalLiteral(text);
+    if (r.error === 'bad') this.err(M.badIntegerLiteral, `Bad integer literal '${text}'`, sp(tok));
+    else if (r.error === 'range') this.err(M.integerOutOfRange, `Integer literal '${text}' out of range`, sp(tok));
+    return r.value;
+  }
+
+  private charLiteral(tok: IToken): bigint {
+    const body = (tok as DtsToken).text ?? '';
+    const bytes: number[] = [];
+    for (let k = 0; k < body.length; ) {
+      if (body.charCodeAt(k) === 92) {
+        const r = escapeChar(body, k + 1);
+        if (!r) {
+          this.err(M.badEscape, '\\x used with no following hex digits', sp(tok));
+          bytes.push(0);
+          k += 2;
+          continue;
+        }
+        bytes.push(r[0]);
+        k = r[1];
+      } else bytes.push(body.charCodeAt(k++) & 0xff);
+    }
+    if (bytes.length === 0) {
+      this.err(M.badCharLiteral, 'Empty character literal', sp(tok));
+      return 0n;
+    }
+    if (bytes.length > 1)
+      this.err(M.badCharLiteral, `Character literal has ${bytes.length} characters instead of 1`, sp(tok));
+    return BigInt(bytes[0]!);
+  }
+
+  private intPrim = this.RULE('intPrim', (): Num => {
+    return this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Literal);
+          return this.ACTION(() => ({ v: this.literal(t), span: sp(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.CharLiteral);
+          return this.ACTION(() => ({ v: this.charLiteral(t), span: sp(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LParen);
+          const e = this.SUBRULE(this.expr);
+          const close = this.CONSUME(T.RParen);
+          return this.ACTION(() => ({ v: e?.v ?? 0n, span: join(sp(open), sp(close)) }));
+        },
+      },
+    ]);
+  });
+
+  private expr: (idx?: number) => Num = this.RULE('expr', (): Num => {
+    const c = this.SUBRULE(this.orExpr);
+    let result = c;
+    this.OPTION(() => {
+      this.CONSUME(T.Question);
+      const a = this.SUBRULE(this.expr);
+      this.CONSUME(T.Colon);
+      const b = this.SUBRULE2(this.expr);
+      this.ACTION(() => {
+        const chosen = (c?.v ?? 0n) !== 0n ? a : b;
+        result = { v: chosen?.v ?? 0n, span: join(c!.span, b?.span ?? c!.span) };
+      });
+    });
+    return result;
+  });
+
+  private binary(
+    name: string,
+    ops: TokenType[],
+    next: () => Num,
+    apply: (op: TokenType, a: bigint, b: bigint, span: Span) => bigint,
+  ): () => Num {
+    return this.RULE(name, (): Num => {
+      let left = this.SUBRULE(next as never) as Num;
+      this.MANY(() => {
+        const op = this.OR(ops.map((tt) => ({ ALT: () => this.CONSUME(tt) })));
+        const right = this.SUBRULE2(next as never) as Num;
+        this.ACTION(() => {
+          if (!left || !right) return;
+          const span = join(left.span, right.span);
+          left = { v: apply(op.tokenType, left.v, right.v, span) & MASK64, span };
+        });
+      });
+      return left;
+    });
+  }
+
+  private unary: () => Num = this.RULE('unary', (): Num => {
+    return this.OR([
+      {
+        ALT: () => {
+          const op = this.OR2([
+            { ALT: () => this.CONSUME(T.Minus) },
+            { ALT: () => this.CONSUME(T.Tilde) },
+            { ALT: () => this.CONSUME(T.Bang) },
+          ]);
+          const x = this.SUBRULE(this.unary);
+          return this.ACTION(() => {
+            const v = x?.v ?? 0n;
+            const span = join(sp(op), x?.span ?? sp(op));
+            if (op.tokenType === T.Minus) return { v: (-v) & MASK64, span };
+            if (op.tokenType === T.Tilde) return { v: ~v & MASK64, span };
+            return { v: v === 0n ? 1n : 0n, span };
+          });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.intPrim) },
+    ]);
+  });
+
+  private mulExpr = this.binary('mulExpr', [T.Star, T.Slash, T.Percent], this.unary, (op, a, b, span) => {
+    if (op === T.Star) return a * b;
+    if (b === 0n) {
+      this.err(M.divisionByZero, 'Division by zero', span);
+      return 0n;
+    }
+    return op === T.Slash ? a / b : a % b;
+  });
+  private addExpr = this.binary('addExpr', [T.Plus, T.Minus], this.mulExpr, (op, a, b) => (op === T.Plus ? a + b : a - b));
+  private shiftExpr = this.binary('shiftExpr', [T.LShift, T.RShift], this.addExpr, (op, a, b) =>
+    b >= 64n ? 0n : op === T.LShift ? a << b : a >> b,
+  );
+  private relExpr = this.binary('relExpr', [T.LAngle, T.RAngle, T.LE, T.GE], this.shiftExpr, (op, a, b) =>
+    (op === T.LAngle ? a < b : op === T.RAngle ? a > b : op === T.LE ? a <= b : a >= b) ? 1n : 0n,
+  );
+  private eqExpr = this.binary('eqExpr', [T.EqEq, T.NE], this.relExpr, (op, a, b) =>
+    (op === T.EqEq ? a === b : a !== b) ? 1n : 0n,
+  );
+  private bandExpr = this.binary('bandExpr', [T.Amp], this.eqExpr, (_op, a, b) => a & b);
+  private bxorExpr = this.binary('bxorExpr', [T.Caret], this.bandExpr, (_op, a, b) => a ^ b);
+  private borExpr = this.binary('borExpr', [T.Pipe], this.bxorExpr, (_op, a, b) => a | b);
+  private andExpr = this.binary('andExpr', [T.AndAnd], this.borExpr, (_op, a, b) => (a !== 0n && b !== 0n ? 1n : 0n));
+  private orExpr = this.binary('orExpr', [T.OrOr], this.andExpr, (_op, a, b) => (a !== 0n || b !== 0n ? 1n : 0n));
+}
+
+function emptyBody(span: Span): AstBody {
+  return { props: [], children: [], span };
+}
+
+let shared: DtsParser | undefined;
+
+/** Parses a token vector; syntax errors (several per run, thanks to Chevrotain's recovery) go to diags. */
+export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[]): AstFile | undefined {
+  const p = (shared ??= new DtsParser());
+  p.diags = diags;
+  p.loader = loader;
+  p.input = tokens;
+  const result = p.file();
+  const last = tokens[tokens.length - 1];
+  const seen = new Set<string>();
+  let count = 0;
+  for (const e of p.errors) {
+    const tok = e.token as DtsToken;
+    let span: Span | undefined = tok.span;
+    if (!span || tok.tokenType === EOF) {
+      if (last) span = { file: last.span.file, start: last.span.end, end: last.span.end };
+    }
+    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : e.message;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (++count > 50) break;
+    diags.push(diagnostic(M.syntaxError, e.message, span));
+  }
+  if (tokens.length === 0) {
+    diags.push(diagnostic(M.syntaxError, "syntax error: expected '/dts-v1/' but found end of input"));
+  }
+  p.input = [];
+  return result;
+}
