@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildExampleGuests, hvcc, root, symbols, tempDir } from './harness.js';
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+beforeAll(() => buildExampleGuests());
+
+describe('two guests on QEMU virt', () => {
+  test('both guests print, power off, and hvcc run exits 0', () => {
+    const out = tempDir('two');
+    const r = hvcc(['run', 'examples/two-guests/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.stderr).not.toMatch(/error\[/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('[alpha] ')).length).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((l) => l.startsWith('[beta] ')).length).toBeGreaterThanOrEqual(3);
+    expect(r.stdout).toContain('[hv] all guests have stopped, powering off');
+    // Lines are never interleaved mid-line: every line is a whole prefixed line.
+    for (const l of lines.filter((x) => x.length > 0)) expect(l).toMatch(/^\[(hv|alpha|beta)\] /);
+  });
+
+  test('build writes the image, the config module, the map and a manifest that says why each component is there', () => {
+    const out = tempDir('build');
+    const r = hvcc(['build', 'examples/two-guests/system.dts', '-O', out]);
+    expect(r.status).toBe(0);
+    for (const f of ['hypervisor.elf', 'hypervisor.bin', 'config.ll', 'hypervisor.map', 'manifest.json']) expect(existsSync(join(out, f))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const emulator = manifest.components.find((c: { kind: string }) => c.kind === 'emulator');
+    expect(emulator.name).toBe('pl011-emulator');
+    expect(emulator.reasons.map((x: { node: string }) => x.node)).toEqual(['/guests/alpha/uart@9000000', '/guests/beta/uart@9000000']);
+    expect(emulator.reasons[0].at).toMatch(/examples\/two-guests\/system\.dts:\d+:\d+$/);
+    const beta = manifest.guests.find((g: { name: string }) => g.name === 'beta');
+    expect(beta.memory[0]).toEqual({ ipa: '[0x40000000, 0x41000000)', host: '[0x48000000, 0x49000000)', placed: 'pinned' });
+    expect(readFileSync(join(out, 'config.ll'), 'utf8')).toContain('@hv_config = constant %hv.system_config');
+  });
+
+  test('-v prints every toolchain command', () => {
+    const out = tempDir('verbose');
+    const r = hvcc(['build', 'examples/two-guests/system.dts', '-O', out, '-v']);
+    expect(r.status).toBe(0);
+    for (const tool of ['llvm-as-14', 'llvm-bindings link', 'opt-14', 'llc-14', 'ld.lld-14', 'llvm-objcopy-14']) expect(r.stderr).toContain(`  ${tool}`);
+  });
+});
+
+describe('fault containment', () => {
+  test('the attacker is stopped with a report; the other guest finishes; the machine powers off', () => {
+    const out = tempDir('contain');
+    const r = hvcc(['run', 'examples/containment/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const report = r.stdout.split('\n').find((l) => l.startsWith("[hv] guest 'attacker' stopped"));
+    expect(report).toBeDefined();
+    expect(report).toMatch(/0x80000000/);
+    expect(report).toMatch(/PC 0x4/);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('[alpha] ')).length).toBeGreaterThanOrEqual(3);
+    expect(r.stdout).toContain('[hv] all guests have stopped, powering off');
+  });
+});
+
+describe('only what the plan needs is linked', () => {
+  test('a system without an emulated UART has no UART emulator code in the image', () => {
+    const out = tempDir('no-uart');
+    const r = hvcc(['build', 'test/fixtures/systems/no-uart/system.dts', '-O', out]);
+    expect(r.status).toBe(0);
+    const syms = symbols(join(out, 'hypervisor.elf'));
+    expect(syms.filter((s) => /pl011_emul|pl011_emulator/.test(s))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.components.map((c: { name: string }) => c.name)).not.toContain('pl011-emulator');
+    // ...while the two-guest system does link it.
+    const out2 = tempDir('with-uart');
+    expect(hvcc(['build', 'examples/two-guests/system.dts', '-O', out2]).status).toBe(0);
+    expect(symbols(join(out2, 'hypervisor.elf')).some((s) => /pl011_emul/.test(s))).toBe(true);
+  });
+});
+
+describe('errors', () => {
+  test('a description error is located and coded, exit 1, and leaves the previous outputs untouched', () => {
+    const work = tempDir('atomic');
+    const sys = join(work, 'sys');
+    mkdirSync(sys);
+    const good = readFileSync(join(root, 'examples/two-guests/system.dts'), 'utf8')
+      .replace('../../boards/', `${root}/boards/`)
+      .replaceAll('../guests/build/', `${root}/examples/guests/build/`);
+    writeFileSync(join(sys, 'system.dts'), good);
+    const out = join(work, 'out');
+    expect(hvcc(['build', join(sys, 'system.dts'), '-O', out]).status).toBe(0);
+    const before = sha(join(out, 'hypervisor.elf'));
+
+    // Give beta alpha's CPU: HV3004, pointing at beta's `cpus` and, secondarily, at alpha's.
+    const bad = good.replace(/cpus = <&cpu1>;/, 'cpus = <&cpu0>;');
+    writeFileSync(join(sys, 'system.dts'), bad);
+    const r = hvcc(['build', join(sys, 'system.dts'), '-O', out]);
+    expect(r.status).toBe(1);
+    const line = bad.split('\n').findIndex((l) => l.includes('cpus = <&cpu0>;') && bad.indexOf(l) > bad.indexOf('beta')) + 1;
+    expect(r.stderr).toContain('error[HV3004]');
+    expect(r.stderr).toMatch(new RegExp(`system\\.dts:${line}:\\d+`));
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+    expect(sha(join(out, 'hypervisor.elf'))).toBe(before);
+  });
+
+  test('validate --format json reports the same check as data', () => {
+    const r = hvcc(['validate', 'test/fixtures/systems/cpu-shared/system.dts', '--format', 'json']);
+    expect(r.status).toBe(1);
+    const json = JSON.parse(r.stdout);
+    const d = json.diagnostics.find((x: { code: string }) => x.code === 'HV3004');
+    expect(d.name).toBe('cpu-shared');
+    expect(d.span.file).toMatch(/cpu-shared\/system\.dts$/);
+    expect(d.related).toHaveLength(1);
+  });
+
+  test('a missing file is a coded error, not a crash', () => {
+    const r = hvcc(['build', 'no/such/system.dts']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error[HV0001]');
+  });
+});
