@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * hello: prints a greeting and a count through the PL011, checks that the hypervisor loaded it correctly
+ * (.data initialised, .bss zeroed, running at EL1 with the MPIDR it was given), then powers off.
+ * Built twice: -DGUEST_NAME=\"alpha\" and -DGUEST_NAME=\"beta\".
+ */
+#include "guest.h"
+
+#ifndef GUEST_NAME
+#define GUEST_NAME "hello"
+#endif
+#ifndef LINES
+#define LINES 5
+#endif
+
+static volatile uint64_t data_word = 0x1234567890abcdefUL;	/* .data: must arrive intact */
+static volatile uint64_t bss_words[64];				/* .bss: must arrive zeroed */
+
+int main(void)
+{
+	uint64_t el, mpidr;
+	int bad = 0;
+
+	asm volatile("mrs %0, CurrentEL" : "=r"(el));
+	asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+
+	puts("Hello from " GUEST_NAME "!\n");
+	puts(GUEST_NAME ": running at EL");
+	put_dec(el >> 2);
+	puts(", MPIDR ");
+	put_hex(mpidr);
+	puts(", PSCI version ");
+	put_hex((uint64_t)psci_call(PSCI_VERSION, 0, 0, 0));
+	puts("\n");
+
+	if (data_word != 0x1234567890abcdefUL) {
+		puts(GUEST_NAME ": ERROR: .data was not loaded correctly\n");
+		bad = 1;
+	}
+	for (unsigned int i = 0; i < sizeof(bss_words) / sizeof(bss_words[0]); i++) {
+		if (bss_words[i]) {
+			puts(GUEST_NAME ": ERROR: .bss is not zero\n");
+			bad = 1;
+			break;
+		}
+	}
+	if (!bad)
+		puts(GUEST_NAME ": image check ok (.data intact, .bss zero)\n");
+
+	for (int i = 1; i <= LINES; i++) {
+		puts(GUEST_NAME ": line ");
+		put_dec((uint64_t)i);
+		puts(" of ");
+		put_dec(LINES);
+		puts("\n");
+	}
+	puts("Goodbye from " GUEST_NAME ", powering off\n");
+	return 0;
+}
+
+void secondary_main(void)
+{
+}

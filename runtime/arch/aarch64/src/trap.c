@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Trap decoding: what the guest did (ESR_EL2), where (FAR_EL2/HPFAR_EL2), and who handles it. Everything a
+ * guest does that is not handled here stops that guest, with one line saying what and where.
+ */
+#include <hv/core.h>
+#include <arch/regs.h>
+#include <arch/sysreg.h>
+
+static const char *ec_name(u64 ec)
+{
+	switch (ec) {
+	case EC_UNKNOWN:	return "unknown reason";
+	case EC_WFX:		return "WFI/WFE";
+	case 0x07:		return "FP/SIMD access";
+	case 0x0e:		return "illegal execution state";
+	case 0x11:		return "SVC from AArch32";
+	case 0x15:		return "SVC";
+	case EC_HVC64:		return "HVC";
+	case EC_SMC64:		return "SMC";
+	case EC_SYSREG:		return "system register access";
+	case 0x19:		return "SVE access";
+	case EC_IABT_LOW:	return "instruction abort from a lower EL";
+	case EC_IABT_CUR:	return "instruction abort at EL2";
+	case EC_PC_ALIGN:	return "PC alignment fault";
+	case EC_DABT_LOW:	return "data abort from a lower EL";
+	case EC_DABT_CUR:	return "data abort at EL2";
+	case EC_SP_ALIGN:	return "SP alignment fault";
+	case EC_SERROR:		return "SError";
+	case 0x30:		return "breakpoint from a lower EL";
+	case 0x32:		return "software step from a lower EL";
+	case 0x34:		return "watchpoint from a lower EL";
+	case 0x3c:		return "BRK";
+	default:		return "unexpected exception class";
+	}
+}
+
+/* The data/instruction fault status code, in words. */
+static const char *fsc_name(u64 fsc)
+{
+	switch (fsc & 0x3c) {
+	case 0x00: return "address size fault";
+	case 0x04: return "translation fault";
+	case 0x08: return "access flag fault";
+	case 0x0c: return "permission fault";
+	}
+	switch (fsc) {
+	case 0x10: return "synchronous external abort";
+	case 0x21: return "alignment fault";
+	case 0x30: return "TLB conflict";
+	default: return "other fault";
+	}
+}
+
+static const char *kind_name(u64 kind)
+{
+	static const char *const names[] = { "synchronous", "IRQ", "FIQ", "SError" };
+
+	return names[kind & 3];
+}
+
+/* The faulting IPA: page from HPFAR_EL2 (valid for stage-2 faults), offset from FAR_EL2. */
+static u64 fault_ipa(void)
+{
+	u64 hpfar = read_sysreg(hpfar_el2);
+	u64 far = read_sysreg(far_el2);
+
+	return ((hpfar >> 4) & ((1UL << 40) - 1)) << 12 | (far & 0xfff);
+}
+
+static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa, u64 ipa, const char *detail)
+{
+	struct hv_trap_info info = {
+		.esr = esr,
+		.pc = vcpu->regs->elr,
+		.ipa = ipa,
+		.has_ipa = has_ipa,
+		.class_name = ec_name(ESR_EC(esr)),
+		.detail = detail,
+	};
+
+	hv_vcpu_fault(vcpu, what, &info);
+}
+
+static void data_abort(struct hv_vcpu *vcpu, u64 esr)
+{
+	u64 iss = ESR_ISS(esr);
+	u64 ipa = fault_ipa();
+	bool write = iss & DABT_WNR;
+	const char *fsc = fsc_name(DABT_DFSC(iss));
+	const struct hv_device *dev;
+	struct hv_mmio_access access;
+	unsigned int reg = DABT_SRT(iss);
+
+	if (iss & DABT_S1PTW) {
+		fault(vcpu, "walked its stage-1 tables outside its memory", esr, true, ipa, fsc);
+		return;
+	}
+	dev = hv_guest_find_device(vcpu->guest, ipa);
+	if (!dev) {
+		fault(vcpu, write ? "wrote outside its memory" : "read outside its memory", esr, true, ipa, fsc);
+		return;
+	}
+	/* Without a valid syndrome (e.g. load/store pair, writeback) the access cannot be emulated. */
+	if (!(iss & DABT_ISV)) {
+		fault(vcpu, "made an MMIO access the hypervisor cannot decode", esr, true, ipa, "no ISV");
+		return;
+	}
+
+	access.offset = ipa - dev->ipa;
+	access.size = 1U << DABT_SAS(iss);
+	access.write = write;
+	access.value = 0;
+	if (write) {
+		access.value = arch_vcpu_reg(vcpu, reg);
+		if (access.size < 8)
+			access.value &= (1UL << (access.size * 8)) - 1;
+	}
+
+	if (!hv_vcpu_mmio(vcpu, dev, &access)) {
+		fault(vcpu, write ? "wrote to an MMIO register the emulator does not accept"
+				  : "read an MMIO register the emulator does not accept",
+		      esr, true, ipa, dev->ops->name);
+		return;
+	}
+
+	if (!write) {
+		u64 v = access.value;
+
+		if (access.size < 8) {
+			u64 bits = access.size * 8;
+
+			v &= (1UL << bits) - 1;
+			/* LDRSB/LDRSH/LDRSW: sign-extend to 64 bits, or to 32 when the target is a W register. */
+			if ((iss & DABT_SSE) && (v & (1UL << (bits - 1))))
+				v |= ~((1UL << bits) - 1);
+			if (!(iss & DABT_SF))
+				v &= 0xffffffff;
+		}
+		arch_vcpu_set_reg(vcpu, reg, v);
+	}
+	vcpu->regs->elr += 4;
+}
+
+/* From vectors.S: a trap from the guest, on the vCPU's pCPU, with its registers saved in `regs`. */
+void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
+{
+	struct hv_vcpu *vcpu = hv_current_vcpu();
+	u64 esr = read_sysreg(esr_el2);
+
+	(void)regs;	/* the same frame as vcpu->regs */
+
+	if (kind != EXC_SYNC) {
+		char what[64];
+
+		hv_snprintf(what, sizeof(what), "took an unexpected %s exception%s", kind_name(kind),
+			    (kind & EXC_AARCH32) ? " from AArch32" : "");
+		fault(vcpu, what, kind == EXC_SERROR ? esr : 0, false, 0, NULL);
+		hv_vcpu_settle(vcpu);
+		return;
+	}
+
+	switch (ESR_EC(esr)) {
+	case EC_WFX:
+		/* WFI: no virtual interrupts exist yet to wait for, so it completes at once. */
+		vcpu->regs->elr += 4;
+		break;
+	case EC_HVC64:
+		/* The preferred return address is already past the HVC. SMCCC only uses immediate 0. */
+		if (ESR_ISS(esr) & 0xffff)
+			arch_vcpu_set_reg(vcpu, 0, (u64)-1);
+		else
+			hv_psci_call(vcpu);
+		break;
+	case EC_SMC64:
+		/* A trapped SMC returns to the SMC itself: step over it. */
+		vcpu->regs->elr += 4;
+		if (ESR_ISS(esr) & 0xffff)
+			arch_vcpu_set_reg(vcpu, 0, (u64)-1);
+		else
+			hv_psci_call(vcpu);
+		break;
+	case EC_DABT_LOW:
+		data_abort(vcpu, esr);
+		break;
+	case EC_IABT_LOW:
+		fault(vcpu, "fetched instructions outside its memory", esr, true, fault_ipa(),
+		      fsc_name(ESR_ISS(esr) & 0x3f));
+		break;
+	default:
+		fault(vcpu, "caused an unexpected trap", esr, false, 0, NULL);
+		break;
+	}
+	hv_vcpu_settle(vcpu);
+}
+
+/* From vectors.S: an exception taken from EL2 itself. A hypervisor bug: report and stop everything. */
+void arch_handle_el2_fault(struct arch_regs *regs, u64 kind)
+{
+	u64 esr = read_sysreg(esr_el2);
+
+	hv_panic("%s exception at EL2 on pCPU %lu: ESR 0x%08lx (EC 0x%02lx %s), ELR 0x%lx, FAR 0x%lx, SP 0x%lx",
+		 kind_name(kind), arch_cpu_id(), esr, ESR_EC(esr), ec_name(ESR_EC(esr)), regs->elr,
+		 read_sysreg(far_el2), (u64)(uintptr_t)regs + ARCH_REGS_SIZE);
+}

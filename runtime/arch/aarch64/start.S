@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Entry at EL2. The boot CPU arrives at _start from the loader (QEMU -kernel, firmware) with the MMU off;
+ * secondary CPUs arrive at _secondary_entry through host PSCI CPU_ON with their pCPU index in x0.
+ *
+ * Per-CPU layout: pCPU n's stack is __hv_stacks + n * CONFIG_HV_STACK_SIZE .. + CONFIG_HV_STACK_SIZE. The top
+ * ARCH_REGS_SIZE bytes of it hold the guest register frame of the vCPU pinned there; C runs below it.
+ * TPIDR_EL2 holds the pCPU index.
+ */
+#include <hv/kconfig.h>
+#include <arch/defs.h>
+
+	.section .text.boot, "ax"
+
+	.global _start
+_start:
+	msr	daifset, #0xf
+	msr	spsel, #1
+
+	/*
+	 * Zero .bss while the MMU is still off (all data accesses are Device memory): the linker script
+	 * aligns both ends to 16 bytes, so these stores are aligned.
+	 */
+	adrp	x0, __bss_start
+	add	x0, x0, :lo12:__bss_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
+1:	cmp	x0, x1
+	b.hs	2f
+	stp	xzr, xzr, [x0], #16
+	b	1b
+2:
+	mov	x19, #0
+	bl	el2_setup
+	bl	hv_main
+	b	park
+
+	.global _secondary_entry
+_secondary_entry:
+	msr	daifset, #0xf
+	msr	spsel, #1
+	mov	x19, x0
+	bl	el2_setup
+	mov	x0, x19
+	bl	hv_secondary_main
+	b	park
+
+/*
+ * Per-CPU EL2 setup for pCPU x19: exception vectors, the EL2 identity map from hv_config, then the stack.
+ * Clobbers x0-x5. Returns with the MMU and caches on and SP at the pCPU's guest frame.
+ */
+el2_setup:
+	msr	tpidr_el2, x19
+	adr	x0, hv_vectors
+	msr	vbar_el2, x0
+
+	adrp	x0, hv_config
+	add	x0, x0, :lo12:hv_config
+	ldr	x1, [x0, #HV_CONFIG_EL2_MAIR]
+	msr	mair_el2, x1
+
+	/* TCR_EL2.PS: the CPU's physical address size (ID_AA64MMFR0_EL1.PARange), at most 48 bits. */
+	mrs	x2, id_aa64mmfr0_el1
+	and	x2, x2, #0xf
+	cmp	x2, #PARANGE_48
+	mov	x3, #PARANGE_48
+	csel	x2, x2, x3, ls
+	ldr	x1, [x0, #HV_CONFIG_EL2_TCR]
+	orr	x1, x1, x2, lsl #TCR_PS_SHIFT
+	msr	tcr_el2, x1
+
+	ldr	x1, [x0, #HV_CONFIG_EL2_ROOT]
+	msr	ttbr0_el2, x1
+	isb
+
+	/* Nothing from before (firmware, a previous boot) may linger in the TLBs or the I-cache. */
+	tlbi	alle2
+	ic	iallu
+	dsb	nsh
+	isb
+
+	ldr	x1, =(SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I)
+	msr	sctlr_el2, x1
+	isb
+
+	/* SP = top of this pCPU's stack minus the guest frame. */
+	adrp	x0, __hv_stacks
+	add	x0, x0, :lo12:__hv_stacks
+	ldr	x1, =CONFIG_HV_STACK_SIZE
+	add	x2, x19, #1
+	madd	x0, x1, x2, x0
+	sub	sp, x0, #ARCH_REGS_SIZE
+	ret
+
+park:
+	wfe
+	b	park
+
+	/* Stacks: not part of the loaded image (NOLOAD in the linker script). */
+	.section .hv_stacks, "aw", %nobits
+	.balign	4096
+	.global __hv_stacks
+__hv_stacks:
+	.space	CONFIG_HV_MAX_CPUS * CONFIG_HV_STACK_SIZE
+	.global __hv_stacks_end
+__hv_stacks_end:

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * EL2 exception vectors.
+ *
+ * From a lower EL, SP_EL2 always points at the running vCPU's register frame (see start.S), so the guest's
+ * x0-x30, ELR_EL2 and SPSR_EL2 are saved there, C handles the trap on the stack below it, and the frame is
+ * restored on the way back. Exceptions taken from EL2 itself are hypervisor bugs: they are saved the same
+ * way below the current SP and reported by arch_handle_el2_fault(), which does not return.
+ */
+#include <arch/defs.h>
+
+.macro save_x2_to_x30_elr_spsr
+	stp	x2, x3, [sp, #ARCH_REGS_X(2)]
+	stp	x4, x5, [sp, #ARCH_REGS_X(4)]
+	stp	x6, x7, [sp, #ARCH_REGS_X(6)]
+	stp	x8, x9, [sp, #ARCH_REGS_X(8)]
+	stp	x10, x11, [sp, #ARCH_REGS_X(10)]
+	stp	x12, x13, [sp, #ARCH_REGS_X(12)]
+	stp	x14, x15, [sp, #ARCH_REGS_X(14)]
+	stp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	stp	x18, x19, [sp, #ARCH_REGS_X(18)]
+	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
+	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
+	stp	x24, x25, [sp, #ARCH_REGS_X(24)]
+	stp	x26, x27, [sp, #ARCH_REGS_X(26)]
+	stp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x30, x2, [sp, #ARCH_REGS_X(30)]
+	str	x3, [sp, #ARCH_REGS_SPSR]
+.endm
+
+/* A vector entry: save x0/x1, pass the exception kind in x1, continue in the common code. */
+.macro ventry handler, kind
+	.balign	128
+	.if \kind & 0x100
+	sub	sp, sp, #ARCH_REGS_SIZE
+	.endif
+	stp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	mov	x1, #(\kind & 0xff)
+	b	\handler
+.endm
+
+#define FROM_EL2	0x100
+
+	.section .text.vectors, "ax"
+	.balign	2048
+	.global hv_vectors
+hv_vectors:
+	/* Current EL with SP_EL0: never used by the hypervisor. */
+	ventry	el2_exception, (FROM_EL2 | EXC_SYNC)
+	ventry	el2_exception, (FROM_EL2 | EXC_IRQ)
+	ventry	el2_exception, (FROM_EL2 | EXC_FIQ)
+	ventry	el2_exception, (FROM_EL2 | EXC_SERROR)
+	/* Current EL with SP_EL2. */
+	ventry	el2_exception, (FROM_EL2 | EXC_SYNC)
+	ventry	el2_exception, (FROM_EL2 | EXC_IRQ)
+	ventry	el2_exception, (FROM_EL2 | EXC_FIQ)
+	ventry	el2_exception, (FROM_EL2 | EXC_SERROR)
+	/* Lower EL, AArch64. */
+	ventry	lower_exception, EXC_SYNC
+	ventry	lower_exception, EXC_IRQ
+	ventry	lower_exception, EXC_FIQ
+	ventry	lower_exception, EXC_SERROR
+	/* Lower EL, AArch32 (guest EL0 in AArch32): not supported, reported as unexpected. */
+	ventry	lower_exception, (EXC_AARCH32 | EXC_SYNC)
+	ventry	lower_exception, (EXC_AARCH32 | EXC_IRQ)
+	ventry	lower_exception, (EXC_AARCH32 | EXC_FIQ)
+	ventry	lower_exception, (EXC_AARCH32 | EXC_SERROR)
+
+lower_exception:
+	save_x2_to_x30_elr_spsr
+	mov	x0, sp
+	bl	arch_handle_lower_trap
+	/* SP is back at the frame: fall through into the return path. */
+
+/* Restores the guest frame at SP and returns to the guest. SP stays at the frame for the next trap. */
+guest_return:
+	ldr	x3, [sp, #ARCH_REGS_SPSR]
+	ldp	x30, x2, [sp, #ARCH_REGS_X(30)]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [sp, #ARCH_REGS_X(2)]
+	ldp	x4, x5, [sp, #ARCH_REGS_X(4)]
+	ldp	x6, x7, [sp, #ARCH_REGS_X(6)]
+	ldp	x8, x9, [sp, #ARCH_REGS_X(8)]
+	ldp	x10, x11, [sp, #ARCH_REGS_X(10)]
+	ldp	x12, x13, [sp, #ARCH_REGS_X(12)]
+	ldp	x14, x15, [sp, #ARCH_REGS_X(14)]
+	ldp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	ldp	x18, x19, [sp, #ARCH_REGS_X(18)]
+	ldp	x20, x21, [sp, #ARCH_REGS_X(20)]
+	ldp	x22, x23, [sp, #ARCH_REGS_X(22)]
+	ldp	x24, x25, [sp, #ARCH_REGS_X(24)]
+	ldp	x26, x27, [sp, #ARCH_REGS_X(26)]
+	ldp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	ldp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	eret
+	/* No speculation past the eret. */
+	dsb	nsh
+	isb
+
+/*
+ * void arch_guest_enter(struct arch_regs *frame): first entry into a guest. The frame is the one at the top
+ * of this pCPU's stack, so moving SP there abandons the C call chain, which is never returned to.
+ */
+	.global arch_guest_enter
+arch_guest_enter:
+	mov	sp, x0
+	b	guest_return
+
+el2_exception:
+	save_x2_to_x30_elr_spsr
+	mov	x0, sp
+	bl	arch_handle_el2_fault
+1:	wfe
+	b	1b
