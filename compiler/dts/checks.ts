@@ -309,7 +309,11 @@ function isStringProp(p: DtProperty): boolean {
 export interface CheckOptions {
   /** Overrides by check name (dtc's underscore names or our kebab-case names): 'off' | 'warning' | 'error'. */
   levels?: Record<string, CheckLevel>;
+  /** Run only the fixups dtc implements as checks (phandles, references, /omit-if-no-ref/). */
+  fixupsOnly?: boolean;
 }
+
+const FIXUPS = new Set(['explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes']);
 
 const normalize = (n: string) => n.replace(/-/g, '_');
 
@@ -361,6 +365,7 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
     [current, level] = saved;
   };
   for (const c of checkTable) {
+    if (options.fixupsOnly && !FIXUPS.has(c.name)) continue;
     const l = levels.get(c.name) ?? c.level;
     // dtc runs only enabled checks (and their prerequisites); the reference fixups are errors, so always on
     // unless switched off explicitly.

@@ -40,7 +40,7 @@ const messages: IParserErrorMessageProvider = {
     return `syntax error: unexpected ${describe(firstRedundant)}`;
   },
   buildNoViableAltMessage({ actual }) {
-    const tok = actual[0]?.[0];
+    const tok = actual[0];
     return `syntax error: unexpected ${tok ? describe(tok) : 'input'}`;
   },
   buildEarlyExitMessage({ actual }) {
@@ -285,20 +285,21 @@ export class DtsParser extends EmbeddedActionsParser {
 
   private propdata = this.RULE('propdata', (): AstValue => {
     const v: AstValue = { chunks: [], labels: [], span: undefined as unknown as Span };
-    const label = () => {
-      const l = this.CONSUME(T.Label);
-      this.ACTION(() => v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: v.chunks.length }));
-    };
-    this.MANY(label);
+    this.MANY(() => this.SUBRULE(this.valueLabel, { ARGS: [v] }));
     this.SUBRULE(this.value, { ARGS: [v] });
-    this.MANY2(label);
+    this.MANY2(() => this.SUBRULE2(this.valueLabel, { ARGS: [v] }));
     this.MANY3(() => {
       this.CONSUME(T.Comma);
-      this.MANY4(label);
+      this.MANY4(() => this.SUBRULE3(this.valueLabel, { ARGS: [v] }));
       this.SUBRULE2(this.value, { ARGS: [v] });
-      this.MANY5(label);
+      this.MANY5(() => this.SUBRULE4(this.valueLabel, { ARGS: [v] }));
     });
     return v;
+  });
+
+  private valueLabel = this.RULE('valueLabel', (v: AstValue): void => {
+    const l = this.CONSUME(T.Label);
+    this.ACTION(() => v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: v.chunks.length }));
   });
 
   private value = this.RULE('value', (v: AstValue): void => {
