@@ -54,8 +54,19 @@ interface Num {
   span: Span;
 }
 
-const sp = (t: IToken): Span => (t as DtsToken).span;
-const join = (a: Span, b: Span): Span => (a.file === b.file ? { file: a.file, start: a.start, end: b.end } : a);
+const NO_SPAN: Span = { file: '', start: { line: 0, column: 0, offset: -1 }, end: { line: 0, column: 0, offset: -1 } };
+/** A token's span; tokens Chevrotain inserts while recovering have none, so they borrow the last real token's. */
+let lastSpan: Span = NO_SPAN;
+const sp = (t: IToken | undefined): Span => {
+  const s = (t as DtsToken | undefined)?.span;
+  if (s) lastSpan = s;
+  return s ?? lastSpan;
+};
+const join = (a: Span | undefined, b: Span | undefined): Span => {
+  if (!a) return b ?? lastSpan;
+  if (!b) return a;
+  return a.file === b.file && a.start.offset <= b.start.offset ? { file: a.file, start: a.start, end: b.end } : a;
+};
 
 /** Parses literal text like strtoull(s, &e, 0) followed by dtc's suffix check. */
 export function evalLiteral(text: string): { value: bigint; error?: 'bad' | 'range' } {
@@ -531,7 +542,7 @@ export class DtsParser extends EmbeddedActionsParser {
       const b = this.SUBRULE2(this.expr);
       this.ACTION(() => {
         const chosen = (c?.v ?? 0n) !== 0n ? a : b;
-        result = { v: chosen?.v ?? 0n, span: join(c!.span, b?.span ?? c!.span) };
+        result = { v: chosen?.v ?? 0n, span: join(c?.span, b?.span) };
       });
     });
     return result;
