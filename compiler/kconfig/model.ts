@@ -35,6 +35,8 @@ export interface Prop {
   visible: Expr | null;
   menu: MenuNode;
   span: Span;
+  /** Added by `option env` (no condition, not location-specific). */
+  auto?: boolean;
 }
 
 export interface Sym {
