@@ -1,33 +1,23 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { System } from '../../schemas/model.js';
+import { checkMessages } from '../checks/messages.js';
 import { emitConfigModule } from '../codegen/config-module.js';
-import { loadCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
-import { checkMessages } from '../checks/messages.js';
-import type { CheckOptions } from '../checks/catalogue.js';
 import { readElfImage } from '../layout/images.js';
-import { layoutSystem, type Layout } from '../layout/layout.js';
-import { TableConflictError } from '../layout/pagetables.js';
+import type { Layout } from '../layout/layout.js';
 import { end, formatRange, hex } from '../layout/ranges.js';
-import { planSystem, type Plan } from '../plan/plan.js';
-import { packageRoot, runtimeDir } from '../paths.js';
+import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
+import type { Plan } from '../plan/plan.js';
 import { defaultCacheDir, hashTree, sha256 } from '../toolchain/cache.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
 import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
-import { loadSystem } from './front.js';
+import { analyze, type AnalyzeOptions } from './analyze.js';
 import { linkImage } from './image.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
-import { buildMessages } from './messages.js';
+import type { ResolvedOptions } from './options.js';
 
-export interface BuildOptions extends CheckOptions {
-  file: string;
-  outDir?: string;
-  /** A .config to use instead of the default search (see resolveOptions). */
-  configFile?: string;
-  includeDirs?: string[];
+export interface BuildOptions extends AnalyzeOptions {
   verbose: boolean;
   log: (line: string) => void;
   cacheDir?: string;
@@ -60,14 +50,11 @@ export function defaultOutDir(system: System): string {
   return resolve('build', system.name);
 }
 
-function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 /** The manifest.json written next to the image: what went in, and why. */
 function buildManifest(system: System, plan: Plan, layout: Layout, options: ResolvedOptions, inputsHash: string, imageSegments: { paddr: bigint; filesz: bigint; memsz: bigint }[]) {
   return {
-    hvcc: version(),
+    hvcc: hvccVersion(),
     system: system.name,
     description: system.file,
     inputsHash,
@@ -95,7 +82,7 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
 
 /** Everything the image depends on, hashed: when it is unchanged, `hvcc run` reuses the last build. */
 function inputsHash(sources: Map<string, string>, system: System, plan: Plan, options: ResolvedOptions): string {
-  const parts: (string | Uint8Array)[] = [version()];
+  const parts: (string | Uint8Array)[] = [hvccVersion()];
   for (const [file, text] of [...sources.entries()].sort()) parts.push(file, text);
   for (const g of system.guests) parts.push(g.image.path, existsSync(g.image.path) ? readFileSync(g.image.path) : '');
   // Whole component folders (sources, headers, manifest, linker script template) and the compiler itself.
@@ -110,36 +97,12 @@ function inputsHash(sources: Map<string, string>, system: System, plan: Plan, op
  * when everything succeeded, so a failed build leaves the previous outputs as they were.
  */
 export function build(options: BuildOptions): BuildResult {
-  const diagnostics: Diagnostic[] = [];
   const log: ToolLog = { verbose: options.verbose, write: options.log };
-  const { catalogue, diagnostics: catalogueDiagnostics } = loadCatalogue(runtimeDir);
-  diagnostics.push(...catalogueDiagnostics);
-  const resolved = resolveOptions({ catalogue, systemFile: options.file, outDir: options.outDir, configFile: options.configFile });
-  diagnostics.push(...resolved.diagnostics);
-  const front = loadSystem(options.file, { ...options, limits: { maxCpus: resolved.options?.intValue('HV_MAX_CPUS') ?? 1 } });
-  diagnostics.push(...front.diagnostics);
-  const sources = front.sources;
-  for (const [file, text] of resolved.sources) sources.set(file, text);
+  const analysis = analyze(options);
+  const { diagnostics, sources } = analysis;
   const fail = (): BuildResult => ({ ok: false, diagnostics, sources });
-  if (!front.system || !resolved.options || hasErrors(diagnostics)) return fail();
-  const system = front.system;
-  const kconfig = resolved.options;
-
-  const planned = planSystem(system, catalogue, (s) => kconfig.isEnabled(s));
-  diagnostics.push(...planned.diagnostics);
-  if (!planned.plan || hasErrors(diagnostics)) return fail();
-  const plan = planned.plan;
-
-  let layout: Layout | undefined;
-  try {
-    const laid = layoutSystem({ system, plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined) });
-    diagnostics.push(...laid.diagnostics);
-    layout = laid.layout;
-  } catch (e) {
-    if (!(e instanceof TableConflictError)) throw e;
-    diagnostics.push(diagnostic(buildMessages.internalError, `translation tables: ${e.message}`, undefined, { notes: ['the checks should have caught this conflict; please report it'] }));
-  }
-  if (!layout || hasErrors(diagnostics)) return fail();
+  if (!analysis.system || !analysis.plan || !analysis.layout || !analysis.options) return fail();
+  const { system, plan, layout, options: kconfig } = analysis;
 
   const outDir = resolve(options.outDir ?? defaultOutDir(system));
   const hash = inputsHash(sources, system, plan, kconfig);
@@ -162,7 +125,7 @@ export function build(options: BuildOptions): BuildResult {
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
     const runtime = buildRuntime({ components, arch, generatedInclude, cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
     const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
-    const module = emitConfigModule({ systemName: system.name, version: version(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, consoleOps: plan.consoleDriver.manifest.ops! });
+    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, consoleOps: plan.consoleDriver.manifest.ops! });
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
     const linked = linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log });
 

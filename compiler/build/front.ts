@@ -10,6 +10,8 @@ import { buildMessages as M } from './messages.js';
 
 export interface FrontEndOptions extends CheckOptions {
   includeDirs?: string[];
+  /** Reads a source file (default: the file system); lets tests and `hvcc explain` check text in memory. */
+  readFile?: (path: string) => string | undefined;
   /** Runtime limits the checks enforce (from the resolved Kconfig). */
   limits: { maxCpus: number };
 }
@@ -34,10 +36,11 @@ function readIfExists(path: string): string | undefined {
  * back as a diagnostic; the model is returned only when there are no errors.
  */
 export function loadSystem(file: string, options: FrontEndOptions): FrontEndResult {
-  if (readIfExists(file) === undefined) {
+  const read = options.readFile ?? readIfExists;
+  if (read(file) === undefined) {
     return { diagnostics: [diagnostic(M.fileNotFound, `cannot read '${file}'`)], sources: new Map() };
   }
-  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [] });
+  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read });
   const diagnostics = [...parsed.diagnostics];
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
   const model = buildModel(parsed.tree, file);

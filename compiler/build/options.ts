@@ -3,7 +3,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { ComponentCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { loadKconfig, readDotConfig, resolve, symbolValue, writeCHeader, writeDotConfig } from '../kconfig/index.js';
+import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, writeCHeader, writeDotConfig } from '../kconfig/index.js';
 
 /** The resolved Kconfig configuration, as the build uses it. */
 export interface ResolvedOptions {
@@ -43,22 +43,19 @@ export function configSource(input: OptionsInput): string | undefined {
 
 export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions; diagnostics: Diagnostic[]; sources: Map<string, string> } {
   const root = rootKconfig(input.catalogue);
-  const loaded = loadKconfig(root, { env: process.env, srctree: input.catalogue.runtimeDir });
+  const loaded = loadKconfig(root, { env: process.env, srctree: input.catalogue.runtimeDir, cwd: input.catalogue.runtimeDir });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  const sources = new Map<string, string>(loaded.sources ?? []);
-  if (!loaded.tree || hasErrors(diagnostics)) return { diagnostics, sources };
+  const sources = new Map<string, string>(loaded.tree.files);
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
   const from = configSource(input);
-  let initial;
+  let initial: DotConfig | undefined;
   if (from) {
     const text = readFileSync(from, 'utf8');
     sources.set(from, text);
-    const read = readDotConfig(text, from);
-    diagnostics.push(...read.diagnostics);
-    initial = read.values;
+    initial = readDotConfig({ text, file: from });
   }
   const resolved = resolve(loaded.tree, initial);
-  diagnostics.push(...resolved.diagnostics);
-  const value = (s: string) => symbolValue(resolved, s);
+  diagnostics.push(...resolved.readDiagnostics, ...resolved.warnings);
   return {
     diagnostics,
     sources,
@@ -66,15 +63,10 @@ export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions
       cHeader: writeCHeader(resolved),
       dotConfig: writeDotConfig(resolved),
       source: from ?? 'Kconfig defaults',
-      isEnabled: (s) => {
-        const v = value(s);
-        return v === 'y' || v === 'm';
-      },
+      isEnabled: (s) => symbolEnabled(resolved, s),
       intValue: (s) => {
-        const v = value(s);
-        if (v === undefined || v === '') return undefined;
-        const n = Number(v);
-        return Number.isFinite(n) ? n : undefined;
+        const v = symbolNumber(resolved, s);
+        return v === undefined ? undefined : Number(v);
       },
     },
   };

@@ -1,6 +1,11 @@
 import yargs from 'yargs';
 import { build, type BuildResult } from '../build/build.js';
-import { loadSystem } from '../build/front.js';
+import { analyze } from '../build/analyze.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { explain } from '../explain/explain.js';
+import { ledger, ledgerText } from '../map/ledger.js';
+import { hvccVersion } from '../paths.js';
+import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { qemuCommand, runQemu } from '../run/qemu.js';
 import { diagnosticJson, type Io, printDiagnostics } from './output.js';
@@ -107,22 +112,55 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
     )
     .command(
       'validate <files..>',
-      'Check descriptions without building; exit 1 on errors (or warnings with --werror)',
+      'Check descriptions without building (every pass but the toolchain); exit 1 on errors, or warnings with --werror',
       (y) =>
         y
           .positional('files', { type: 'string', array: true, demandOption: true })
-          .option('format', { choices: ['human', 'json'] as const, default: 'human' as const, describe: 'Output format' }),
+          .option('format', { choices: ['human', 'json', 'sarif'] as const, default: 'human' as const, describe: 'Output format (json and sarif go to stdout)' })
+          .option('config', { type: 'string', describe: 'Kconfig .config to check against' }),
       (argv) => {
-        const all = [];
-        let failed = false;
+        const all: Diagnostic[] = [];
         for (const file of argv.files as string[]) {
-          const front = loadSystem(file, { includeDirs: (argv.include as string[] | undefined) ?? [], limits: { maxCpus: Number.MAX_SAFE_INTEGER }, werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
-          if (argv.format === 'human') printDiagnostics(io, front.diagnostics, front.sources);
-          all.push(...front.diagnostics);
-          failed ||= hasErrors(front.diagnostics);
+          const result = analyze({ file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
+          if (argv.format === 'human') printDiagnostics(io, result.diagnostics, result.sources);
+          all.push(...result.diagnostics);
         }
         if (argv.format === 'json') io.stdout(JSON.stringify({ version: 1, diagnostics: all.map(diagnosticJson) }, null, 2) + '\n');
-        exit = failed ? EXIT.errors : EXIT.ok;
+        if (argv.format === 'sarif') io.stdout(JSON.stringify(toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
+        exit = hasErrors(all) ? EXIT.errors : EXIT.ok;
+      },
+    )
+    .command(
+      'map <file>',
+      'Print the ledger of the system: the owner of every RAM range, device window, interrupt and CPU, and what is free',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
+          .option('config', { type: 'string' }),
+      (argv) => {
+        const result = analyze({ file: argv.file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], ...warningSwitches(argv.W) });
+        printDiagnostics(io, result.diagnostics, result.sources);
+        if (!result.system || !result.layout) {
+          exit = EXIT.errors;
+          return;
+        }
+        const entries = ledger(result.system, result.layout);
+        io.stdout(argv.format === 'json' ? JSON.stringify({ version: 1, system: result.system.name, entries }, null, 2) + '\n' : ledgerText(entries));
+      },
+    )
+    .command(
+      'explain <code>',
+      'Print the long explanation of a diagnostic code (e.g. HV3004) or check name',
+      (y) => y.positional('code', { type: 'string', demandOption: true }),
+      (argv) => {
+        const text = explain(argv.code);
+        if (text === undefined) {
+          io.stderr(`hvcc: no diagnostic '${argv.code}' (see docs/diagnostics.md)\n`);
+          exit = EXIT.usage;
+          return;
+        }
+        io.stdout(text);
       },
     )
     .demandCommand(1, 'name a command (see --help)')

@@ -5,7 +5,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { closest } from '../diagnostics/suggest.js';
 import { modelMessages as M } from './messages.js';
-import { childCells, nodeByPath, nodeByPhandle, PropertyReader } from './props.js';
+import { findNode, resolvePhandle } from '../dts/values.js';
+import { childCells, PropertyReader } from './props.js';
 
 /** Node names at the root that are not devices of the board. */
 const NOT_DEVICES = new Set(['cpus', 'chosen', 'aliases', 'hypervisor', 'guests', '__symbols__', '__fixups__', '__local_fixups__', 'reserved-memory']);
@@ -75,7 +76,7 @@ class ModelBuilder {
   }
 
   phandleTarget(node: DtNode, propName: string, value: bigint, span: AddressRange['span']): DtNode | undefined {
-    const target = nodeByPhandle(this.tree.root, value);
+    const target = value > 0n && value < 0xffffffffn ? resolvePhandle(this.tree, Number(value)) : undefined;
     if (!target) this.diagnostics.push(diagnostic(M.badReference, `${node.path}: '${propName}' refers to phandle ${value}, which no node has`, span));
     return target;
   }
@@ -175,7 +176,7 @@ class ModelBuilder {
     }
     const psci = devices.find((d) => d.compatible.some((c) => c.startsWith('arm,psci')));
     if (psci) {
-      const node = nodeByPath(root, psci.path)!;
+      const node = findNode(this.tree, psci.path)!;
       const method = this.props.find(node, 'method');
       const m = method ? this.props.string(method) : undefined;
       if (m === 'smc' || m === 'hvc') board.psciMethod = m;
@@ -232,11 +233,11 @@ class ModelBuilder {
   }
 
   resolvePathOrAlias(written: string): string | undefined {
-    if (written.startsWith('/')) return nodeByPath(this.tree.root, written)?.path;
+    if (written.startsWith('/')) return findNode(this.tree, written)?.path;
     const aliases = this.tree.root.children.find((c) => c.name === 'aliases');
     const alias = aliases && this.props.find(aliases, written);
     const target = alias ? this.props.string(alias) : undefined;
-    return target ? nodeByPath(this.tree.root, target)?.path : undefined;
+    return target ? findNode(this.tree, target)?.path : undefined;
   }
 
   guests(board: Board): Guest[] {

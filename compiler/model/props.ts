@@ -1,4 +1,5 @@
 import type { DtNode, DtProperty, DtValueChunk } from '../dts/tree.js';
+import { addressCells, sizeCells } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
@@ -86,35 +87,7 @@ export class PropertyReader {
   }
 }
 
-/** #address-cells / #size-cells a node gives its children, with the devicetree specification's defaults. */
+/** #address-cells / #size-cells a node gives its children (the devicetree specification's defaults, as dtc). */
 export function childCells(node: DtNode): { address: number; size: number } {
-  const read = (name: string, fallback: number) => {
-    const p = node.properties.find((q) => q.name === name);
-    const c = p?.chunks[0];
-    return c && c.kind === 'cells' && c.items.length === 1 ? Number(c.items[0]!.value) : fallback;
-  };
-  return { address: read('#address-cells', 2), size: read('#size-cells', 1) };
-}
-
-export function nodeByPhandle(root: DtNode, phandle: bigint): DtNode | undefined {
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.phandle !== undefined && BigInt(n.phandle) === phandle) return n;
-    const explicit = n.properties.find((p) => p.name === 'phandle' || p.name === 'linux,phandle');
-    const c = explicit?.chunks[0];
-    if (c && c.kind === 'cells' && c.items[0]?.value === phandle) return n;
-    stack.push(...n.children);
-  }
-  return undefined;
-}
-
-export function nodeByPath(root: DtNode, path: string): DtNode | undefined {
-  if (path === '/') return root;
-  let node: DtNode | undefined = root;
-  for (const part of path.split('/').filter((s) => s.length > 0)) {
-    node = node.children.find((c) => c.fullName === part) ?? (part.includes('@') ? undefined : node.children.find((c) => c.name === part));
-    if (!node) return undefined;
-  }
-  return node;
+  return { address: addressCells(node), size: sizeCells(node) };
 }

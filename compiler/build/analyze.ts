@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { System } from '../../schemas/model.js';
+import type { CheckOptions } from '../checks/catalogue.js';
+import { loadCatalogue } from '../components/catalogue.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { layoutSystem, type Layout } from '../layout/layout.js';
+import { TableConflictError } from '../layout/pagetables.js';
+import { runtimeDir } from '../paths.js';
+import { planSystem, type Plan } from '../plan/plan.js';
+import { loadSystem } from './front.js';
+import { buildMessages } from './messages.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+
+export interface AnalyzeOptions extends CheckOptions {
+  file: string;
+  outDir?: string | undefined;
+  configFile?: string | undefined;
+  includeDirs?: string[];
+  readFile?: (path: string) => string | undefined;
+}
+
+export interface Analysis {
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+  system?: System;
+  options?: ResolvedOptions;
+  plan?: Plan;
+  layout?: Layout;
+}
+
+/**
+ * Every pass short of the toolchain: options, front end, model, checks, plan, layout. `hvcc validate` and
+ * `hvcc map` stop here; `hvcc build` goes on from here. Stops at the first pass that reports an error.
+ */
+export function analyze(options: AnalyzeOptions): Analysis {
+  const { catalogue, diagnostics } = loadCatalogue(runtimeDir);
+  const resolved = resolveOptions({ catalogue, systemFile: options.file, outDir: options.outDir, configFile: options.configFile });
+  diagnostics.push(...resolved.diagnostics);
+  const front = loadSystem(options.file, { ...options, limits: { maxCpus: resolved.options?.intValue('HV_MAX_CPUS') ?? 1 } });
+  diagnostics.push(...front.diagnostics);
+  const sources = front.sources;
+  for (const [file, text] of resolved.sources) sources.set(file, text);
+  const result: Analysis = { diagnostics, sources };
+  if (!front.system || !resolved.options || hasErrors(diagnostics)) return result;
+  result.system = front.system;
+  result.options = resolved.options;
+  const kconfig = resolved.options;
+
+  const planned = planSystem(front.system, catalogue, (s) => kconfig.isEnabled(s));
+  diagnostics.push(...planned.diagnostics);
+  if (!planned.plan || hasErrors(diagnostics)) return result;
+  result.plan = planned.plan;
+
+  try {
+    const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined) });
+    diagnostics.push(...laid.diagnostics);
+    if (!hasErrors(diagnostics)) result.layout = laid.layout;
+  } catch (e) {
+    if (!(e instanceof TableConflictError)) throw e;
+    diagnostics.push(diagnostic(buildMessages.internalError, `translation tables: ${e.message}`, undefined, { notes: ['the checks should have caught this conflict; please report it'] }));
+  }
+  return result;
+}
