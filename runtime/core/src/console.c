@@ -221,16 +221,23 @@ void hv_panic(const char *fmt, ...)
 	 * The lock may be held by this very CPU (a fault inside console code) or by a CPU that will never
 	 * release it; wait a bounded time, then print anyway.
 	 */
+	bool mid_line = true;
+
 	if (READ_ONCE(console_lock.owner) != me) {
 		for (u64 spins = 0; spins < 100000000; spins++) {
 			u64 free = 0;
 
 			if (__atomic_compare_exchange_n(&console_lock.owner, &free, me, false,
-							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+				mid_line = false;
 				break;
+			}
 		}
 	}
-	console_puts("\n[hv] PANIC: ");
+	/* Interrupting a line: end it, so the marker starts a line of its own. */
+	if (mid_line)
+		console_write("\n", 1);
+	console_puts("[hv] PANIC: ");
 	console_puts(line);
 	console_write("\n", 1);
 	arch_host_system_off();

@@ -118,9 +118,11 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	}
 
 	if (!hv_vcpu_mmio(vcpu, dev, &access)) {
-		fault(vcpu, write ? "wrote to an MMIO register the emulator does not accept"
-				  : "read an MMIO register the emulator does not accept",
-		      esr, true, ipa, dev->ops->name);
+		char what[96];
+
+		hv_snprintf(what, sizeof(what), "made a %u-byte MMIO %s the %s emulator does not accept", access.size,
+			    write ? "write" : "read", dev->ops->name);
+		fault(vcpu, what, esr, true, ipa, NULL);
 		return;
 	}
 
