@@ -42,7 +42,7 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
   const common = [`--target=${target.triple}`, ...target.cflags, ...includeDirs.map((d) => `-I${d}`)];
   const result: RuntimeObjects = { bitcode: [], objects: [], cacheHits: 0, compilations: 0 };
   for (const component of input.components) {
-    const componentFlags = [`-DHV_COMPONENT_STATE_BYTES=${component.manifest['instance-state-bytes']}`, `-I${component.dir}`];
+    const componentFlags = [`-DHV_INSTANCE_STATE_BYTES=${component.manifest['instance-state-bytes']}`, `-I${component.dir}`];
     for (const source of component.manifest.sources) {
       const path = join(component.dir, source);
       const isAsm = source.endsWith('.S');
