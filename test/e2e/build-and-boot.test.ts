@@ -93,7 +93,7 @@ describe('errors', () => {
     writeFileSync(join(sys, 'system.dts'), bad);
     const r = hvcc(['build', join(sys, 'system.dts'), '-O', out]);
     expect(r.status).toBe(1);
-    const line = bad.split('\n').findIndex((l) => l.includes('cpus = <&cpu0>;') && bad.indexOf(l) > bad.indexOf('beta')) + 1;
+    const line = bad.slice(0, bad.indexOf('cpus = <&cpu0>;', bad.indexOf('beta {'))).split('\n').length;
     expect(r.stderr).toContain('error[HV3004]');
     expect(r.stderr).toMatch(new RegExp(`system\\.dts:${line}:\\d+`));
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
