@@ -36,10 +36,14 @@ static void start_and_wait(uint64_t expected_runs)
 {
 	int64_t ret = psci_call(PSCI_CPU_ON, 1, (uint64_t)secondary_start, (uint64_t)(stack1 + sizeof(stack1)));
 
+	/*
+	 * Print only once vCPU 1 is done printing: both vCPUs share one UART, so lines printed at the same
+	 * time would mix, exactly as on hardware. WFI traps to the hypervisor and returns (no interrupts yet).
+	 */
+	if (ret == 0)
+		while (runs != expected_runs)
+			asm volatile("wfi");
 	check("CPU_ON(vCPU 1)", ret, 0);
-	/* WFI traps to the hypervisor and returns (no interrupts yet): it must not hang. */
-	while (runs != expected_runs)
-		asm volatile("wfi");
 	/* vCPU 1 calls CPU_OFF right after counting; wait until PSCI says it is off. */
 	while (affinity(1) != AFF_OFF)
 		;

@@ -37,8 +37,15 @@ static void check_config(void)
 
 		if (g->vcpu_count == 0 || g->vcpu_count > c->pcpu_count)
 			hv_panic("guest '%s' has %lu vCPUs", g->name, g->vcpu_count);
-		if (!g->s2_root)
-			hv_panic("guest '%s' has no stage-2 tables", g->name);
+		if (!g->s2_root || ((uintptr_t)g->s2_root & 0xfff))
+			hv_panic("guest '%s': stage-2 root table %p is missing or not 4 KiB aligned", g->name,
+				 (const void *)g->s2_root);
+		/* 8-bit VMIDs (VTCR_EL2.VS = 0), one per guest: a shared VMID would share TLB entries. */
+		if (g->vmid > 0xff)
+			hv_panic("guest '%s': VMID %lu does not fit in 8 bits", g->name, g->vmid);
+		for (u64 other = 0; other < gi; other++)
+			if (c->guests[other].vmid == g->vmid)
+				hv_panic("guests '%s' and '%s' share VMID %lu", c->guests[other].name, g->name, g->vmid);
 		for (u64 vi = 0; vi < g->vcpu_count; vi++) {
 			u64 p = g->vcpus[vi].pcpu;
 
