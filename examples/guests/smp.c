@@ -8,6 +8,7 @@
 
 #define PSCI_ALREADY_ON			(-4)
 #define PSCI_INVALID_PARAMETERS		(-2)
+#define PSCI_INVALID_ADDRESS		(-9)
 #define AFF_ON				0
 #define AFF_OFF				1
 
@@ -63,6 +64,7 @@ int main(void)
 	check("CPU_ON(vCPU 0, already on)", psci_call(PSCI_CPU_ON, 0, (uint64_t)secondary_start, 0), PSCI_ALREADY_ON);
 	check("CPU_ON(MPIDR 7, no such vCPU)", psci_call(PSCI_CPU_ON, 7, (uint64_t)secondary_start, 0),
 	      PSCI_INVALID_PARAMETERS);
+	check("CPU_ON(vCPU 1, entry outside RAM)", psci_call(PSCI_CPU_ON, 1, 0x10000000, 0), PSCI_INVALID_ADDRESS);
 	start_and_wait(1);
 	start_and_wait(2);
 	puts("smp: done, powering off\n");

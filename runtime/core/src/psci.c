@@ -27,6 +27,7 @@
 #define PSCI_INVALID_PARAMETERS		(-2)
 #define PSCI_ALREADY_ON			(-4)
 #define PSCI_ON_PENDING			(-5)
+#define PSCI_INVALID_ADDRESS		(-9)
 
 #define PSCI_VERSION_1_1		0x00010001
 #define SMCCC_VERSION_1_1		0x00010001
@@ -43,6 +44,18 @@ static struct hv_vcpu *find_vcpu(struct hv_guest *guest, u64 mpidr)
 	return NULL;
 }
 
+/* CPU_ON's entry point must be somewhere the vCPU can fetch instructions from: its RAM. */
+static bool in_guest_ram(struct hv_guest *guest, u64 ipa)
+{
+	for (u64 i = 0; i < guest->cfg->mem_count; i++) {
+		const struct hv_mem_region *m = &guest->cfg->mem[i];
+
+		if (ipa >= m->ipa && ipa - m->ipa < m->size)
+			return true;
+	}
+	return false;
+}
+
 static s64 psci_cpu_on(struct hv_vcpu *vcpu, u64 mpidr, u64 entry, u64 context)
 {
 	struct hv_guest *guest = vcpu->guest;
@@ -51,6 +64,8 @@ static s64 psci_cpu_on(struct hv_vcpu *vcpu, u64 mpidr, u64 entry, u64 context)
 
 	if (!target)
 		return PSCI_INVALID_PARAMETERS;
+	if (!in_guest_ram(guest, entry))
+		return PSCI_INVALID_ADDRESS;
 
 	hv_spin_lock(&guest->lock);
 	if (target->power == HV_VCPU_ON) {
