@@ -289,6 +289,8 @@ function toPublic(n: LNode, parent: DtNode | undefined): DtNode {
   if (at >= 0) node.unitAddress = n.name.slice(at + 1);
   if (parent) node.parent = parent;
   if (n.omit) node.omitIfNoRef = true;
+  const gone = n.labels.filter((l) => l.deleted).map((l) => l.name);
+  if (gone.length) node.deletedLabels = gone;
   for (const p of n.props) {
     if (p.deleted) continue;
     const dp: DtProperty = {

@@ -36,6 +36,8 @@ export interface ParseDtsOptions {
   symbols?: boolean;
   /** dtc -W/-E: check levels by name (dtc's underscore or kebab-case names). */
   checks?: Record<string, CheckLevel>;
+  /** dtc's -W/-E options in command-line order (with dtc's propagation to prerequisites/dependents). */
+  checkFlags?: { kind: 'W' | 'E'; arg: string }[];
   /** Skip dtc's semantic checks except the reference fixups (phandles, paths, /omit-if-no-ref/). */
   fixupsOnly?: boolean;
 }
@@ -66,7 +68,7 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
     if (pp === true || (pp === 'auto' && wantsPreprocessor(text))) {
       const out = preprocessDts(entryPath, loader, options, diagnostics);
       if (out === undefined) return { diagnostics, sources: loader.sources };
-      lexer.lexFile(entryPath, out);
+      lexer.lexFile(entryPath, out, undefined, true);
     } else {
       lexer.lexFile(entryPath, text);
     }
@@ -85,7 +87,12 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
       return { diagnostics, sources: loader.sources };
     }
     const levels: Record<string, CheckLevel> = { ...(options.checks ?? {}) };
-    const phandles = runChecks(tree, diagnostics, { levels, fixupsOnly: options.fixupsOnly ?? false });
+    const phandles = runChecks(tree, diagnostics, {
+      levels,
+      flags: options.checkFlags ?? [],
+      fixupsOnly: options.fixupsOnly ?? false,
+      symbols: options.symbols ?? false,
+    });
     if (options.symbols) generateSymbols(tree, phandles, diagnostics);
     if (tree.plugin) generateOverlayFixups(tree);
     return { tree, diagnostics, sources: loader.sources };

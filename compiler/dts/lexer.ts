@@ -96,20 +96,24 @@ export class DtsLexer {
     private readonly diags: Diagnostic[],
   ) {}
 
-  lexFile(file: string, text: string, includedFrom?: Span): void {
+  /**
+   * `preprocessed`: the text is cpp output for `file`; positions then always come from its line markers
+   * (and offsets from the original files), never from the cpp output itself.
+   */
+  lexFile(file: string, text: string, includedFrom?: Span, preprocessed = false): void {
     if (this.depth >= 200) {
       this.diags.push(diagnostic(M.includeDepth, 'Includes nested too deeply', includedFrom));
       return;
     }
     this.depth++;
     try {
-      this.lexText(file, text);
+      this.lexText(file, text, preprocessed);
     } finally {
       this.depth--;
     }
   }
 
-  private lexText(physFile: string, s: string): void {
+  private lexText(physFile: string, s: string, preprocessed: boolean): void {
     const n = s.length;
     let i = 0;
     // physical position
@@ -118,7 +122,7 @@ export class DtsLexer {
     // logical mapping (# line markers): logical line = line + lineDelta, in file logFile
     let logFile = physFile;
     let lineDelta = 0;
-    let mapped = false;
+    let mapped = preprocessed;
     const loader = this.loader;
     const out = this.tokens;
 
@@ -194,7 +198,7 @@ export class DtsLexer {
           // The directive names the number of the next line.
           logFile = m[2]!.replace(/\\(.)/g, '$1');
           lineDelta = Number(m[1]) - 1 - line;
-          mapped = logFile !== physFile || lineDelta !== 0;
+          mapped = preprocessed || logFile !== physFile || lineDelta !== 0;
           continue;
         }
       }
@@ -363,7 +367,7 @@ export class DtsLexer {
         if (c1 === 123 /* { */ && s.charCodeAt(i + 2) === 47) {
           let j = i + 3;
           while (j < n && isPathChar(s.charCodeAt(j))) j++;
-          if (j > i + 3 && s.charCodeAt(j) === 125) {
+          if (s.charCodeAt(j) === 125) {
             emit(T.Ref, i, j + 1, { text: s.slice(i + 2, j) });
             continue;
           }

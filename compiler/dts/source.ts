@@ -82,7 +82,7 @@ export class SourceLoader {
 
   /** Offset of a line/column in a known file (for spans mapped through # line markers); -1 if unknown. */
   offsetOf(file: string, line: number, column: number): number {
-    const text = this.sources.get(file);
+    const text = this.sources.get(file) ?? this.load(file);
     if (text === undefined) return -1;
     let starts = this.lineStarts.get(file);
     if (!starts) {

@@ -47,11 +47,12 @@ function appendCell(node: DtNode, name: string, value: number): void {
 
 /** dtc -@: a __symbols__ node with one property per node label (the node's path); every labelled node gets a phandle. */
 export function generateSymbols(tree: DtTree, phandles: PhandleAllocator, diags: Diagnostic[]): void {
-  const labelled = [...walkNodes(tree.root)].filter((n) => n.labels.length > 0);
+  const hasLabels = (n: DtNode) => n.labels.length > 0 || (n.deletedLabels?.length ?? 0) > 0;
+  const labelled = [...walkNodes(tree.root)].filter(hasLabels);
   if (labelled.length === 0) return;
   const sym = childNode(tree.root, '__symbols__');
   const walk = (n: DtNode) => {
-    if (n.labels.length) {
+    if (hasLabels(n)) {
       for (const l of n.labels) {
         if (getProperty(sym, l)) {
           diags.push(diagnostic(M.labelAlreadyInSymbols, `label ${l} already exists in /__symbols__`, n.span));

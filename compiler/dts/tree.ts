@@ -56,6 +56,8 @@ export interface DtNode {
   parent?: DtNode;
   /** The node's phandle, once it has one (explicit `phandle` property or assigned for a reference). */
   phandle?: number;
+  /** Labels removed by a /delete-node/ of this node before it was defined again (dtc -@ still gives such a node a phandle). */
+  deletedLabels?: string[];
   /** Marked /omit-if-no-ref/ (already removed from the tree if nothing referenced it). */
   omitIfNoRef?: boolean;
 }
