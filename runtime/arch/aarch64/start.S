@@ -16,6 +16,10 @@
 _start:
 	msr	daifset, #0xf
 	msr	spsel, #1
+	mrs	x0, CurrentEL
+	lsr	x0, x0, #2
+	cmp	x0, #2
+	b.ne	wrong_el
 
 	/*
 	 * Zero .bss while the MMU is still off (all data accesses are Device memory): the linker script
@@ -94,6 +98,18 @@ el2_setup:
 
 park:
 	wfe
+	b	park
+
+/*
+ * Started below EL2 (e.g. QEMU without virtualization=on): nothing here can work, but say so. With the MMU
+ * off and .bss not zeroed, arch_boot_wrong_el() runs on pCPU 0's stack and touches only hv_config.
+ */
+wrong_el:
+	adrp	x1, __hv_stacks
+	add	x1, x1, :lo12:__hv_stacks
+	ldr	x2, =CONFIG_HV_STACK_SIZE
+	add	sp, x1, x2
+	bl	arch_boot_wrong_el
 	b	park
 
 	/* Stacks: not part of the loaded image (NOLOAD in the linker script). */

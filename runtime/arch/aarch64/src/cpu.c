@@ -92,3 +92,29 @@ void arch_halt(void)
 	for (;;)
 		asm volatile("wfi");
 }
+
+/*
+ * From start.S when the loader entered the hypervisor at EL1 (or EL3): print a marker line on the console
+ * without locks or per-CPU state, then try PSCI SYSTEM_OFF over HVC, the conduit a firmware without EL2
+ * (such as QEMU's built-in PSCI) offers to EL1.
+ */
+void arch_boot_wrong_el(u64 el)
+{
+	const struct hv_console_config *con = &hv_config.console;
+	const char *msg = "[hv] PANIC: the hypervisor was entered at EL1, not EL2 "
+			  "(QEMU needs -M virt,virtualization=on)\n";
+
+	if (el != 1)
+		msg = "[hv] PANIC: the hypervisor was entered at EL3 or EL0, not EL2\n";
+	if (con->ops->init)
+		con->ops->init(con->base, con->clock_hz);
+	while (*msg)
+		con->ops->putc(con->base, *msg++);
+	if (el == 1) {
+		register u64 x0 asm("x0") = PSCI_SYSTEM_OFF;
+
+		asm volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+	}
+	for (;;)
+		asm volatile("wfi");
+}
