@@ -131,7 +131,7 @@ void hv_guest_request_reset(struct hv_guest *guest)
 	if (guest->state == HV_GUEST_RUNNING) {
 		hv_guest_console_flush(guest);
 		hv_log("guest '%s' requested a reset (PSCI SYSTEM_RESET), restarting it", guest->cfg->name);
-		guest->epoch++;
+		store_release(&guest->epoch, guest->epoch + 1);
 	}
 	hv_spin_unlock(&guest->lock);
 	arch_send_event();
