@@ -492,7 +492,9 @@ export const checkTable: Check[] = [
     prereqs: ['phandle_references', 'path_references'],
     tree(ctx) {
       const walk = (n: DtNode) => {
-        n.children = n.children.filter((c) => !(c.omitIfNoRef && !ctx.referenced.has(c) && !(ctx.symbols && c.labels.length)));
+        n.children = n.children.filter(
+          (c) => !(c.omitIfNoRef && !ctx.referenced.has(c) && !(ctx.symbols && (c.labels.length || c.deletedLabels?.length))),
+        );
         for (const c of n.children) walk(c);
       };
       walk(ctx.tree.root);
@@ -939,10 +941,10 @@ export const checkTable: Check[] = [
     level: 'warning',
     prereqs: ['interrupts_extended_is_cell'],
     node(ctx, node) {
-      const provider = isInterruptProvider(node);
-      const p = getProperty(node, '#interrupt-cells');
-      if (provider && !p) ctx.fail(node, "Missing '#interrupt-cells' in interrupt provider", node.span);
-      else if (!provider && p) ctx.fail(node, "'#interrupt-cells' found, but node is not an interrupt provider", node.span);
+      // dtc 1.6.1: providers need #interrupt-cells and #address-cells.
+      if (!isInterruptProvider(node)) return;
+      if (!getProperty(node, '#interrupt-cells')) ctx.fail(node, 'Missing #interrupt-cells in interrupt provider', node.span);
+      if (!getProperty(node, '#address-cells')) ctx.fail(node, 'Missing #address-cells in interrupt provider', node.span);
     },
   },
   {
@@ -1006,6 +1008,8 @@ export interface CheckOptions {
   fixupsOnly?: boolean;
   /** -@ is in effect. */
   symbols?: boolean;
+  /** Keep running checks after an error (dtc stops at the first failed error-level check). */
+  allChecks?: boolean;
 }
 
 const FIXUPS = new Set(['explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes', 'duplicate_node_names']);
@@ -1078,7 +1082,11 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
       s.status = 'failed';
       if (!s.warn && !s.error) return;
       const where = prop ? `${node.path}:${prop.name}` : node.path;
-      const d = diagnostic({ ...current.def, severity: s.error ? 'error' : 'warning' }, `${where}: ${message}`, span ?? spanOf(node, prop));
+      const d = diagnostic(
+        { ...current.def, name: current.name.replace(/_/g, '-'), severity: s.error ? 'error' : 'warning' },
+        `${where}: ${message}`,
+        span ?? spanOf(node, prop),
+      );
       d.notes.push(`dtc check: ${current.name}`);
       diags.push(d);
     },
@@ -1089,7 +1097,15 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
     for (const p of c.prereqs ?? []) {
       const pc = byName.get(p)!;
       run(pc);
-      if (st.get(p)!.status !== 'passed') s.status = 'prereq';
+      if (st.get(p)!.status !== 'passed') {
+        s.status = 'prereq';
+        // dtc says so when the check is enabled; it is a consequence, not a finding, so it is a note here.
+        if (s.warn || s.error) {
+          const d = diagnostic({ ...c.def, name: c.name.replace(/_/g, '-'), severity: 'note' }, `Failed prerequisite '${p}'`, tree.root.span);
+          d.notes.push(`dtc check: ${c.name}`);
+          diags.push(d);
+        }
+      }
     }
     if (s.status !== 'unchecked') return;
     const saved = current;
@@ -1105,9 +1121,15 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
     current = saved;
     if (s.status === 'unchecked') s.status = 'passed';
   };
+  let error = false;
   for (const c of checkTable) {
     const s = st.get(c.name)!;
-    if (s.warn || s.error) run(c);
+    if (!(s.warn || s.error)) continue;
+    // dtc's process_checks stops running checks after the first failed error-level check
+    // (`error = error || run_check(c)`), unless asked to keep going.
+    if (error && !options.allChecks) break;
+    run(c);
+    for (const [name, x] of st) if (x.error && (x.status === 'failed' || x.status === 'prereq') && name) error = true;
   }
   return phandles;
 }

@@ -38,6 +38,8 @@ export interface ParseDtsOptions {
   checks?: Record<string, CheckLevel>;
   /** dtc's -W/-E options in command-line order (with dtc's propagation to prerequisites/dependents). */
   checkFlags?: { kind: 'W' | 'E'; arg: string }[];
+  /** Keep running checks after the first failed error-level check (dtc stops there). */
+  allChecks?: boolean;
   /** Skip dtc's semantic checks except the reference fixups (phandles, paths, /omit-if-no-ref/). */
   fixupsOnly?: boolean;
 }
@@ -90,6 +92,7 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
     const phandles = runChecks(tree, diagnostics, {
       levels,
       flags: options.checkFlags ?? [],
+      allChecks: options.allChecks ?? false,
       fixupsOnly: options.fixupsOnly ?? false,
       symbols: options.symbols ?? false,
     });
