@@ -32,7 +32,8 @@ export interface Analysis {
 
 /**
  * Every pass short of the toolchain: options, front end, model, checks, plan, layout. `hvcc validate` and
- * `hvcc map` stop here; `hvcc build` goes on from here. Stops at the first pass that reports an error.
+ * `hvcc map` stop here; `hvcc build` goes on from here. Passes up to the plan report what they can even after errors (one run shows every problem); the
+ * layout runs only on an error-free description, and `system`, `plan` and `layout` are set only then.
  */
 export function analyze(options: AnalyzeOptions): Analysis {
   const { catalogue, diagnostics } = loadCatalogue(runtimeDir);
@@ -43,14 +44,14 @@ export function analyze(options: AnalyzeOptions): Analysis {
   const sources = front.sources;
   for (const [file, text] of resolved.sources) sources.set(file, text);
   const result: Analysis = { diagnostics, sources };
-  if (!front.system || !resolved.options || hasErrors(diagnostics)) return result;
-  result.system = front.system;
+  if (!front.system || !resolved.options) return result;
   result.options = resolved.options;
   const kconfig = resolved.options;
 
   const planned = planSystem(front.system, catalogue, (s) => kconfig.isEnabled(s));
   diagnostics.push(...planned.diagnostics);
   if (!planned.plan || hasErrors(diagnostics)) return result;
+  result.system = front.system;
   result.plan = planned.plan;
 
   try {

@@ -33,7 +33,8 @@ function readIfExists(path: string): string | undefined {
 
 /**
  * Reads a description and checks it: device-tree front end, model, semantic checks. Every problem comes
- * back as a diagnostic; the model is returned only when there are no errors.
+ * back as a diagnostic. The model comes back whenever the tree could be read, even with errors in it (so
+ * later passes can report more); callers that build must check for errors.
  */
 export function loadSystem(file: string, options: FrontEndOptions): FrontEndResult {
   const read = options.readFile ?? readIfExists;
@@ -45,8 +46,8 @@ export function loadSystem(file: string, options: FrontEndOptions): FrontEndResu
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
   const model = buildModel(parsed.tree, file);
   diagnostics.push(...model.diagnostics);
-  if (!model.system || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
+  if (!model.system) return { diagnostics, sources: parsed.sources };
+  // The model drops only the nodes it could not read, so the checks still find every other problem.
   diagnostics.push(...runChecks({ system: model.system, limits: options.limits }, options));
-  if (hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
   return { system: model.system, diagnostics, sources: parsed.sources };
 }

@@ -1,20 +1,18 @@
 import { basename, dirname, extname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { bindingFor, cpuBinding, guestBinding, guestMemoryBinding, hypervisorBinding, psciBinding, type Binding } from '../../schemas/bindings/index.js';
 import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
+import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
-import { closest } from '../diagnostics/suggest.js';
+import type { Span } from '../diagnostics/span.js';
+import { decodeNode, type PropertySpans } from './decode.js';
 import { modelMessages as M } from './messages.js';
-import { findNode, resolvePhandle } from '../dts/values.js';
-import { childCells, PropertyReader } from './props.js';
+import { PropertyReader } from './props.js';
 
 /** Node names at the root that are not devices of the board. */
 const NOT_DEVICES = new Set(['cpus', 'chosen', 'aliases', 'hypervisor', 'guests', '__symbols__', '__fixups__', '__local_fixups__', 'reserved-memory']);
-
-/** Properties each hvcc node may have: anything else is probably a typo. */
-const GUEST_PROPERTIES = ['compatible', 'cpus', 'image', 'load-address', 'entry', '#address-cells', '#size-cells', 'phandle', 'status', 'bootargs'];
-const HYPERVISOR_PROPERTIES = ['compatible', 'reg', 'console', 'system-name', 'phandle'];
-const GUEST_MEMORY_PROPERTIES = ['device_type', 'reg', 'host-address', 'phandle'];
 
 class ModelBuilder {
   readonly diagnostics: Diagnostic[] = [];
@@ -25,69 +23,49 @@ class ModelBuilder {
     readonly file: string,
   ) {}
 
+  decode<S extends z.ZodRawShape>(node: DtNode, binding: Binding<S>, warnUnknown: boolean) {
+    // Guest nodes hold guest-physical addresses: only the board's (and the hypervisor's) go through `ranges`.
+    return decodeNode(this.tree, node, binding, this.props, { warnUnknown, translate: binding.role !== 'hvcc' || binding.id === hypervisorBinding.id });
+  }
+
   compatible(node: DtNode): string[] {
     const p = this.props.find(node, 'compatible');
     return p ? (this.props.strings(p) ?? []) : [];
   }
 
+  deviceType(node: DtNode): string | undefined {
+    const p = this.props.find(node, 'device_type');
+    const c = p?.chunks[0];
+    return c?.kind === 'string' ? c.value : undefined;
+  }
+
   status(node: DtNode): BoardDevice['status'] {
     const p = this.props.find(node, 'status');
-    const s = p ? this.props.string(p) : undefined;
-    if (s === undefined || s === 'ok' || s === 'okay') return 'okay';
+    const c = p?.chunks[0];
+    const s = c?.kind === 'string' ? c.value : 'okay';
     if (s === 'disabled' || s === 'reserved') return s;
     return s.startsWith('fail') ? 'fail' : 'okay';
   }
 
-  /** Reads `reg` with the parent's cell sizes, translated through the parent buses' `ranges`. */
-  reg(node: DtNode, required: boolean): AddressRange[] {
-    const prop = this.props.find(node, 'reg');
-    if (!prop) {
-      if (required) this.props.missing(node, 'reg', 'address and size');
-      return [];
-    }
-    const cells = childCells(node.parent ?? node);
-    const tuples = this.props.tuples(prop, [cells.address, cells.size], "'reg'");
-    if (!tuples) return [];
-    const ranges: AddressRange[] = [];
-    for (const t of tuples) {
-      const [base, size] = t.values as [bigint, bigint];
-      if (size === 0n) {
-        this.diagnostics.push(diagnostic(M.propertyType, `${node.path}: a 'reg' entry has size 0`, t.span));
-        continue;
-      }
-      ranges.push({ base: this.translate(node.parent, base), size, span: t.span });
-    }
-    return ranges;
+  ranges(entries: readonly { base: bigint; size: bigint }[] | undefined, spans: PropertySpans | undefined, fallback: Span): AddressRange[] {
+    return (entries ?? []).map((e, i) => ({ base: e.base, size: e.size, span: spans?.items[i] ?? spans?.value ?? fallback }));
   }
 
-  /** Maps a child-bus address to the root's address space through each ancestor's `ranges`. */
-  translate(bus: DtNode | undefined, address: bigint): bigint {
-    let addr = address;
-    for (let node = bus; node?.parent; node = node.parent) {
-      const ranges = this.props.find(node, 'ranges');
-      if (!ranges || this.props.isEmpty(ranges)) continue;
-      const own = childCells(node);
-      const up = childCells(node.parent);
-      const entries = this.props.tuples(ranges, [own.address, up.address, own.size], "'ranges'") ?? [];
-      const hit = entries.find((e) => addr >= e.values[0]! && addr < e.values[0]! + e.values[2]!);
-      if (hit) addr = addr - hit.values[0]! + hit.values[1]!;
-    }
-    return addr;
-  }
-
-  phandleTarget(node: DtNode, propName: string, value: bigint, span: AddressRange['span']): DtNode | undefined {
-    const target = value > 0n && value < 0xffffffffn ? resolvePhandle(this.tree, Number(value)) : undefined;
-    if (!target) this.diagnostics.push(diagnostic(M.badReference, `${node.path}: '${propName}' refers to phandle ${value}, which no node has`, span));
-    return target;
+  /** `reg` of a node without a binding: decoded with the parent's cells, errors reported, translated. */
+  plainReg(node: DtNode): AddressRange[] {
+    const decoded = this.decode(node, { ...guestMemoryBinding, properties: guestMemoryBinding.properties.pick({ reg: true }).partial(), title: node.path, role: 'host-device' } as unknown as Binding, false);
+    const reg = decoded.values?.reg as { base: bigint; size: bigint }[] | undefined;
+    return this.ranges(reg, decoded.spans.get('reg'), node.span);
   }
 
   clockHz(node: DtNode): bigint | undefined {
     const direct = this.props.find(node, 'clock-frequency');
     if (direct) return this.props.number(direct);
     const clocks = this.props.find(node, 'clocks');
-    const first = clocks ? this.props.cells(clocks)?.[0] : undefined;
-    if (!first) return undefined;
-    const clock = this.phandleTarget(node, 'clocks', first.value, first.span);
+    const first = clocks?.chunks[0];
+    const cell = first?.kind === 'cells' ? first.items[0] : undefined;
+    if (!cell) return undefined;
+    const clock = this.tree && findClock(this.tree, cell.value);
     const freq = clock ? this.props.find(clock, 'clock-frequency') : undefined;
     return freq ? this.props.number(freq) : undefined;
   }
@@ -99,27 +77,20 @@ class ModelBuilder {
 
   board(): Board | undefined {
     const root = this.tree.root;
-    const modelProp = this.props.find(root, 'model');
     const cpusNode = root.children.find((c) => c.name === 'cpus');
     if (!cpusNode) {
       this.diagnostics.push(diagnostic(M.missingNode, 'the board has no /cpus node', root.span));
       return undefined;
     }
-    const cpuCells = childCells(cpusNode);
     const cpus: BoardCpu[] = [];
     for (const node of cpusNode.children) {
-      const deviceType = this.props.find(node, 'device_type');
-      if (node.name !== 'cpu' && (!deviceType || this.props.string(deviceType) !== 'cpu')) continue;
-      const regProp = this.props.find(node, 'reg');
-      if (!regProp) {
-        this.props.missing(node, 'reg', "the CPU's MPIDR affinity");
-        continue;
-      }
-      const reg = this.props.tuples(regProp, [cpuCells.address], "'reg'");
-      const method = this.props.find(node, 'enable-method');
-      const cpu: BoardCpu = { index: cpus.length, path: node.path, mpidr: reg?.[0]?.values[0] ?? 0n, compatible: this.compatible(node), span: node.span };
-      const enableMethod = method ? this.props.string(method) : undefined;
-      if (enableMethod) cpu.enableMethod = enableMethod;
+      if (node.name !== 'cpu' && this.deviceType(node) !== 'cpu') continue;
+      const decoded = this.decode(node, cpuBinding, false);
+      if (!decoded.values) continue;
+      const cells = decoded.values.reg;
+      const mpidr = cells.reduce((a, c) => (a << 32n) | BigInt(c), 0n);
+      const cpu: BoardCpu = { index: cpus.length, path: node.path, mpidr, compatible: this.compatible(node), span: node.span };
+      if (decoded.values['enable-method']) cpu.enableMethod = decoded.values['enable-method'];
       cpus.push(cpu);
     }
     if (cpus.length === 0) {
@@ -128,22 +99,28 @@ class ModelBuilder {
     }
     const memory: AddressRange[] = [];
     const devices: BoardDevice[] = [];
+    let psciMethod: Board['psciMethod'];
     const visit = (node: DtNode) => {
       for (const child of node.children) {
         if (node === root && NOT_DEVICES.has(child.name)) continue;
-        const deviceType = this.props.find(child, 'device_type');
-        if (deviceType && this.props.string(deviceType) === 'memory') {
-          memory.push(...this.reg(child, true));
+        if (this.deviceType(child) === 'memory') {
+          memory.push(...this.plainReg(child));
           continue;
         }
         const compatible = this.compatible(child);
         if (compatible.length > 0) {
+          // Board files carry many properties hvcc does not use: only the ones a binding defines are checked.
+          const binding = bindingFor('host-device', compatible);
+          if (binding) {
+            const decoded = this.decode(child, binding, false);
+            if (binding === psciBinding && decoded.values) psciMethod = decoded.values.method as Board['psciMethod'];
+          }
           const device: BoardDevice = {
             path: child.path,
             name: child.fullName,
             labels: child.labels,
             compatible,
-            reg: this.reg(child, false),
+            reg: this.props.find(child, 'reg') ? this.plainReg(child) : [],
             interrupts: this.interrupts(child),
             status: this.status(child),
             span: child.span,
@@ -160,75 +137,49 @@ class ModelBuilder {
       this.diagnostics.push(diagnostic(M.missingNode, 'the board has no memory node (device_type = "memory")', root.span));
       return undefined;
     }
-    const board: Board = {
-      model: (modelProp && this.props.string(modelProp)) || basename(this.file),
-      compatible: this.compatible(root),
-      cpus,
-      memory,
-      devices,
-      span: root.span,
-    };
+    const modelProp = this.props.find(root, 'model');
+    const model = modelProp?.chunks[0]?.kind === 'string' ? modelProp.chunks[0].value : basename(this.file);
+    const board: Board = { model, compatible: this.compatible(root), cpus, memory, devices, span: root.span };
     const parent = this.props.find(root, 'interrupt-parent');
-    const parentCell = parent ? this.props.cells(parent)?.[0] : undefined;
-    if (parentCell) {
-      const controller = this.phandleTarget(root, 'interrupt-parent', parentCell.value, parentCell.span);
-      if (controller) board.interruptController = controller.path;
-    }
-    const psci = devices.find((d) => d.compatible.some((c) => c.startsWith('arm,psci')));
-    if (psci) {
-      const node = findNode(this.tree, psci.path)!;
-      const method = this.props.find(node, 'method');
-      const m = method ? this.props.string(method) : undefined;
-      if (m === 'smc' || m === 'hvc') board.psciMethod = m;
-    }
+    const parentCell = parent?.chunks[0]?.kind === 'cells' ? parent.chunks[0].items[0] : undefined;
+    const controller = parentCell ? findClock(this.tree, parentCell.value) : undefined;
+    if (controller) board.interruptController = controller.path;
+    if (psciMethod) board.psciMethod = psciMethod;
     return board;
   }
 
-  warnUnknownProperties(node: DtNode, allowed: readonly string[]): void {
-    for (const p of node.properties) {
-      if (allowed.includes(p.name)) continue;
-      const suggestion = allowed.find((a) => a.replace(/[-_]/g, '') === p.name.replace(/[-_]/g, '')) ?? closest(p.name, allowed);
-      this.diagnostics.push(
-        diagnostic(M.unknownProperty, `${node.path}: unknown property '${p.name}'`, p.span, suggestion ? { help: `did you mean '${suggestion}'?` } : { notes: [`known properties: ${allowed.join(', ')}`] }),
-      );
-    }
-  }
-
-  hypervisor(board: Board): Hypervisor | undefined {
+  hypervisor(): Hypervisor | undefined {
     const root = this.tree.root;
     const node = root.children.find((c) => c.name === 'hypervisor');
     if (!node) {
       this.diagnostics.push(diagnostic(M.missingNode, 'the system has no /hypervisor node', root.span, { help: 'add `hypervisor { compatible = "hvcc,hypervisor"; reg = <...>; };` at the root' }));
       return undefined;
     }
-    this.warnUnknownProperties(node, HYPERVISOR_PROPERTIES);
-    const region = this.reg(node, true)[0];
-    let console: string | undefined;
-    let consoleSpan = node.span;
-    const consoleProp = this.props.find(node, 'console');
-    if (consoleProp) {
-      const cell = this.props.cells(consoleProp)?.[0];
-      consoleSpan = this.props.spanOf(consoleProp);
-      const target = cell ? this.phandleTarget(node, 'console', cell.value, cell.span) : undefined;
-      console = target?.path;
-    } else {
+    const decoded = this.decode(node, hypervisorBinding, true);
+    if (!decoded.values) return undefined;
+    const regionNode = findNode(this.tree, decoded.values['memory-region'])!;
+    const region = this.plainReg(regionNode)[0];
+    if (!region) {
+      if (!this.props.find(regionNode, 'reg')) this.diagnostics.push(diagnostic(M.missingProperty, `${regionNode.path} (the hypervisor's memory-region) needs a 'reg' property`, regionNode.span));
+      return undefined;
+    }
+    let console = decoded.values.console;
+    let consoleSpan = decoded.spans.get('console')?.value ?? node.span;
+    if (console === undefined) {
       const chosen = root.children.find((c) => c.name === 'chosen');
       const stdout = chosen && this.props.find(chosen, 'stdout-path');
-      if (stdout) {
-        consoleSpan = this.props.spanOf(stdout);
-        const written = (this.props.string(stdout) ?? '').split(':')[0]!;
-        console = this.resolvePathOrAlias(written);
-        if (console === undefined) {
-          this.diagnostics.push(diagnostic(M.badReference, `/chosen stdout-path names '${written}', which is not a node or alias`, consoleSpan));
-        }
-      } else {
-        this.diagnostics.push(
-          diagnostic(M.missingProperty, 'the hypervisor has no console: set `console = <&uart>;` in /hypervisor or `stdout-path` in /chosen', node.span),
-        );
+      if (!stdout) {
+        this.diagnostics.push(diagnostic(M.missingProperty, 'the hypervisor has no console: set `console = <&uart>;` in /hypervisor or `stdout-path` in /chosen', node.span));
+        return undefined;
+      }
+      consoleSpan = this.props.spanOf(stdout);
+      const written = (this.props.string(stdout) ?? '').split(':')[0]!;
+      console = this.resolvePathOrAlias(written);
+      if (console === undefined) {
+        this.diagnostics.push(diagnostic(M.badReference, `/chosen stdout-path names '${written}', which is not a node or alias`, consoleSpan));
+        return undefined;
       }
     }
-    if (!region || console === undefined) return undefined;
-    void board;
     return { region, console, consoleSpan, span: node.span };
   }
 
@@ -256,102 +207,106 @@ class ModelBuilder {
   }
 
   guest(node: DtNode, board: Board): Guest | undefined {
-    this.warnUnknownProperties(node, GUEST_PROPERTIES);
-    const cells = childCells(node);
-    const cpusProp = this.props.find(node, 'cpus');
-    const imageProp = this.props.find(node, 'image');
-    if (!cpusProp) return this.props.missing(node, 'cpus', 'the physical CPUs its vCPUs run on, e.g. <&cpu0>');
-    if (!imageProp) return this.props.missing(node, 'image', 'the path of the guest image');
-    const vcpus = (this.props.cells(cpusProp) ?? []).flatMap((cell) => {
-      const target = this.phandleTarget(node, 'cpus', cell.value, cell.span);
-      if (!target) return [];
-      const cpu = board.cpus.find((c) => c.path === target.path);
-      if (!cpu) {
-        this.diagnostics.push(diagnostic(M.badReference, `${node.path}: 'cpus' refers to ${target.path}, which is not a CPU of the board`, cell.span));
-        return [];
-      }
-      return [{ pcpu: cpu.index, span: cell.span }];
-    });
-    const written = this.props.string(imageProp);
-    if (written === undefined) return undefined;
+    const decoded = this.decode(node, guestBinding, true);
     const memory: GuestMemory[] = [];
     const devices: GuestDevice[] = [];
     for (const child of node.children) {
-      const deviceType = this.props.find(child, 'device_type');
-      if (deviceType && this.props.string(deviceType) === 'memory') {
-        this.warnUnknownProperties(child, GUEST_MEMORY_PROPERTIES);
-        const hostProp = this.props.find(child, 'host-address');
-        const host = hostProp ? this.props.number(hostProp) : undefined;
-        const regProp = this.props.find(child, 'reg');
-        if (!regProp) {
-          this.props.missing(child, 'reg', 'guest-physical address and size');
-          continue;
-        }
-        const tuples = this.props.tuples(regProp, [cells.address, cells.size], "'reg'") ?? [];
-        tuples.forEach((t, i) => {
-          const m: GuestMemory = { ipa: t.values[0]!, size: t.values[1]!, span: t.span };
+      if (this.deviceType(child) === 'memory') {
+        const mem = this.decode(child, guestMemoryBinding, true);
+        if (!mem.values) continue;
+        const host = mem.values['host-address'];
+        const ranges = this.ranges(mem.values.reg, mem.spans.get('reg'), child.span);
+        let offset = 0n;
+        for (const r of ranges) {
+          const m: GuestMemory = { ipa: r.base, size: r.size, span: r.span };
           // A host address pins the first range; the others follow it contiguously.
-          if (host !== undefined) m.hostAddress = host + tuples.slice(0, i).reduce((a, p) => a + p.values[1]!, 0n);
-          if (m.size > 0n) memory.push(m);
-        });
+          if (host !== undefined) m.hostAddress = host + offset;
+          offset += r.size;
+          memory.push(m);
+        }
         continue;
       }
+      const compatible = this.compatible(child);
       const compatProp = this.props.find(child, 'compatible');
       if (!compatProp) continue;
+      // A device without a binding has no emulator either: the plan reports it (HV4006).
+      const binding = bindingFor('guest-device', compatible);
+      const dev = binding ? this.decode(child, binding, true) : undefined;
+      if (binding && !dev?.values) continue;
+      const values = (dev?.values ?? {}) as { reg?: { base: bigint; size: bigint }[]; 'clock-frequency'?: number };
       const device: GuestDevice = {
         path: child.path,
         name: child.fullName,
-        compatible: this.compatible(child),
-        reg: this.reg(child, true),
+        compatible,
+        reg: values.reg ? this.ranges(values.reg, dev!.spans.get('reg'), child.span) : this.props.find(child, 'reg') ? this.plainReg(child) : [],
         interrupts: this.interrupts(child),
         span: child.span,
         compatibleSpan: this.props.spanOf(compatProp),
       };
-      const clock = this.props.find(child, 'clock-frequency');
-      const hz = clock ? this.props.number(clock) : undefined;
-      if (hz !== undefined) device.clockHz = hz;
+      if (values['clock-frequency'] !== undefined) device.clockHz = BigInt(values['clock-frequency']);
       devices.push(device);
     }
+    if (!decoded.values) return undefined;
+    const v = decoded.values;
+    const cpuSpans = decoded.spans.get('cpus')!;
+    const vcpus = v.cpus.flatMap((path, i) => {
+      const cpu = board.cpus.find((c) => c.path === path);
+      const span = cpuSpans.items[i] ?? cpuSpans.value;
+      if (!cpu) {
+        this.diagnostics.push(diagnostic(M.badReference, `${node.path}: 'cpus' refers to ${path}, which is not a CPU of the board`, span));
+        return [];
+      }
+      return [{ pcpu: cpu.index, span }];
+    });
+    const imageSpans = decoded.spans.get('image')!;
     const guest: Guest = {
       name: node.fullName,
       path: node.path,
       vcpus,
       memory,
-      image: { path: resolve(dirname(imageProp.span.file), written), written, span: this.props.spanOf(imageProp) },
+      image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
       devices,
       span: node.span,
-      cpusSpan: this.props.spanOf(cpusProp),
+      cpusSpan: cpuSpans.value,
     };
-    const load = this.props.find(node, 'load-address');
-    if (load) {
-      const v = this.props.number(load);
-      if (v !== undefined) guest.image.loadAddress = v;
-    }
-    const entry = this.props.find(node, 'entry');
-    if (entry) {
-      const v = this.props.number(entry);
-      if (v !== undefined) guest.entry = v;
-    }
+    if (v['load-address'] !== undefined) guest.image.loadAddress = v['load-address'];
+    if (v.entry !== undefined) guest.entry = v.entry;
     return guest;
   }
+}
+
+function findClock(tree: DtTree, phandle: bigint): DtNode | undefined {
+  if (phandle === 0n || phandle >= 0xffff_ffffn) return undefined;
+  const walk = (n: DtNode): DtNode | undefined => {
+    if (n.phandle !== undefined && BigInt(n.phandle) === phandle) return n;
+    for (const c of n.children) {
+      const r = walk(c);
+      if (r) return r;
+    }
+    return undefined;
+  };
+  return walk(tree.root);
 }
 
 /** The system's name: /hypervisor's `system-name`, else the file's base name (its folder's for `system.dts`). */
 function systemName(tree: DtTree, file: string, props: PropertyReader): string {
   const hv = tree.root.children.find((c) => c.name === 'hypervisor');
   const named = hv && props.find(hv, 'system-name');
-  const explicit = named && props.string(named);
-  if (explicit) return explicit;
+  const chunk = named?.chunks[0];
+  if (chunk?.kind === 'string' && chunk.value) return chunk.value;
   const base = basename(file, extname(file));
   return base === 'system' ? basename(dirname(resolve(file))) : base;
 }
 
-/** Builds the typed model (board, hypervisor, guests) from an evaluated device tree. */
+/**
+ * Builds the typed model (board, hypervisor, guests) from an evaluated device tree, decoding every node
+ * hvcc uses through its binding (schemas/bindings/). Carries on past errors so one run reports them all.
+ */
 export function buildModel(tree: DtTree, file: string): { system?: System; diagnostics: Diagnostic[] } {
   const builder = new ModelBuilder(tree, file);
   const board = builder.board();
   if (!board) return { diagnostics: builder.diagnostics };
-  const hypervisor = builder.hypervisor(board);
+  const hypervisor = builder.hypervisor();
   const guests = builder.guests(board);
   if (!hypervisor) return { diagnostics: builder.diagnostics };
   return { system: { name: systemName(tree, file, builder.props), file: resolve(file), board, hypervisor, guests }, diagnostics: builder.diagnostics };

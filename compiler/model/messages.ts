@@ -32,6 +32,12 @@ export const modelMessages = defineMessages({
     severity: 'warning',
     summary: 'A child of /guests is not a guest (its compatible is not "hvcc,guest") and is ignored.',
   },
+  propertyValue: {
+    code: 'HV2007',
+    name: 'property-value',
+    severity: 'error',
+    summary: 'A property has a value its binding does not allow (not one of the allowed values, out of range, too short).',
+  },
   unknownProperty: {
     code: 'HV2006',
     name: 'unknown-property',

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Device-tree property types for bindings. A binding's zod schema says, per property, what the decoded
+ * value must be (required or optional, allowed values, ranges); the `dt` metadata says how the property is
+ * encoded in the tree, so the model builder knows how to decode it and docs/bindings/ can say so.
+ */
+export type DtKind =
+  | 'string'
+  | 'string-list'
+  | 'u32'
+  | 'u64'
+  | 'u32-array'
+  | 'phandle'
+  | 'phandle-array'
+  | 'reg'
+  | 'flag'
+  | 'any';
+
+export type DtMeta = {
+  dt: DtKind;
+  description: string;
+};
+
+/** An address range from `reg`, translated to the parent address space. */
+export const RegEntry = z.object({ base: z.bigint(), size: z.bigint() });
+export type RegEntry = z.infer<typeof RegEntry>;
+
+const meta = (dt: DtKind, description: string): DtMeta => ({ dt, description });
+
+export const dt = {
+  string: (description: string) => z.string().meta(meta('string', description)),
+  /** A string from a fixed set (a typo gets a "did you mean"). */
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T, description: string) => z.enum(values).meta(meta('string', description)),
+  stringList: (description: string) => z.array(z.string()).min(1).meta(meta('string-list', description)),
+  u32: (description: string) => z.number().int().min(0).max(0xffff_ffff).meta(meta('u32', description)),
+  /** One cell, or two cells with the high word first. */
+  u64: (description: string) => z.bigint().nonnegative().meta(meta('u64', description)),
+  u32Array: (description: string) => z.array(z.number().int().min(0).max(0xffff_ffff)).meta(meta('u32-array', description)),
+  /** Decoded to the target node's path. */
+  phandle: (description: string) => z.string().meta(meta('phandle', description)),
+  /** Decoded to the target nodes' paths, one per cell. */
+  phandleArray: (description: string) => z.array(z.string()).meta(meta('phandle-array', description)),
+  /** Address/size pairs in the parent's #address-cells/#size-cells. */
+  reg: (description: string) => z.array(RegEntry).min(1).meta(meta('reg', description)),
+  /** A property with no value. */
+  flag: (description: string) => z.literal(true).meta(meta('flag', description)),
+  /** Accepted as it is (documented, not decoded). */
+  any: (description: string) => z.unknown().meta(meta('any', description)),
+};
+
+/** What every node may carry whatever its binding. */
+export const standardProperties = ['compatible', 'status', 'phandle', 'linux,phandle', '#address-cells', '#size-cells', 'name', 'device_type'] as const;
+
+export interface Binding<S extends z.ZodRawShape = z.ZodRawShape> {
+  /** The compatible string the binding is for, or a node kind for nodes matched otherwise (memory, cpu). */
+  id: string;
+  /** Which nodes it applies to: by compatible (default) or by device_type. */
+  match: { compatible: string } | { deviceType: string };
+  title: string;
+  description: string;
+  /** Where nodes with this binding appear: on the host board, inside a guest (emulated), or hvcc's own. */
+  role: 'host-device' | 'guest-device' | 'hvcc' | 'board';
+  properties: z.ZodObject<S>;
+}
+
+export function binding<S extends z.ZodRawShape>(b: Omit<Binding<S>, 'properties'> & { properties: S }): Binding<S> {
+  return { ...b, properties: z.object(b.properties) };
+}
+
+/** The dt metadata of a property schema, looking through optional/default wrappers. */
+export function dtMeta(schema: z.ZodType): DtMeta | undefined {
+  let s: z.ZodType = schema;
+  for (let depth = 0; depth < 8; depth++) {
+    const m = s.meta() as Partial<DtMeta> | undefined;
+    if (m?.dt) return m as DtMeta;
+    const inner = (s as unknown as { def: { innerType?: z.ZodType } }).def.innerType;
+    if (!inner) return undefined;
+    s = inner;
+  }
+  return undefined;
+}
+
+export function isOptional(schema: z.ZodType): boolean {
+  return schema.safeParse(undefined).success;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { binding, dt } from './dt.js';
+
+export const hypervisorBinding = binding({
+  id: 'hvcc,hypervisor',
+  match: { compatible: 'hvcc,hypervisor' },
+  role: 'hvcc',
+  title: 'The hypervisor (/hypervisor)',
+  description: 'What the hypervisor itself owns: its RAM and its console.',
+  properties: {
+    'memory-region': dt.phandle(
+      'The host RAM the hypervisor owns (its image, translation tables and stacks): a node under /reserved-memory whose `reg` is one 4 KiB-aligned range.',
+    ),
+    console: dt.phandle("The host UART the hypervisor prints on. Default: /chosen's stdout-path.").optional(),
+    'system-name': dt
+      .string("The system's name (the default output folder is build/<name>/). Default: the file's name, or its folder's for system.dts.")
+      .regex(/^[A-Za-z0-9._+-]+$/, 'letters, digits and . _ + - only')
+      .optional(),
+  },
+});
+
+export const guestBinding = binding({
+  id: 'hvcc,guest',
+  match: { compatible: 'hvcc,guest' },
+  role: 'hvcc',
+  title: 'A guest (/guests/NAME)',
+  description:
+    "A virtual machine. The node's name is the guest's name; the node is the root of the guest's physical address space: its children's `reg` are guest-physical.",
+  properties: {
+    cpus: dt.phandleArray('Board CPUs the vCPUs are pinned to: vCPU n runs on cpus[n], and only there.'),
+    image: dt.string('Path of the guest image, relative to the file this property is written in. ELF64 AArch64, or a raw binary with load-address.').min(1),
+    'load-address': dt.u64('Guest-physical address a raw image is loaded at.').optional(),
+    entry: dt.u64("Guest-physical entry point. Default: the ELF's entry, or load-address.").optional(),
+  },
+});
+
+export const guestMemoryBinding = binding({
+  id: 'guest memory',
+  match: { deviceType: 'memory' },
+  role: 'hvcc',
+  title: 'Guest RAM (a memory node inside a guest)',
+  description: 'RAM the guest sees at the guest-physical ranges of `reg`.',
+  properties: {
+    reg: dt.reg("Guest-physical ranges, in the guest node's #address-cells/#size-cells; 4 KiB aligned."),
+    'host-address': dt.u64('Host-physical address of the first range (the others follow it). Default: hvcc places it in free board RAM.').optional(),
+  },
+});
+
+export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding];
+export type GuestProperties = z.infer<typeof guestBinding.properties>;
