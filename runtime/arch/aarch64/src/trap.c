@@ -185,10 +185,14 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 	case EC_DABT_LOW:
 		data_abort(vcpu, esr);
 		break;
-	case EC_IABT_LOW:
-		fault(vcpu, "fetched instructions outside its memory", esr, true, fault_ipa(),
-		      fsc_name(ESR_ISS(esr) & 0x3f));
+	case EC_IABT_LOW: {
+		u64 ipa = fault_ipa();
+
+		fault(vcpu, hv_guest_find_device(vcpu->guest, ipa) ? "fetched instructions from an emulated device"
+								   : "fetched instructions outside its memory",
+		      esr, true, ipa, fsc_name(ESR_ISS(esr) & 0x3f));
 		break;
+	}
 	default:
 		fault(vcpu, "caused an unexpected trap", esr, false, 0, NULL);
 		break;
