@@ -211,6 +211,7 @@ function phandleArgs(ctx: CheckContext, node: DtNode, prop: DtProperty, cellName
   }
   const refOffsets = new Set<number>();
   let hasMarkers = false;
+  const typed = !ctx.tree.fromDtb;
   let off = 0;
   for (const c of prop.chunks) {
     if (c.kind === 'cells') {
@@ -230,7 +231,7 @@ function phandleArgs(ctx: CheckContext, node: DtNode, prop: DtProperty, cellName
       cellsize = 0;
       continue;
     }
-    if (hasMarkers && !refOffsets.has(cell * 4)) ctx.fail(node, `cell ${cell} is not a phandle reference`, prop.span, prop);
+    if (typed && hasMarkers && !refOffsets.has(cell * 4)) ctx.fail(node, `cell ${cell} is not a phandle reference`, prop.span, prop);
     const provider = ctx.phandles.lookup(ph);
     if (!provider) {
       ctx.fail(node, `Could not get phandle node for (cell ${cell})`, prop.span, prop);

@@ -176,7 +176,7 @@ export function decodeDtb(bytes: Uint8Array, fileName = '<dtb>'): DecodeDtbResul
   if (version < 16) return fail(`unsupported blob version ${version}`, 20);
   if (offStruct + sizeStruct > total || offStrings + sizeStrings > total || offRsv > total)
     return fail('blob block offsets are out of range', 8);
-  const tree: DtTree = { root: undefined as unknown as DtNode, memreserves: [], plugin: false, bootCpuidPhys: boot };
+  const tree: DtTree = { root: undefined as unknown as DtNode, memreserves: [], plugin: false, bootCpuidPhys: boot, fromDtb: true };
   for (let o = offRsv; ; o += 16) {
     if (o + 16 > total) return fail('memory reserve map is not terminated', o);
     const a = dv.getBigUint64(o);
@@ -257,7 +257,7 @@ export function decodeDtb(bytes: Uint8Array, fileName = '<dtb>'): DecodeDtbResul
 // dtc -O dts (treesource.c), with the value types guessed from the bytes as dtc does for blob input.
 
 const isPrint = (c: number) => c >= 0x20 && c < 0x7f;
-const isStringByte = (c: number) => isPrint(c) || c === 0 || c === 7 || c === 12 || c === 10 || c === 13 || c === 9 || c === 11;
+const isStringByte = (c: number) => isPrint(c) || c === 0 || c === 7 || c === 8 || c === 12 || c === 10 || c === 13 || c === 9 || c === 11;
 
 function guessType(v: Uint8Array): 'string' | 'u32' | 'u8' {
   const len = v.length;
@@ -286,7 +286,7 @@ function writeString(v: Uint8Array): string {
       case 13: s += '\\r'; break;
       case 92: s += '\\\\'; break;
       case 34: s += '\\"'; break;
-      case 0: s += '", "'; break;
+      case 0: s += '\\0'; break;
       default:
         s += isPrint(c) ? String.fromCharCode(c) : '\\x' + c.toString(16).padStart(2, '0');
     }

@@ -74,6 +74,8 @@ export interface DtTree {
   memreserves: DtMemReserve[];
   /** The source declared /plugin/ (an overlay). */
   plugin: boolean;
+  /** The tree was decoded from a blob (values carry no type information, as in dtc -I dtb). */
+  fromDtb?: boolean;
   /** boot_cpuid_phys from a decoded blob (dtc keeps it unless -b is given). */
   bootCpuidPhys?: number;
 }
