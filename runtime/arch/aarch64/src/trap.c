@@ -98,7 +98,14 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	}
 	dev = hv_guest_find_device(vcpu->guest, ipa);
 	if (!dev) {
-		fault(vcpu, write ? "wrote outside its memory" : "read outside its memory", esr, true, ipa, fsc);
+		char what[48];
+
+		if (iss & DABT_ISV)
+			hv_snprintf(what, sizeof(what), "%s %u bytes outside its memory", write ? "wrote" : "read",
+				    1U << DABT_SAS(iss));
+		else
+			hv_snprintf(what, sizeof(what), "%s outside its memory", write ? "wrote" : "read");
+		fault(vcpu, what, esr, true, ipa, fsc);
 		return;
 	}
 	/* Without a valid syndrome (e.g. load/store pair, writeback) the access cannot be emulated. */
