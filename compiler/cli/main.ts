@@ -47,6 +47,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
   let exit: number = EXIT.ok;
   const parser = yargs(args)
     .scriptName('hvcc')
+    .parserConfiguration({ 'populate--': true })
     .usage('$0 <command> [options]\n\nhvcc compiles a device-tree description of a board and its guests into a bootable type-1 hypervisor image.')
     .option('include', { alias: 'i', type: 'array', string: true, describe: 'Add a folder to the /include/ search path' })
     .option('W', { type: 'array', string: true, describe: 'no-<check> switches a check off (see docs/checks.md)' })
@@ -67,12 +68,11 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
       },
     )
     .command(
-      'run <file> [qemu..]',
+      'run <file>',
       'Build if needed, then boot the image in QEMU and stream the hypervisor console (arguments after -- go to QEMU)',
       (y) =>
         y
           .positional('file', { type: 'string', demandOption: true })
-          .positional('qemu', { type: 'string', array: true })
           .option('O', { type: 'string', describe: 'Output folder (default: build/<system name>/)' })
           .option('config', { type: 'string' })
           .option('timeout', { type: 'number', default: 60, describe: 'Seconds before QEMU is stopped (exit status 3)' })
@@ -83,7 +83,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           exit = EXIT.errors;
           return;
         }
-        const command = qemuCommand(result.system.board, result.files.elf, (argv.qemu as string[] | undefined) ?? []);
+        const command = qemuCommand(result.system.board, result.files.elf, ((argv['--'] as unknown[] | undefined) ?? []).map(String));
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
           exit = EXIT.usage;

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { checks } from '../checks/catalogue.js';
 import { catalogue } from '../diagnostics/catalogue.js';
+import { explanationPath } from '../explain/explain.js';
 
 /** docs/diagnostics.md, generated from the message catalogue (`npm run docs`; a test keeps it current). */
 export function diagnosticsMarkdown(): string {
@@ -16,5 +19,32 @@ export function diagnosticsMarkdown(): string {
     for (const m of area.messages) out.push(`| ${m.code} | \`${m.name}\` | ${m.severity} | ${m.summary.replace(/\|/g, '\\|')} |`);
     out.push('');
   }
+  return out.join('\n');
+}
+
+/** docs/checks.md: the named system checks, from the check table itself. */
+export function checksMarkdown(): string {
+  const out = [
+    '# Checks',
+    '',
+    '<!-- Generated from compiler/checks/catalogue.ts by `npm run docs`; do not edit. -->',
+    '',
+    'hvcc checks a description before it builds anything. Each check has a name, a stable code and a default',
+    'severity; `-W no-<name>` switches one off, `--werror` makes warnings errors. `hvcc validate` runs them all',
+    '(and every other pass short of the toolchain) and reports every problem it finds, not only the first.',
+    '',
+    'Besides these system checks, the device-tree front end runs dtc\'s checks ([dts-checks.md](dts-checks.md)),',
+    'and the bindings check each property of hvcc\'s nodes and of the devices it drives or emulates (HV2xxx in',
+    '[diagnostics.md](diagnostics.md)).',
+    '',
+    '| name | code | severity | what it finds |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const c of checks) {
+    const m = c.message;
+    const page = existsSync(explanationPath(m.code)) ? ` ([explained](explain/${m.code}.md))` : '';
+    out.push(`| \`${m.name}\` | ${m.code} | ${m.severity} | ${m.summary.replace(/\|/g, '\\|')}${page} |`);
+  }
+  out.push('');
   return out.join('\n');
 }
