@@ -275,8 +275,9 @@ export function writeConfig(state: KconfigState): string {
       }
     }
     for (const c of menu.children) visit(c);
-    if (!menu.sym && menu !== root && menu.prompt?.kind === 'menu' && state.menuIsVisible(menu)) {
-      out += `# end of ${menu.prompt.text}\n`;
+    // Linux prints "# end of" when climbing back out of a visible menu (so not for empty menus); 4.11 did not.
+    if (state.compat === 'linux' && menu.children.length && !menu.sym && menu !== root && state.menuIsVisible(menu)) {
+      out += `# end of ${menu.prompt!.text}\n`;
       needNewline = true;
     }
   };

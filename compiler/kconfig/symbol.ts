@@ -113,6 +113,12 @@ export class KconfigState {
   readonly st: SymState[];
   private readonly propTri: Uint8Array;
   modulesVal: Tri = NO;
+  /**
+   * 'linux' (default): current Linux semantics. 'linux-4.11': Linux 4.11 (Debian's kconfig-frontends), which wrote
+   * promptless symbols whose active default is n, applied `imply` only when the implied symbol's dependencies were met
+   * (without limiting the result by them), and wrote no "# end of" menu lines.
+   */
+  compat: 'linux' | 'linux-4.11' = 'linux';
   readonly warnings: Diagnostic[] = [];
   /** Diagnostics from reading the user's values (.config). */
   readonly readDiagnostics: Diagnostic[] = [];
@@ -268,7 +274,7 @@ export class KconfigState {
     if (tri === MOD && this.getType(sym) === 'bool') tri = YES;
     x.revDepTri = tri;
     tri = NO;
-    if (sym.implied) tri = this.exprCalc(sym.implied);
+    if (sym.implied && (this.compat === 'linux' || x.dirDepTri !== NO)) tri = this.exprCalc(sym.implied);
     if (tri === MOD && this.getType(sym) === 'bool') tri = YES;
     x.impliedTri = tri;
   }
@@ -404,19 +410,19 @@ export class KconfigState {
               const prop = this.getDefaultProp(sym);
               if (prop) {
                 newTri = triAnd(this.exprCalc(prop.expr), this.propTri[prop.id] as Tri);
-                if (newTri !== NO) x.flags |= F_WRITE;
+                if (newTri !== NO || this.compat === 'linux-4.11') x.flags |= F_WRITE;
               }
               if (x.impliedTri !== NO) {
                 x.flags |= F_WRITE;
                 newTri = triOr(newTri, x.impliedTri);
-                newTri = triAnd(newTri, x.dirDepTri);
+                if (this.compat === 'linux') newTri = triAnd(newTri, x.dirDepTri);
               }
             }
           }
           if (x.dirDepTri < x.revDepTri) this.warnUnmetDep(sym);
           newTri = triOr(newTri, x.revDepTri);
         }
-        if (newTri === MOD && (this.getType(sym) === 'bool' || x.impliedTri === YES)) newTri = YES;
+        if (newTri === MOD && (this.getType(sym) === 'bool' || (this.compat === 'linux-4.11' && x.impliedTri === YES))) newTri = YES;
         break;
       }
       case 'string':
@@ -453,7 +459,7 @@ export class KconfigState {
         if (x.flags & F_WRITE && this.s(v).visible !== NO) this.s(v).flags |= F_WRITE;
       }
     }
-    if (sym.noWrite) x.flags &= ~F_WRITE;
+    if (sym.noWrite && !(this.compat === 'linux-4.11' && sym === this.tree.defconfigList)) x.flags &= ~F_WRITE;
     if (x.flags & F_NEED_SET_CHOICE_VALUES) this.setAllChoiceValues(sym);
   }
 
