@@ -21,6 +21,7 @@ export const BoardCpu = z.object({
   mpidr: z.bigint().nonnegative(),
   compatible: z.array(z.string()),
   enableMethod: z.string().optional(),
+  status: z.enum(['okay', 'disabled', 'reserved', 'fail']),
   span: Span,
 });
 export type BoardCpu = z.infer<typeof BoardCpu>;
@@ -102,6 +103,7 @@ export const Guest = z.object({
   image: GuestImage,
   /** Guest-physical entry point; defaults to the image's (ELF e_entry, or the raw load address). */
   entry: z.bigint().nonnegative().optional(),
+  entrySpan: Span.optional(),
   devices: z.array(GuestDevice),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */

@@ -36,6 +36,13 @@ export interface Analysis {
  * layout runs only on an error-free description, and `system`, `plan` and `layout` are set only then.
  */
 export function analyze(options: AnalyzeOptions): Analysis {
+  const result = analyzePasses(options);
+  // --werror: every warning, whichever pass reported it, fails the run.
+  if (options.werror) for (const d of result.diagnostics) if (d.severity === 'warning') d.severity = 'error';
+  return result;
+}
+
+function analyzePasses(options: AnalyzeOptions): Analysis {
   const { catalogue, diagnostics } = loadCatalogue(runtimeDir);
   const resolved = resolveOptions({ catalogue, systemFile: options.file, outDir: options.outDir, configFile: options.configFile });
   diagnostics.push(...resolved.diagnostics);
@@ -55,7 +62,8 @@ export function analyze(options: AnalyzeOptions): Analysis {
   result.plan = planned.plan;
 
   try {
-    const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined) });
+    const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
+    const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes });
     diagnostics.push(...laid.diagnostics);
     if (!hasErrors(diagnostics)) result.layout = laid.layout;
   } catch (e) {

@@ -41,7 +41,9 @@ export function loadSystem(file: string, options: FrontEndOptions): FrontEndResu
   if (read(file) === undefined) {
     return { diagnostics: [diagnostic(M.fileNotFound, `cannot read '${file}'`)], sources: new Map() };
   }
-  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read });
+  // `-W no-<name>` reaches dtc's checks as well as hvcc's; names hvcc does not know are dtc's business.
+  const dtcLevels = Object.fromEntries([...(options.disabled ?? [])].map((name) => [name, 'off' as const]));
+  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true });
   const diagnostics = [...parsed.diagnostics];
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
   const model = buildModel(parsed.tree, file);

@@ -22,6 +22,9 @@ export interface Check {
 }
 
 const PAGE = 4096n;
+const BLOCK = 2n * 1024n * 1024n;
+/** The last SPI a GICv3 has: INTID 1019 is SPI 987. */
+const GIC_MAX_SPI = 987;
 
 interface Owned extends Range {
   owner: string;
@@ -59,7 +62,7 @@ export const checks: Check[] = [
         report(`the hypervisor's memory ${formatRange(system.hypervisor.region)} is not inside the board's RAM`, system.hypervisor.region.span, { notes: [ramNote] });
       }
       hostRanges(system).flat().forEach((r) => {
-        if (!inside(r)) report(`${r.owner}'s memory at host ${formatRange(r)} is not inside the board's RAM`, r.span, { notes: [ramNote] });
+        if (!inside(r)) report(`the memory of ${r.owner} at host ${formatRange(r)} is not inside the board's RAM`, r.span, { notes: [ramNote] });
       });
     },
   },
@@ -69,7 +72,7 @@ export const checks: Check[] = [
       const hv = system.hypervisor.region;
       hostRanges(system).flat().forEach((r) => {
         if (overlaps(r, hv)) {
-          report(`${r.owner}'s memory ${formatRange(r)} overlaps the hypervisor's ${formatRange(hv)}`, r.span, {
+          report(`the memory of ${r.owner} ${formatRange(r)} overlaps the hypervisor's ${formatRange(hv)}`, r.span, {
             related: [{ span: hv.span, message: "the hypervisor's memory" }],
           });
         }
@@ -85,7 +88,7 @@ export const checks: Check[] = [
           for (let other = 0; other < gi; other++) {
             for (const o of all[other]!) {
               if (overlaps(r, o)) {
-                report(`${r.owner}'s memory ${formatRange(r)} overlaps ${o.owner}'s ${formatRange(o)}`, r.span, { related: [{ span: o.span, message: `${o.owner}'s memory` }] });
+                report(`the memory of ${r.owner} ${formatRange(r)} overlaps that of ${o.owner} ${formatRange(o)}`, r.span, { related: [{ span: o.span, message: `the memory of ${o.owner}` }] });
               }
             }
           }
@@ -186,6 +189,168 @@ export const checks: Check[] = [
       for (const g of system.guests) for (const v of g.vcpus) used.add(v.pcpu);
       if (used.size > limits.maxCpus) {
         report(`the system uses ${used.size} physical CPUs; the runtime is configured for ${limits.maxCpus}`, system.hypervisor.span, { help: 'raise CONFIG_HV_MAX_CPUS' });
+      }
+    },
+  },
+  {
+    message: M.guestMemoryDeviceOverlap,
+    run({ system }, report) {
+      for (const r of hostRanges(system).flat()) {
+        for (const d of system.board.devices) {
+          for (const w of d.reg) {
+            if (overlaps(r, w)) report(`the memory of ${r.owner} ${formatRange(r)} overlaps the window ${formatRange(w)} of ${d.path}`, r.span, { related: [{ span: w.span, message: `${d.path}'s window` }] });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.blockAlignment,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const m of g.memory) {
+          if (m.hostAddress === undefined || m.size < BLOCK) continue;
+          const delta = (((m.hostAddress - m.ipa) % BLOCK) + BLOCK) % BLOCK;
+          if (delta !== 0n) {
+            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo 2 MiB, so this RAM is mapped with 4 KiB pages`, m.span, {
+              help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow 2 MiB blocks`,
+            });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.interruptRange,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const d of g.devices) {
+          if (d.interrupts.length === 0) continue;
+          if (d.interrupts.length % 3 !== 0) {
+            report(`${d.path}: 'interrupts' has ${d.interrupts.length} cells; the GIC takes 3 per interrupt (type, number, flags)`, d.span);
+            continue;
+          }
+          for (let i = 0; i < d.interrupts.length; i += 3) {
+            const [type, number] = [d.interrupts[i]!, d.interrupts[i + 1]!];
+            if (type === 0 && number > GIC_MAX_SPI) report(`${d.path}: SPI ${number} is beyond the GIC's last SPI (${GIC_MAX_SPI}, INTID 1019)`, d.span);
+            else if (type === 1 && number > 15) report(`${d.path}: PPI ${number} does not exist (PPIs are 0-15)`, d.span);
+            else if (type !== 0 && type !== 1) report(`${d.path}: interrupt type ${type} is neither SPI (0) nor PPI (1)`, d.span);
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.interruptReserved,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const d of g.devices) {
+          for (let i = 0; i + 2 < d.interrupts.length; i += 3) {
+            if (d.interrupts[i] === 1) {
+              report(`${d.path}: PPI ${d.interrupts[i + 1]} (INTID ${d.interrupts[i + 1]! + 16}) is reserved; an emulated device raises an SPI`, d.span, {
+                help: 'use `interrupts = <0 N 4>` (GIC_SPI N, level high)',
+              });
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.interruptCollision,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        const seen = new Map<string, { path: string; span: Span }>();
+        for (const d of g.devices) {
+          for (let i = 0; i + 2 < d.interrupts.length; i += 3) {
+            const key = `${d.interrupts[i]}:${d.interrupts[i + 1]}`;
+            const prior = seen.get(key);
+            if (prior && prior.path !== d.path) {
+              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${d.interrupts[i] === 0 ? 'SPI' : 'PPI'} ${d.interrupts[i + 1]}`, d.span, { related: [{ span: prior.span, message: 'the other device' }] });
+            } else seen.set(key, { path: d.path, span: d.span });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.duplicateGuestName,
+    run({ system }, report) {
+      const seen = new Map<string, Span>();
+      for (const g of system.guests) {
+        const prior = seen.get(g.name);
+        if (prior) report(`two guests are named '${g.name}'`, g.span, { related: [{ span: prior, message: 'the other guest' }], help: 'guest names appear in the console prefix and the manifest; rename one node' });
+        else seen.set(g.name, g.span);
+      }
+    },
+  },
+  {
+    message: M.cpuDisabled,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const v of g.vcpus) {
+          const cpu = system.board.cpus[v.pcpu]!;
+          if (cpu.status !== 'okay') report(`guest '${g.name}' is pinned to ${cpu.path}, whose status is "${cpu.status}"`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
+        }
+      }
+    },
+  },
+  {
+    message: M.consoleDisabled,
+    run({ system }, report) {
+      const d = system.board.devices.find((x) => x.path === system.hypervisor.console);
+      if (d && d.status !== 'okay') report(`the hypervisor console ${d.path} has status "${d.status}"`, system.hypervisor.consoleSpan, { related: [{ span: d.span, message: 'the device' }] });
+    },
+  },
+  {
+    message: M.psciMissing,
+    run({ system }, report) {
+      const secondary = system.guests.flatMap((g) => g.vcpus.filter((v) => v.pcpu !== 0).map((v) => ({ g, v })));
+      if (secondary.length === 0) return;
+      const first = secondary[0]!;
+      if (system.board.psciMethod === undefined) {
+        report(`guest '${first.g.name}' runs on a secondary CPU, but the board has no PSCI node to start it with`, first.v.span, { help: 'describe the firmware: `psci { compatible = "arm,psci-1.0"; method = "smc"; };`' });
+        return;
+      }
+      for (const { g, v } of secondary) {
+        const cpu = system.board.cpus[v.pcpu]!;
+        if (cpu.enableMethod !== undefined && cpu.enableMethod !== 'psci') {
+          report(`guest '${g.name}' runs on ${cpu.path}, whose enable-method is "${cpu.enableMethod}"; hvcc starts CPUs through PSCI`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
+        }
+      }
+    },
+  },
+  {
+    message: M.psciConduit,
+    run({ system }, report) {
+      const psci = system.board.devices.find((d) => d.compatible.some((c) => c.startsWith('arm,psci')));
+      if (psci && system.board.psciMethod === 'hvc') report('the board\'s PSCI method is "hvc"; at EL2 the hypervisor reaches firmware through "smc"', psci.span);
+    },
+  },
+  {
+    message: M.entryAlignment,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        if (g.entry !== undefined && g.entry % 4n !== 0n) report(`guest '${g.name}': entry ${hex(g.entry)} is not 4-byte aligned`, g.entrySpan ?? g.span);
+      }
+    },
+  },
+  {
+    message: M.duplicateMpidr,
+    run({ system }, report) {
+      const seen = new Map<bigint, Span>();
+      for (const cpu of system.board.cpus) {
+        const prior = seen.get(cpu.mpidr);
+        if (prior) report(`${cpu.path} has MPIDR ${hex(cpu.mpidr)}, like another CPU`, cpu.span, { related: [{ span: prior, message: 'the other CPU' }] });
+        else seen.set(cpu.mpidr, cpu.span);
+      }
+    },
+  },
+  {
+    message: M.interruptControllerMissing,
+    run({ system }, report) {
+      if (system.guests.some((g) => g.devices.some((d) => d.interrupts.length > 0)) && !system.board.devices.some((d) => d.compatible.includes('arm,gic-v3'))) {
+        report('emulated devices have interrupts, but the board has no GICv3 to deliver them through', system.board.span);
       }
     },
   },

@@ -80,6 +80,8 @@ export interface LayoutInput {
   system: System;
   plan: Plan;
   readFile: (path: string) => Uint8Array | undefined;
+  /** Bytes of the hypervisor's per-CPU stacks (CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE). */
+  stackBytes: bigint;
 }
 
 const BLOCK = 2n * MiB;
@@ -217,10 +219,24 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     ...board.memory.map((r) => ({ base: r.base, size: r.size, pa: r.base, attributes: EL2_NORMAL, label: `RAM ${formatRange(r)}` })),
     { base: consoleWindow.base, size: alignUp(consoleWindow.size, PAGE), pa: consoleWindow.base, attributes: EL2_DEVICE, label: `console ${consoleDevice.path}` },
   ];
+  const el2Tables = buildTables(el2Mappings, INPUT_BITS, START_LEVEL);
+
+  // A lower bound of what the image holds besides code: stacks, translation tables, the guest images.
+  const tableBytes = BigInt(el2Tables.tables.length + guests.reduce((a, g) => a + g.stage2.tables.length, 0)) * PAGE;
+  const imageBytes = guests.reduce((a, g) => a + g.segments.reduce((b, s) => b + alignUp(BigInt(s.data.length), 16n), 0n), 0n);
+  const needed = input.stackBytes + tableBytes + imageBytes;
+  if (needed > system.hypervisor.region.size) {
+    diagnostics.push(
+      diagnostic(M.hypervisorRegionEstimate, `the hypervisor's memory (${formatSize(system.hypervisor.region.size)}) cannot hold its stacks, tables and guest images (at least ${formatSize(alignUp(needed, PAGE))})`, system.hypervisor.region.span, {
+        notes: [`stacks ${input.stackBytes} bytes, translation tables ${tableBytes} bytes, guest images ${imageBytes} bytes, before any code`],
+      }),
+    );
+  }
+
   const layout: Layout = {
     hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
     console: { base: consoleWindow.base, clockHz: consoleDevice.clockHz ?? 0n },
-    el2: { tables: buildTables(el2Mappings, INPUT_BITS, START_LEVEL), tcr: EL2_TCR, mair: EL2_MAIR, mappings: el2Mappings },
+    el2: { tables: el2Tables, tcr: EL2_TCR, mair: EL2_MAIR, mappings: el2Mappings },
     pcpus,
     guests,
   };

@@ -89,7 +89,7 @@ class ModelBuilder {
       if (!decoded.values) continue;
       const cells = decoded.values.reg;
       const mpidr = cells.reduce((a, c) => (a << 32n) | BigInt(c), 0n);
-      const cpu: BoardCpu = { index: cpus.length, path: node.path, mpidr, compatible: this.compatible(node), span: node.span };
+      const cpu: BoardCpu = { index: cpus.length, path: node.path, mpidr, compatible: this.compatible(node), status: this.status(node), span: node.span };
       if (decoded.values['enable-method']) cpu.enableMethod = decoded.values['enable-method'];
       cpus.push(cpu);
     }
@@ -260,7 +260,7 @@ class ModelBuilder {
     });
     const imageSpans = decoded.spans.get('image')!;
     const guest: Guest = {
-      name: node.fullName,
+      name: node.name,
       path: node.path,
       vcpus,
       memory,
@@ -270,7 +270,10 @@ class ModelBuilder {
       cpusSpan: cpuSpans.value,
     };
     if (v['load-address'] !== undefined) guest.image.loadAddress = v['load-address'];
-    if (v.entry !== undefined) guest.entry = v.entry;
+    if (v.entry !== undefined) {
+      guest.entry = v.entry;
+      guest.entrySpan = decoded.spans.get('entry')!.value;
+    }
     return guest;
   }
 }
