@@ -113,6 +113,8 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 		hv_log("%s", line);
 	store_release(&guest->state, HV_GUEST_STOPPED);
 	hv_spin_unlock(&guest->lock);
+	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
+	arch_guest_block(guest);
 	arch_send_event();
 
 	if (__atomic_sub_fetch(&running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
@@ -134,6 +136,7 @@ void hv_guest_request_reset(struct hv_guest *guest)
 		store_release(&guest->epoch, guest->epoch + 1);
 	}
 	hv_spin_unlock(&guest->lock);
+	arch_guest_block(guest);
 	arch_send_event();
 }
 
@@ -151,6 +154,8 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 		}
 	}
 
+	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
+	arch_guest_unblock(guest);
 	guest_load(guest);
 
 	hv_spin_lock(&guest->lock);
@@ -160,6 +165,17 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 		store_release(&vcpu0->power, HV_VCPU_ON_PENDING);
 	}
 	hv_spin_unlock(&guest->lock);
+}
+
+/*
+ * True when the guest is stopped or being reset: whatever made this vCPU trap no longer matters (it may
+ * well be the stage-2 fault arch_guest_block() provoked), it must not run on.
+ */
+bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	return load_acquire(&guest->state) == HV_GUEST_STOPPED || vcpu->epoch != load_acquire(&guest->epoch);
 }
 
 /*

@@ -159,6 +159,11 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 
 	(void)regs;	/* the same frame as vcpu->regs */
 
+	if (hv_vcpu_must_yield(vcpu)) {
+		hv_vcpu_settle(vcpu);
+		return;
+	}
+
 	if (kind != EXC_SYNC) {
 		char what[64];
 

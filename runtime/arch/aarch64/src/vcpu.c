@@ -84,3 +84,67 @@ void arch_vcpu_enter(struct hv_vcpu *vcpu)
 {
 	arch_guest_enter(vcpu->regs);
 }
+
+/* Number of entries in the stage-2 root table that VTCR_EL2 (4 KiB granule) describes. */
+static u64 s2_root_entries(u64 vtcr)
+{
+	u64 t0sz = vtcr & 0x3f;
+	u64 start_level = 2 - ((vtcr >> 6) & 3);
+	u64 bits = 64 - t0sz - (12 + 9 * (3 - start_level));
+
+	return 1UL << bits;
+}
+
+static inline u64 table_read(const u64 *p)
+{
+	u64 v;
+
+	asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
+	return v;
+}
+
+static inline void table_write(const u64 *p, u64 v)
+{
+	asm volatile("str %0, [%1]" : : "r"(v), "r"(p) : "memory");
+}
+
+/*
+ * How one pCPU stops a guest's vCPUs running on other pCPUs without an IPI: revoke the guest's stage-2 root
+ * and flush its TLB entries on every CPU. Their next instruction fetch or memory access then faults into
+ * EL2, where they find the guest stopped or being reset and park. The compiler's invalid entries are 0 and
+ * its valid ones have bit 0 set, so clearing bit 0 revokes an entry and setting it again restores it. The
+ * tables are constant data to C, so they are only accessed through inline assembly here: the optimizer
+ * must not assume they never change.
+ */
+static void s2_root_set_valid(const struct hv_guest_config *g, bool valid)
+{
+	u64 n = s2_root_entries(g->vtcr);
+	u64 saved;
+
+	for (u64 i = 0; i < n; i++) {
+		u64 e = table_read(&g->s2_root[i]);
+
+		if (e)
+			table_write(&g->s2_root[i], valid ? e | 1 : e & ~1UL);
+	}
+	dsb(ishst);
+
+	/* TLB maintenance by VMID acts on the VMID in VTTBR_EL2: borrow this guest's for a moment. */
+	saved = read_sysreg(vttbr_el2);
+	write_sysreg(vttbr_el2, (g->vmid << 48) | (u64)(uintptr_t)g->s2_root);
+	isb();
+	asm volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb(ish);
+	write_sysreg(vttbr_el2, saved);
+	isb();
+}
+
+void arch_guest_block(struct hv_guest *guest)
+{
+	s2_root_set_valid(guest->cfg, false);
+}
+
+void arch_guest_unblock(struct hv_guest *guest)
+{
+	s2_root_set_valid(guest->cfg, true);
+}

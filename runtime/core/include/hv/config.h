@@ -81,7 +81,12 @@ struct hv_guest_config {
 	const struct hv_load_segment *segments;
 	u64 device_count;
 	const struct hv_device *devices;
-	const u64 *s2_root;		/* stage-2 root table, aligned to its size */
+	/*
+	 * Stage-2 root table, aligned to its size. Invalid entries must be 0. The runtime revokes the
+	 * guest's mappings by clearing bit 0 of the valid root entries (and restores them on SYSTEM_RESET),
+	 * so the root must lie in memory the EL2 map has writable, although it is constant to C.
+	 */
+	const u64 *s2_root;
 	u64 vtcr;			/* VTCR_EL2 without PS, which the runtime takes from the CPU */
 };
 

@@ -80,6 +80,7 @@ bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_m
 void hv_psci_call(struct hv_vcpu *vcpu);
 void hv_vcpu_fault(struct hv_vcpu *vcpu, const char *what, const struct hv_trap_info *info);
 void hv_vcpu_settle(struct hv_vcpu *vcpu);
+bool hv_vcpu_must_yield(struct hv_vcpu *vcpu);
 
 /* Core-internal. */
 void hv_console_init(void);
@@ -110,6 +111,9 @@ __noreturn void arch_vcpu_enter(struct hv_vcpu *vcpu);
 void arch_wait_event(void);
 void arch_send_event(void);
 void arch_sync_guest_memory(u64 pa, u64 size);
+/* Make every vCPU of the guest, on whatever pCPU, trap to EL2 soon (and undo that). */
+void arch_guest_block(struct hv_guest *guest);
+void arch_guest_unblock(struct hv_guest *guest);
 s64 arch_host_cpu_on(u64 mpidr, u64 pcpu);
 __noreturn void arch_host_system_off(void);
 __noreturn void arch_halt(void);
