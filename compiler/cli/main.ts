@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
+import { runDtc } from '../dts/dtc-cli.js';
 import { build, type BuildResult } from '../build/build.js';
 import { analyze } from '../build/analyze.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -44,6 +46,8 @@ function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; c
 }
 
 export async function main(args: string[], io: Io = defaultIo()): Promise<number> {
+  // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
+  if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
   let exit: number = EXIT.ok;
   const parser = yargs(args)
     .scriptName('hvcc')
@@ -163,6 +167,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
         io.stdout(text);
       },
     )
+    .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {})
     .demandCommand(1, 'name a command (see --help)')
     .strictCommands()
     .strictOptions()

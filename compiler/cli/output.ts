@@ -3,7 +3,7 @@ import { renderDiagnostic, summary } from '../diagnostics/render.js';
 import type { Span } from '../diagnostics/span.js';
 
 export interface Io {
-  stdout: (text: string) => void;
+  stdout: (data: string | Uint8Array) => void;
   stderr: (text: string) => void;
   /** Whether stderr is a terminal (colors). */
   color: boolean;
