@@ -690,7 +690,7 @@ class Interactive {
     const sym = menu.sym;
     if (sym && !st.hasValue(sym) && (st.isChangeable(sym) || (sym.isChoice && st.getTristate(sym) === YES))) {
       if (this.mode === 'listnewconfig' || this.mode === 'helpnewconfig') {
-        if (sym.name) {
+        if (sym.name && !(st.compat === 'linux-4.11' && sym.isChoiceValue)) {
           const prefix = st.tree.env['CONFIG_'] ?? 'CONFIG_';
           const v = st.getStringValue(sym);
           const shown = sym.type === 'string' ? `"${v.replace(/[\\"]/g, (m) => '\\' + m)}"` : v;

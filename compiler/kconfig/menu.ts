@@ -36,6 +36,33 @@ class Finalizer {
     }
   }
 
+  /**
+   * The value-changing part of expr_transform(): comparisons of a bool symbol with y/m/n become plain logic
+   * ("B = m" is n even without modules, where the string comparison "n" = "n" would have been true).
+   */
+  private transform(e: Expr | null): Expr | null {
+    if (!e) return e;
+    const t = this.tree;
+    switch (e.k) {
+      case 'and':
+      case 'or':
+        return { k: e.k, l: this.transform(e.l)!, r: this.transform(e.r)! };
+      case 'not':
+        return { k: 'not', e: this.transform(e.e)! };
+      case 'cmp': {
+        if (e.l.type !== 'bool' || (e.op !== '=' && e.op !== '!=')) return e;
+        const r = e.r;
+        if (r !== t.symYes && r !== t.symMod && r !== t.symNo) return e;
+        const pos: Expr = exprSym(e.l);
+        const neg: Expr = { k: 'not', e: pos };
+        if (e.op === '=') return r === t.symNo ? neg : r === t.symMod ? exprSym(t.symNo) : pos;
+        return r === t.symNo ? pos : r === t.symMod ? exprSym(t.symYes) : neg;
+      }
+      default:
+        return e;
+    }
+  }
+
   /** expr_trans_bool(): for non-tristate symbols, "FOO != n" becomes "FOO" when FOO is tristate. */
   private transBool(e: Expr | null): Expr | null {
     if (!e) return e;
@@ -80,12 +107,12 @@ class Finalizer {
       } else parentDep = parent.dep;
 
       for (const menu of parent.children) {
-        const baseDep = exprAnd(parentDep, this.rewriteM(menu.dep));
+        const baseDep = exprAnd(parentDep, this.transform(this.rewriteM(menu.dep)));
         menu.dep = baseDep;
         const props: Prop[] = menu.sym ? menu.sym.props : menu.prompt ? [menu.prompt] : [];
         for (const prop of props) {
           if (prop.menu !== menu || prop.auto) continue;
-          let dep = exprAnd(baseDep, this.rewriteM(prop.visible));
+          let dep = exprAnd(baseDep, this.transform(this.rewriteM(prop.visible)));
           if (menu.sym && menu.sym.type !== 'tristate') dep = this.transBool(dep);
           prop.visible = dep;
           if (prop.kind === 'select' || prop.kind === 'imply') {

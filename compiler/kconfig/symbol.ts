@@ -185,10 +185,7 @@ export class KconfigState {
     if (sym.type === 'bool' || sym.type === 'tristate') {
       const v = this.getTristate(sym);
       if (v === NO) return 'n';
-      if (v === MOD) {
-        this.calcValue(this.tree.modulesSym);
-        return this.s(this.tree.modulesSym).currTri === NO ? 'n' : 'm';
-      }
+      if (v === MOD) return 'm';
       return 'y';
     }
     return this.s(sym).currVal;
