@@ -7,7 +7,7 @@
 #include <hv/core.h>
 
 static hv_spinlock_t console_lock;
-static u64 panicking;
+u64 hv_panicking;
 
 void hv_spin_lock(hv_spinlock_t *lock)
 {
@@ -198,9 +198,10 @@ void hv_log(const char *fmt, ...)
 }
 
 /*
- * A hypervisor-level failure. The "[hv] PANIC:" marker is what the hvcc CLI looks for. Afterwards the
- * machine is powered off, which stops every CPU at once: without an interrupt controller there is no other
- * way to stop CPUs that are running guest code.
+ * A hypervisor-level failure. The "[hv] PANIC:" marker is what the hvcc CLI looks for (it then stops QEMU
+ * and fails). Every CPU stops: the other CPUs' guests are blocked (see hv_stop_all_guests()), so their
+ * vCPUs trap into EL2 and halt there. The machine is deliberately not powered off: QEMU exiting 0 would
+ * look like success to anything that does not read the console.
  */
 void hv_panic(const char *fmt, ...)
 {
@@ -208,7 +209,7 @@ void hv_panic(const char *fmt, ...)
 	u64 me = arch_cpu_id() + 1;
 	va_list ap;
 
-	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL)) {
+	if (__atomic_exchange_n(&hv_panicking, 1, __ATOMIC_ACQ_REL)) {
 		/* Another CPU (or this one, recursively) is already panicking: let it finish. */
 		arch_halt();
 	}
@@ -240,7 +241,8 @@ void hv_panic(const char *fmt, ...)
 	console_puts("[hv] PANIC: ");
 	console_puts(line);
 	console_write("\n", 1);
-	arch_host_system_off();
+	hv_stop_all_guests();
+	arch_halt();
 }
 
 /* --- guest output --- */

@@ -11,6 +11,7 @@
 static struct hv_guest guests[CONFIG_HV_MAX_CPUS];
 static struct hv_vcpu vcpus[CONFIG_HV_MAX_CPUS];	/* by pCPU index */
 static u64 running_guests;
+static bool guests_ready;	/* the config checked out and every guest is set up */
 
 struct hv_vcpu *hv_current_vcpu(void)
 {
@@ -175,7 +176,18 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
-	return load_acquire(&guest->state) == HV_GUEST_STOPPED || vcpu->epoch != load_acquire(&guest->epoch);
+	return load_acquire(&hv_panicking) || load_acquire(&guest->state) == HV_GUEST_STOPPED ||
+	       vcpu->epoch != load_acquire(&guest->epoch);
+}
+
+/* After a panic: make every vCPU trap (it then halts in hv_vcpu_settle()). */
+void hv_stop_all_guests(void)
+{
+	if (!load_acquire(&guests_ready))
+		return;		/* no guest has run yet */
+	for (u64 gi = 0; gi < hv_config.guest_count; gi++)
+		arch_guest_block(&guests[gi]);
+	arch_send_event();
 }
 
 /*
@@ -189,6 +201,9 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 	for (;;) {
 		u64 epoch = load_acquire(&guest->epoch);
 		u64 power;
+
+		if (load_acquire(&hv_panicking))
+			arch_halt();
 
 		if (load_acquire(&guest->state) == HV_GUEST_STOPPED) {
 			WRITE_ONCE(vcpu->power, HV_VCPU_OFF);
@@ -314,6 +329,7 @@ void hv_main(void)
 		vcpu0->power = HV_VCPU_ON_PENDING;
 	}
 	running_guests = c->guest_count;
+	store_release(&guests_ready, true);
 	if (!running_guests) {
 		hv_log("no guests to run, powering off");
 		arch_host_system_off();

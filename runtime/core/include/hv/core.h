@@ -83,6 +83,8 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu);
 bool hv_vcpu_must_yield(struct hv_vcpu *vcpu);
 
 /* Core-internal. */
+extern u64 hv_panicking;
+void hv_stop_all_guests(void);
 void hv_console_init(void);
 void hv_guest_console_putc(struct hv_guest *guest, char c);
 void hv_guest_console_flush(struct hv_guest *guest);
