@@ -94,9 +94,8 @@ void arch_halt(void)
 }
 
 /*
- * From start.S when the loader entered the hypervisor at EL1 (or EL3): print a marker line on the console
- * without locks or per-CPU state, then try PSCI SYSTEM_OFF over HVC, the conduit a firmware without EL2
- * (such as QEMU's built-in PSCI) offers to EL1.
+ * From start.S when the loader entered the hypervisor at EL1 (or EL3): print the panic marker on the console
+ * without locks or per-CPU state, then stop, like any panic (no power-off, which would look like success).
  */
 void arch_boot_wrong_el(u64 el)
 {
@@ -110,11 +109,6 @@ void arch_boot_wrong_el(u64 el)
 		con->ops->init(con->base, con->clock_hz);
 	while (*msg)
 		con->ops->putc(con->base, *msg++);
-	if (el == 1) {
-		register u64 x0 asm("x0") = PSCI_SYSTEM_OFF;
-
-		asm volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-	}
 	for (;;)
 		asm volatile("wfi");
 }
