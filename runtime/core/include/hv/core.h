@@ -97,7 +97,7 @@ void hv_guest_request_reset(struct hv_guest *guest);
 void hv_vcpu_console_putc(struct hv_vcpu *vcpu, char c);
 /*
  * The level of a device's interrupt line changed. This is the hook the virtual GIC will implement; until it
- * exists no interrupt is delivered to any guest (the core only records nothing and returns).
+ * exists no interrupt is delivered to any guest.
  */
 void hv_device_irq_level(const struct hv_device *dev, bool level);
 
