@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Span } from './span.js';
+import type { DtNode } from '../compiler/dts/tree.js';
 
 /**
  * The typed model of a description: the host board and the system (hypervisor + guests) built on it.
@@ -95,15 +96,27 @@ export const GuestImage = z.object({
 });
 export type GuestImage = z.infer<typeof GuestImage>;
 
+/** A file a guest loads (its image, its initrd). */
+export const GuestFile = z.object({
+  path: z.string(),
+  written: z.string(),
+  span: Span,
+});
+export type GuestFile = z.infer<typeof GuestFile>;
+
 export const Guest = z.object({
   name: z.string(),
   path: z.string(),
+  /** The guest's node in the description: its subtree becomes the guest's device tree. */
+  node: z.custom<DtNode>(),
   vcpus: z.array(GuestVcpu),
   memory: z.array(GuestMemory),
   image: GuestImage,
   /** Guest-physical entry point; defaults to the image's (ELF e_entry, or the raw load address). */
   entry: z.bigint().nonnegative().optional(),
   entrySpan: Span.optional(),
+  initrd: GuestFile.optional(),
+  bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */

@@ -16,6 +16,7 @@ import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
 import { linkImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
+import { printDts } from '../dts/dtb.js';
 
 export interface BuildOptions extends AnalyzeOptions {
   verbose: boolean;
@@ -74,6 +75,8 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       image: g.imageFormat,
       memory: g.memory.map((m) => ({ ipa: formatRange({ base: m.ipa, size: m.size }), host: formatRange({ base: m.pa, size: m.size }), placed: m.allocated ? 'allocated' : 'pinned' })),
       devices: g.devices.map((d) => ({ node: d.path, window: formatRange({ base: d.ipa, size: d.size }), emulator: d.emulator.manifest.name })),
+      deviceTree: g.dtb ? { file: `guests/${g.name}.dtb`, address: hex(g.bootArg), bytes: g.dtb.length } : null,
+      loads: g.segments.map((s) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa) })),
       stage2Tables: g.stage2.tables.length,
     })),
     kconfig: options.source,
@@ -142,10 +145,20 @@ export function build(options: BuildOptions): BuildResult {
       return fail();
     }
     writeFileSync(join(workDir, 'hvcc.config'), kconfig.dotConfig);
+    // Each guest's device tree, as the blob it boots with and as source (`hvcc dtc -I dtb -O dts` agrees).
+    mkdirSync(join(workDir, 'guests'), { recursive: true });
+    for (const g of layout.guests) {
+      if (!g.dtb || !g.deviceTree) continue;
+      writeFileSync(join(workDir, 'guests', `${g.name}.dtb`), g.dtb);
+      writeFileSync(join(workDir, 'guests', `${g.name}.dts`), printDts(g.deviceTree));
+    }
     writeFileSync(join(workDir, 'manifest.json'), JSON.stringify(buildManifest(system, plan, layout, kconfig, hash, segments), null, 2) + '\n');
 
     mkdirSync(outDir, { recursive: true });
-    // manifest.json goes last: its inputsHash vouches for the files renamed before it.
+    // Guest trees first (a folder swapped whole), then the files; manifest.json last.
+    const guestsDir = join(outDir, 'guests');
+    rmSync(guestsDir, { recursive: true, force: true });
+    renameSync(join(workDir, 'guests'), guestsDir);
     for (const name of OUTPUTS) renameSync(join(workDir, name), join(outDir, name));
     return { ok: true, diagnostics, sources, outDir, system, files };
   } catch (e) {

@@ -4,6 +4,7 @@ import { diagnostic, type MessageDef } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { contains, end, formatRange, hex, isAligned, overlaps, type Range } from '../layout/ranges.js';
 import { INPUT_BITS } from '../layout/pagetables.js';
+import { outsideReferences } from '../guestdt/guest-tree.js';
 import { checkMessages as M } from './messages.js';
 
 /** What a check sees: the model, and the limits of the runtime it will run on. */
@@ -351,6 +352,18 @@ export const checks: Check[] = [
     run({ system }, report) {
       if (system.guests.some((g) => g.devices.some((d) => d.interrupts.length > 0)) && !system.board.devices.some((d) => d.compatible.includes('arm,gic-v3'))) {
         report('emulated devices have interrupts, but the board has no GICv3 to deliver them through', system.board.span);
+      }
+    },
+  },
+  {
+    message: M.guestReferenceOutside,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const r of outsideReferences(g)) {
+          report(`${r.node}: '${r.property}' refers to &${r.target}, outside guest '${g.name}'; the guest's device tree holds only the guest's own nodes`, r.span, {
+            help: 'describe the node inside the guest (a clock, an interrupt controller), or drop the property',
+          });
+        }
       }
     },
   },

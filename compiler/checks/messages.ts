@@ -200,4 +200,22 @@ export const checkMessages = defineMessages({
     severity: 'warning',
     summary: 'The board has no GICv3 node (or /interrupt-parent names none): emulated devices\' interrupts cannot be delivered.',
   },
+  initrdFit: {
+    code: 'HV3035',
+    name: 'initrd-fit',
+    severity: 'error',
+    summary: "A guest's initrd does not fit in its RAM after the kernel image.",
+  },
+  guestDtbFit: {
+    code: 'HV3036',
+    name: 'guest-dtb-fit',
+    severity: 'error',
+    summary: "The guest's generated device tree does not fit in its RAM after the image (and initrd).",
+  },
+  guestReferenceOutside: {
+    code: 'HV3037',
+    name: 'guest-reference-outside',
+    severity: 'error',
+    summary: "A property inside a guest refers to a node outside the guest: the guest's device tree cannot contain it.",
+  },
 });

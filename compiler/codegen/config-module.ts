@@ -40,12 +40,16 @@ export interface ConfigModuleInput {
 interface TableView {
   name: string;
   entries: string;
+  kind: 'constant' | 'global';
+  section: string;
 }
 
-function tablesView(prefix: string, set: TableSet): TableView[] {
+function tablesView(prefix: string, set: TableSet, writableRoot: boolean): TableView[] {
   const name = (id: number) => identifier([prefix, 't', id]);
   return set.tables.map((t) => ({
     name: name(t.id),
+    kind: writableRoot && t.id === 0 ? 'global' : 'constant',
+    section: writableRoot && t.id === 0 ? '.data.hv.pgtables' : '.rodata.hv.pgtables',
     entries: t.entries
       .map((e) => {
         if (e.kind === 'invalid') return 'i64 0';
@@ -83,7 +87,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const states: { name: string; size: number }[] = [];
   const images: ImageBlob[] = [];
 
-  const el2Tables = tablesView('hv_el2', layout.el2.tables);
+  const el2Tables = tablesView('hv_el2', layout.el2.tables, false);
   tables.push(...el2Tables);
 
   const guestConstants = layout.guests.map((g, gi) => {
@@ -123,7 +127,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
         return `%hv.device { ${i64(d.ipa)}, ${i64(d.size)}, ${bytePointer(ops, 'i8')}, ${state}, ${i64(d.irq)}, ${i64(d.clockHz)} }`;
       }),
     );
-    const s2 = tablesView(`${prefix}_s2`, g.stage2);
+    const s2 = tablesView(`${prefix}_s2`, g.stage2, true);
     tables.push(...s2);
     const root = `i64* ${arrayPointer(s2[0]!.name, 512, 'i64')}`;
     return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${root}, ${i64(g.vtcr)} }`;

@@ -26,7 +26,6 @@ export const M = defineMessages({
   preprocessor: { code: 'HV1017', name: 'preprocessor-failed', severity: 'error', summary: 'The C preprocessor could not be run or reported an error.' },
   readError: { code: 'HV1018', name: 'read-error', severity: 'error', summary: 'The entry file could not be read.' },
   badDtb: { code: 'HV1019', name: 'bad-dtb', severity: 'error', summary: 'A flattened device tree blob that is truncated or malformed.' },
-  labelRefInPlugin: { code: 'HV1020', name: 'label-to-ref-in-plugin', severity: 'error', summary: 'Adding a label to a &reference at top level, which an overlay cannot do.' },
 
   // dtc's checks (see checks.ts and docs/dts-checks.md)
   duplicateNodeNames: { code: 'HV1101', name: 'duplicate-node-names', severity: 'error', summary: 'Two children of one node with the same name.' },

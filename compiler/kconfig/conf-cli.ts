@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { diagnostic } from '../diagnostics/define.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { KconfigMessages as M } from './messages.js';
 import { loadUserValues, parseDotConfig, postRead, setAllNewSymbols, writeAutoConf, writeConfig, writeDefconfig, writeHeader } from './confdata.js';
 import { loadKconfig } from './index.js';
 import type { KconfigTree } from './index.js';
@@ -135,19 +137,19 @@ export async function runConf(argv: string[], io: ConfIO): Promise<number> {
       const val = eq < 0 ? undefined : a.slice(eq + 1);
       const m = name === 'silentoldconfig' ? 'syncconfig' : name === 'oldnoconfig' ? 'olddefconfig' : name;
       if (!MODES.includes(m as ConfMode)) {
-        io.stderr.write(`conf: unrecognized option '${a}'\n${USAGE}`);
+        io.stderr.write(formatDiagnostic(diagnostic(M.confUsage, `conf: unrecognized option '${a}'`)) + USAGE);
         return 1;
       }
       mode = m as ConfMode;
       if (mode === 'savedefconfig') {
         file = val ?? argv[++i];
         if (file === undefined) {
-          io.stderr.write(`conf: option '--savedefconfig' requires an argument\n${USAGE}`);
+          io.stderr.write(formatDiagnostic(diagnostic(M.confUsage, "conf: option '--savedefconfig' requires an argument")) + USAGE);
           return 1;
         }
       } else if (mode === 'defconfig') file = val;
       else if (val !== undefined) {
-        io.stderr.write(`conf: option '--${name}' doesn't allow an argument\n${USAGE}`);
+        io.stderr.write(formatDiagnostic(diagnostic(M.confUsage, `conf: option '--${name}' doesn't allow an argument`)) + USAGE);
         return 1;
       }
       continue;
@@ -155,7 +157,7 @@ export async function runConf(argv: string[], io: ConfIO): Promise<number> {
     rest.push(a);
   }
   if (rest.length !== 1) {
-    io.stderr.write(rest.length ? `conf: too many arguments\n${USAGE}` : `${USAGE}`);
+    io.stderr.write(formatDiagnostic(diagnostic(M.confUsage, rest.length ? 'conf: too many arguments' : 'conf: no Kconfig file given')) + USAGE);
     return 1;
   }
   const opts: ConfOptions = { mode, kconfig: rest[0]!, silent };
@@ -251,6 +253,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       if (!opts.silent) io.stdout.write(`*** Default configuration is based on '${name}'\n`);
       if (!confRead(name)) {
         io.stderr.write(`***\n*** Can't find default configuration "${name}"!\n***\n`);
+        io.stderr.write(formatDiagnostic(diagnostic(M.configNotFound, `can't read ${name}`, fileSpan(name))));
         return 1;
       }
       break;
@@ -273,6 +276,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       if (name !== '' && name !== '1') {
         if (!readSimple(name)) {
           io.stderr.write(`*** Can't read seed configuration "${name}"!\n`);
+          io.stderr.write(formatDiagnostic(diagnostic(M.configNotFound, `can't read ${name}`, fileSpan(name))));
           return 1;
         }
         break;
@@ -336,6 +340,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       fs.writeFileSync(abs(opts.file!), writeDefconfig(state), 'latin1');
     } catch {
       io.stderr.write(`n*** Error while saving defconfig to: ${opts.file}\n\n`);
+      io.stderr.write(formatDiagnostic(diagnostic(M.confWrite, `can't write ${opts.file}`, fileSpan(opts.file!))));
       return 1;
     }
     printDiags(state.warnings.splice(0));
@@ -359,6 +364,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
         fs.writeFileSync(target, text, 'latin1');
       } catch {
         io.stderr.write('\n*** Error during writing of the configuration.\n\n');
+        io.stderr.write(formatDiagnostic(diagnostic(M.confWrite, `can't write ${configName}`, fileSpan(configName))));
         return 1;
       }
       message(`configuration written to ${configName}`);
@@ -374,11 +380,16 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       fs.writeFileSync(header, writeHeader(state), 'latin1');
     } catch {
       io.stderr.write('\n*** Error during sync of the configuration.\n\n');
+      io.stderr.write(formatDiagnostic(diagnostic(M.confWrite, 'can\'t write auto.conf / autoconf.h')));
       return 1;
     }
   }
   printDiags(state.warnings.splice(0));
   return 0;
+}
+
+function fileSpan(file: string): import('../diagnostics/span.js').Span {
+  return { file, start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } };
 }
 
 function expandDollarVars(s: string, env: Readonly<Record<string, string | undefined>>): string {

@@ -13,7 +13,7 @@ export interface ImageSegment {
 }
 
 export interface LoadedImage {
-  format: 'elf' | 'raw';
+  format: 'elf' | 'raw' | 'linux';
   segments: ImageSegment[];
   entry: bigint;
 }
@@ -54,6 +54,35 @@ export function readElfImage(bytes: Uint8Array): ImageResult {
   }
   if (segments.length === 0) return { ok: false, reason: 'the ELF file has no loadable segments' };
   return { ok: true, image: { format: 'elf', segments, entry } };
+}
+
+/** The arm64 Linux `Image` header (Documentation/arch/arm64/booting.rst). */
+export interface LinuxImageHeader {
+  /** Offset from a 2 MiB-aligned base the image must be loaded at. */
+  textOffset: bigint;
+  /** Bytes the kernel occupies from its load address, bss included (0 in very old kernels). */
+  imageSize: bigint;
+  flags: bigint;
+}
+
+const ARM64_IMAGE_MAGIC = 0x644d5241; /* "ARM\x64" */
+
+export function linuxImageHeader(bytes: Uint8Array): LinuxImageHeader | undefined {
+  if (bytes.length < 64) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0x38, true) !== ARM64_IMAGE_MAGIC) return undefined;
+  return { textOffset: view.getBigUint64(0x08, true), imageSize: view.getBigUint64(0x10, true), flags: view.getBigUint64(0x18, true) };
+}
+
+/**
+ * An arm64 Linux Image is loaded `text_offset` bytes above a 2 MiB-aligned base in RAM and entered at its
+ * first byte; `image_size` (which covers .bss) is what it occupies. `base` is that 2 MiB-aligned address.
+ */
+export function readLinuxImage(bytes: Uint8Array, header: LinuxImageHeader, base: bigint): LoadedImage {
+  const size = header.imageSize > 0n ? header.imageSize : BigInt(bytes.length);
+  const load = base + header.textOffset;
+  const zeroSize = size > BigInt(bytes.length) ? size - BigInt(bytes.length) : 0n;
+  return { format: 'linux', segments: [{ ipa: load, data: bytes, zeroSize }], entry: load };
 }
 
 export function readImage(bytes: Uint8Array, loadAddress: bigint | undefined): ImageResult {

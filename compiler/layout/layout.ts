@@ -1,10 +1,13 @@
-import type { Guest, System } from '../../schemas/model.js';
+import type { Board, Guest, System } from '../../schemas/model.js';
+import { encodeDtb } from '../dts/dtb.js';
+import type { DtTree } from '../dts/tree.js';
+import { guestDeviceTree, type GuestBootInfo } from '../guestdt/guest-tree.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { checkMessages as M } from '../checks/messages.js';
 import type { Component } from '../components/catalogue.js';
 import { emulatorKey, type Plan } from '../plan/plan.js';
-import { readImage } from './images.js';
+import { linuxImageHeader, type LoadedImage, readImage, readLinuxImage } from './images.js';
 import {
   buildTables,
   EL2_DEVICE,
@@ -51,9 +54,13 @@ export interface GuestLayout {
   vcpus: { pcpuSlot: number; mpidr: bigint }[];
   memory: PlacedMemory[];
   segments: LoadSegment[];
-  imageFormat: 'elf' | 'raw';
+  imageFormat: LoadedImage['format'];
   entry: bigint;
+  /** x0 at entry: the guest device tree's address. */
   bootArg: bigint;
+  /** The guest's generated device tree, and its blob (also loaded into guest RAM). */
+  deviceTree?: DtTree;
+  dtb?: Uint8Array;
   devices: DeviceInstance[];
   stage2: TableSet;
   vtcr: bigint;
@@ -126,19 +133,41 @@ function placeMemory(system: System, diagnostics: Diagnostic[]): PlacedMemory[][
   );
 }
 
-function loadGuestImage(guest: Guest, memory: PlacedMemory[], readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]) {
+interface GuestBoot {
+  segments: LoadSegment[];
+  entry: bigint;
+  format: LoadedImage['format'];
+  bootArg: bigint;
+  deviceTree: DtTree;
+  dtb: Uint8Array;
+}
+
+/**
+ * Places a guest's boot files in its RAM: the image (an ELF or raw binary where it says; a Linux Image
+ * at text_offset above the first 2 MiB-aligned RAM address), then the initrd, then the generated device
+ * tree (2 MiB aligned when there is room, as arm64 Linux prefers), whose address the guest gets in x0.
+ */
+function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]): GuestBoot | undefined {
   const bytes = readFile(guest.image.path);
   if (!bytes) {
     diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
     return undefined;
   }
-  const result = readImage(bytes, guest.image.loadAddress);
-  if (!result.ok) {
-    diagnostics.push(diagnostic(M.imageFormat, `image '${guest.image.written}' of guest '${guest.name}': ${result.reason}`, guest.image.span));
-    return undefined;
+  const ram = [...memory].sort((x, y) => (x.ipa < y.ipa ? -1 : 1));
+  const linux = linuxImageHeader(bytes);
+  let image: LoadedImage;
+  if (linux) image = readLinuxImage(bytes, linux, alignUp(ram[0]!.ipa, BLOCK));
+  else {
+    const result = readImage(bytes, guest.image.loadAddress);
+    if (!result.ok) {
+      diagnostics.push(diagnostic(M.imageFormat, `image '${guest.image.written}' of guest '${guest.name}': ${result.reason}`, guest.image.span));
+      return undefined;
+    }
+    image = result.image;
   }
   const segments: LoadSegment[] = [];
-  for (const s of result.image.segments) {
+  let end = 0n;
+  for (const s of image.segments) {
     const total = BigInt(s.data.length) + s.zeroSize;
     const destPa = ipaToPa(memory, s.ipa, total);
     if (destPa === undefined) {
@@ -150,12 +179,54 @@ function loadGuestImage(guest: Guest, memory: PlacedMemory[], readFile: LayoutIn
       continue;
     }
     segments.push({ destPa, ipa: s.ipa, data: s.data, zeroSize: s.zeroSize });
+    if (s.ipa + total > end) end = s.ipa + total;
   }
-  const entry = guest.entry ?? result.image.entry;
+  const entry = guest.entry ?? image.entry;
   if (ipaToPa(memory, entry, 4n) === undefined) {
-    diagnostics.push(diagnostic(M.entryOutsideImage, `entry point ${hex(entry)} of guest '${guest.name}' is not inside its RAM`, guest.image.span));
+    diagnostics.push(diagnostic(M.entryOutsideImage, `entry point ${hex(entry)} of guest '${guest.name}' is not inside its RAM`, guest.entrySpan ?? guest.image.span));
   }
-  return { segments, entry, format: result.image.format };
+
+  /** The first address at or after `from` (with one of the alignments, tried in order) where `size` bytes fit in one RAM region. */
+  const fit = (from: bigint, size: bigint, alignments: bigint[]): bigint | undefined => {
+    for (const alignment of alignments) {
+      for (const r of ram) {
+        const at = alignUp(from > r.ipa ? from : r.ipa, alignment);
+        if (at + size <= r.ipa + r.size) return at;
+      }
+    }
+    return undefined;
+  };
+
+  let initrd: GuestBootInfo['initrd'];
+  if (guest.initrd) {
+    const data = readFile(guest.initrd.path);
+    if (!data) {
+      diagnostics.push(diagnostic(M.imageMissing, `cannot read initrd '${guest.initrd.written}' of guest '${guest.name}'`, guest.initrd.span, { notes: [`looked for ${guest.initrd.path}`] }));
+      return undefined;
+    }
+    const at = fit(end, BigInt(data.length), [PAGE]);
+    if (at === undefined) {
+      diagnostics.push(
+        diagnostic(M.initrdFit, `initrd '${guest.initrd.written}' (${formatSize(BigInt(data.length))}) does not fit in guest '${guest.name}''s RAM after its image (which ends at ${hex(end)})`, guest.initrd.span, {
+          related: guest.memory.map((m) => ({ span: m.span, message: `RAM ${formatRange({ base: m.ipa, size: m.size })}` })),
+        }),
+      );
+      return undefined;
+    }
+    segments.push({ destPa: ipaToPa(memory, at, BigInt(data.length))!, ipa: at, data, zeroSize: 0n });
+    initrd = { start: at, end: at + BigInt(data.length) };
+    end = initrd.end;
+  }
+
+  const deviceTree = guestDeviceTree(guest, board, { memory: ram.map((m) => ({ ipa: m.ipa, size: m.size })), ...(initrd ? { initrd } : {}) });
+  const dtb = encodeDtb(deviceTree);
+  const dtbAt = fit(end, BigInt(dtb.length), [BLOCK, PAGE]);
+  if (dtbAt === undefined) {
+    diagnostics.push(diagnostic(M.guestDtbFit, `guest '${guest.name}''s device tree (${dtb.length} bytes) does not fit in its RAM after the image${initrd ? ' and initrd' : ''}`, guest.span));
+    return undefined;
+  }
+  segments.push({ destPa: ipaToPa(memory, dtbAt, BigInt(dtb.length))!, ipa: dtbAt, data: dtb, zeroSize: 0n });
+  return { segments, entry, format: image.format, bootArg: dtbAt, deviceTree, dtb };
 }
 
 /**
@@ -189,7 +260,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       pcpus[slot]!.vcpu = vi;
       return { pcpuSlot: slot, mpidr: BigInt(vi) };
     });
-    const image = loadGuestImage(guest, memory[gi]!, input.readFile, diagnostics);
+    const boot = memory[gi]!.length > 0 ? placeGuestBoot(guest, board, memory[gi]!, input.readFile, diagnostics) : undefined;
     const devices: DeviceInstance[] = guest.devices.flatMap((d) => {
       const emulator = plan.emulators.get(emulatorKey(gi, d.path));
       const window = d.reg[0];
@@ -202,10 +273,11 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       vmid: gi + 1,
       vcpus,
       memory: memory[gi]!,
-      segments: image?.segments ?? [],
-      imageFormat: image?.format ?? 'raw',
-      entry: image?.entry ?? 0n,
-      bootArg: 0n,
+      segments: boot?.segments ?? [],
+      imageFormat: boot?.format ?? 'raw',
+      entry: boot?.entry ?? 0n,
+      bootArg: boot?.bootArg ?? 0n,
+      ...(boot ? { deviceTree: boot.deviceTree, dtb: boot.dtb } : {}),
       devices,
       stage2: buildTables(s2Mappings, INPUT_BITS, START_LEVEL),
       vtcr: VTCR,

@@ -228,7 +228,8 @@ class ModelBuilder {
       }
       const compatible = this.compatible(child);
       const compatProp = this.props.find(child, 'compatible');
-      if (!compatProp) continue;
+      // Only nodes with an MMIO window are emulated; the rest (clocks, ...) only describe, in the guest's tree.
+      if (!compatProp || !this.props.find(child, 'reg')) continue;
       // A device without a binding has no emulator either: the plan reports it (HV4006).
       const binding = bindingFor('guest-device', compatible);
       const dev = binding ? this.decode(child, binding, true) : undefined;
@@ -262,6 +263,7 @@ class ModelBuilder {
     const guest: Guest = {
       name: node.name,
       path: node.path,
+      node,
       vcpus,
       memory,
       image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
@@ -270,6 +272,11 @@ class ModelBuilder {
       cpusSpan: cpuSpans.value,
     };
     if (v['load-address'] !== undefined) guest.image.loadAddress = v['load-address'];
+    if (v.initrd !== undefined) {
+      const spans = decoded.spans.get('initrd')!;
+      guest.initrd = { path: resolve(dirname(spans.name.file), v.initrd), written: v.initrd, span: spans.value };
+    }
+    if (v.bootargs !== undefined) guest.bootargs = v.bootargs;
     if (v.entry !== undefined) {
       guest.entry = v.entry;
       guest.entrySpan = decoded.spans.get('entry')!.value;

@@ -31,6 +31,9 @@ export const guestBinding = binding({
     image: dt.string('Path of the guest image, relative to the file this property is written in. ELF64 AArch64, or a raw binary with load-address.').min(1),
     'load-address': dt.u64('Guest-physical address a raw image is loaded at.').optional(),
     entry: dt.u64("Guest-physical entry point. Default: the ELF's entry, or load-address.").optional(),
+    initrd: dt.string('Path of an initial ramdisk, relative to this file; hvcc places it in guest RAM and names it in /chosen.').min(1).optional(),
+    bootargs: dt.string("The kernel command line, written to the guest device tree's /chosen.").optional(),
+    'interrupt-parent': dt.phandle("The guest's interrupt controller (a node inside the guest); copied to the guest device tree's root.").optional(),
   },
 });
 

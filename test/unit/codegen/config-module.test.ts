@@ -53,9 +53,11 @@ describe('configuration module', () => {
     execFileSync('llvm-as-14', [ll, '-o', join(dir, 'config.bc')]);
     execFileSync('llc-14', ['-filetype=obj', join(dir, 'config.bc'), '-o', join(dir, 'config.o')]);
     const relocations = execFileSync('llvm-readelf-14', ['-r', join(dir, 'config.o')], { encoding: 'utf8' });
-    // The stage-2 level-1 entry points at the level-2 table (the third 4 KiB table in the section, after the
-    // EL2 root and the stage-2 root): its address + 3, a valid table descriptor once linked.
-    expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.rodata\.hv\.pgtables \+ 2003$/m);
+    // The stage-2 root (writable: the runtime revokes a stopped guest's mappings) points at the level-2 table,
+    // the second table in the read-only section after the EL2 root: its address + 3, a valid table descriptor.
+    expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.rodata\.hv\.pgtables \+ 1003$/m);
+    const sections = execFileSync('llvm-readelf-14', ['-S', '-W', join(dir, 'config.o')], { encoding: 'utf8' });
+    expect(sections).toMatch(/\.data\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+WA/);
     const symbols = execFileSync('llvm-nm-14', [join(dir, 'config.o')], { encoding: 'utf8' });
     expect(symbols).toMatch(/ R hv_config$/m);
     expect(symbols).toMatch(/ U uart_ops$/m);

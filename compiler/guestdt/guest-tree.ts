@@ -1,0 +1,170 @@
+import type { Board, Guest } from '../../schemas/model.js';
+import type { DtNode, DtProperty, DtTree, DtValueChunk } from '../dts/tree.js';
+import type { Span } from '../diagnostics/span.js';
+
+/** Where the guest's memory and boot files ended up, as the guest sees them. */
+export interface GuestBootInfo {
+  memory: { ipa: bigint; size: bigint }[];
+  initrd?: { start: bigint; end: bigint };
+}
+
+/** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
+const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'phandle', 'linux,phandle', 'status']);
+
+/** A reference from inside the guest's subtree to a node outside it: the guest cannot see that node. */
+export interface OutsideReference {
+  node: string;
+  property: string;
+  target: string;
+  span: Span;
+}
+
+class TreeBuilder {
+  constructor(private readonly span: Span) {}
+
+  node(name: string, properties: DtProperty[], children: DtNode[] = []): DtNode {
+    const at = name.indexOf('@');
+    const n: DtNode = {
+      name: at < 0 ? name : name.slice(0, at),
+      fullName: name,
+      path: '',
+      labels: [],
+      properties,
+      children,
+      span: this.span,
+    };
+    if (at >= 0) n.unitAddress = name.slice(at + 1);
+    return n;
+  }
+
+  private prop(name: string, chunks: DtValueChunk[]): DtProperty {
+    return { name, labels: [], span: this.span, chunks };
+  }
+
+  cells(name: string, values: (bigint | number)[]): DtProperty {
+    return this.prop(name, [{ kind: 'cells', bits: 32, items: values.map((v) => ({ value: BigInt(v), span: this.span })), span: this.span }]);
+  }
+
+  /** Numbers of `width` cells each (high word first). */
+  wide(name: string, widths: number[], values: bigint[]): DtProperty {
+    return this.cells(
+      name,
+      values.flatMap((v, i) => {
+        const w = widths[i % widths.length]!;
+        return Array.from({ length: w }, (_, k) => (v >> BigInt(32 * (w - 1 - k))) & 0xffff_ffffn);
+      }),
+    );
+  }
+
+  strings(name: string, ...values: string[]): DtProperty {
+    return this.prop(
+      name,
+      values.map((v) => ({ kind: 'string' as const, value: v, bytes: new Uint8Array(Buffer.from(v, 'utf8')), span: this.span })),
+    );
+  }
+
+  empty(name: string): DtProperty {
+    return this.prop(name, []);
+  }
+}
+
+function cloneNode(node: DtNode): DtNode {
+  const copy: DtNode = { ...node, labels: [...node.labels], properties: node.properties.map((p) => ({ ...p })), children: node.children.map(cloneNode) };
+  delete copy.parent;
+  return copy;
+}
+
+function link(node: DtNode, parent: DtNode | undefined): void {
+  if (parent) node.parent = parent;
+  node.path = !parent ? '/' : parent.path === '/' ? `/${node.fullName}` : `${parent.path}/${node.fullName}`;
+  for (const c of node.children) link(c, node);
+}
+
+/** Every phandle reference in the subtree that leaves it. */
+export function outsideReferences(guest: Guest): OutsideReference[] {
+  const inside = new Set<number>();
+  const walk = (n: DtNode, f: (n: DtNode) => void) => {
+    f(n);
+    n.children.forEach((c) => walk(c, f));
+  };
+  walk(guest.node, (n) => {
+    if (n.phandle !== undefined) inside.add(n.phandle);
+  });
+  const out: OutsideReference[] = [];
+  walk(guest.node, (n) => {
+    for (const p of n.properties) {
+      if (n === guest.node && HVCC_GUEST_PROPERTIES.has(p.name)) continue;
+      for (const c of p.chunks) {
+        if (c.kind === 'cells') for (const item of c.items) if (item.ref !== undefined && !inside.has(Number(item.value))) out.push({ node: n.path, property: p.name, target: item.ref, span: item.span });
+        if (c.kind === 'path-ref' && !c.path.startsWith(guest.node.path)) out.push({ node: n.path, property: p.name, target: c.target, span: c.span });
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * The device tree a guest boots with: the guest node's own subtree (its devices, clocks, interrupt
+ * controller, with their phandles), plus what hvcc generates — CPUs with PSCI over HVC, the memory it was
+ * given, the architected timer, and /chosen with bootargs, the console and the initrd.
+ */
+export function guestDeviceTree(guest: Guest, board: Board, boot: GuestBootInfo): DtTree {
+  const b = new TreeBuilder(guest.span);
+  const hostCpu = board.cpus[guest.vcpus[0]?.pcpu ?? 0]!;
+  const cpus = b.node(
+    'cpus',
+    [b.cells('#address-cells', [1]), b.cells('#size-cells', [0])],
+    guest.vcpus.map((_, i) => b.node(`cpu@${i}`, [b.strings('device_type', 'cpu'), b.strings('compatible', ...hostCpu.compatible), b.cells('reg', [i]), b.strings('enable-method', 'psci')])),
+  );
+  const psci = b.node('psci', [b.strings('compatible', 'arm,psci-1.0', 'arm,psci-0.2', 'arm,psci'), b.strings('method', 'hvc')]);
+  const cells = (name: string, fallback: number) => {
+    const p = guest.node.properties.find((q) => q.name === name);
+    const c = p?.chunks[0];
+    return c?.kind === 'cells' && c.items[0] ? Number(c.items[0].value) : fallback;
+  };
+  const addressCells = cells('#address-cells', 2);
+  const sizeCells = cells('#size-cells', 1);
+  const memory = boot.memory.map((m) => b.node(`memory@${m.ipa.toString(16)}`, [b.strings('device_type', 'memory'), b.wide('reg', [addressCells, sizeCells], [m.ipa, m.size])]));
+
+  const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);
+  const hasGic = own.some((n) => n.properties.some((p) => p.name === 'interrupt-controller'));
+  const generated: DtNode[] = [psci, cpus, ...memory];
+  if (hasGic) {
+    // The EL1 physical, virtual and hypervisor timers' PPIs, as QEMU's virt machine has them (level-high).
+    generated.push(b.node('timer', [b.strings('compatible', 'arm,armv8-timer', 'arm,armv7-timer'), b.cells('interrupts', [1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4]), b.empty('always-on')]));
+  }
+  const chosenProps: DtProperty[] = [];
+  if (guest.bootargs !== undefined) chosenProps.push(b.strings('bootargs', guest.bootargs));
+  const uart = guest.devices.find((d) => d.compatible.includes('arm,pl011'));
+  if (uart) chosenProps.push(b.strings('stdout-path', `/${uart.name}`));
+  if (boot.initrd) chosenProps.push(b.wide('linux,initrd-start', [2], [boot.initrd.start]), b.wide('linux,initrd-end', [2], [boot.initrd.end]));
+  generated.push(b.node('chosen', chosenProps));
+
+  const rootProps: DtProperty[] = [
+    b.strings('model', `hvcc guest ${guest.name}`),
+    b.strings('compatible', 'hvcc,guest-machine', 'linux,dummy-virt'),
+    ...guest.node.properties.filter((p) => !HVCC_GUEST_PROPERTIES.has(p.name) && !p.name.startsWith('#')).map((p) => ({ ...p })),
+    b.cells('#address-cells', [addressCells]),
+    b.cells('#size-cells', [sizeCells]),
+  ];
+  const gic = own.find((n) => n.properties.some((p) => p.name === 'interrupt-controller'));
+  if (gic && !rootProps.some((p) => p.name === 'interrupt-parent')) {
+    // Linux finds the interrupt controller through the root's interrupt-parent: give the GIC a phandle.
+    let phandle = gic.phandle;
+    if (phandle === undefined) {
+      const used: number[] = [];
+      const collect = (n: DtNode) => {
+        if (n.phandle !== undefined) used.push(n.phandle);
+        n.children.forEach(collect);
+      };
+      own.forEach(collect);
+      phandle = Math.max(0, ...used) + 1;
+      gic.phandle = phandle;
+      gic.properties.push(b.cells('phandle', [phandle]));
+    }
+    rootProps.push(b.cells('interrupt-parent', [phandle]));
+  }
+  const root = b.node('', rootProps, [...generated, ...own]);
+  link(root, undefined);
+  return { root, memreserves: [], plugin: false };
+}
