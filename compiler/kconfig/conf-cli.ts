@@ -18,6 +18,8 @@ export interface ConfIO {
   env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths are resolved against (default process.cwd()). */
   cwd?: string;
+  /** True when answers come from a terminal (then the user's newline is not echoed). */
+  stdinIsTTY?: boolean;
 }
 
 export type ConfMode =
@@ -495,6 +497,8 @@ class Interactive {
     const l = await this.input.readLine();
     if (l === null) this.io.stderr.write('\nError in reading or end of file.\n');
     else this.line = l;
+    // Like conf, echo the end of line when the answers do not come from a terminal.
+    if (!this.io.stdinIsTTY) this.out('\n');
   }
 
   private async askValue(sym: Sym, def: string): Promise<boolean> {
@@ -674,7 +678,9 @@ class Interactive {
     const sym = menu.sym;
     const prop = menu.prompt;
     if (prop) {
-      if (prop.kind === 'menu' && this.mode !== 'oldaskconfig' && this.rootEntry !== menu) {
+      // Current Linux shows only menus with new symbols outside oldaskconfig; 4.11 did so only for syncconfig.
+      const skip = st.compat === 'linux-4.11' ? this.mode === 'syncconfig' || this.mode === 'listnewconfig' : this.mode !== 'oldaskconfig';
+      if (prop.kind === 'menu' && skip && this.rootEntry !== menu) {
         await this.checkConf(menu);
         return;
       }

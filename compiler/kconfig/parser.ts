@@ -812,6 +812,12 @@ export class KconfigParser {
   }
 
   result(): KconfigTree {
+    // Linux gives a menuconfig's prompt the type P_MENU once the entry is complete.
+    const mark = (n: MenuNode): void => {
+      if (n.kind === 'menuconfig' && n.prompt) n.prompt.kind = 'menu';
+      for (const c of n.children) mark(c);
+    };
+    mark(this.root);
     if (!this.root.prompt) {
       this.currentEntry = this.root;
       const p: Prop = { id: this.props.length, kind: 'menu', expr: null, visible: null, menu: this.root, span: this.root.span, text: 'Main menu' };

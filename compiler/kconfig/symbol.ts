@@ -239,10 +239,6 @@ export class KconfigState {
     }
   }
 
-  private prompts(sym: Sym): Prop[] {
-    return sym.props.filter((p) => p.kind === 'prompt');
-  }
-
   propVisibleTri(p: Prop): Tri {
     return this.propTri[p.id] as Tri;
   }
@@ -250,9 +246,12 @@ export class KconfigState {
   calcVisibility(sym: Sym): void {
     const x = this.s(sym);
     let tri: Tri = NO;
+    const choice = sym.isChoiceValue ? sym.choice : null;
     for (const p of sym.props) {
-      if (p.kind !== 'prompt') continue;
-      const v = this.exprCalc(p.visible);
+      if (p.text === undefined) continue; // for_all_prompts(): any property with text (menuconfig prompts are P_MENU)
+      let v = this.exprCalc(p.visible);
+      // A tristate choice value whose dependencies only allow m is hidden while the choice is y.
+      if (choice && sym.type === 'tristate' && v === MOD && this.s(choice).currTri === YES) v = NO;
       this.propTri[p.id] = v;
       tri = triOr(tri, v);
     }
@@ -383,7 +382,8 @@ export class KconfigState {
         x.currTri = NO;
         return;
     }
-    x.flags &= ~F_WRITE;
+    // Linux 4.11 left the WRITE flag of choice values set once they had been visible.
+    if (!(this.compat === 'linux-4.11' && sym.isChoiceValue)) x.flags &= ~F_WRITE;
     this.calcVisibility(sym);
     if (x.visible !== NO) x.flags |= F_WRITE;
     x.currTri = newTri;

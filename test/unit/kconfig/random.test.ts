@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { conf } from '../../../compiler/kconfig/conf-cli.js';
 import type { ConfMode } from '../../../compiler/kconfig/conf-cli.js';
-import { generateKconfig } from './generate.js';
+import { generateKconfig, mulberry32 } from './generate.js';
 import { haveFrontends, normalise } from './harness.js';
 
 /**
@@ -21,24 +21,37 @@ const MODES: { mode: ConfMode; withConfig: boolean }[] = [
   { mode: 'olddefconfig', withConfig: true },
   { mode: 'savedefconfig', withConfig: true },
   { mode: 'listnewconfig', withConfig: true },
+  { mode: 'defconfig', withConfig: false },
+  { mode: 'oldaskconfig', withConfig: false },
+  { mode: 'oldconfig', withConfig: true },
 ];
 
-async function both(kconfig: string, config: string | null, mode: ConfMode): Promise<[string, string]> {
+/** Seeded answers for the interactive modes (valid and invalid ones, help requests, defaults). */
+function answers(seed: number): string {
+  const r = mulberry32(seed * 7919);
+  const pool = ['y', 'n', 'm', '', '', '?', '3', '1', '2', '0x40', 'abc', '17', 'yes', 'no'];
+  const out: string[] = [];
+  for (let i = 0; i < 400; i++) out.push(pool[Math.floor(r() * pool.length)]!);
+  return out.join('\n') + '\n';
+}
+
+async function both(kconfig: string, config: string | null, mode: ConfMode, defconfig: string, stdin: string): Promise<[string, string]> {
   const outs: string[] = [];
   for (const who of ['ref', 'ours'] as const) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvcc-kfuzz-'));
     fs.writeFileSync(path.join(dir, 'Kconfig'), kconfig);
     if (config !== null) fs.writeFileSync(path.join(dir, '.config'), config);
+    fs.writeFileSync(path.join(dir, 'def.in'), defconfig);
     let stdout = '';
     if (who === 'ref') {
-      const arg = mode === 'savedefconfig' ? '--savedefconfig=defconfig.out' : `--${mode}`;
-      const r = spawnSync('kconfig-conf', [arg, 'Kconfig'], { cwd: dir, encoding: 'latin1', env: { PATH: process.env['PATH'] ?? '' }, input: '' });
+      const arg = mode === 'savedefconfig' ? '--savedefconfig=defconfig.out' : mode === 'defconfig' ? '--defconfig=def.in' : `--${mode}`;
+      const r = spawnSync('kconfig-conf', [arg, 'Kconfig'], { cwd: dir, encoding: 'latin1', env: { PATH: process.env['PATH'] ?? '' }, input: stdin });
       stdout = r.stdout;
       if (r.status !== 0) stdout += `\nSTATUS ${r.status}\n${r.stderr}`;
     } else {
       const status = await conf(
-        { mode, kconfig: 'Kconfig', compat: 'linux-4.11', ...(mode === 'savedefconfig' ? { file: 'defconfig.out' } : {}) },
-        { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, stdin: '', env: {}, cwd: dir },
+        { mode, kconfig: 'Kconfig', compat: 'linux-4.11', ...(mode === 'savedefconfig' ? { file: 'defconfig.out' } : mode === 'defconfig' ? { file: 'def.in' } : {}) },
+        { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, stdin, env: {}, cwd: dir },
       );
       if (status !== 0) stdout += `\nSTATUS ${status}\n`;
     }
@@ -58,7 +71,7 @@ d('random Kconfig trees vs kconfig-conf', () => {
     test(`seed ${seed}`, async () => {
       const g = generateKconfig(seed, 40 + (seed % 5) * 10);
       for (const m of MODES) {
-        const [ref, ours] = await both(g.kconfig, m.withConfig ? g.config : null, m.mode);
+        const [ref, ours] = await both(g.kconfig, m.withConfig ? g.config : null, m.mode, g.config, answers(seed));
         expect({ mode: m.mode, out: ours }).toEqual({ mode: m.mode, out: ref });
       }
     });
