@@ -59,7 +59,11 @@ const KEYWORDS = new Set([
   'select', 'source', 'rsource', 'osource', 'orsource', 'string', 'tristate', 'visible',
 ]);
 const TYPE_KW: Record<string, SymType> = { bool: 'bool', tristate: 'tristate', int: 'int', hex: 'hex', string: 'string' };
-const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_-]/.test(c);
+const isWordChar = (c: string | undefined): boolean => {
+  if (c === undefined) return false;
+  const x = c.charCodeAt(0);
+  return (x >= 97 && x <= 122) || (x >= 65 && x <= 90) || (x >= 48 && x <= 57) || x === 95 || x === 45;
+};
 
 interface SourceFile {
   /** Name as given (what $(filename) and diagnostics show). */
