@@ -510,6 +510,8 @@ export class KconfigState {
     if (type !== 'bool' && type !== 'tristate') return false;
     if (type === 'bool' && val === MOD) return false;
     if (x.visible <= x.revDepTri) return false;
+    // 4.11: an implied y made m unavailable (it would have become y); Linux 4.19 dropped this.
+    if (this.compat === 'linux-4.11' && x.impliedTri === YES && val === MOD) return false;
     if (sym.isChoiceValue && x.visible === YES) return val === YES;
     return val >= x.revDepTri && val <= x.visible;
   }
