@@ -40,19 +40,23 @@ class Finalizer {
    * The value-changing part of expr_transform(): comparisons of a bool symbol with y/m/n become plain logic
    * ("B = m" is n even without modules, where the string comparison "n" = "n" would have been true).
    */
-  private transform(e: Expr | null): Expr | null {
+  private transform(e: Expr | null, at: MenuNode): Expr | null {
     if (!e) return e;
     const t = this.tree;
     switch (e.k) {
       case 'and':
       case 'or':
-        return { k: e.k, l: this.transform(e.l)!, r: this.transform(e.r)! };
+        return { k: e.k, l: this.transform(e.l, at)!, r: this.transform(e.r, at)! };
       case 'not':
-        return { k: 'not', e: this.transform(e.e)! };
+        return { k: 'not', e: this.transform(e.e, at)! };
       case 'cmp': {
         if (e.l.type !== 'bool' || (e.op !== '=' && e.op !== '!=')) return e;
         const r = e.r;
         if (r !== t.symYes && r !== t.symMod && r !== t.symNo) return e;
+        if (r === t.symMod)
+          this.diags.push(
+            diagnostic(M.boolTestedForM, `boolean symbol ${e.l.name} tested for 'm'? test forced to '${e.op === '=' ? 'n' : 'y'}'`, at.span),
+          );
         const pos: Expr = exprSym(e.l);
         const neg: Expr = { k: 'not', e: pos };
         if (e.op === '=') return r === t.symNo ? neg : r === t.symMod ? exprSym(t.symNo) : pos;
@@ -107,12 +111,12 @@ class Finalizer {
       } else parentDep = parent.dep;
 
       for (const menu of parent.children) {
-        const baseDep = exprAnd(parentDep, this.transform(this.rewriteM(menu.dep)));
+        const baseDep = exprAnd(parentDep, this.transform(this.rewriteM(menu.dep), menu));
         menu.dep = baseDep;
         const props: Prop[] = menu.sym ? menu.sym.props : menu.prompt ? [menu.prompt] : [];
         for (const prop of props) {
           if (prop.menu !== menu || prop.auto) continue;
-          let dep = exprAnd(baseDep, this.transform(this.rewriteM(prop.visible)));
+          let dep = exprAnd(baseDep, this.transform(this.rewriteM(prop.visible), menu));
           if (menu.sym && menu.sym.type !== 'tristate') dep = this.transBool(dep);
           prop.visible = dep;
           if (prop.kind === 'select' || prop.kind === 'imply') {

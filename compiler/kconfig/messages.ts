@@ -38,6 +38,7 @@ export const KconfigMessages = defineMessages({
   envUndefined: { code: 'HV6117', name: 'kconfig-env-undefined', severity: 'warning', summary: 'option env names an undefined environment variable.' },
   leadingWhitespace: { code: 'HV6118', name: 'kconfig-prompt-whitespace', severity: 'warning', summary: 'Leading whitespace in a prompt is ignored.' },
   unknownOption: { code: 'HV6119', name: 'kconfig-unknown-option', severity: 'warning', summary: 'Unknown "option" is ignored.' },
+  boolTestedForM: { code: 'HV6121', name: 'kconfig-bool-tested-for-m', severity: 'warning', summary: "A bool symbol is compared with 'm' (the test is forced to n or y, as Linux does)." },
   choiceValueOutside: { code: 'HV6120', name: 'kconfig-choice-value-outside', severity: 'warning', summary: 'A choice value is also given a prompt outside its choice.' },
 
   configUnknownSymbol: { code: 'HV6201', name: 'config-unknown-symbol', severity: 'warning', summary: '.config assigns a symbol that no Kconfig file defines.' },

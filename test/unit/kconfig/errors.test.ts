@@ -5,6 +5,11 @@ import { loadKconfig, readDotConfig, resolve } from '../../../compiler/kconfig/i
 import { loadUserValues } from '../../../compiler/kconfig/confdata.js';
 import { KconfigState } from '../../../compiler/kconfig/symbol.js';
 import { runConf } from '../../../compiler/kconfig/conf-cli.js';
+import { writeCHeader, writeDotConfig, writeMinimalDefconfig } from '../../../compiler/kconfig/index.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { mulberry32 } from './generate.js';
+import { fixturesRoot } from './harness.js';
 
 /** Loads an in-memory Kconfig tree: files maps path (relative to /src) to text. */
 function load(files: Record<string, string>, opts: { env?: Record<string, string>; shell?: (c: string) => string } = {}) {
@@ -85,6 +90,7 @@ const cases: Case[] = [
   { def: M.envUndefined, files: { Kconfig: 'config A\n\tstring\n\toption env="HVCC_SURELY_UNSET"\n' }, where: 'Kconfig:3' },
   { def: M.leadingWhitespace, files: { Kconfig: 'config A\n\tbool "  spaced"\n' }, where: 'Kconfig:2' },
   { def: M.unknownOption, files: { Kconfig: 'config A\n\tbool "a"\n\toption frobnicate\n' }, where: 'Kconfig:3' },
+  { def: M.boolTestedForM, files: { Kconfig: 'config A\n\tbool "a"\n\nconfig B\n\tbool "b"\n\tdepends on A = m\n' }, where: 'Kconfig:4' },
   { def: M.choiceValueOutside, files: { Kconfig: 'choice\n\tprompt "c"\nconfig A\n\tbool "a"\nendchoice\nconfig A\n\tprompt "outside"\n' }, where: 'Kconfig:7' },
 ];
 
@@ -142,6 +148,33 @@ describe('Kconfig diagnostics: code and location', () => {
   test('every HV6xxx message is exercised by this file', () => {
     const covered = new Set([...cases.map((c) => c.def.code), 'HV6113', 'HV6201', 'HV6202', 'HV6203', 'HV6204', 'HV6205', 'HV6206', 'HV6207', 'HV6301', 'HV6302']);
     expect(Object.values(M).map((d) => d.code).filter((c) => !covered.has(c))).toEqual([]);
+  });
+
+  test('randomly damaged Kconfig files never make load/resolve/write throw (1000 seeded mutations)', () => {
+    const fixtures = ['basic', 'select', 'choice', 'modules', 'expr', 'menus', 'nested', 'macro', 'env'].map((f) =>
+      fs.readFileSync(path.join(fixturesRoot(), f, 'Kconfig'), 'latin1'),
+    );
+    const toks = ['config X\n', 'endmenu\n', 'endif\n', 'choice\n', 'endchoice\n', '"', '$(', ')', '\\\n', 'help\n', '\t', ' if ', '&&', '!', '(', 'select Y\n', 'default ', 'range 1 ', 'menu "m"\n', 'if A\n', '=', ':=', '$(1)', 'depends on ', '\n', 'source "x"\n', '#', 'optional\n', 'modules\n'];
+    for (let seed = 1; seed <= 1000; seed++) {
+      const r = mulberry32(seed);
+      let s = fixtures[Math.floor(r() * fixtures.length)]!;
+      const n = 1 + Math.floor(r() * 6);
+      for (let i = 0; i < n; i++) {
+        const pos = Math.floor(r() * s.length);
+        const op = r();
+        if (op < 0.4) s = s.slice(0, pos) + s.slice(pos + Math.floor(r() * 20));
+        else if (op < 0.8) s = s.slice(0, pos) + toks[Math.floor(r() * toks.length)] + s.slice(pos);
+        else s = s.slice(0, pos) + String.fromCharCode(Math.floor(r() * 128)) + s.slice(pos);
+      }
+      const run = (): void => {
+        const res = load({ Kconfig: s }, { shell: () => '' });
+        const st = resolve(res.tree, readDotConfig({ text: 'CONFIG_X=y\nCONFIG_B1=y\nCONFIG_INT_RANGE=5\n' }));
+        writeDotConfig(st);
+        writeMinimalDefconfig(st);
+        writeCHeader(st);
+      };
+      expect(run).not.toThrow();
+    }
   });
 
   test('bad input never throws', () => {
