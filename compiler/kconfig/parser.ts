@@ -136,6 +136,7 @@ export class KconfigParser {
       lineNo: () => this.file?.i ?? 0,
       report: (def, message) => this.report(def, message, this.lineSpan(this.file, this.file ? this.file.i : 0)),
       ...(opts.shell ? { shell: opts.shell } : {}),
+      cwd: this.cwd,
     });
     const mk = (name: string): Sym => {
       const s = this.newSym(name, true);

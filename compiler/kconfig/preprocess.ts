@@ -20,6 +20,8 @@ export interface PreprocessorHooks {
   report(def: MessageDef, message: string): void;
   /** $(shell,...) runner; defaults to /bin/sh. */
   shell?(cmd: string): string;
+  /** Working directory for $(shell,...). */
+  cwd?: string;
 }
 
 /** Thrown to abandon the current expansion after a fatal preprocessor error (Linux exits; we report and go on). */
@@ -133,6 +135,7 @@ export class Preprocessor {
         : execSync(cmd, {
             encoding: 'latin1',
             stdio: ['ignore', 'pipe', 'inherit'],
+            ...(this.hooks.cwd !== undefined ? { cwd: this.hooks.cwd } : {}),
             env: Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined)),
           });
     } catch (e) {
