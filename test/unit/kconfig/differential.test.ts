@@ -30,6 +30,8 @@ function cases(fixture: string, spec: FixtureSpec, tool: RefTool): Case[] {
   for (const cfg of [undefined, ...configs]) {
     if (want('olddefconfig')) out.push({ fixture, mode: 'olddefconfig', ...(cfg ? { config: cfg } : {}), env });
     if (want('savedefconfig')) out.push({ fixture, mode: 'savedefconfig', ...(cfg ? { config: cfg } : {}), env });
+    // syncconfig's generated files (autoconf.h, auto.conf) against conf, from an existing .config.
+    if (cfg && want('syncconfig') && tool === 'frontends') out.push({ fixture, mode: 'syncconfig', config: cfg, stdin: '', env });
     if (want('listnewconfig') && tool === 'kconfiglib') out.push({ fixture, mode: 'listnewconfig', ...(cfg ? { config: cfg } : {}), env });
   }
   for (const d of fixtureFiles(fixture, 'defconfig.')) if (want('defconfig')) out.push({ fixture, mode: 'defconfig', defconfig: d, env });

@@ -83,6 +83,16 @@ function prepare(c: Case): string {
 function result(c: Case, dir: string, status: number, stdout: string, stderr: string, tool: Parameters<typeof normalise>[1]): Run {
   let out: string;
   if (c.mode === 'savedefconfig') out = readOr(path.join(dir, 'defconfig.out'));
+  else if (c.mode === 'syncconfig') {
+    // Generated files: compared as sorted lines without comments (conf walks its symbol hash table, hvcc the menus).
+    const sorted = (f: string): string =>
+      readOr(path.join(dir, f))
+        .split('\n')
+        .filter((l) => l && !/^#(?!define)/.test(l) && !l.startsWith('/*') && !l.startsWith(' *'))
+        .sort()
+        .join('\n');
+    out = `autoconf.h:\n${sorted('include/generated/autoconf.h')}\nauto.conf:\n${sorted('include/config/auto.conf')}\n.config:\n${normalise(readOr(path.join(dir, '.config')), tool)}`;
+  }
   else if (c.mode === 'listnewconfig') out = stdout.split('\n').filter((l) => l.startsWith('CONFIG_')).join('\n') + '\n';
   else out = normalise(readOr(path.join(dir, '.config')), tool);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -99,7 +109,15 @@ function readOr(p: string): string {
 
 export function runFrontends(c: Case): Run {
   const dir = prepare(c);
-  const args = [c.mode === 'savedefconfig' ? '--savedefconfig=defconfig.out' : c.mode === 'defconfig' ? `--defconfig=${c.defconfig}` : `--${c.mode}`, 'Kconfig'];
+  if (c.mode === 'syncconfig') {
+    // Linux 4.11 calls it --silentoldconfig and expects the output directories to exist.
+    fs.mkdirSync(path.join(dir, 'include/config'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'include/generated'), { recursive: true });
+  }
+  const mode = c.mode === 'syncconfig' ? 'silentoldconfig' : c.mode;
+  // As in kbuild, syncconfig runs on a configuration already brought up to date.
+  if (c.mode === 'syncconfig') spawnSync('kconfig-conf', ['--olddefconfig', 'Kconfig'], { cwd: dir, env: baseEnv({ srctree: '.', ...c.env }), input: '' });
+  const args = [c.mode === 'savedefconfig' ? '--savedefconfig=defconfig.out' : c.mode === 'defconfig' ? `--defconfig=${c.defconfig}` : `--${mode}`, 'Kconfig'];
   const r = spawnSync('kconfig-conf', args, { cwd: dir, env: baseEnv({ srctree: '.', ...c.env }), input: c.stdin ?? '', encoding: 'latin1' });
   return result(c, dir, r.status ?? -1, r.stdout, r.stderr, 'frontends');
 }
@@ -140,6 +158,7 @@ export async function runOurs(c: Case, against: RefTool): Promise<Run> {
     env: baseEnv({ srctree: against === 'frontends' ? '.' : dir, ...(against === 'frontends' ? { HVCC_KCONFIG_COMPAT: 'linux-4.11' } : {}), ...c.env }),
     cwd: dir,
   };
+  if (c.mode === 'syncconfig') await conf({ mode: 'olddefconfig', kconfig: 'Kconfig' }, { ...io, stdout: { write: () => true }, stderr: { write: () => true } });
   const status = await conf(
     {
       mode: c.mode,
