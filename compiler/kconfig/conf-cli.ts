@@ -202,10 +202,13 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     }
     return undefined;
   };
+  let werror = false;
   const readSimple = (name: string): boolean => {
     const text = readFileOpt(name);
     if (text === undefined) return false;
-    printDiags(loadUserValues(state, parseDotConfig(text, name, prefix), { warnUnknown: !!env['KCONFIG_WARN_UNKNOWN_SYMBOLS'] }));
+    const ds = loadUserValues(state, parseDotConfig(text, name, prefix), { warnUnknown: !!env['KCONFIG_WARN_UNKNOWN_SYMBOLS'] });
+    printDiags(ds);
+    if (ds.length && env['KCONFIG_WERROR']) werror = true;
     return true;
   };
   /** conf_read(NULL or name) */
@@ -291,6 +294,10 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       break;
     }
   }
+  if (werror) {
+    io.stderr.write('\n*** KCONFIG_WERROR is set: warnings in the configuration are treated as errors.\n\n');
+    return 1;
+  }
   let noConfWrite = false;
   if (mode === 'syncconfig') {
     const v = env['KCONFIG_NOSILENTUPDATE'];
@@ -362,7 +369,8 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     else {
       try {
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        if (old !== undefined) fs.renameSync(target, target + '.old');
+        // KCONFIG_OVERWRITECONFIG: write in place (keeps a symlinked .config), without a .old backup.
+        if (old !== undefined && !env['KCONFIG_OVERWRITECONFIG']) fs.renameSync(target, target + '.old');
         fs.writeFileSync(target, text, 'latin1');
       } catch {
         io.stderr.write('\n*** Error during writing of the configuration.\n\n');
