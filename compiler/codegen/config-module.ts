@@ -7,7 +7,7 @@ import { templatesDir } from '../paths.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 1;
+export const CONFIG_ABI_VERSION = 2;
 const NO_GUEST = (1n << 64n) - 1n;
 
 /** An image blob the link step assembles (.incbin) into an object defining `symbol`. */
@@ -124,7 +124,9 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
           states.push({ name, size: stateBytes });
           state = bytePointer(name, `[${stateBytes} x i8]`);
         }
-        return `%hv.device { ${i64(d.ipa)}, ${i64(d.size)}, ${bytePointer(ops, 'i8')}, ${state}, ${i64(d.irq)}, ${i64(d.clockHz)} }`;
+        const list = d.windows ?? [{ base: d.ipa, size: d.size }];
+        const windows = addArray(identifier([prefix, 'dev', di, 'windows']), '%hv.window', list.map((w) => `%hv.window { ${i64(w.base)}, ${i64(w.size)} }`));
+        return `%hv.device { ${i64(d.ipa)}, ${i64(d.size)}, ${bytePointer(ops, 'i8')}, ${state}, ${i64(d.irq)}, ${i64(d.clockHz)}, ${i64(list.length)}, ${windows} }`;
       }),
     );
     const s2 = tablesView(`${prefix}_s2`, g.stage2, true);
@@ -140,7 +142,14 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   );
   const consoleOps = input.consoleOps;
   externals.add(consoleOps);
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${i64(layout.console.base)}, ${i64(layout.console.clockHz)}, ${bytePointer(consoleOps, 'i8')}, i64* ${arrayPointer(el2Tables[0]!.name, 512, 'i64')}, ${i64(layout.el2.tcr)}, ${i64(layout.el2.mair)} }`;
+  let irqchip = `i64 0, %hv.window* null, i8* null`;
+  if (layout.irqchip) {
+    const ops = layout.irqchip.driver.manifest.ops!;
+    externals.add(ops);
+    const windows = addArray('hv_irqchip_windows', '%hv.window', layout.irqchip.windows.map((w) => `%hv.window { ${i64(w.base)}, ${i64(w.size)} }`));
+    irqchip = `${i64(layout.irqchip.windows.length)}, ${windows}, ${bytePointer(ops, 'i8')}`;
+  }
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${i64(layout.console.base)}, ${i64(layout.console.clockHz)}, ${bytePointer(consoleOps, 'i8')}, i64* ${arrayPointer(el2Tables[0]!.name, 512, 'i64')}, ${i64(layout.el2.tcr)}, ${i64(layout.el2.mair)}, ${irqchip} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),

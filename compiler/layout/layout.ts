@@ -40,8 +40,11 @@ export interface LoadSegment {
 
 export interface DeviceInstance {
   path: string;
+  /** The first `reg` window (also windows[0]). */
   ipa: bigint;
   size: bigint;
+  /** Every `reg` window, in order (a GIC has a distributor and a redistributor window); absent: just {ipa, size}. */
+  windows?: Range[];
   irq: number;
   clockHz: bigint;
   emulator: Component;
@@ -74,9 +77,17 @@ export interface PcpuLayout {
   vcpu?: number;
 }
 
+/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual GIC). */
+export interface IrqchipLayout {
+  path: string;
+  windows: Range[];
+  driver: Component;
+}
+
 export interface Layout {
   hypervisor: Range;
   console: { base: bigint; clockHz: bigint };
+  irqchip?: IrqchipLayout;
   el2: { tables: TableSet; tcr: bigint; mair: bigint; mappings: Mapping[] };
   /** pcpus[0] is the boot CPU. */
   pcpus: PcpuLayout[];
@@ -265,7 +276,8 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       const emulator = plan.emulators.get(emulatorKey(gi, d.path));
       const window = d.reg[0];
       if (!emulator || !window) return [];
-      return [{ path: d.path, ipa: window.base, size: window.size, irq: gicIntid(d.interrupts), clockHz: d.clockHz ?? 0n, emulator }];
+      const windows = d.reg.map((r) => ({ base: r.base, size: r.size }));
+      return [{ path: d.path, ipa: window.base, size: window.size, windows, irq: gicIntid(d.interrupts), clockHz: d.clockHz ?? 0n, emulator }];
     });
     const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, attributes: S2_NORMAL, label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
     guests.push({
@@ -291,6 +303,17 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     ...board.memory.map((r) => ({ base: r.base, size: r.size, pa: r.base, attributes: EL2_NORMAL, label: `RAM ${formatRange(r)}` })),
     { base: consoleWindow.base, size: alignUp(consoleWindow.size, PAGE), pa: consoleWindow.base, attributes: EL2_DEVICE, label: `console ${consoleDevice.path}` },
   ];
+  // The host interrupt controller: linked only when a component needs its driver (a virtual GIC's manifest
+  // `needs` it). Its driver is the planned host driver serving the board's interrupt-parent device.
+  let irqchip: IrqchipLayout | undefined;
+  const irqDevice = board.devices.find((d) => d.path === board.interruptController);
+  const irqDriver = irqDevice
+    ? plan.components.find((c) => c.component.manifest.kind === 'driver' && c.component !== plan.consoleDriver && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))
+    : undefined;
+  if (irqDevice && irqDriver) {
+    irqchip = { path: irqDevice.path, windows: irqDevice.reg.map((r) => ({ base: r.base, size: r.size })), driver: irqDriver.component };
+    for (const r of irqchip.windows) el2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, attributes: EL2_DEVICE, label: `interrupt controller ${irqDevice.path}` });
+  }
   const el2Tables = buildTables(el2Mappings, INPUT_BITS, START_LEVEL);
 
   // A lower bound of what the image holds besides code: stacks, translation tables, the guest images.
@@ -308,6 +331,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
   const layout: Layout = {
     hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
     console: { base: consoleWindow.base, clockHz: consoleDevice.clockHz ?? 0n },
+    ...(irqchip ? { irqchip } : {}),
     el2: { tables: el2Tables, tcr: EL2_TCR, mair: EL2_MAIR, mappings: el2Mappings },
     pcpus,
     guests,

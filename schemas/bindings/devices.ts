@@ -15,6 +15,24 @@ export const pl011GuestBinding = binding({
     interrupts: interrupts().optional(),
     'clock-frequency': dt.u32('UART reference clock the guest is told about, in Hz.').optional(),
     'current-speed': dt.u32('Baud rate (informational).').optional(),
+    clocks: dt.phandleArray("The UART clock, then the APB clock: a fixed-clock node in the guest's subtree (Linux's pl011 driver needs it).").optional(),
+    'clock-names': dt.stringList('"uartclk", "apb_pclk".').optional(),
+  },
+});
+
+export const gicV3GuestBinding = binding({
+  id: 'arm,gic-v3 (emulated)',
+  match: { compatible: 'arm,gic-v3' },
+  role: 'guest-device',
+  title: 'Emulated GICv3 interrupt controller',
+  description:
+    "A virtual GICv3 for the guest: the distributor and the redistributors are emulated by trapping the guest's accesses, the CPU interface is the hardware's virtual CPU interface (list registers). It delivers the virtual timer's PPI 27 and the emulated devices' SPIs.",
+  properties: {
+    reg: dt.reg('Guest-physical windows: the distributor (64 KiB), then the redistributors (128 KiB per vCPU).'),
+    'interrupt-controller': dt.flag('Marks the interrupt controller.'),
+    '#interrupt-cells': dt.u32('Cells per interrupt specifier: 3 (type, number, flags).'),
+    '#redistributor-regions': dt.u32('How many redistributor regions reg lists: 1.').optional(),
+    ranges: dt.flag('For child nodes.').optional(),
   },
 });
 
@@ -70,4 +88,4 @@ export const cpuBinding = binding({
   },
 });
 
-export const deviceBindings = [pl011GuestBinding, pl011HostBinding, gicV3Binding, psciBinding, cpuBinding];
+export const deviceBindings = [pl011GuestBinding, pl011HostBinding, gicV3GuestBinding, gicV3Binding, psciBinding, cpuBinding];

@@ -11,6 +11,7 @@
 static struct hv_guest guests[CONFIG_HV_MAX_CPUS];
 static struct hv_vcpu vcpus[CONFIG_HV_MAX_CPUS];	/* by pCPU index */
 static u64 running_guests;
+static void guest_kick(struct hv_guest *guest);
 static bool guests_ready;	/* the config checked out and every guest is set up */
 
 struct hv_vcpu *hv_current_vcpu(void)
@@ -117,6 +118,7 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
 	arch_guest_block(guest);
 	arch_send_event();
+	guest_kick(guest);
 
 	if (__atomic_sub_fetch(&running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
 		hv_log("all guests have stopped, powering off");
@@ -139,6 +141,7 @@ void hv_guest_request_reset(struct hv_guest *guest)
 	hv_spin_unlock(&guest->lock);
 	arch_guest_block(guest);
 	arch_send_event();
+	guest_kick(guest);
 }
 
 /* Runs on vCPU 0's pCPU once vCPU 0 has acknowledged reset `epoch`. */
@@ -223,11 +226,16 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 		}
 
 		power = load_acquire(&vcpu->power);
-		if (power == HV_VCPU_ON)
-			return;
 		if (power == HV_VCPU_ON_PENDING) {
 			arch_vcpu_reset(vcpu, vcpu->on_entry, vcpu->on_context);
+			if (guest->vintc)
+				guest->vintc->ops->vintc->vcpu_reset(vcpu, guest->vintc);
 			store_release(&vcpu->power, HV_VCPU_ON);
+			power = HV_VCPU_ON;
+		}
+		if (power == HV_VCPU_ON) {
+			if (guest->vintc)
+				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
 			return;
 		}
 		arch_wait_event();
@@ -247,15 +255,20 @@ void hv_vcpu_fault(struct hv_vcpu *vcpu, const char *what, const struct hv_trap_
 	hv_guest_stop(vcpu->guest, line);
 }
 
-const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 ipa)
+const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 ipa, u32 *window)
 {
 	const struct hv_guest_config *g = guest->cfg;
 
 	for (u64 i = 0; i < g->device_count; i++) {
 		const struct hv_device *dev = &g->devices[i];
 
-		if (ipa >= dev->ipa && ipa - dev->ipa < dev->size)
-			return dev;
+		for (u64 w = 0; w < dev->window_count; w++) {
+			if (ipa >= dev->windows[w].base && ipa - dev->windows[w].base < dev->windows[w].size) {
+				if (window)
+					*window = (u32)w;
+				return dev;
+			}
+		}
 	}
 	return NULL;
 }
@@ -263,19 +276,60 @@ const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 ipa)
 bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
 {
 	/* An access straddling the end of the window belongs to no device. */
-	if (access->offset + access->size > dev->size)
+	if (access->offset + access->size > dev->windows[access->window].size)
 		return false;
 	return dev->ops->mmio(vcpu, dev, access);
 }
 
+struct hv_guest *hv_device_guest(const struct hv_device *dev)
+{
+	for (u64 gi = 0; gi < hv_config.guest_count; gi++) {
+		const struct hv_guest_config *g = &hv_config.guests[gi];
+
+		if (dev >= g->devices && dev < g->devices + g->device_count)
+			return &guests[gi];
+	}
+	return NULL;
+}
+
+/* The line goes to the guest's interrupt controller; a guest without one gets no interrupts. */
 void hv_device_irq_level(const struct hv_device *dev, bool level)
 {
-	/*
-	 * Hook for the virtual GIC (a later issue): it will find the device's guest and make dev->irq pending
-	 * or not. There is no interrupt controller yet, so the line goes nowhere, by design.
-	 */
-	(void)dev;
-	(void)level;
+	struct hv_guest *guest = hv_device_guest(dev);
+
+	if (guest && guest->vintc && dev->irq)
+		guest->vintc->ops->vintc->set_level(guest->vintc, dev->irq, level);
+}
+
+void hv_vcpu_kick(struct hv_vcpu *vcpu)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	if (ops && vcpu->pcpu != arch_cpu_id())
+		ops->kick(hv_config.pcpus[vcpu->pcpu].mpidr);
+}
+
+/* Every vCPU of the guest that is on another pCPU traps soon (it may sit in a WFI the guest executes). */
+static void guest_kick(struct hv_guest *guest)
+{
+	for (u64 i = 0; i < guest->cfg->vcpu_count; i++)
+		hv_vcpu_kick(guest->vcpus[i]);
+}
+
+void hv_vcpu_host_irqs(struct hv_vcpu *vcpu)
+{
+	(void)vcpu;
+	hv_config.irqchip.ops->handle();
+}
+
+bool hv_host_irq(u64 intid)
+{
+	struct hv_vcpu *vcpu = hv_current_vcpu();
+	struct hv_guest *guest = vcpu->guest;
+
+	if (guest && guest->vintc)
+		return guest->vintc->ops->vintc->host_irq(vcpu, guest->vintc, intid);
+	return false;
 }
 
 static __noreturn void cpu_run(u64 pcpu)
@@ -286,7 +340,11 @@ static __noreturn void cpu_run(u64 pcpu)
 	if (pc->guest == HV_NO_GUEST)
 		arch_halt();	/* a CPU the system reserves but no guest uses */
 
+	if (hv_config.irqchip.ops)
+		hv_config.irqchip.ops->cpu_init(pcpu);
 	arch_vcpu_init(vcpu);
+	if (vcpu->guest->vintc)
+		vcpu->guest->vintc->ops->vintc->vcpu_init(vcpu, vcpu->guest->vintc);
 	hv_vcpu_settle(vcpu);
 	arch_vcpu_enter(vcpu);
 }
@@ -300,6 +358,10 @@ void hv_main(void)
 	hv_log("hvcc hypervisor starting: system '%s', %lu guest(s) on %lu CPU(s)", c->system_name,
 	       c->guest_count, c->pcpu_count);
 	check_config();
+	if (c->irqchip.ops) {
+		hv_log("host interrupt controller: %s", c->irqchip.ops->name);
+		c->irqchip.ops->init(&c->irqchip);
+	}
 
 	for (u64 p = 0; p < c->pcpu_count; p++) {
 		const struct hv_pcpu_config *pc = &c->pcpus[p];
@@ -320,6 +382,9 @@ void hv_main(void)
 
 		guest->cfg = &c->guests[gi];
 		guest->index = gi;
+		for (u64 i = 0; i < guest->cfg->device_count; i++)
+			if (guest->cfg->devices[i].ops->vintc)
+				guest->vintc = &guest->cfg->devices[i];
 		guest_print_summary(guest);
 		guest_load(guest);
 		/* PSCI: only the boot vCPU runs at first; the guest starts the others with CPU_ON. */

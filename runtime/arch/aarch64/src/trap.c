@@ -59,6 +59,16 @@ static const char *kind_name(u64 kind)
 	return names[kind & 3];
 }
 
+/* A trapped MSR/MRS (EC 0x18) in the assembler's generic notation: "MSR S3_0_C12_C11_5, x1". */
+static const char *sysreg_name(u64 esr, char *buf, size_t size)
+{
+	u64 iss = ESR_ISS(esr);
+
+	hv_snprintf(buf, size, "%s S%lu_%lu_C%lu_C%lu_%lu, x%lu", (iss & 1) ? "MRS" : "MSR", (iss >> 20) & 3,
+		    (iss >> 14) & 7, (iss >> 10) & 15, (iss >> 1) & 15, (iss >> 17) & 7, (iss >> 5) & 31);
+	return buf;
+}
+
 /* The faulting IPA: page from HPFAR_EL2 (valid for stage-2 faults), offset from FAR_EL2. */
 static u64 fault_ipa(void)
 {
@@ -91,12 +101,13 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	const struct hv_device *dev;
 	struct hv_mmio_access access;
 	unsigned int reg = DABT_SRT(iss);
+	u32 window = 0;
 
 	if (iss & DABT_S1PTW) {
 		fault(vcpu, "walked its stage-1 tables outside its memory", esr, true, ipa, fsc);
 		return;
 	}
-	dev = hv_guest_find_device(vcpu->guest, ipa);
+	dev = hv_guest_find_device(vcpu->guest, ipa, &window);
 	if (!dev) {
 		char what[48];
 
@@ -114,7 +125,8 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 		return;
 	}
 
-	access.offset = ipa - dev->ipa;
+	access.window = window;
+	access.offset = ipa - dev->windows[window].base;
 	access.size = 1U << DABT_SAS(iss);
 	access.write = write;
 	access.value = 0;
@@ -164,6 +176,13 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 		return;
 	}
 
+	/* A physical interrupt (routed to EL2 by HCR_EL2.IMO) while the guest ran: the host driver takes it. */
+	if (kind == EXC_IRQ && hv_config.irqchip.ops) {
+		hv_vcpu_host_irqs(vcpu);
+		hv_vcpu_settle(vcpu);
+		return;
+	}
+
 	if (kind != EXC_SYNC) {
 		char what[64];
 
@@ -197,10 +216,22 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 	case EC_DABT_LOW:
 		data_abort(vcpu, esr);
 		break;
+	case EC_SYSREG: {
+		char name[40];
+
+		/* The GIC's SGI registers trap (HCR_EL2.IMO): the guest's interrupt controller emulates them. */
+		if (vcpu->guest->vintc && vcpu->guest->vintc->ops->vintc->sysreg(vcpu, vcpu->guest->vintc, esr)) {
+			vcpu->regs->elr += 4;
+			break;
+		}
+		fault(vcpu, "accessed a system register the hypervisor does not emulate", esr, false, 0,
+		      sysreg_name(esr, name, sizeof(name)));
+		break;
+	}
 	case EC_IABT_LOW: {
 		u64 ipa = fault_ipa();
 
-		fault(vcpu, hv_guest_find_device(vcpu->guest, ipa) ? "fetched instructions from an emulated device"
+		fault(vcpu, hv_guest_find_device(vcpu->guest, ipa, NULL) ? "fetched instructions from an emulated device"
 								   : "fetched instructions outside its memory",
 		      esr, true, ipa, fsc_name(ESR_ISS(esr) & 0x3f));
 		break;

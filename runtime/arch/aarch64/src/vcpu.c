@@ -80,6 +80,15 @@ void arch_vcpu_reset(struct hv_vcpu *vcpu, u64 entry, u64 arg)
 	isb();
 }
 
+void arch_vcpu_trap_wfi(struct hv_vcpu *vcpu, bool trap)
+{
+	u64 hcr = read_sysreg(hcr_el2);
+
+	(void)vcpu;	/* its pCPU's HCR_EL2 is this one */
+	write_sysreg(hcr_el2, trap ? hcr | HCR_TWI : hcr & ~HCR_TWI);
+	isb();
+}
+
 void arch_vcpu_enter(struct hv_vcpu *vcpu)
 {
 	arch_guest_enter(vcpu->regs);

@@ -36,6 +36,7 @@ enum hv_guest_state {
 
 struct hv_guest {
 	const struct hv_guest_config *cfg;
+	const struct hv_device *vintc;	/* the guest's interrupt controller device, or NULL */
 	u64 index;
 	hv_spinlock_t lock;		/* power state of the vCPUs, the line buffer */
 	u64 state;			/* enum hv_guest_state */
@@ -75,7 +76,7 @@ int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 struct hv_vcpu *hv_current_vcpu(void);
 
 /* Trap handling, called by the arch port on the vCPU's own pCPU. */
-const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 ipa);
+const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 ipa, u32 *window);
 bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access);
 void hv_psci_call(struct hv_vcpu *vcpu);
 void hv_vcpu_fault(struct hv_vcpu *vcpu, const char *what, const struct hv_trap_info *info);
@@ -91,6 +92,25 @@ void hv_guest_console_flush(struct hv_guest *guest);
 void hv_guest_stop(struct hv_guest *guest, const char *line);
 void hv_guest_request_reset(struct hv_guest *guest);
 
+/*
+ * A guest interrupt controller emulator (hv_emulator_ops.vintc): how the core, the arch port and the host
+ * interrupt driver reach the guest's virtual GIC. Unless said otherwise a hook runs on the vCPU's own pCPU.
+ */
+struct hv_vintc_ops {
+	/* Once per vCPU before it first runs. */
+	void (*vcpu_init)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/* The vCPU (re)starts (PSCI CPU_ON, guest reset): its private interrupts and list registers are cleared. */
+	void (*vcpu_reset)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/* A device's interrupt line changed level. Any pCPU. */
+	void (*set_level)(const struct hv_device *dev, u64 intid, bool level);
+	/* A physical interrupt that belongs to this vCPU (e.g. its virtual timer's PPI) arrived. */
+	bool (*host_irq)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 intid);
+	/* Just before every return to the guest: bring the virtual CPU interface up to date. */
+	void (*flush)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/* A trapped system register access (ESR in esr); false when it is not one the emulator handles. */
+	bool (*sysreg)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 esr);
+};
+
 /* --- services for emulators --- */
 
 /* One byte of guest console output; the core prints it line by line with the guest's name in front. */
@@ -100,6 +120,18 @@ void hv_vcpu_console_putc(struct hv_vcpu *vcpu, char c);
  * exists no interrupt is delivered to any guest.
  */
 void hv_device_irq_level(const struct hv_device *dev, bool level);
+/* The guest that owns a device instance. */
+struct hv_guest *hv_device_guest(const struct hv_device *dev);
+/* Make a vCPU running on another pCPU trap to EL2 soon, so it sees new virtual interrupts. */
+void hv_vcpu_kick(struct hv_vcpu *vcpu);
+/*
+ * A physical interrupt the host interrupt driver acknowledged on this pCPU (called by the driver). True when
+ * it was forwarded to the guest as a hardware interrupt, which the guest's EOI deactivates; otherwise the
+ * driver deactivates it.
+ */
+bool hv_host_irq(u64 intid);
+/* A physical IRQ was taken from the guest: the host interrupt driver acknowledges and dispatches it. */
+void hv_vcpu_host_irqs(struct hv_vcpu *vcpu);
 
 /* --- provided by the arch port --- */
 
@@ -109,6 +141,8 @@ u64 arch_vcpu_reg(struct hv_vcpu *vcpu, unsigned int n);
 void arch_vcpu_set_reg(struct hv_vcpu *vcpu, unsigned int n, u64 value);
 void arch_vcpu_init(struct hv_vcpu *vcpu);
 void arch_vcpu_reset(struct hv_vcpu *vcpu, u64 entry, u64 arg);
+/* Whether the guest's WFI traps (it must unless a virtual interrupt controller can wake the vCPU). */
+void arch_vcpu_trap_wfi(struct hv_vcpu *vcpu, bool trap);
 __noreturn void arch_vcpu_enter(struct hv_vcpu *vcpu);
 void arch_wait_event(void);
 void arch_send_event(void);

@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A guest's virtual GICv3 (one security state, affinity routing, no LPIs, 64 SPIs).
+ *
+ * The distributor (window 0) and the redistributors (window 1, 128 KiB per vCPU, vCPU n's frame n) are
+ * emulated: every guest access traps and lands in vgic_mmio(). The CPU interface is the hardware's virtual
+ * one: the guest's ICC_* accesses reach the ICV_* registers, fed from the list registers ICH_LR<n>_EL2 of
+ * the vCPU's own pCPU. Since a vCPU owns its pCPU, its list registers are never switched; only that pCPU
+ * writes them, in vgic_flush(), just before each return to the guest:
+ *
+ *   - list registers the guest has finished with (state invalid) are freed;
+ *   - interrupts pending and enabled for the vCPU are put in free ones, highest priority first.
+ *
+ * Anything that changes what a vCPU should see (a device line, an SGI, an enable) updates the state below
+ * under the lock, marks the vCPU dirty and, when it runs on another pCPU, kicks it with a host SGI so it
+ * traps and flushes.
+ *
+ * The virtual timer's physical PPI 27 is left active by the host driver and forwarded with the list
+ * register's HW bit: the guest's EOI deactivates the physical interrupt too. Level-sensitive device
+ * interrupts ask for an EOI maintenance interrupt, so their line is sampled again once the guest is done.
+ * SGIs are sent by writing ICC_SGI1R_EL1, which traps to EL2 (HCR_EL2.IMO) and lands in vgic_sysreg().
+ */
+#include <hv/emulator.h>
+#include <arch/regs.h>
+#include <arch/sysreg.h>
+#include <drivers/gicv3.h>
+
+#define NR_PRIVATE	32
+#define NR_SPIS		64
+#define NR_IRQS		(NR_PRIVATE + NR_SPIS)
+#define MAX_LRS		16
+
+/* Distributor. */
+#define GICD_CTLR	0x0000
+#define GICD_TYPER	0x0004
+#define GICD_IIDR	0x0008
+#define GICD_IGROUPR	0x0080
+#define GICD_ISENABLER	0x0100
+#define GICD_ICENABLER	0x0180
+#define GICD_ISPENDR	0x0200
+#define GICD_ICPENDR	0x0280
+#define GICD_ISACTIVER	0x0300
+#define GICD_ICACTIVER	0x0380
+#define GICD_IPRIORITYR	0x0400
+#define GICD_ICFGR	0x0c00
+#define GICD_IROUTER	0x6000
+#define GICD_PIDR2	0xffe8
+
+#define GICD_CTLR_GRP1	BIT(1)
+#define GICD_CTLR_ARE	BIT(4)
+#define GICD_CTLR_DS	BIT(6)
+
+/* Redistributor: RD_base, then SGI_base at +64 KiB. */
+#define GICR_FRAME	0x20000
+#define GICR_CTLR	0x0000
+#define GICR_IIDR	0x0004
+#define GICR_TYPER	0x0008
+#define GICR_WAKER	0x0014
+#define GICR_PIDR2	0xffe8
+#define GICR_SGI	0x10000
+#define GICR_TYPER_LAST	BIT(4)
+#define GICR_WAKER_SLEEP	BIT(1)
+#define GICR_WAKER_ASLEEP	BIT(2)
+
+#define IIDR_ARM	0x0000043b
+#define PIDR2_GICV3	0x3b
+
+/* ICH_LR<n>_EL2. */
+#define LR_STATE_SHIFT	62
+#define LR_PENDING	(1UL << 62)
+#define LR_ACTIVE	(1UL << 63)
+#define LR_HW		BIT(61)
+#define LR_GROUP1	BIT(60)
+#define LR_PRIO_SHIFT	48
+#define LR_EOI		BIT(41)		/* maintenance interrupt on deactivation (HW clear) */
+#define LR_PINTID_SHIFT	32
+
+#define ICH_HCR_EN	BIT(0)
+#define ICH_HCR_UIE	BIT(1)		/* maintenance interrupt when at most one list register is in use */
+
+/* One interrupt. */
+struct virq {
+	u8 enabled;
+	u8 latched;	/* edge seen, or set pending by the guest (ISPENDR) */
+	u8 level;	/* the line, for level-sensitive interrupts */
+	u8 edge;	/* ICFGR: edge-triggered */
+	u8 priority;
+	u8 hw;		/* forwarded physical interrupt (the virtual timer) */
+	u8 lr;		/* list register holding it + 1, or 0 */
+	u8 target;	/* SPIs: the vCPU it is routed to */
+};
+
+struct vgic_cpu {
+	struct virq priv[NR_PRIVATE];	/* SGIs and PPIs */
+	u32 waker;
+	u32 dirty;			/* something may be deliverable: scan in the next flush */
+	u64 lr_used;			/* bitmap of list registers holding an interrupt */
+	u16 lr_intid[MAX_LRS];
+	u64 hw_active;			/* physical PPIs left active for the guest to deactivate */
+};
+
+struct vgic_state {
+	hv_spinlock_t lock;
+	u32 ctlr;
+	u32 nr_lrs;
+	u64 irouter[NR_SPIS];
+	struct virq spi[NR_SPIS];
+	struct vgic_cpu cpu[CONFIG_HV_MAX_CPUS];
+};
+
+HV_EMULATOR_STATE(struct vgic_state);
+
+static struct virq *irq_of(struct vgic_state *s, u64 vcpu, u64 intid)
+{
+	if (intid < NR_PRIVATE)
+		return &s->cpu[vcpu].priv[intid];
+	if (intid < NR_IRQS)
+		return &s->spi[intid - NR_PRIVATE];
+	return NULL;
+}
+
+static bool deliverable(const struct virq *v)
+{
+	return v->enabled && (v->latched || (!v->edge && v->level));
+}
+
+/* --- list registers (this pCPU's) --- */
+
+#define LR_CASE(n)							\
+	case n:								\
+		if (write)						\
+			write_sysreg(ich_lr##n##_el2, value);		\
+		else							\
+			value = read_sysreg(ich_lr##n##_el2);		\
+		break
+
+static u64 lr_access(unsigned int n, bool write, u64 value)
+{
+	switch (n) {
+	LR_CASE(0); LR_CASE(1); LR_CASE(2); LR_CASE(3);
+	LR_CASE(4); LR_CASE(5); LR_CASE(6); LR_CASE(7);
+	LR_CASE(8); LR_CASE(9); LR_CASE(10); LR_CASE(11);
+	LR_CASE(12); LR_CASE(13); LR_CASE(14); LR_CASE(15);
+	}
+	return value;
+}
+
+static u64 lr_read(unsigned int n)
+{
+	return lr_access(n, false, 0);
+}
+
+static void lr_write(unsigned int n, u64 value)
+{
+	lr_access(n, true, value);
+}
+
+/* Frees the list registers the guest is done with; folds new edges into those still in use. */
+static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
+{
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	for (unsigned int n = 0; n < s->nr_lrs; n++) {
+		struct virq *v;
+		u64 lr;
+
+		if (!(c->lr_used & BIT(n)))
+			continue;
+		v = irq_of(s, vcpu->index, c->lr_intid[n]);
+		lr = lr_read(n);
+		if (!(lr & (LR_PENDING | LR_ACTIVE))) {
+			/* Deactivated by the guest: the line (if level) is looked at again below. */
+			lr_write(n, 0);
+			c->lr_used &= ~BIT(n);
+			v->lr = 0;
+			if (v->hw)
+				c->hw_active &= ~BIT(c->lr_intid[n]);
+			c->dirty = 1;
+		} else if (v->latched && !(lr & LR_PENDING) && !v->hw) {
+			/* A new edge while the guest handles the previous one: pending and active. */
+			lr_write(n, lr | LR_PENDING);
+			v->latched = 0;
+		}
+	}
+}
+
+static bool put_in_lr(struct vgic_state *s, struct hv_vcpu *vcpu, u64 intid, struct virq *v)
+{
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+	u64 lr;
+
+	for (unsigned int n = 0; n < s->nr_lrs; n++) {
+		if (c->lr_used & BIT(n))
+			continue;
+		lr = LR_PENDING | LR_GROUP1 | (u64)v->priority << LR_PRIO_SHIFT | intid;
+		if (v->hw)
+			lr |= LR_HW | intid << LR_PINTID_SHIFT;
+		else if (!v->edge)
+			lr |= LR_EOI;
+		lr_write(n, lr);
+		c->lr_used |= BIT(n);
+		c->lr_intid[n] = (u16)intid;
+		v->lr = (u8)(n + 1);
+		v->latched = 0;
+		return true;
+	}
+	return false;
+}
+
+/* Puts what is deliverable to this vCPU into free list registers, highest priority (lowest value) first. */
+static void fill_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
+{
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+	bool overflow = false;
+
+	if (!(s->ctlr & GICD_CTLR_GRP1))
+		return;
+	for (;;) {
+		struct virq *best = NULL;
+		u64 best_id = 0;
+
+		for (u64 id = 0; id < NR_IRQS; id++) {
+			struct virq *v = irq_of(s, vcpu->index, id);
+
+			if (v->lr || !deliverable(v) || (id >= NR_PRIVATE && v->target != vcpu->index))
+				continue;
+			if (!best || v->priority < best->priority) {
+				best = v;
+				best_id = id;
+			}
+		}
+		if (!best)
+			break;
+		if (!put_in_lr(s, vcpu, best_id, best)) {
+			overflow = true;
+			break;
+		}
+	}
+	c->dirty = 0;
+	/* More than fits: ask for a maintenance interrupt when the list registers drain. */
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
+	if (overflow)
+		c->dirty = 1;
+}
+
+static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	if (!c->lr_used && !READ_ONCE(c->dirty))
+		return;
+	hv_spin_lock(&s->lock);
+	sync_lrs(s, vcpu);
+	if (c->dirty)
+		fill_lrs(s, vcpu);
+	hv_spin_unlock(&s->lock);
+	isb();
+}
+
+/* Called with the lock held: the vCPU must look at its interrupts again. */
+static void mark(struct vgic_state *s, const struct hv_device *dev, u64 vcpu_index)
+{
+	struct hv_guest *guest = hv_device_guest(dev);
+
+	s->cpu[vcpu_index].dirty = 1;
+	if (guest && vcpu_index < guest->cfg->vcpu_count)
+		hv_vcpu_kick(guest->vcpus[vcpu_index]);
+}
+
+/* --- hooks --- */
+
+static void vgic_reset(const struct hv_device *dev)
+{
+	struct vgic_state *s = dev->state;
+
+	memset(s, 0, sizeof(*s));
+	s->nr_lrs = (read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+	if (s->nr_lrs > MAX_LRS)
+		s->nr_lrs = MAX_LRS;
+	for (u64 i = 0; i < CONFIG_HV_MAX_CPUS; i++) {
+		s->cpu[i].waker = GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP;
+		for (u64 id = 0; id < 16; id++)
+			s->cpu[i].priv[id].edge = 1;	/* SGIs are edge-triggered */
+	}
+}
+
+static void vgic_vcpu_init(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	(void)vcpu;
+	(void)dev;
+	write_sysreg(ich_vmcr_el2, 0);
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+	gicv3_ppi_enable(GICV3_PPI_MAINTENANCE, true);
+	gicv3_ppi_enable(GICV3_PPI_VTIMER, true);
+	/* A WFI in the guest waits for its virtual interrupts in hardware; a kick SGI ends it for stop/reset. */
+	arch_vcpu_trap_wfi(vcpu, false);
+}
+
+static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	hv_spin_lock(&s->lock);
+	for (unsigned int n = 0; n < s->nr_lrs; n++)
+		lr_write(n, 0);
+	for (u64 id = 0; id < NR_SPIS; id++)
+		if (s->spi[id].lr && s->spi[id].target == vcpu->index)
+			s->spi[id].lr = 0;
+	if (c->hw_active & BIT(GICV3_PPI_VTIMER))
+		gicv3_deactivate(GICV3_PPI_VTIMER);
+	memset(c->priv, 0, sizeof(c->priv));
+	for (u64 id = 0; id < 16; id++)
+		c->priv[id].edge = 1;
+	c->lr_used = 0;
+	c->hw_active = 0;
+	c->dirty = 0;
+	c->waker = GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP;
+	write_sysreg(ich_vmcr_el2, 0);
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	hv_spin_unlock(&s->lock);
+	isb();
+}
+
+static void vgic_set_level(const struct hv_device *dev, u64 intid, bool level)
+{
+	struct vgic_state *s = dev->state;
+	struct virq *v = intid >= NR_PRIVATE ? irq_of(s, 0, intid) : NULL;
+
+	if (!v)
+		return;	/* only SPIs come from devices */
+	hv_spin_lock(&s->lock);
+	if (v->edge && level && !v->level)
+		v->latched = 1;
+	v->level = level;
+	if (level && v->enabled)
+		mark(s, dev, v->target);
+	hv_spin_unlock(&s->lock);
+}
+
+static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 intid)
+{
+	struct vgic_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+	struct virq *v;
+
+	if (intid != GICV3_PPI_VTIMER)
+		return false;	/* the maintenance interrupt: the flush on the way out does the work */
+	hv_spin_lock(&s->lock);
+	v = &c->priv[intid];
+	v->hw = 1;
+	v->latched = 1;
+	c->hw_active |= BIT(intid);
+	c->dirty = 1;
+	hv_spin_unlock(&s->lock);
+	return true;
+}
+
+/* ICC_SGI1R_EL1 (and ICC_ASGI1R_EL1, ICC_SGI0R_EL1): the guest sends SGIs to its vCPUs. */
+static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 esr)
+{
+	struct vgic_state *s = dev->state;
+	u64 iss = ESR_ISS(esr);
+	u64 op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7, crn = (iss >> 10) & 15;
+	u64 crm = (iss >> 1) & 15, rt = (iss >> 5) & 31;
+	u64 count = vcpu->guest->cfg->vcpu_count;
+	u64 value, intid, targets = 0;
+
+	if (op0 != 3 || crn != 12 || crm != 11 || (iss & 1))
+		return false;
+	if (!((op1 == 0 && (op2 == 5 || op2 == 7)) || (op1 == 1 && op2 == 6)))
+		return false;
+	value = arch_vcpu_reg(vcpu, (unsigned int)rt);
+	intid = (value >> 24) & 0xf;
+	if (value & BIT(40)) {
+		targets = (BIT(count) - 1) & ~BIT(vcpu->index);	/* IRM: everyone else */
+	} else if (!(value & (0xffUL << 16 | 0xffUL << 32 | 0xffUL << 48))) {
+		u64 base = ((value >> 44) & 0xf) * 16;	/* RS */
+
+		for (u64 bit = 0; bit < 16; bit++)
+			if ((value & BIT(bit)) && base + bit < count)
+				targets |= BIT(base + bit);
+	}
+	hv_spin_lock(&s->lock);
+	for (u64 t = 0; t < count; t++) {
+		if (!(targets & BIT(t)))
+			continue;
+		s->cpu[t].priv[intid].latched = 1;
+		mark(s, dev, t);
+	}
+	hv_spin_unlock(&s->lock);
+	return true;
+}
+
+/* --- MMIO --- */
+
+/* A bit-per-interrupt register (set/clear enable/pending/active): 32 interrupts from `first`. */
+static u64 bits_read(struct vgic_state *s, u64 vcpu, u64 first, u64 reg)
+{
+	u64 value = 0;
+
+	for (u64 i = 0; i < 32; i++) {
+		struct virq *v = irq_of(s, vcpu, first + i);
+		bool bit = false;
+
+		if (!v)
+			continue;
+		switch (reg) {
+		case GICD_ISENABLER:
+		case GICD_ICENABLER:
+			bit = v->enabled;
+			break;
+		case GICD_ISPENDR:
+		case GICD_ICPENDR:
+			bit = v->latched || (!v->edge && v->level) || v->lr;
+			break;
+		case GICD_ISACTIVER:
+		case GICD_ICACTIVER:
+			bit = v->lr != 0;	/* approximately: in the guest's hands */
+			break;
+		case GICD_IGROUPR:
+			bit = true;		/* everything is group 1 */
+			break;
+		}
+		if (bit)
+			value |= BIT(i);
+	}
+	return value;
+}
+
+static void bits_write(struct vgic_state *s, const struct hv_device *dev, u64 vcpu, u64 first, u64 reg, u32 value)
+{
+	for (u64 i = 0; i < 32; i++) {
+		struct virq *v = irq_of(s, vcpu, first + i);
+		u64 target = first + i < NR_PRIVATE ? vcpu : 0;
+
+		if (!v || !(value & BIT(i)))
+			continue;
+		if (first + i >= NR_PRIVATE)
+			target = v->target;
+		switch (reg) {
+		case GICD_ISENABLER:
+			v->enabled = 1;
+			mark(s, dev, target);
+			break;
+		case GICD_ICENABLER:
+			v->enabled = 0;
+			break;
+		case GICD_ISPENDR:
+			v->latched = 1;
+			mark(s, dev, target);
+			break;
+		case GICD_ICPENDR:
+			v->latched = 0;
+			break;
+		default:
+			break;	/* IGROUPR (all group 1), ISACTIVER/ICACTIVER: ignored */
+		}
+	}
+}
+
+/* The registers the distributor and the SGI_base frame share the layout of, for interrupts first..first+N. */
+static bool irq_regs(struct vgic_state *s, const struct hv_device *dev, u64 vcpu, u64 off, bool spis,
+		     struct hv_mmio_access *a)
+{
+	u64 limit = spis ? NR_IRQS : NR_PRIVATE;
+
+	if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
+		u64 reg = off & ~0x7fUL;
+		u64 first = (off & 0x7f) * 8;
+
+		if (a->size != 4)
+			return false;
+		if (first >= limit || (spis && first < NR_PRIVATE)) {
+			a->value = 0;	/* private interrupts live in the redistributor with ARE */
+			return true;
+		}
+		if (a->write)
+			bits_write(s, dev, vcpu, first, reg, (u32)a->value);
+		else
+			a->value = bits_read(s, vcpu, first, reg);
+		return true;
+	}
+	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
+		u64 first = off - GICD_IPRIORITYR;
+
+		a->value = a->write ? a->value : 0;
+		for (u64 i = 0; i < a->size; i++) {
+			struct virq *v = first + i < limit ? irq_of(s, vcpu, first + i) : NULL;
+
+			if (!v || (spis && first + i < NR_PRIVATE))
+				continue;
+			if (a->write)
+				v->priority = (u8)(a->value >> (8 * i));
+			else
+				a->value |= (u64)v->priority << (8 * i);
+		}
+		return true;
+	}
+	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
+		u64 first = (off - GICD_ICFGR) * 4;
+
+		if (a->size != 4)
+			return false;
+		if (!a->write)
+			a->value = 0;
+		for (u64 i = 0; i < 16; i++) {
+			struct virq *v = first + i < limit ? irq_of(s, vcpu, first + i) : NULL;
+
+			if (!v || (spis && first + i < NR_PRIVATE))
+				continue;
+			if (a->write && first + i >= 16)	/* SGIs are always edge */
+				v->edge = (a->value >> (2 * i + 1)) & 1;
+			else if (!a->write)
+				a->value |= (u64)v->edge << (2 * i + 1);
+		}
+		return true;
+	}
+	/* IGRPMODR, NSACR and the rest of the frame: RAZ/WI. */
+	if (!a->write)
+		a->value = 0;
+	return true;
+}
+
+static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
+		      struct hv_mmio_access *a)
+{
+	u64 off = a->offset;
+	u64 count = vcpu->guest->cfg->vcpu_count;
+
+	switch (off) {
+	case GICD_CTLR:
+		if (a->write)
+			s->ctlr = (u32)a->value & GICD_CTLR_GRP1;
+		else
+			a->value = s->ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;
+		if (a->write)
+			for (u64 i = 0; i < count; i++)
+				mark(s, dev, i);
+		return true;
+	case GICD_TYPER:
+		/* ITLinesNumber for NR_IRQS, IDbits 10, CPUNumber; no LPIs, no MBIs, no security extensions. */
+		a->value = a->write ? a->value : (NR_IRQS / 32 - 1) | 9UL << 19 | ((count - 1) & 7) << 5;
+		return true;
+	case GICD_IIDR:
+		a->value = a->write ? a->value : IIDR_ARM;
+		return true;
+	case GICD_PIDR2:
+		a->value = a->write ? a->value : PIDR2_GICV3;
+		return true;
+	}
+	if (off >= GICD_IROUTER + NR_PRIVATE * 8 && off < GICD_IROUTER + NR_IRQS * 8) {
+		u64 spi = (off - GICD_IROUTER) / 8 - NR_PRIVATE;
+		u64 shift = (off & 4) * 8;
+
+		if (a->write) {
+			u64 mask = (a->size == 8 ? ~0UL : 0xffffffffUL) << shift;
+			u64 r = (s->irouter[spi] & ~mask) | ((a->value << shift) & mask);
+			u64 aff0 = r & 0xff;
+
+			s->irouter[spi] = r;
+			/* IRM or an affinity no vCPU has: the first vCPU takes it. */
+			s->spi[spi].target = (u8)((r & BIT(31)) || (r & 0xffffff00UL) || aff0 >= count ? 0 : aff0);
+			mark(s, dev, s->spi[spi].target);
+		} else {
+			a->value = s->irouter[spi] >> shift;
+		}
+		return true;
+	}
+	if (off >= GICD_IROUTER)
+		return (a->value = a->write ? a->value : 0), true;
+	return irq_regs(s, dev, 0, off, true, a);
+}
+
+static bool redist_mmio(struct vgic_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
+			struct hv_mmio_access *a)
+{
+	u64 count = vcpu->guest->cfg->vcpu_count;
+	u64 frame = a->offset / GICR_FRAME;
+	u64 off = a->offset % GICR_FRAME;
+	struct vgic_cpu *c;
+
+	if (frame >= count) {
+		/* Frames past the last vCPU's: nothing there. */
+		if (!a->write)
+			a->value = 0;
+		return true;
+	}
+	c = &s->cpu[frame];
+	if (off >= GICR_SGI)
+		return irq_regs(s, dev, frame, off - GICR_SGI, false, a);
+
+	switch (off & ~7UL) {
+	case GICR_TYPER: {
+		u64 typer = frame << 32 | frame << 8 | (frame == count - 1 ? GICR_TYPER_LAST : 0);
+
+		if (!a->write)
+			a->value = typer >> ((off & 4) * 8);
+		return true;
+	}
+	}
+	switch (off) {
+	case GICR_CTLR:
+		if (!a->write)
+			a->value = 0;	/* no LPIs; writes complete at once */
+		return true;
+	case GICR_IIDR:
+		a->value = a->write ? a->value : IIDR_ARM;
+		return true;
+	case GICR_WAKER:
+		if (a->write)
+			c->waker = (a->value & GICR_WAKER_SLEEP) ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+		else
+			a->value = c->waker;
+		return true;
+	case GICR_PIDR2:
+		a->value = a->write ? a->value : PIDR2_GICV3;
+		return true;
+	}
+	/* PROPBASER, PENDBASER (no LPIs), STATUSR, the ID registers: RAZ/WI. */
+	if (!a->write)
+		a->value = 0;
+	return true;
+}
+
+static bool vgic_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
+{
+	struct vgic_state *s = dev->state;
+	bool ok;
+
+	if (access->size < 4 && !(access->window == 0 && access->offset >= GICD_IPRIORITYR &&
+				  access->offset < GICD_IPRIORITYR + 0x400) &&
+	    !(access->window == 1 && access->offset % GICR_FRAME >= GICR_SGI + GICD_IPRIORITYR &&
+	      access->offset % GICR_FRAME < GICR_SGI + GICD_IPRIORITYR + 0x20))
+		return false;	/* byte accesses only to the priority registers */
+
+	hv_spin_lock(&s->lock);
+	if (access->window == 0)
+		ok = dist_mmio(s, dev, vcpu, access);
+	else
+		ok = redist_mmio(s, dev, vcpu, access);
+	hv_spin_unlock(&s->lock);
+	return ok;
+}
+
+static const struct hv_vintc_ops vgic_v3_vintc_ops = {
+	.vcpu_init = vgic_vcpu_init,
+	.vcpu_reset = vgic_vcpu_reset,
+	.set_level = vgic_set_level,
+	.host_irq = vgic_host_irq,
+	.flush = vgic_flush,
+	.sysreg = vgic_sysreg,
+};
+
+const struct hv_emulator_ops vgic_v3_emulator_ops = {
+	.name = "vgic-v3",
+	.reset = vgic_reset,
+	.mmio = vgic_mmio,
+	.vintc = &vgic_v3_vintc_ops,
+};
