@@ -82,6 +82,7 @@ function cpioEntry(name, mode, data = Buffer.alloc(0), ino = 0, rdev = [0, 0]) {
 const INIT = `#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+grep -E 'arch_timer|uart|IPI0:' /proc/interrupts
 echo "${MARKER}: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online (nproc $(nproc))"
 poweroff -f
 `;

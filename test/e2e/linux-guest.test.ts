@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildExampleGuests, hvcc, root, tempDir } from './harness.js';
+
+/*
+ * The Linux guest example end to end: Debian's arm64 kernel and busybox (fetched by prepare.mjs into a cache
+ * outside the repository; downloaded once per machine) boot as a 2-vCPU guest on CPUs 1 and 2 beside a
+ * bare-metal guest on CPU 0. Nothing here passes unless Linux reaches its /init and powers off.
+ */
+const MARKER = 'HVCC-LINUX-GUEST-UP';
+let release = '';
+
+beforeAll(() => {
+  buildExampleGuests();
+  const out = execFileSync(process.execPath, [join(root, 'examples', 'linux-guest', 'prepare.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+  release = JSON.parse(out.trim().split('\n').pop()!).release as string;
+}, 600_000);
+
+describe('an unmodified Debian arm64 kernel as a guest', () => {
+  test('boots on 2 vCPUs beside a bare-metal guest, reaches /init, powers off; hvcc run exits 0', () => {
+    expect(release).toMatch(/^\d+\.\d+\.\d+-\d+-arm64$/);
+    expect(readFileSync(join(root, 'examples', 'linux-guest', 'build', 'release'), 'utf8').trim()).toBe(release);
+    const out = tempDir('linux');
+    const r = hvcc(['run', 'examples/linux-guest/system.dts', '-O', out, '--timeout', '400'], { timeoutMs: 420_000 });
+    if (r.status !== 0) console.log(`hvcc run exited ${r.status}\n--- stderr\n${r.stderr}\n--- stdout (last lines)\n${r.stdout.split('\n').slice(-40).join('\n')}`);
+    expect(r.stderr).not.toMatch(/error\[/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.length > 0);
+    // Every line is a whole line of one guest or of the hypervisor.
+    for (const l of lines) expect(l).toMatch(/^\[(hv|linux|bare)\] /);
+
+    // The bare-metal guest ran to its end.
+    expect(lines).toContain('[bare] Goodbye from alpha, powering off');
+    expect(lines).toContain("[hv] guest 'bare' powered off (PSCI SYSTEM_OFF from vCPU 0)");
+
+    // Linux: its own banner, both CPUs, the GIC and timer it was given, its init's marker with uname -r.
+    expect(lines.some((l) => l.startsWith(`[linux] [    0.000000] Linux version ${release} `))).toBe(true);
+    expect(lines.some((l) => /^\[linux\] .*smp: Brought up 1 node, 2 CPUs$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\[linux\] .*GICv3: CPU1: found redistributor 1 /.test(l))).toBe(true);
+    expect(lines.some((l) => /^\[linux\] .*arch_timer: cp15 timer\(s\) running at .*\(virt\)\.$/.test(l))).toBe(true);
+    const marker = lines.find((l) => l.startsWith(`[linux] ${MARKER}: `));
+    expect(marker).toBe(`[linux] ${MARKER}: kernel ${release}, 2 CPUs online (nproc 2)`);
+
+    // Interrupts were delivered: the virtual timer's PPI on both CPUs, IPIs (SGIs) between them. The UART's
+    // SPI is requested (the driver attached with its interrupt); its transmit FIFO never fills, so Linux, as on
+    // bare QEMU, never needs to wait for a TX interrupt and the count may be 0.
+    const counts = (name: RegExp) => {
+      const l = lines.find((x) => name.test(x));
+      expect(l).toBeDefined();
+      return l!.replace(/^\[linux\]\s*\S+:/, '').trim().split(/\s+/).slice(0, 2).map(Number);
+    };
+    const timer = counts(/^\[linux\]\s+\d+:.*arch_timer$/);
+    expect(timer[0]).toBeGreaterThan(0);
+    expect(timer[1]).toBeGreaterThan(0);
+    expect(lines.some((l) => /^\[linux\]\s+\d+:.*GICv3\s+33 Level\s+uart-pl011$/.test(l))).toBe(true);
+    const ipi0 = counts(/^\[linux\]\s+IPI0:/);
+    expect(ipi0[0]! + ipi0[1]!).toBeGreaterThan(0);
+
+    // Clean power-off of Linux through PSCI, then the hypervisor ends the run.
+    expect(lines).toContain("[hv] guest 'linux' powered off (PSCI SYSTEM_OFF from vCPU 0)");
+    expect(lines[lines.length - 1]).toBe('[hv] all guests have stopped, powering off');
+    expect(r.stdout).not.toMatch(/\[hv\] guest '\w+' stopped:/);
+  }, 600_000);
+});
