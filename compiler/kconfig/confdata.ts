@@ -230,6 +230,22 @@ export function setAllNewSymbols(state: KconfigState, mode: NewSymbolMode): void
   }
 }
 
+/** Depth-first walk of menu nodes in order (pre and post visits) with an explicit stack: menus nest deeply. */
+export function walkMenus(nodes: readonly MenuNode[], enter: (m: MenuNode) => void, leave?: (m: MenuNode) => void): void {
+  const stack: { list: readonly MenuNode[]; i: number; owner: MenuNode | null }[] = [{ list: nodes, i: 0, owner: null }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.i >= top.list.length) {
+      stack.pop();
+      if (top.owner && leave) leave(top.owner);
+      continue;
+    }
+    const m = top.list[top.i++]!;
+    enter(m);
+    stack.push({ list: m.children, i: 0, owner: m });
+  }
+}
+
 export function escapeString(v: string): string {
   return '"' + v.replace(/[\\"]/g, (m) => '\\' + m) + '"';
 }
@@ -256,7 +272,7 @@ export function writeConfig(state: KconfigState): string {
   let out = `#\n# Automatically generated file; DO NOT EDIT.\n# ${rootPrompt(state)}\n#\n`;
   let needNewline = false;
   const root = state.tree.root;
-  const visit = (menu: MenuNode): void => {
+  const enter = (menu: MenuNode): void => {
     const sym = menu.sym;
     if (!sym) {
       if (state.menuIsVisible(menu)) {
@@ -274,14 +290,15 @@ export function writeConfig(state: KconfigState): string {
         out += symbolLine(state, sym, prefix);
       }
     }
-    for (const c of menu.children) visit(c);
+  };
+  const leave = (menu: MenuNode): void => {
     // Linux prints "# end of" when climbing back out of a visible menu (so not for empty menus); 4.11 did not.
     if (state.compat === 'linux' && menu.children.length && !menu.sym && menu !== root && state.menuIsVisible(menu)) {
       out += `# end of ${menu.prompt!.text}\n`;
       needNewline = true;
     }
   };
-  for (const c of root.children) visit(c);
+  walkMenus(root.children, enter, leave);
   for (const s of state.tree.symbols) state.s(s).flags &= ~F_WRITTEN;
   return out;
 }
@@ -291,12 +308,10 @@ export function writeDefconfig(state: KconfigState): string {
   const prefix = prefixOf(state);
   let out = '';
   state.clearAllValid();
-  const visit = (menu: MenuNode): void => {
+  walkMenus(state.tree.root.children, (menu) => {
     const sym = menu.sym;
     if (sym && !sym.isChoice) out += defconfigEntry(state, sym, prefix);
-    for (const c of menu.children) visit(c);
-  };
-  for (const c of state.tree.root.children) visit(c);
+  });
   return out;
 }
 
@@ -349,9 +364,8 @@ export function writeHeader(state: KconfigState): string {
         }
       }
     }
-    for (const c of menu.children) visit(c);
   };
-  for (const c of state.tree.root.children) visit(c);
+  walkMenus(state.tree.root.children, visit);
   return out;
 }
 
@@ -370,9 +384,8 @@ export function writeAutoConf(state: KconfigState): string {
         if (!line.startsWith('#')) out += line;
       }
     }
-    for (const c of menu.children) visit(c);
   };
-  for (const c of state.tree.root.children) visit(c);
+  walkMenus(state.tree.root.children, visit);
   return out;
 }
 

@@ -7,6 +7,8 @@ import type { Sym } from './model.js';
 import type { KconfigTree, LoadOptions } from './parser.js';
 import { KconfigParser } from './parser.js';
 import { KconfigState } from './symbol.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { KconfigMessages } from './messages.js';
 
 export type { KconfigTree, LoadOptions } from './parser.js';
 export type { DotConfig, DotConfigEntry } from './confdata.js';
@@ -26,10 +28,20 @@ export interface LoadResult {
 /** Parses a Kconfig tree (root file plus everything it sources) and finalizes menus and dependencies. */
 export function loadKconfig(rootFile: string, options: LoadOptions = {}): LoadResult {
   const parser = new KconfigParser(options);
-  parser.parseRoot(rootFile);
-  const tree = parser.result();
   const diagnostics = parser.diagnostics;
-  finalizeTree(tree, diagnostics);
+  try {
+    parser.parseRoot(rootFile);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push(diagnostic(KconfigMessages.tooDeep, `Kconfig too deeply nested to read: ${e.message}`, { file: rootFile, start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } }));
+  }
+  const tree = parser.result();
+  try {
+    finalizeTree(tree, diagnostics);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push(diagnostic(KconfigMessages.tooDeep, `Kconfig too deeply nested to process: ${e.message}`, tree.root.children[0]?.span));
+  }
   return { tree, diagnostics };
 }
 
@@ -74,11 +86,15 @@ export function resolve(tree: KconfigTree, initialValues?: InitialValues): Resol
       };
     }
     state.readDiagnostics.push(...loadUserValues(state, cfg));
-    postRead(state);
-  } else {
-    state.calcValue(tree.modulesSym);
   }
-  state.calcAll();
+  try {
+    if (initialValues) postRead(state);
+    else state.calcValue(tree.modulesSym);
+    state.calcAll();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    state.readDiagnostics.push(diagnostic(KconfigMessages.tooDeep, `dependencies too deeply nested to evaluate: ${e.message}`));
+  }
   return state;
 }
 

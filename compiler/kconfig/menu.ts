@@ -8,7 +8,7 @@ import type { KconfigTree } from './parser.js';
 /** Linux menu.c: menu_finalize() — propagates dependencies, builds select/imply reverse dependencies, choices, auto-submenus. */
 export function finalizeTree(tree: KconfigTree, diags: Diagnostic[]): void {
   const fin = new Finalizer(tree, diags);
-  fin.finalize(tree.root);
+  fin.run(tree.root);
   checkCycles(tree, diags);
 }
 
@@ -93,7 +93,21 @@ class Finalizer {
     this.diags.push(diagnostic(M.typeRedefined, `ignoring type redefinition of '${sym.name ?? '<choice>'}' from '${sym.type}' to '${type}'`, node.span));
   }
 
-  finalize(parent: MenuNode): void {
+  /**
+   * Runs finalize() with an explicit stack: automatic submenus nest as deep as dependency chains go (a chain of
+   * thousands of symbols is thousands of levels), deeper than the JavaScript stack allows.
+   */
+  run(root: MenuNode): void {
+    const stack: Generator<MenuNode, void, void>[] = [this.finalize(root)];
+    while (stack.length) {
+      const r = stack[stack.length - 1]!.next();
+      if (r.done) stack.pop();
+      else stack.push(this.finalize(r.value));
+    }
+  }
+
+  /** One menu_finalize() step; `yield node` finalizes node (recursively) before continuing. */
+  *finalize(parent: MenuNode): Generator<MenuNode, void, void> {
     const sym = parent.sym;
     if (parent.children.length) {
       let parentDep: Expr | null;
@@ -127,9 +141,9 @@ class Finalizer {
           }
         }
       }
-      for (let i = 0; i < parent.children.length; i++) this.finalize(parent.children[i]!);
+      for (let i = 0; i < parent.children.length; i++) yield parent.children[i]!;
     } else if (sym) {
-      this.autoSubmenu(parent, sym);
+      yield* this.autoSubmenu(parent, sym);
       sym.dirDep = exprOr(sym.dirDep, parent.dep);
     }
 
@@ -175,7 +189,7 @@ class Finalizer {
   }
 
   /** Automatic submenu creation: following siblings that depend on sym become its children. */
-  private autoSubmenu(node: MenuNode, sym: Sym): void {
+  private *autoSubmenu(node: MenuNode, sym: Sym): Generator<MenuNode, void, void> {
     const parent = node.parent;
     if (!parent) return;
     const siblings = parent.children;
@@ -191,7 +205,7 @@ class Finalizer {
         const set = new Set(depConj);
         if (!baseConj.every((c) => set.has(keyOf(c)))) break;
       }
-      this.finalize(menu);
+      yield menu;
       menu.parent = node;
       last = j;
     }

@@ -17,6 +17,7 @@ export const KconfigMessages = defineMessages({
   modulesRedefined: { code: 'HV6013', name: 'kconfig-modules-redefined', severity: 'error', summary: 'More than one symbol has the modules attribute.' },
   mainmenuPosition: { code: 'HV6014', name: 'kconfig-mainmenu-position', severity: 'error', summary: 'mainmenu must be the first statement.' },
   sourceGlobEmpty: { code: 'HV6015', name: 'kconfig-source-no-match', severity: 'error', summary: 'A source pattern matched no file.' },
+  tooDeep: { code: 'HV6017', name: 'kconfig-too-deep', severity: 'error', summary: 'An expression or structure is nested too deeply to process.' },
   shellFailed: { code: 'HV6016', name: 'kconfig-shell-failed', severity: 'error', summary: '$(shell,...) could not run its command.' },
 
   warningIf: { code: 'HV6101', name: 'kconfig-warning-if', severity: 'warning', summary: '$(warning-if,y,...) was triggered.' },

@@ -93,38 +93,46 @@ export function exprOr(a: Expr | null, b: Expr | null): Expr | null {
 }
 
 export function exprContainsSym(e: Expr | null, sym: Sym): boolean {
-  if (!e) return false;
-  switch (e.k) {
-    case 'sym':
-      return e.sym === sym;
-    case 'not':
-      return exprContainsSym(e.e, sym);
-    case 'and':
-    case 'or':
-      return exprContainsSym(e.l, sym) || exprContainsSym(e.r, sym);
-    case 'cmp':
-      return e.l === sym || e.r === sym;
-  }
+  let found = false;
+  forEachSymInExpr(e, (s) => {
+    if (s === sym) found = true;
+  });
+  return found;
 }
 
 export function forEachSymInExpr(e: Expr | null, fn: (s: Sym) => void): void {
-  if (!e) return;
-  switch (e.k) {
-    case 'sym':
-      fn(e.sym);
-      return;
-    case 'not':
-      forEachSymInExpr(e.e, fn);
-      return;
-    case 'and':
-    case 'or':
-      forEachSymInExpr(e.l, fn);
-      forEachSymInExpr(e.r, fn);
-      return;
-    case 'cmp':
-      fn(e.l);
-      fn(e.r);
+  // Iterative: reverse dependencies of much-selected symbols are long || chains.
+  const stack: Expr[] = e ? [e] : [];
+  while (stack.length) {
+    const x = stack.pop()!;
+    switch (x.k) {
+      case 'sym':
+        fn(x.sym);
+        break;
+      case 'not':
+        stack.push(x.e);
+        break;
+      case 'and':
+      case 'or':
+        stack.push(x.r, x.l);
+        break;
+      case 'cmp':
+        fn(x.l);
+        fn(x.r);
+    }
   }
+}
+
+/** The operands of a chain of one operator (a || b || c → [a, b, c]), without recursion. */
+export function flatten(e: Expr, op: 'and' | 'or'): Expr[] {
+  const out: Expr[] = [];
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.k === op) stack.push(x.r, x.l);
+    else out.push(x);
+  }
+  return out;
 }
 
 function symText(s: Sym): string {
@@ -153,9 +161,9 @@ export function exprToString(e: Expr | null, valueOf?: (s: Sym) => string): stri
     case 'not':
       return '!' + sub(e.e, 4);
     case 'and':
-      return `${sub(e.l, 2)} && ${sub(e.r, 2)}`;
+      return flatten(e, 'and').map((x) => sub(x, 2)).join(' && ');
     case 'or':
-      return `${sub(e.l, 1)} || ${sub(e.r, 1)}`;
+      return flatten(e, 'or').map((x) => sub(x, 1)).join(' || ');
     case 'cmp':
       return `${sv(e.l)}${e.op}${sv(e.r)}`;
   }

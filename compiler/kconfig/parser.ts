@@ -947,16 +947,23 @@ class Cursor {
     }
     return l;
   }
+  private nesting = 0;
   private notExpr(): Expr {
-    if (this.peekOp('!')) {
-      this.i++;
-      return { k: 'not', e: this.notExpr() };
-    }
-    if (this.peekOp('(')) {
-      this.i++;
-      const e = this.expr();
-      this.op(')');
-      return e;
+    if (this.peekOp('!') || this.peekOp('(')) {
+      // Linux's parser stack is bounded too ("memory exhausted"); this keeps ours off the JavaScript stack limit.
+      if (++this.nesting > 500) throw new StatementError(M.tooDeep, 'expression nested too deeply (more than 500 levels of ! or parentheses)', this.col());
+      try {
+        if (this.peekOp('!')) {
+          this.i++;
+          return { k: 'not', e: this.notExpr() };
+        }
+        this.i++;
+        const e = this.expr();
+        this.op(')');
+        return e;
+      } finally {
+        this.nesting--;
+      }
     }
     const s = this.symbol();
     const t = this.cur();

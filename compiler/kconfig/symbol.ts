@@ -2,7 +2,7 @@ import { diagnostic } from '../diagnostics/define.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { KconfigMessages as M } from './messages.js';
 import type { Expr, MenuNode, Prop, Sym, SymType, Tri } from './model.js';
-import { MOD, NO, YES, exprToString, triAnd, triChar, triNot, triOr } from './model.js';
+import { MOD, NO, YES, exprToString, flatten, forEachSymInExpr, triAnd, triChar, triNot, triOr } from './model.js';
 import type { KconfigTree } from './parser.js';
 import { isValidNumber } from './menu.js';
 
@@ -197,10 +197,29 @@ export class KconfigState {
       case 'sym':
         this.calcValue(e.sym);
         return this.s(e.sym).currTri;
-      case 'and':
-        return triAnd(this.exprCalc(e.l), this.exprCalc(e.r));
-      case 'or':
-        return triOr(this.exprCalc(e.l), this.exprCalc(e.r));
+      case 'and': {
+        // Left-deep chains (accumulated dependencies) are walked with a loop, not recursion.
+        const rights: Expr[] = [];
+        let x: Expr = e;
+        while (x.k === 'and') {
+          rights.push(x.r);
+          x = x.l;
+        }
+        let v = this.exprCalc(x);
+        for (let i = rights.length - 1; i >= 0; i--) v = triAnd(v, this.exprCalc(rights[i]!));
+        return v;
+      }
+      case 'or': {
+        const rights: Expr[] = [];
+        let x: Expr = e;
+        while (x.k === 'or') {
+          rights.push(x.r);
+          x = x.l;
+        }
+        let v = this.exprCalc(x);
+        for (let i = rights.length - 1; i >= 0; i--) v = triOr(v, this.exprCalc(rights[i]!));
+        return v;
+      }
       case 'not':
         return triNot(this.exprCalc(e.e));
       case 'cmp': {
@@ -354,7 +373,67 @@ export class KconfigState {
     x.flags &= ~(F_VALID | F_NEED_SET_CHOICE_VALUES);
   }
 
+  private depth = 0;
+
+  /**
+   * sym_calc_value(). Evaluation recurses along dependencies like Linux's; when that gets deep (chains of thousands
+   * of symbols), the dependencies are first computed bottom-up with an explicit stack, so the JavaScript stack stays
+   * shallow. For acyclic trees (the only ones accepted) this computes the same values.
+   */
   calcValue(sym: Sym): void {
+    if (this.s(sym).flags & F_VALID) return;
+    if (this.depth > 300) {
+      const saved = this.depth;
+      this.depth = 0;
+      try {
+        this.precompute(sym);
+      } finally {
+        this.depth = saved;
+      }
+    }
+    this.depth++;
+    try {
+      this.calcValueInner(sym);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private depsOf(s: Sym): Sym[] {
+    const out: Sym[] = [];
+    const add = (e: Expr | null): void => forEachSymInExpr(e, (x) => out.push(x));
+    if (s.choice) out.push(s.choice);
+    add(s.dirDep);
+    add(s.revDep);
+    add(s.implied);
+    for (const p of s.props) {
+      add(p.visible);
+      if (p.kind === 'default') add(p.expr);
+      if (p.range) out.push(...p.range);
+    }
+    if (s.isChoice) for (const v of s.choiceValues) for (const p of v.props) add(p.visible);
+    return out;
+  }
+
+  /** Computes sym's not yet valid dependencies in post-order (dependencies first), iteratively. */
+  private precompute(root: Sym): void {
+    const seen = new Set<Sym>([root]);
+    const stack: { s: Sym; deps: Sym[]; i: number }[] = [{ s: root, deps: this.depsOf(root), i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.deps.length) {
+        const d = top.deps[top.i++]!;
+        if (seen.has(d) || this.s(d).flags & F_VALID) continue;
+        seen.add(d);
+        stack.push({ s: d, deps: this.depsOf(d), i: 0 });
+        continue;
+      }
+      stack.pop();
+      if (top.s !== root) this.calcValue(top.s);
+    }
+  }
+
+  private calcValueInner(sym: Sym): void {
     const x = this.s(sym);
     if (x.flags & F_VALID) return;
     if (sym.isChoiceValue && x.flags & F_NEED_SET_CHOICE_VALUES) {
@@ -475,16 +554,7 @@ export class KconfigState {
       [MOD, 'm'],
     ] as const) {
       const terms: string[] = [];
-      const walk = (e: Expr | null): void => {
-        if (!e) return;
-        if (e.k === 'or') {
-          walk(e.l);
-          walk(e.r);
-          return;
-        }
-        if (this.exprCalc(e) === want) terms.push(`  - ${exprToString(e, val)}`);
-      };
-      walk(sym.revDep);
+      for (const e of sym.revDep ? flatten(sym.revDep, 'or') : []) if (this.exprCalc(e) === want) terms.push(`  - ${exprToString(e, val)}`);
       if (terms.length) notes.push(`Selected by [${label}]:\n${terms.join('\n')}`);
     }
     this.warnings.push(

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Diagnostic } from '../../../compiler/diagnostics/diagnostic.js';
 import { KconfigMessages as M } from '../../../compiler/kconfig/messages.js';
-import { loadKconfig, readDotConfig, resolve } from '../../../compiler/kconfig/index.js';
+import { loadKconfig, readDotConfig, resolve, symbolValue } from '../../../compiler/kconfig/index.js';
 import { loadUserValues } from '../../../compiler/kconfig/confdata.js';
 import { KconfigState } from '../../../compiler/kconfig/symbol.js';
 import { runConf } from '../../../compiler/kconfig/conf-cli.js';
@@ -90,6 +90,7 @@ const cases: Case[] = [
   { def: M.envUndefined, files: { Kconfig: 'config A\n\tstring\n\toption env="HVCC_SURELY_UNSET"\n' }, where: 'Kconfig:3' },
   { def: M.leadingWhitespace, files: { Kconfig: 'config A\n\tbool "  spaced"\n' }, where: 'Kconfig:2' },
   { def: M.unknownOption, files: { Kconfig: 'config A\n\tbool "a"\n\toption frobnicate\n' }, where: 'Kconfig:3' },
+  { def: M.tooDeep, files: { Kconfig: 'config A\n\tbool "a"\n\tdepends on ' + '('.repeat(2000) + 'B' + ')'.repeat(2000) + '\n' }, where: 'Kconfig:3' },
   { def: M.boolTestedForM, files: { Kconfig: 'config A\n\tbool "a"\n\nconfig B\n\tbool "b"\n\tdepends on A = m\n' }, where: 'Kconfig:4' },
   { def: M.choiceValueOutside, files: { Kconfig: 'choice\n\tprompt "c"\nconfig A\n\tbool "a"\nendchoice\nconfig A\n\tprompt "outside"\n' }, where: 'Kconfig:7' },
 ];
@@ -175,6 +176,27 @@ describe('Kconfig diagnostics: code and location', () => {
       };
       expect(run).not.toThrow();
     }
+  });
+
+  test('deep but valid trees work: a 10,000-symbol dependency chain, 10,000 selectors, 1,000 nested ifs', () => {
+    const chain = ['config S0\n\tbool "s0"\n\tdefault y\n'];
+    for (let i = 1; i < 10000; i++) chain.push(`config S${i}\n\tbool "s${i}"\n\tdepends on S${i - 1}\n\tdefault y\n`);
+    let r = load({ Kconfig: chain.join('\n') });
+    expect(r.diagnostics).toEqual([]);
+    let st = resolve(r.tree);
+    expect(symbolValue(st, 'S9999')).toBe('y');
+    expect(writeDotConfig(st).split('\n').length).toBe(10000 + 5);
+    const sel = ['config T\n\tbool\n'];
+    for (let i = 0; i < 10000; i++) sel.push(`config S${i}\n\tbool "s${i}"\n\tselect T if S${i}\n`);
+    r = load({ Kconfig: sel.join('\n') });
+    st = resolve(r.tree, { S9999: 'y' });
+    expect(symbolValue(st, 'T')).toBe('y');
+    const nest: string[] = [];
+    for (let i = 0; i < 1000; i++) nest.push(`config I${i}\n\tbool "i${i}"\n\tdefault y\nif I${i}`);
+    nest.push('config DEEP\n\tbool "deep"\n\tdefault y', ...Array(1000).fill('endif'));
+    r = load({ Kconfig: nest.join('\n') + '\n' });
+    expect(r.diagnostics).toEqual([]);
+    expect(symbolValue(resolve(r.tree), 'DEEP')).toBe('y');
   });
 
   test('bad input never throws', () => {
