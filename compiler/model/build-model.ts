@@ -1,6 +1,6 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { bindingFor, cpuBinding, guestBinding, guestMemoryBinding, hypervisorBinding, psciBinding, type Binding } from '../../schemas/bindings/index.js';
+import { binding, bindingFor, cpuBinding, dt, guestBinding, guestMemoryBinding, hypervisorBinding, psciBinding, type Binding } from '../../schemas/bindings/index.js';
 import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
@@ -10,6 +10,16 @@ import type { Span } from '../diagnostics/span.js';
 import { decodeNode, type PropertySpans } from './decode.js';
 import { modelMessages as M } from './messages.js';
 import { PropertyReader } from './props.js';
+
+/** For nodes hvcc reads only the address window of (memory, devices it has no binding for). */
+const REG_ONLY = binding({
+  id: 'reg',
+  match: { compatible: '' },
+  role: 'host-device',
+  title: 'a node with an address window',
+  description: '',
+  properties: { reg: dt.reg('Address/size pairs.').optional() },
+});
 
 /** Node names at the root that are not devices of the board. */
 const NOT_DEVICES = new Set(['cpus', 'chosen', 'aliases', 'hypervisor', 'guests', '__symbols__', '__fixups__', '__local_fixups__', 'reserved-memory']);
@@ -51,11 +61,10 @@ class ModelBuilder {
     return (entries ?? []).map((e, i) => ({ base: e.base, size: e.size, span: spans?.items[i] ?? spans?.value ?? fallback }));
   }
 
-  /** `reg` of a node without a binding: decoded with the parent's cells, errors reported, translated. */
+  /** `reg` of a node without a binding of its own: decoded with the parent's cells, errors reported, translated. */
   plainReg(node: DtNode): AddressRange[] {
-    const decoded = this.decode(node, { ...guestMemoryBinding, properties: guestMemoryBinding.properties.pick({ reg: true }).partial(), title: node.path, role: 'host-device' } as unknown as Binding, false);
-    const reg = decoded.values?.reg as { base: bigint; size: bigint }[] | undefined;
-    return this.ranges(reg, decoded.spans.get('reg'), node.span);
+    const decoded = this.decode(node, REG_ONLY, false);
+    return this.ranges(decoded.values?.reg, decoded.spans.get('reg'), node.span);
   }
 
   clockHz(node: DtNode): bigint | undefined {
