@@ -310,6 +310,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     }
   }
   const ui = new Interactive(state, io, mode);
+  try {
   switch (mode) {
     case 'allnoconfig':
       setAllNewSymbols(state, 'no');
@@ -341,6 +342,11 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       break;
     default:
       break;
+  }
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    io.stderr.write(formatDiagnostic(diagnostic(M.tooDeep, `configuration too deeply nested for the ${mode} questions: ${e.message}`)));
+    return 1;
   }
   printDiags(state.warnings.splice(0));
 
@@ -680,55 +686,69 @@ class Interactive {
     }
   }
 
-  async conf(menu: MenuNode): Promise<void> {
+  /** conf(): asks about menu and everything below it (iteratively: menus nest as deep as dependency chains). */
+  async conf(root: MenuNode): Promise<void> {
     const st = this.state;
-    if (!st.menuIsVisible(menu)) return;
-    const sym = menu.sym;
-    const prop = menu.prompt;
-    if (prop) {
-      // Current Linux shows only menus with new symbols outside oldaskconfig; 4.11 did so only for syncconfig.
-      const skip = st.compat === 'linux-4.11' ? this.mode === 'syncconfig' || this.mode === 'listnewconfig' : this.mode !== 'oldaskconfig';
-      if (prop.kind === 'menu' && skip && this.rootEntry !== menu) {
-        await this.checkConf(menu);
-        return;
+    const stack: (MenuNode | 'dedent')[] = [root];
+    while (stack.length) {
+      const menu = stack.pop()!;
+      if (menu === 'dedent') {
+        this.indent -= 2;
+        continue;
       }
-      if (prop.kind === 'menu' || prop.kind === 'comment') {
-        const ind = ' '.repeat(this.indent - 1);
-        this.out(`${ind}*\n${ind}* ${prop.text}\n${ind}*\n`);
+      if (!st.menuIsVisible(menu)) continue;
+      const sym = menu.sym;
+      const prop = menu.prompt;
+      if (prop) {
+        // Current Linux shows only menus with new symbols outside oldaskconfig; 4.11 did so only for syncconfig.
+        const skip = st.compat === 'linux-4.11' ? this.mode === 'syncconfig' || this.mode === 'listnewconfig' : this.mode !== 'oldaskconfig';
+        if (prop.kind === 'menu' && skip && this.rootEntry !== menu) {
+          await this.checkConf(menu);
+          continue;
+        }
+        if (prop.kind === 'menu' || prop.kind === 'comment') {
+          const ind = ' '.repeat(this.indent - 1);
+          this.out(`${ind}*\n${ind}* ${prop.text}\n${ind}*\n`);
+        }
       }
+      if (sym) {
+        if (sym.isChoice) {
+          await this.confChoice(menu);
+          if (st.getTristate(sym) !== MOD) continue;
+        } else if (sym.type === 'int' || sym.type === 'hex' || sym.type === 'string') await this.confString(menu);
+        else await this.confSym(menu);
+        this.indent += 2;
+        stack.push('dedent');
+      }
+      for (let i = menu.children.length - 1; i >= 0; i--) stack.push(menu.children[i]!);
     }
-    if (sym) {
-      if (sym.isChoice) {
-        await this.confChoice(menu);
-        if (st.getTristate(sym) !== MOD) return;
-      } else if (sym.type === 'int' || sym.type === 'hex' || sym.type === 'string') await this.confString(menu);
-      else await this.confSym(menu);
-    }
-    if (sym) this.indent += 2;
-    for (const child of menu.children) await this.conf(child);
-    if (sym) this.indent -= 2;
   }
 
-  async checkConf(menu: MenuNode): Promise<void> {
+  /** check_conf(): finds symbols without a value and asks about their menus (iteratively). */
+  async checkConf(root: MenuNode): Promise<void> {
     const st = this.state;
-    if (!st.menuIsVisible(menu)) return;
-    const sym = menu.sym;
-    if (sym && !st.hasValue(sym) && (st.isChangeable(sym) || (sym.isChoice && st.getTristate(sym) === YES))) {
-      if (this.mode === 'listnewconfig' || this.mode === 'helpnewconfig') {
-        if (sym.name && !(st.compat === 'linux-4.11' && sym.isChoiceValue)) {
-          const prefix = st.tree.env['CONFIG_'] ?? 'CONFIG_';
-          const v = st.getStringValue(sym);
-          const shown = sym.type === 'string' ? `"${v.replace(/[\\"]/g, (m) => '\\' + m)}"` : v;
-          this.out(st.compat === 'linux-4.11' ? `${prefix}${sym.name}\n` : `${prefix}${sym.name}=${shown}\n`);
-          if (this.mode === 'helpnewconfig') this.out(`${symbolHelp(st, menu)}\n`);
+    const stack: MenuNode[] = [root];
+    while (stack.length) {
+      const menu = stack.pop()!;
+      if (!st.menuIsVisible(menu)) continue;
+      const sym = menu.sym;
+      if (sym && !st.hasValue(sym) && (st.isChangeable(sym) || (sym.isChoice && st.getTristate(sym) === YES))) {
+        if (this.mode === 'listnewconfig' || this.mode === 'helpnewconfig') {
+          if (sym.name && !(st.compat === 'linux-4.11' && sym.isChoiceValue)) {
+            const prefix = st.tree.env['CONFIG_'] ?? 'CONFIG_';
+            const v = st.getStringValue(sym);
+            const shown = sym.type === 'string' ? `"${v.replace(/[\\"]/g, (m) => '\\' + m)}"` : v;
+            this.out(st.compat === 'linux-4.11' ? `${prefix}${sym.name}\n` : `${prefix}${sym.name}=${shown}\n`);
+            if (this.mode === 'helpnewconfig') this.out(`${symbolHelp(st, menu)}\n`);
+          }
+        } else {
+          if (!this.confCnt++) this.out('*\n* Restart config...\n*\n');
+          this.rootEntry = parentMenu(menu, st.tree.root);
+          await this.conf(this.rootEntry);
         }
-      } else {
-        if (!this.confCnt++) this.out('*\n* Restart config...\n*\n');
-        this.rootEntry = parentMenu(menu, st.tree.root);
-        await this.conf(this.rootEntry);
       }
+      for (let i = menu.children.length - 1; i >= 0; i--) stack.push(menu.children[i]!);
     }
-    for (const child of menu.children) await this.checkConf(child);
   }
 }
 
