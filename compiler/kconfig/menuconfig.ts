@@ -57,19 +57,22 @@ export class MenuconfigUI {
   items(menu: MenuNode): Item[] {
     const st = this.state;
     const out: Item[] = [];
-    const add = (m: MenuNode, depth: number): void => {
-      for (const c of m.children) {
-        if (!st.menuIsVisible(c)) {
-          // Invisible symbols may still have visible dependents (mconf shows those).
-          if (c.sym && !c.sym.isChoice && c.children.length && c.prompt?.kind !== 'menu') add(c, depth);
-          continue;
-        }
-        out.push({ menu: c, depth });
-        const opensSubmenu = this.isSubmenu(c);
-        if (!opensSubmenu && c.children.length) add(c, depth + 1);
-      }
+    // Iterative pre-order walk: dependents nest as deep as dependency chains go.
+    const stack: Item[] = [];
+    const pushChildren = (m: MenuNode, depth: number): void => {
+      for (let i = m.children.length - 1; i >= 0; i--) stack.push({ menu: m.children[i]!, depth });
     };
-    add(menu, 0);
+    pushChildren(menu, 0);
+    while (stack.length) {
+      const { menu: c, depth } = stack.pop()!;
+      if (!st.menuIsVisible(c)) {
+        // Invisible symbols may still have visible dependents (mconf shows those).
+        if (c.sym && !c.sym.isChoice && c.children.length && c.prompt?.kind !== 'menu') pushChildren(c, depth);
+        continue;
+      }
+      out.push({ menu: c, depth });
+      if (!this.isSubmenu(c) && c.children.length) pushChildren(c, depth + 1);
+    }
     return out;
   }
 
