@@ -48,6 +48,8 @@ export const Board = z.object({
   cpus: z.array(BoardCpu).min(1),
   memory: z.array(AddressRange).min(1),
   devices: z.array(BoardDevice),
+  /** The board description: the file the root's `compatible` is written in. */
+  file: z.string(),
   /** Path of the interrupt controller device (the root's interrupt-parent). */
   interruptController: z.string().optional(),
   psciMethod: z.enum(['smc', 'hvc']).optional(),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { System } from '../../schemas/model.js';
-import type { CheckOptions } from '../checks/catalogue.js';
+import { runChecks, type CheckOptions } from '../checks/catalogue.js';
 import { loadCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
@@ -9,7 +9,7 @@ import { layoutSystem, type Layout } from '../layout/layout.js';
 import { TableConflictError } from '../layout/pagetables.js';
 import { runtimeDir } from '../paths.js';
 import { planSystem, type Plan } from '../plan/plan.js';
-import { loadSystem } from './front.js';
+import { readSystem } from './front.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 
@@ -31,7 +31,7 @@ export interface Analysis {
 }
 
 /**
- * Every pass short of the toolchain: options, front end, model, checks, plan, layout. `hvcc validate` and
+ * Every pass short of the toolchain: front end, model, options, checks, plan, layout. `hvcc validate` and
  * `hvcc map` stop here; `hvcc build` goes on from here. Passes up to the plan report what they can even after errors (one run shows every problem); the
  * layout runs only on an error-free description, and `system`, `plan` and `layout` are set only then.
  */
@@ -44,16 +44,19 @@ export function analyze(options: AnalyzeOptions): Analysis {
 
 function analyzePasses(options: AnalyzeOptions): Analysis {
   const { catalogue, diagnostics } = loadCatalogue(runtimeDir);
-  const resolved = resolveOptions({ catalogue, systemFile: options.file, outDir: options.outDir, configFile: options.configFile });
-  diagnostics.push(...resolved.diagnostics);
-  const front = loadSystem(options.file, { ...options, limits: { maxCpus: resolved.options?.intValue('HV_MAX_CPUS') ?? 1 } });
+  const front = readSystem(options.file, options);
   diagnostics.push(...front.diagnostics);
   const sources = front.sources;
-  for (const [file, text] of resolved.sources) sources.set(file, text);
   const result: Analysis = { diagnostics, sources };
-  if (!front.system || !resolved.options) return result;
+  if (!front.system) return result;
+  const resolved = resolveOptions({ catalogue, systemFile: options.file, boardFile: front.system.board.file, outDir: options.outDir, configFile: options.configFile });
+  diagnostics.push(...resolved.diagnostics);
+  for (const [file, text] of resolved.sources) sources.set(file, text);
+  if (!resolved.options) return result;
   result.options = resolved.options;
   const kconfig = resolved.options;
+  // The model drops only the nodes it could not read, so the checks still find every other problem.
+  diagnostics.push(...runChecks({ system: front.system, limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 } }, options));
 
   const planned = planSystem(front.system, catalogue, (s) => kconfig.isEnabled(s));
   diagnostics.push(...planned.diagnostics);

@@ -128,7 +128,7 @@ export function build(options: BuildOptions): BuildResult {
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
     const runtime = buildRuntime({ components, arch, generatedInclude, cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
     const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
-    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, consoleOps: plan.consoleDriver.manifest.ops! });
+    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, consoleOps: plan.consoleDriver.manifest.ops!, kconfig: kconfig.values });
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
     const linked = linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log });
 

@@ -5,15 +5,14 @@ import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { parseDts } from '../dts/index.js';
 import { buildModel } from '../model/build-model.js';
-import { runChecks, type CheckOptions } from '../checks/catalogue.js';
 import { buildMessages as M } from './messages.js';
 
-export interface FrontEndOptions extends CheckOptions {
+export interface FrontEndOptions {
   includeDirs?: string[];
   /** Reads a source file (default: the file system); lets tests and `hvcc explain` check text in memory. */
   readFile?: (path: string) => string | undefined;
-  /** Runtime limits the checks enforce (from the resolved Kconfig). */
-  limits: { maxCpus: number };
+  /** Check names switched off (`-W no-<name>`): dtc's checks here, hvcc's in the checks pass. */
+  disabled?: ReadonlySet<string>;
 }
 
 export interface FrontEndResult {
@@ -32,11 +31,11 @@ function readIfExists(path: string): string | undefined {
 }
 
 /**
- * Reads a description and checks it: device-tree front end, model, semantic checks. Every problem comes
+ * Reads a description: the device-tree front end (with dtc's checks), then the model. Every problem comes
  * back as a diagnostic. The model comes back whenever the tree could be read, even with errors in it (so
  * later passes can report more); callers that build must check for errors.
  */
-export function loadSystem(file: string, options: FrontEndOptions): FrontEndResult {
+export function readSystem(file: string, options: FrontEndOptions): FrontEndResult {
   const read = options.readFile ?? readIfExists;
   if (read(file) === undefined) {
     return { diagnostics: [diagnostic(M.fileNotFound, `cannot read '${file}'`)], sources: new Map() };
@@ -49,7 +48,5 @@ export function loadSystem(file: string, options: FrontEndOptions): FrontEndResu
   const model = buildModel(parsed.tree, file);
   diagnostics.push(...model.diagnostics);
   if (!model.system) return { diagnostics, sources: parsed.sources };
-  // The model drops only the nodes it could not read, so the checks still find every other problem.
-  diagnostics.push(...runChecks({ system: model.system, limits: options.limits }, options));
   return { system: model.system, diagnostics, sources: parsed.sources };
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { ComponentCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, writeCHeader, writeDotConfig } from '../kconfig/index.js';
+import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, symbolValues, writeCHeader, writeDotConfig } from '../kconfig/index.js';
 
 /** The resolved Kconfig configuration, as the build uses it. */
 export interface ResolvedOptions {
@@ -13,6 +13,8 @@ export interface ResolvedOptions {
   dotConfig: string;
   /** Where the values came from: a .config/defconfig path, or "Kconfig defaults". */
   source: string;
+  /** Every visible symbol's value as .config writes it ('y', 'n', '4', 'text'), by name without CONFIG_. */
+  values: ReadonlyMap<string, string>;
   isEnabled(symbol: string): boolean;
   intValue(symbol: string): number | undefined;
 }
@@ -20,6 +22,8 @@ export interface ResolvedOptions {
 export interface OptionsInput {
   catalogue: ComponentCatalogue;
   systemFile: string;
+  /** The board description the system includes (where the root `compatible` is written). */
+  boardFile?: string | undefined;
   outDir?: string | undefined;
   configFile?: string | undefined;
 }
@@ -31,14 +35,20 @@ export function rootKconfig(catalogue: ComponentCatalogue): string {
 
 /**
  * Where a build's option values come from, first found wins: `--config FILE`; `.config` in the output
- * folder (what `hvcc config`/`defconfig`/`oldconfig` write with the same -O); `defconfig` next to the
- * system description; otherwise the Kconfig defaults.
+ * folder, then in the current folder (what `hvcc config`/`defconfig`/`oldconfig` write, with and without
+ * -O); `defconfig` next to the system description; `defconfig` next to the board description; otherwise
+ * the Kconfig defaults.
  */
 export function configSource(input: OptionsInput): string | undefined {
   if (input.configFile) return resolvePath(input.configFile);
-  if (input.outDir && existsSync(join(input.outDir, '.config'))) return resolvePath(input.outDir, '.config');
-  const beside = join(dirname(resolvePath(input.systemFile)), 'defconfig');
-  return existsSync(beside) ? beside : undefined;
+  const candidates = [
+    ...(input.outDir ? [join(input.outDir, '.config')] : []),
+    '.config',
+    join(dirname(resolvePath(input.systemFile)), 'defconfig'),
+    ...(input.boardFile ? [join(dirname(input.boardFile), 'defconfig')] : []),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  return found === undefined ? undefined : resolvePath(found);
 }
 
 export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions; diagnostics: Diagnostic[]; sources: Map<string, string> } {
@@ -63,6 +73,7 @@ export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions
       cHeader: writeCHeader(resolved),
       dotConfig: writeDotConfig(resolved),
       source: from ?? 'Kconfig defaults',
+      values: symbolValues(resolved),
       isEnabled: (s) => symbolEnabled(resolved, s),
       intValue: (s) => {
         const v = symbolNumber(resolved, s);

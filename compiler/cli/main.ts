@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { runDtc } from '../dts/dtc-cli.js';
+import { runConf } from '../kconfig/conf-cli.js';
+import { kconfigCommands } from './kconfig-commands.js';
 import { build, type BuildResult } from '../build/build.js';
 import { analyze } from '../build/analyze.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -48,6 +50,10 @@ function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; c
 export async function main(args: string[], io: Io = defaultIo()): Promise<number> {
   // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
   if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
+  // `hvcc conf` is Linux's scripts/kconfig/conf, options and all, for existing Kconfig trees.
+  if (args[0] === 'conf') {
+    return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: process.stdin, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
+  }
   let exit: number = EXIT.ok;
   const parser = yargs(args)
     .scriptName('hvcc')
@@ -167,7 +173,12 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
         io.stdout(text);
       },
     )
-    .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {})
+    .command('conf [options..]', "Linux's scripts/kconfig/conf on any Kconfig tree (--defconfig=FILE, --olddefconfig, ...): `hvcc conf --help`", () => {}, () => {})
+    .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {});
+  kconfigCommands(parser, io, (code) => {
+    exit = code;
+  });
+  parser
     .demandCommand(1, 'name a command (see --help)')
     .strictCommands()
     .strictOptions()

@@ -35,6 +35,16 @@ export interface ConfigModuleInput {
   layout: Layout;
   /** Symbol of the console driver's ops object. */
   consoleOps: string;
+  /** Resolved Kconfig symbols (name without CONFIG_ -> value as .config writes it). */
+  kconfig?: ReadonlyMap<string, string>;
+}
+
+/** A Kconfig value as an IR constant: numbers as i64, y/m/n as i8 (2/1/0, like tristates), text as a string. */
+function kconfigConstant(value: string): string {
+  if (value === 'y' || value === 'm' || value === 'n') return `i8 ${value === 'y' ? 2 : value === 'm' ? 1 : 0}`;
+  if (/^-?(0x[0-9a-fA-F]+|\d+)$/.test(value)) return i64(BigInt(value));
+  const s = cString(value.replace(/^"|"$/g, ''));
+  return `[${s.length} x i8] c"${s.escaped}"`;
 }
 
 interface TableView {
@@ -163,6 +173,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     states,
     arrays,
     config,
+    kconfig: [...(input.kconfig ?? new Map())].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name: `CONFIG_${name}`, value: kconfigConstant(value) })),
   });
   return { text, images, externals: [...externals].sort() };
 }

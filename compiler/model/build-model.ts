@@ -148,7 +148,8 @@ class ModelBuilder {
     }
     const modelProp = this.props.find(root, 'model');
     const model = modelProp?.chunks[0]?.kind === 'string' ? modelProp.chunks[0].value : basename(this.file);
-    const board: Board = { model, compatible: this.compatible(root), cpus, memory, devices, span: root.span };
+    const compatibleProp = this.props.find(root, 'compatible');
+    const board: Board = { model, compatible: this.compatible(root), file: compatibleProp?.span.file ?? this.file, cpus, memory, devices, span: root.span };
     const parent = this.props.find(root, 'interrupt-parent');
     const parentCell = parent?.chunks[0]?.kind === 'cells' ? parent.chunks[0].items[0] : undefined;
     const controller = parentCell ? findClock(this.tree, parentCell.value) : undefined;

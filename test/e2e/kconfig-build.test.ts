@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildExampleGuests, hvcc, symbols, tempDir } from './harness.js';
+
+beforeAll(() => buildExampleGuests());
+
+function stacksBytes(elf: string): number {
+  const out = execFileSync('llvm-readelf-14', ['-S', '-W', elf], { encoding: 'utf8' });
+  const m = /\.stacks\s+NOBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(out);
+  return Number.parseInt(m![1]!, 16);
+}
+
+describe('Kconfig options drive the build', () => {
+  test("the board's defconfig is the default, and -O DIR/.config from `hvcc defconfig` overrides it", () => {
+    const out = tempDir('kconfig');
+    expect(hvcc(['build', 'examples/two-guests/system.dts', '-O', out]).status).toBe(0);
+    // boards/qemu-virt-aarch64/defconfig sets HV_MAX_CPUS=4: four 16 KiB stacks.
+    expect(readFileSync(join(out, 'config.ll'), 'utf8')).toContain('@CONFIG_HV_MAX_CPUS = constant i64 4');
+    expect(stacksBytes(join(out, 'hypervisor.elf'))).toBe(4 * 16384);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).kconfig).toMatch(/boards\/qemu-virt-aarch64\/defconfig$/);
+
+    const r = hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]);
+    expect(r.status).toBe(0);
+    const config = join(out, '.config');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('CONFIG_HV_MAX_CPUS=4', 'CONFIG_HV_MAX_CPUS=2'));
+    expect(hvcc(['build', 'examples/two-guests/system.dts', '-O', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'hvcc.config'), 'utf8')).toContain('CONFIG_HV_MAX_CPUS=2');
+    expect(stacksBytes(join(out, 'hypervisor.elf'))).toBe(2 * 16384);
+  });
+
+  test('a description that needs a component whose symbol is off is an error naming both places', () => {
+    const out = tempDir('kconfig-off');
+    expect(hvcc(['defconfig', '-O', out]).status).toBe(0);
+    const config = join(out, '.config');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('CONFIG_HV_EMULATOR_PL011=y', '# CONFIG_HV_EMULATOR_PL011 is not set'));
+    const r = hvcc(['build', 'examples/two-guests/system.dts', '-O', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error[HV4007]');
+    expect(r.stderr).toContain('CONFIG_HV_EMULATOR_PL011 is not set');
+    expect(r.stderr).toMatch(/examples\/two-guests\/system\.dts:\d+:\d+/);
+    expect(r.stderr).toMatch(/HV_EMULATOR_PL011 is declared in .*runtime\/emulators\/pl011\/Kconfig/);
+
+    // With nothing needing it, the same configuration builds, and the emulator is not in the image.
+    const r2 = hvcc(['build', 'test/fixtures/systems/no-uart/system.dts', '-O', out]);
+    expect(r2.status).toBe(0);
+    expect(symbols(join(out, 'hypervisor.elf')).filter((s) => s.includes('pl011_emul'))).toEqual([]);
+  });
+
+  test('savedefconfig writes the minimal defconfig, as Linux does', () => {
+    const out = tempDir('kconfig-save');
+    expect(hvcc(['defconfig', '-O', out]).status).toBe(0);
+    expect(hvcc(['savedefconfig', '-O', out, join(out, 'min')]).status).toBe(0);
+    expect(readFileSync(join(out, 'min'), 'utf8')).toBe('CONFIG_HV_MAX_CPUS=4\n');
+  });
+});
