@@ -693,10 +693,10 @@ export class KconfigState {
     return str;
   }
 
-  /** menu_is_visible() */
-  menuIsVisible(menu: MenuNode): boolean {
-    if (!menu.prompt) return false;
-    if (menu.visibility && this.exprCalc(menu.visibility) === NO) return false;
+  /** The first part of menu_is_visible(): 'children' when only a visible child can make the entry visible. */
+  private ownVisibility(menu: MenuNode): 'yes' | 'no' | 'children' {
+    if (!menu.prompt) return 'no';
+    if (menu.visibility && this.exprCalc(menu.visibility) === NO) return 'no';
     const sym = menu.sym;
     let visible: Tri;
     if (sym) {
@@ -706,13 +706,32 @@ export class KconfigState {
       visible = this.exprCalc(menu.prompt.visible);
       this.propTri[menu.prompt.id] = visible;
     }
-    if (visible !== NO) return true;
-    if (!sym || this.getTristate(sym) === NO) return false;
-    for (const child of menu.children) {
-      if (this.menuIsVisible(child)) {
-        this.s(sym).flags |= F_DEF_USER;
+    if (visible !== NO) return 'yes';
+    if (!sym || this.getTristate(sym) === NO) return 'no';
+    return 'children';
+  }
+
+  /**
+   * menu_is_visible(), including its side effect: a symbol whose prompt is hidden but which has a visible child
+   * gets a user value. Iterative (the recursion follows dependency chains).
+   */
+  menuIsVisible(menu: MenuNode): boolean {
+    const own = this.ownVisibility(menu);
+    if (own !== 'children') return own === 'yes';
+    const stack: { node: MenuNode; i: number }[] = [{ node: menu, i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i >= top.node.children.length) {
+        stack.pop();
+        continue;
+      }
+      const child = top.node.children[top.i++]!;
+      const r = this.ownVisibility(child);
+      if (r === 'yes') {
+        for (const f of stack) this.s(f.node.sym!).flags |= F_DEF_USER;
         return true;
       }
+      if (r === 'children') stack.push({ node: child, i: 0 });
     }
     return false;
   }
