@@ -333,7 +333,11 @@ function defconfigEntry(state: KconfigState, sym: Sym, prefix: string): string {
 /** conf_write_autoconf()'s C header (include/generated/autoconf.h). */
 export function writeHeader(state: KconfigState): string {
   const prefix = prefixOf(state);
-  let out = `/*\n *\n * Automatically generated file; DO NOT EDIT.\n * ${rootPrompt(state)}\n *\n */\n`;
+  // conf_write_heading() with the C comment style (4.11 had extra blank comment lines).
+  let out =
+    state.compat === 'linux-4.11'
+      ? `/*\n *\n * Automatically generated file; DO NOT EDIT.\n * ${rootPrompt(state)}\n *\n */\n`
+      : `/*\n * Automatically generated file; DO NOT EDIT.\n * ${rootPrompt(state)}\n */\n`;
   const seen = new Set<Sym>();
   const visit = (menu: MenuNode): void => {
     const sym = menu.sym;

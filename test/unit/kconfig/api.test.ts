@@ -93,7 +93,7 @@ describe('kconfig API', () => {
     );
     expect(writeMinimalDefconfig(r)).toBe('CONFIG_GUESTS=4\nCONFIG_DEBUG=y\n');
     expect(writeCHeader(resolve(tree))).toBe(
-      '/*\n *\n * Automatically generated file; DO NOT EDIT.\n * hvcc test\n *\n */\n#define CONFIG_MODULES 1\n#define CONFIG_UART_MODULE 1\n#define CONFIG_GUESTS 2\n#define CONFIG_RAM_BASE 0x40000000\n#define CONFIG_NAME "hv \\"one\\""\n',
+      '/*\n * Automatically generated file; DO NOT EDIT.\n * hvcc test\n */\n#define CONFIG_MODULES 1\n#define CONFIG_UART_MODULE 1\n#define CONFIG_GUESTS 2\n#define CONFIG_RAM_BASE 0x40000000\n#define CONFIG_NAME "hv \\"one\\""\n',
     );
   });
 
