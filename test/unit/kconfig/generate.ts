@@ -22,7 +22,11 @@ export interface Generated {
 
 type T = 'bool' | 'tristate' | 'int' | 'hex' | 'string';
 
-export function generateKconfig(seed: number, count: number, opts: { modulesKeyword?: boolean } = {}): Generated {
+/**
+ * opts.kconfiglibSafe leaves out the constructs where kconfiglib knowingly differs from Linux (see the fixtures'
+ * deviations): "!= n" conditions, imply, optional choices and out-of-range .config values.
+ */
+export function generateKconfig(seed: number, count: number, opts: { modulesKeyword?: boolean; kconfiglibSafe?: boolean } = {}): Generated {
   const r = mulberry32(seed);
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
@@ -38,7 +42,7 @@ export function generateKconfig(seed: number, count: number, opts: { modulesKeyw
     }
     if (!b.length) return 'y';
     const s = pick(b);
-    if (chance(0.1)) return `${s.name} ${pick(['=', '!='])} ${pick(['y', 'm', 'n'])}`;
+    if (chance(0.1)) return opts.kconfiglibSafe ? `${s.name} = ${pick(['y', 'm', 'n'])}` : `${s.name} ${pick(['=', '!='])} ${pick(['y', 'm', 'n'])}`;
     return chance(0.2) ? `!${s.name}` : s.name;
   };
   const expr = (depth = 0): string => {
@@ -86,7 +90,7 @@ export function generateKconfig(seed: number, count: number, opts: { modulesKeyw
       for (let k = 0; k < n; k++) values.push(`C${i}_${k}`);
       lines.push('choice', `\tprompt "Choice ${i}"`);
       if (tri) lines.push('\ttristate');
-      if (chance(0.25)) lines.push('\toptional');
+      if (chance(0.25) && !opts.kconfiglibSafe) lines.push('\toptional');
       if (chance(0.3)) lines.push(`\tdepends on ${expr()}`);
       if (chance(0.5)) lines.push(`\tdefault ${pick(values)}${chance(0.5) ? ` if ${atom()}` : ''}`);
       lines.push('');
@@ -120,7 +124,7 @@ export function generateKconfig(seed: number, count: number, opts: { modulesKeyw
     if ((type === 'bool' || type === 'tristate') && chance(0.25)) {
       const t = `S${i + 1 + Math.floor(r() * 15)}`;
       later.push(t);
-      lines.push(`\t${chance(0.75) ? 'select' : 'imply'} ${t}${chance(0.4) ? ` if ${atom()}` : ''}`);
+      lines.push(`\t${chance(0.75) || opts.kconfiglibSafe ? 'select' : 'imply'} ${t}${chance(0.4) ? ` if ${atom()}` : ''}`);
     }
     if (chance(0.2)) lines.push('\thelp', `\t  Help for ${name}.`);
     lines.push('');
@@ -156,10 +160,10 @@ export function generateKconfig(seed: number, count: number, opts: { modulesKeyw
         cfg.push(pick([`CONFIG_${s.name}=y`, `CONFIG_${s.name}=m`, `# CONFIG_${s.name} is not set`]));
         break;
       case 'int':
-        cfg.push(`CONFIG_${s.name}=${chance(0.9) ? Math.floor(r() * 50) - 5 : 'x1'}`);
+        cfg.push(`CONFIG_${s.name}=${opts.kconfiglibSafe ? 5 + Math.floor(r() * 5) : chance(0.9) ? Math.floor(r() * 50) - 5 : 'x1'}`);
         break;
       case 'hex':
-        cfg.push(`CONFIG_${s.name}=${chance(0.5) ? '0x' : ''}${Math.floor(r() * 8192).toString(16)}`);
+        cfg.push(`CONFIG_${s.name}=${chance(0.5) ? '0x' : ''}${(opts.kconfiglibSafe ? 0x20 + Math.floor(r() * 0x60) : Math.floor(r() * 8192)).toString(16)}`);
         break;
       case 'string':
         cfg.push(`CONFIG_${s.name}="user \\\\ ${s.name}"`);
