@@ -242,7 +242,6 @@ export class KconfigParser {
     }
     const f: SourceFile = { name, fsPath, lines, lineStarts, hasFinalNewline, i: 0, curLine: 0, parent };
     const saved = this.file;
-    const savedEntry = this.currentEntry;
     const blockDepth = this.blocks.length;
     this.file = f;
     this.currentEntry = null;
@@ -261,7 +260,8 @@ export class KconfigParser {
         this.currentMenu = b.node.parent ?? this.root;
       }
       this.file = saved;
-      this.currentEntry = savedEntry && saved ? null : null;
+      // A sourced file ends the entry that preceded the source statement.
+      this.currentEntry = null;
     }
   }
 
@@ -755,10 +755,10 @@ export class KconfigParser {
         if (it.fsPath === opened.fsPath) {
           const chain: string[] = [];
           for (let j: SourceFile | null = f; j; j = j.parent) {
-            chain.push(`included from: ${j.name}:${j.curLine}`);
+            chain.push(`${j.name}:${j.curLine}`);
             if (j === it) break;
           }
-          throw new StatementError(M.recursiveSource, `recursive inclusion of ${n}`, col);
+          throw new StatementError(M.recursiveSource, `recursive inclusion of ${n} (included from ${chain.join(', from ')})`, col);
         }
       }
       const savedLine = f.curLine;
@@ -811,7 +811,8 @@ export class KconfigParser {
         cur = next;
       }
       const found = cur.filter((c) => this.readFile(path.resolve(base || '/', c)) !== undefined).sort();
-      if (found.length) return found.map((c) => (base === this.cwd || base === '' ? c : c));
+      // Relative names: openFile() looks them up in the working directory, then in srctree, like the pattern.
+      if (found.length) return found;
     }
     return [];
   }
