@@ -451,6 +451,10 @@ export function symbolInfo(state: KconfigState, sym: Sym): string {
   let out = '';
   if (sym.name) out += `Symbol: ${sym.name} [=${val(sym)}]\n`;
   out += `Type  : ${sym.type}\n`;
+  if (sym.type === 'int' || sym.type === 'hex') {
+    const r = state.getRangeProp(sym);
+    if (r) out += `Range : [${r.range![0].name} ${r.range![1].name}]\n`;
+  }
   for (const m of sym.menus) {
     if (m.prompt) {
       out += `Defined at ${m.file}:${m.line}\n`;
@@ -480,6 +484,16 @@ export function symbolInfo(state: KconfigState, sym: Sym): string {
     walk(e);
     out += `${label}:\n${terms.join('\n')}\n`;
   };
+  const targets = (kind: 'select' | 'imply'): string[] =>
+    sym.props.filter((p) => p.kind === kind).map((p) => {
+      const t = (p.expr as { k: 'sym'; sym: Sym }).sym;
+      const cond = p.visible && !(p.visible.k === 'sym' && p.visible.sym === state.tree.symYes) ? ` if ${exprToString(p.visible, val)}` : '';
+      return `${t.name} [=${val(t)}]${cond}`;
+    });
+  const sel = targets('select');
+  if (sel.length) out += `Selects: ${sel.join(', ')}\n`;
+  const imp = targets('imply');
+  if (imp.length) out += `Implies: ${imp.join(', ')}\n`;
   if (!sym.isChoice) {
     list('Selected by', sym.revDep);
     list('Implied by', sym.implied);
