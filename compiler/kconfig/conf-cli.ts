@@ -224,7 +224,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
           for (const p of list.props) {
             if (p.kind !== 'default' || state.exprCalc(p.visible) === NO || p.expr?.k !== 'sym') continue;
             state.calcValue(p.expr.sym);
-            const n = expandDollarVars(p.expr.sym.name ?? '', env);
+            const n = expandDollarVars(p.expr.sym.name ?? '', state);
             if (readSimple(n)) {
               message(`using defaults found in ${n}`);
               ok = true;
@@ -254,7 +254,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
   switch (mode) {
     case 'defconfig': {
       let name = opts.file;
-      if (name === undefined) name = defaultConfName(tree, state, env, readFileOpt);
+      if (name === undefined) name = defaultConfName(tree, state, readFileOpt);
       if (!opts.silent) io.stdout.write(`*** Default configuration is based on '${name}'\n`);
       if (!confRead(name)) {
         io.stderr.write(`***\n*** Can't find default configuration "${name}"!\n***\n`);
@@ -408,26 +408,26 @@ function fileSpan(file: string): import('../diagnostics/span.js').Span {
   return { file, start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } };
 }
 
-function expandDollarVars(s: string, env: Readonly<Record<string, string | undefined>>): string {
-  // Linux 4.x conf_expand_value(): $NAME references in defconfig_list entries.
-  return s.replace(/\$([A-Za-z0-9_]+)/g, (_m, n: string) => env[n] ?? '');
+/** Linux 4.x conf_expand_value(): "$NAME" in a defconfig_list entry is the value of symbol NAME (its name if undefined). */
+function expandDollarVars(s: string, state: KconfigState): string {
+  return s.replace(/\$([A-Za-z0-9_]*)/g, (_m, n: string) => {
+    const sym = state.tree.byName.get(n);
+    if (!sym) return n;
+    state.calcValue(sym);
+    return state.getStringValue(sym);
+  });
 }
 
-function defaultConfName(
-  tree: KconfigTree,
-  state: KconfigState,
-  env: Readonly<Record<string, string | undefined>>,
-  readFileOpt: (n: string) => string | undefined,
-): string {
+function defaultConfName(tree: KconfigTree, state: KconfigState, readFileOpt: (n: string) => string | undefined): string {
   const list = tree.defconfigList;
   if (list) {
     for (const p of list.props) {
       if (p.kind !== 'default' || state.exprCalc(p.visible) === NO || p.expr?.k !== 'sym') continue;
-      const n = expandDollarVars(p.expr.sym.name ?? '', env);
+      const n = expandDollarVars(p.expr.sym.name ?? '', state);
       if (readFileOpt(n) !== undefined) return n;
     }
   }
-  return expandDollarVars('arch/$ARCH/defconfig', env);
+  return expandDollarVars('arch/$ARCH/defconfig', state);
 }
 
 /** Text shown for "?" : help and symbol information (menu_get_ext_help + get_symbol_str). */
