@@ -82,6 +82,13 @@ class LineReader {
     } else this.it = src[Symbol.asyncIterator]();
   }
   eof = false;
+  /** Stops reading (lets a terminal's stdin go, so the process can exit). */
+  async close(): Promise<void> {
+    if (this.it && !this.done) {
+      this.done = true;
+      await this.it.return?.();
+    }
+  }
   /** The next line with its newline (like fgets), or null at end of input. */
   async readLine(): Promise<string | null> {
     for (;;) {
@@ -347,6 +354,8 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     if (!(e instanceof RangeError)) throw e;
     io.stderr.write(formatDiagnostic(diagnostic(M.tooDeep, `configuration too deeply nested for the ${mode} questions: ${e.message}`)));
     return 1;
+  } finally {
+    await ui.close();
   }
   printDiags(state.warnings.splice(0));
 
@@ -515,6 +524,13 @@ class Interactive {
   ) {
     this.rootEntry = state.tree.root;
     this.input = new LineReader(io.stdin);
+    const stdin = io.stdin as { isTTY?: boolean } | null;
+    this.tty = io.stdinIsTTY ?? (typeof stdin === 'object' && stdin !== null && stdin.isTTY === true);
+  }
+  private readonly tty: boolean;
+
+  close(): Promise<void> {
+    return this.input.close();
   }
 
   private out(s: string): void {
@@ -526,7 +542,7 @@ class Interactive {
     if (l === null) this.io.stderr.write('\nError in reading or end of file.\n');
     else this.line = l;
     // Like conf, echo the end of line when the answers do not come from a terminal.
-    if (!this.io.stdinIsTTY) this.out('\n');
+    if (!this.tty) this.out('\n');
   }
 
   private async askValue(sym: Sym, def: string): Promise<boolean> {
