@@ -14,6 +14,8 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { qemuCommand, runQemu } from '../run/qemu.js';
 import { diagnosticJson, type Io, printDiagnostics } from './output.js';
 
+class UsageError extends Error {}
+
 /** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
 export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
 
@@ -186,13 +188,16 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
     .version(false)
     .exitProcess(false)
     .fail((message, error) => {
-      if (error) throw error;
-      io.stderr(`hvcc: ${message}\nRun 'hvcc --help' for usage.\n`);
-      exit = EXIT.usage;
+      // Thrown, not just recorded: yargs would otherwise still run the command's handler.
+      throw error ?? new UsageError(message);
     });
   try {
     await parser.parseAsync();
   } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`hvcc: ${e.message}\nRun 'hvcc --help' for usage.\n`);
+      return EXIT.usage;
+    }
     // A bug in hvcc, not in the description: the stack is for the bug report, on request.
     const detail = process.env.HVCC_DEBUG ? ((e as Error).stack ?? String(e)) : `${(e as Error).message} (set HVCC_DEBUG=1 for details)`;
     io.stderr(`hvcc: internal error [HV0002]: ${detail}\n`);

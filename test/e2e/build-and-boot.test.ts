@@ -110,6 +110,15 @@ describe('errors', () => {
     expect(d.related).toHaveLength(1);
   });
 
+  test('usage errors exit 2 and run nothing', () => {
+    for (const args of [['build'], ['frobnicate'], ['run', 'examples/two-guests/system.dts', '--no-such-option']]) {
+      const r = hvcc(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("Run 'hvcc --help' for usage.");
+      expect(r.stderr).not.toContain('error[');
+    }
+  });
+
   test('a missing file is a coded error, not a crash', () => {
     const r = hvcc(['build', 'no/such/system.dts']);
     expect(r.status).toBe(1);
