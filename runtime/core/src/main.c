@@ -11,7 +11,6 @@
 static struct hv_guest guests[CONFIG_HV_MAX_CPUS];
 static struct hv_vcpu vcpus[CONFIG_HV_MAX_CPUS];	/* by pCPU index */
 static u64 running_guests;
-static void guest_kick(struct hv_guest *guest);
 static bool guests_ready;	/* the config checked out and every guest is set up */
 
 struct hv_vcpu *hv_current_vcpu(void)
@@ -117,8 +116,7 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 	hv_spin_unlock(&guest->lock);
 	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
 	arch_guest_block(guest);
-	arch_send_event();
-	guest_kick(guest);
+	hv_cpu_notify();
 
 	if (__atomic_sub_fetch(&running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
 		hv_log("all guests have stopped, powering off");
@@ -140,8 +138,7 @@ void hv_guest_request_reset(struct hv_guest *guest)
 	}
 	hv_spin_unlock(&guest->lock);
 	arch_guest_block(guest);
-	arch_send_event();
-	guest_kick(guest);
+	hv_cpu_notify();
 }
 
 /* Runs on vCPU 0's pCPU once vCPU 0 has acknowledged reset `epoch`. */
@@ -154,7 +151,7 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 			/* Another reset or a stop overtook this one: start over in the caller. */
 			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) != HV_GUEST_RUNNING)
 				return;
-			arch_wait_event();
+			hv_cpu_wait();
 		}
 	}
 
@@ -190,7 +187,7 @@ void hv_stop_all_guests(void)
 		return;		/* no guest has run yet */
 	for (u64 gi = 0; gi < hv_config.guest_count; gi++)
 		arch_guest_block(&guests[gi]);
-	arch_send_event();
+	hv_cpu_notify();
 }
 
 /*
@@ -210,7 +207,7 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 
 		if (load_acquire(&guest->state) == HV_GUEST_STOPPED) {
 			WRITE_ONCE(vcpu->power, HV_VCPU_OFF);
-			arch_wait_event();
+			hv_cpu_wait();
 			continue;
 		}
 		if (vcpu->epoch != epoch) {
@@ -219,7 +216,7 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 			vcpu->power = HV_VCPU_OFF;
 			store_release(&vcpu->epoch, epoch);
 			hv_spin_unlock(&guest->lock);
-			arch_send_event();
+			hv_cpu_notify();
 			if (vcpu->index == 0)
 				guest_restart(vcpu, epoch);
 			continue;
@@ -238,7 +235,7 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
 			return;
 		}
-		arch_wait_event();
+		hv_cpu_wait();
 	}
 }
 
@@ -309,11 +306,38 @@ void hv_vcpu_kick(struct hv_vcpu *vcpu)
 		ops->kick(hv_config.pcpus[vcpu->pcpu].mpidr);
 }
 
-/* Every vCPU of the guest that is on another pCPU traps soon (it may sit in a WFI the guest executes). */
-static void guest_kick(struct hv_guest *guest)
+/*
+ * Tells every other pCPU that shared state changed (a vCPU was started, a guest stopped or reset). With a
+ * host interrupt controller they wait in WFI and an SGI wakes them (a vCPU may also be in a WFI of its
+ * guest's); without one they wait in WFE and SEV wakes them.
+ */
+void hv_cpu_notify(void)
 {
-	for (u64 i = 0; i < guest->cfg->vcpu_count; i++)
-		hv_vcpu_kick(guest->vcpus[i]);
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	arch_send_event();
+	if (!ops)
+		return;
+	for (u64 p = 0; p < hv_config.pcpu_count; p++)
+		if (p != arch_cpu_id() && hv_config.pcpus[p].guest != HV_NO_GUEST)
+			ops->kick(hv_config.pcpus[p].mpidr);
+}
+
+/*
+ * Waits until another pCPU calls hv_cpu_notify() (or, spuriously, a little less). WFE would do, but an
+ * emulator may run WFE as a busy loop; WFI really sleeps. Interrupts stay masked at EL2: a pending one still
+ * ends the WFI, and is then acknowledged here.
+ */
+void hv_cpu_wait(void)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	if (!ops) {
+		arch_wait_event();
+		return;
+	}
+	arch_wait_interrupt();
+	ops->handle();
 }
 
 void hv_vcpu_host_irqs(struct hv_vcpu *vcpu)

@@ -78,7 +78,7 @@ static s64 psci_cpu_on(struct hv_vcpu *vcpu, u64 mpidr, u64 entry, u64 context)
 		store_release(&target->power, HV_VCPU_ON_PENDING);
 	}
 	hv_spin_unlock(&guest->lock);
-	arch_send_event();
+	hv_cpu_notify();
 	return ret;
 }
 

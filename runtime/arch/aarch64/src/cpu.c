@@ -34,6 +34,11 @@ void arch_wait_event(void)
 	asm volatile("wfe" ::: "memory");
 }
 
+void arch_wait_interrupt(void)
+{
+	asm volatile("dsb sy; wfi" ::: "memory");
+}
+
 void arch_send_event(void)
 {
 	/* The state change the waiters look at must be visible before they wake. */

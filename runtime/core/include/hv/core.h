@@ -91,6 +91,8 @@ void hv_guest_console_putc(struct hv_guest *guest, char c);
 void hv_guest_console_flush(struct hv_guest *guest);
 void hv_guest_stop(struct hv_guest *guest, const char *line);
 void hv_guest_request_reset(struct hv_guest *guest);
+void hv_cpu_notify(void);
+void hv_cpu_wait(void);
 
 /*
  * A guest interrupt controller emulator (hv_emulator_ops.vintc): how the core, the arch port and the host
@@ -146,6 +148,7 @@ void arch_vcpu_trap_wfi(struct hv_vcpu *vcpu, bool trap);
 __noreturn void arch_vcpu_enter(struct hv_vcpu *vcpu);
 void arch_wait_event(void);
 void arch_send_event(void);
+void arch_wait_interrupt(void);
 void arch_sync_guest_memory(u64 pa, u64 size);
 /* Make every vCPU of the guest, on whatever pCPU, trap to EL2 soon (and undo that). */
 void arch_guest_block(struct hv_guest *guest);

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`, Linux guest: the Debian kernel of examples/linux-guest booting to its /init marker and
+ * powering off, under hvcc (examples/linux-guest/system.dts: 2 vCPUs beside a bare-metal guest) against the
+ * same kernel and initramfs on bare QEMU (`-M virt` directly, 2 CPUs, the guest's 256 MiB).
+ *
+ * Two figures each: wall time of the whole QEMU run (multi-threaded TCG, as `hvcc run` boots), and the
+ * instructions the emulated machine executed (every CPU, every exception level: guest plus hypervisor),
+ * counted by a small TCG plugin (insn-count.c) under `-icount shift=0,sleep=off`, which makes QEMU
+ * single-threaded and its clock follow the instruction count, so the count is repeatable.
+ *
+ * Debian ships no QEMU plugin binaries; the plugin is built here against qemu-plugin.h from Debian's qemu
+ * source package (apt-get source --download-only, private apt state), cached next to the Linux guest files.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SYSTEM = 'examples/linux-guest/system.dts';
+const MARKER = 'HVCC-LINUX-GUEST-UP';
+const cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hvcc');
+
+/** Builds (once) the instruction-counting plugin against the installed QEMU's source package header. */
+function plugin(): string {
+  const dir = join(cacheRoot, 'qemu-plugin');
+  const so = join(dir, 'libinsncount.so');
+  const source = join(root, 'test', 'bench', 'insn-count.c');
+  if (existsSync(so) && readFileSync(join(dir, 'source.c'), 'utf8') === readFileSync(source, 'utf8')) return so;
+  mkdirSync(join(dir, 'apt', 'lists', 'partial'), { recursive: true });
+  mkdirSync(join(dir, 'apt', 'cache', 'archives', 'partial'), { recursive: true });
+  const header = join(dir, 'include', 'qemu-plugin.h');
+  if (!existsSync(header)) {
+    // The source version of the installed qemu-system-arm (a binNMU's binary version differs from it).
+    const version = execFileSync('dpkg-query', ['-W', '-f=${source:Version}', 'qemu-system-arm'], { encoding: 'utf8' }).trim();
+    const list = join(dir, 'apt', 'sources.list');
+    writeFileSync(
+      list,
+      ['bookworm', 'bookworm-updates'].map((s) => `deb-src http://deb.debian.org/debian ${s} main\n`).join('') + 'deb-src http://deb.debian.org/debian-security bookworm-security main\n',
+    );
+    const opts = [
+      '-q', `-oDir::Etc::SourceList=${list}`, '-oDir::Etc::SourceParts=/dev/null', `-oDir::State::Lists=${join(dir, 'apt', 'lists')}`,
+      `-oDir::Cache=${join(dir, 'apt', 'cache')}`, '-oDebug::NoLocking=1', '-oAPT::Sandbox::User=root',
+    ];
+    const src = join(dir, 'src');
+    mkdirSync(src, { recursive: true });
+    execFileSync('apt-get', [...opts, 'update'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('apt-get', [...opts, 'source', '--download-only', `qemu=${version}`], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });
+    const orig = readdirSync(src).find((f) => /\.orig\.tar\.\w+$/.test(f));
+    if (!orig) throw new Error(`no qemu orig tarball in ${src}`);
+    mkdirSync(join(dir, 'include'), { recursive: true });
+    execFileSync('tar', ['-xf', join(src, orig), '-C', join(dir, 'include'), '--wildcards', '--strip-components=3', '*/include/qemu/qemu-plugin.h']);
+    rmSync(src, { recursive: true, force: true });
+  }
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-Wall', '-I', join(dir, 'include'), source, '-o', so]);
+  writeFileSync(join(dir, 'source.c'), readFileSync(source, 'utf8'));
+  return so;
+}
+
+interface Run {
+  ms: number;
+  stdout: string;
+}
+
+function timed(program: string, args: string[]): Run {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(program, args, { cwd: root, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const out = (r.stdout ?? '') + (r.stderr ?? '');
+  if (r.status !== 0 || !out.includes(`${MARKER}: `)) throw new Error(`${program} ${args.join(' ')}: exit ${r.status}, no marker\n${out.split('\n').slice(-20).join('\n')}`);
+  return { ms, stdout: out };
+}
+
+function count(file: string): number {
+  return Number(readFileSync(file, 'utf8').trim());
+}
+
+export async function benchLinux(): Promise<string[]> {
+  const prepared = JSON.parse(execFileSync(process.execPath, [join(root, 'examples', 'linux-guest', 'prepare.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop()!) as {
+    release: string;
+    image: string;
+    initrd: string;
+  };
+  execFileSync('make', ['-s', '-C', join(root, 'examples', 'guests')]);
+  const so = plugin();
+  const work = mkdtempSync(join(tmpdir(), 'hvcc-bench-linux-'));
+  const hvcc = [join(root, 'bin', 'hvcc.js')];
+  const out = join(work, 'build');
+  execFileSync(process.execPath, [...hvcc, 'build', SYSTEM, '-O', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const bare = ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57', '-smp', '2', '-m', '256M', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none',
+    '-kernel', prepared.image, '-initrd', prepared.initrd, '-append', 'console=ttyAMA0 panic=-1'];
+  const icount = (file: string) => ['-icount', 'shift=0,sleep=off', '-plugin', `${so},out=${file}`];
+  const hvRun = (extra: string[]) => [...hvcc, 'run', SYSTEM, '-O', out, '--timeout', '600', ...(extra.length ? ['--', ...extra] : [])];
+
+  const bareWall = timed('qemu-system-aarch64', bare);
+  const hvWall = timed(process.execPath, hvRun([]));
+  const bareCountFile = join(work, 'bare.count');
+  const hvCountFile = join(work, 'hvcc.count');
+  const bareIcount = timed('qemu-system-aarch64', [...bare, ...icount(bareCountFile)]);
+  const hvIcount = timed(process.execPath, hvRun(icount(hvCountFile)));
+  const bareInsns = count(bareCountFile);
+  const hvInsns = count(hvCountFile);
+  rmSync(work, { recursive: true, force: true });
+
+  const m = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+  return [
+    `Linux guest (Debian ${prepared.release}, 2 vCPUs, boot to the /init marker and power-off)`,
+    `  wall time, multi-threaded TCG: bare QEMU ${bareWall.ms.toFixed(0)} ms, hvcc ${hvWall.ms.toFixed(0)} ms (${(hvWall.ms / bareWall.ms).toFixed(2)}x; hvcc's includes the bare-metal guest and the hypervisor's copy of the kernel into guest RAM)`,
+    `  instructions (-icount, every CPU and EL): bare QEMU ${m(bareInsns)}, hvcc ${m(hvInsns)}: ${(hvInsns / bareInsns).toFixed(3)}x (target 1.10x)`,
+    `  wall time under -icount: bare QEMU ${bareIcount.ms.toFixed(0)} ms, hvcc ${hvIcount.ms.toFixed(0)} ms`,
+  ];
+}
