@@ -133,10 +133,13 @@ void gicv3_ppi_enable(u64 intid, bool enable)
 	wr32(rd + (enable ? GICR_ISENABLER0 : GICR_ICENABLER0), (u32)BIT(intid));
 }
 
-void gicv3_deactivate(u64 intid)
+/* Through the redistributor, which is well defined even when the PPI is not active. */
+void gicv3_ppi_deactivate(u64 intid)
 {
-	write_sysreg(icc_dir_el1, intid);
-	isb();
+	u64 rd = rd_base[arch_cpu_id()];
+
+	wr32(rd + GICR_ICACTIVER0, (u32)BIT(intid));
+	dsb(sy);
 }
 
 static void gicv3_handle(void)

@@ -96,7 +96,6 @@ struct vgic_cpu {
 	u32 dirty;			/* something may be deliverable: scan in the next flush */
 	u64 lr_used;			/* bitmap of list registers holding an interrupt */
 	u16 lr_intid[MAX_LRS];
-	u64 hw_active;			/* physical PPIs left active for the guest to deactivate */
 };
 
 struct vgic_state {
@@ -173,8 +172,6 @@ static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 			lr_write(n, 0);
 			c->lr_used &= ~BIT(n);
 			v->lr = 0;
-			if (v->hw)
-				c->hw_active &= ~BIT(c->lr_intid[n]);
 			c->dirty = 1;
 		} else if (v->latched && !(lr & LR_PENDING) && !v->hw) {
 			/* A new edge while the guest handles the previous one: pending and active. */
@@ -309,13 +306,15 @@ static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 	for (u64 id = 0; id < NR_SPIS; id++)
 		if (s->spi[id].lr && s->spi[id].target == vcpu->index)
 			s->spi[id].lr = 0;
-	if (c->hw_active & BIT(GICV3_PPI_VTIMER))
-		gicv3_deactivate(GICV3_PPI_VTIMER);
+	/*
+	 * A virtual timer interrupt the guest never deactivated would keep the physical PPI active, and the
+	 * timer silent, for good. (Unconditionally: a guest reset zeroed this state on another pCPU.)
+	 */
+	gicv3_ppi_deactivate(GICV3_PPI_VTIMER);
 	memset(c->priv, 0, sizeof(c->priv));
 	for (u64 id = 0; id < 16; id++)
 		c->priv[id].edge = 1;
 	c->lr_used = 0;
-	c->hw_active = 0;
 	c->dirty = 0;
 	c->waker = GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP;
 	write_sysreg(ich_vmcr_el2, 0);
@@ -352,7 +351,6 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 	v = &c->priv[intid];
 	v->hw = 1;
 	v->latched = 1;
-	c->hw_active |= BIT(intid);
 	c->dirty = 1;
 	hv_spin_unlock(&s->lock);
 	return true;

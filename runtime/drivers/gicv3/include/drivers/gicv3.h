@@ -12,7 +12,7 @@
 
 /* Enable or disable a PPI on the calling CPU's redistributor. */
 void gicv3_ppi_enable(u64 intid, bool enable);
-/* Deactivate a physical interrupt left active for a guest (when the guest cannot do it any more). */
-void gicv3_deactivate(u64 intid);
+/* Deactivate a PPI left active for a guest (when the guest will not do it any more: vCPU reset). */
+void gicv3_ppi_deactivate(u64 intid);
 
 #endif /* DRIVERS_GICV3_H */
