@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(clang-14 lld-14 llvm-14 qemu-system-arm ipxe-qemu device-tree-compiler make
-          kconfig-frontends-nox python3-kconfiglib)
+          kconfig-frontends-nox python3-kconfiglib tmux)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
