@@ -1,4 +1,10 @@
 import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { loadKconfig, resolve } from '../kconfig/index.js';
+import { symbolHelp } from '../kconfig/conf-cli.js';
+import type { MenuNode } from '../kconfig/model.js';
+import { loadCatalogue } from '../components/catalogue.js';
+import { packageRoot, runtimeDir } from '../paths.js';
 import { checks } from '../checks/catalogue.js';
 import { catalogue } from '../diagnostics/catalogue.js';
 import { explanationPath } from '../explain/explain.js';
@@ -46,5 +52,39 @@ export function checksMarkdown(): string {
     out.push(`| \`${m.name}\` | ${m.code} | ${m.severity} | ${m.summary.replace(/\|/g, '\\|')}${page} |`);
   }
   out.push('');
+  return out.join('\n');
+}
+
+/** docs/options.md: every runtime option, by component, from the runtime's Kconfig tree itself. */
+export function optionsMarkdown(): string {
+  const { tree } = loadKconfig(join(runtimeDir, 'Kconfig'), { srctree: runtimeDir, cwd: runtimeDir, env: {} });
+  const state = resolve(tree);
+  const { catalogue } = loadCatalogue(runtimeDir);
+  const byFolder = new Map<string, string[]>();
+  const walk = (menu: MenuNode) => {
+    if (menu.sym?.name && (menu.kind === 'config' || menu.kind === 'menuconfig')) {
+      const folder = relative(packageRoot, dirname(menu.file));
+      const help = symbolHelp(state, menu).split(packageRoot + '/').join('');
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), '```', help.trimEnd(), '```', '']);
+    }
+    menu.children.forEach(walk);
+  };
+  walk(tree.root);
+  const out = [
+    '# Runtime options',
+    '',
+    '<!-- Generated from runtime/**/Kconfig by `npm run docs`; do not edit. -->',
+    '',
+    'Every option of the hypervisor runtime is a Kconfig symbol declared next to the component it belongs to.',
+    'Values shown are the Kconfig defaults; `boards/<board>/defconfig` may set others. See [cli.md](cli.md) for',
+    'the commands that change them and [kconfig.md](kconfig.md) for the language.',
+    '',
+  ];
+  for (const [folder, blocks] of [...byFolder.entries()].sort()) {
+    const component = catalogue.components.find((c) => relative(packageRoot, c.dir) === folder);
+    out.push(`## ${folder}${component ? ` — ${component.manifest.name} (${component.manifest.kind})` : ''}`, '');
+    if (component) out.push(component.manifest.description, '');
+    out.push(...blocks);
+  }
   return out.join('\n');
 }

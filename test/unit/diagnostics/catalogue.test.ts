@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogue } from '../../../compiler/diagnostics/catalogue.js';
-import { checksMarkdown, diagnosticsMarkdown } from '../../../compiler/docs/generate.js';
+import { checksMarkdown, diagnosticsMarkdown, optionsMarkdown } from '../../../compiler/docs/generate.js';
 import { packageRoot } from '../../../compiler/paths.js';
 
 describe('message catalogue', () => {
@@ -25,6 +25,10 @@ describe('message catalogue', () => {
 
   test('docs/diagnostics.md is the generated one (run `npm run docs`)', () => {
     expect(readFileSync(join(packageRoot, 'docs', 'diagnostics.md'), 'utf8')).toBe(diagnosticsMarkdown());
+  });
+
+  test('docs/options.md is the generated one (run `npm run docs`)', () => {
+    expect(readFileSync(join(packageRoot, 'docs', 'options.md'), 'utf8')).toBe(optionsMarkdown());
   });
 
   test('docs/checks.md is the generated one (run `npm run docs`)', () => {
