@@ -5,8 +5,8 @@
  * is never full and never busy; nothing is ever received (the receive FIFO is always empty).
  *
  * Interrupts follow QEMU's model: writing DR raises TXRIS (the FIFO drained at once), ICR clears it, and the
- * line level is (RIS & IMSC) != 0. The level goes to hv_device_irq_level(), the virtual GIC's hook, which
- * delivers nothing yet.
+ * line level is (RIS & IMSC) != 0. The level goes to hv_device_irq_level(): the guest's virtual GIC, when it
+ * has one, delivers it as the device's SPI (level-sensitive).
  */
 #include <hv/emulator.h>
 

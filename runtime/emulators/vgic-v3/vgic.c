@@ -284,8 +284,9 @@ static void vgic_reset(const struct hv_device *dev)
 
 static void vgic_vcpu_init(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
-	(void)vcpu;
-	(void)dev;
+	if (dev->window_count < 2 || dev->windows[1].size < (vcpu->index + 1) * GICR_FRAME)
+		hv_log("guest '%s': the GIC's redistributor window has no 128 KiB frame for vCPU %lu",
+		       vcpu->guest->cfg->name, vcpu->index);
 	write_sysreg(ich_vmcr_el2, 0);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
