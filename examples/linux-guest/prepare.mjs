@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, lstatSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,7 +38,7 @@ function aptCache(args, aptDir) {
 }
 
 /** Downloads the .debs (once) and unpacks them with dpkg -x into cache/root. Returns the kernel release. */
-function fetch() {
+export function fetchGuest() {
   const aptDir = join(cache, 'apt');
   const debs = join(cache, 'debs');
   const root = join(cache, 'root');
@@ -79,7 +79,7 @@ function cpioEntry(name, mode, data = Buffer.alloc(0), ino = 0, rdev = [0, 0]) {
   return Buffer.concat([head, pad(head.length), data, pad(data.length)]);
 }
 
-const INIT = `#!/bin/sh
+export const INIT = `#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 grep -E 'arch_timer|uart|IPI0:' /proc/interrupts
@@ -87,7 +87,8 @@ echo "${MARKER}: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs on
 poweroff -f
 `;
 
-function initramfs(busybox) {
+/** A gzipped newc initramfs: busybox, its applet links, /dev/console, and `init` as /init. */
+export function initramfs(busybox, init = INIT) {
   const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000, S_IFCHR = 0o020000;
   let ino = 1;
   const parts = [];
@@ -95,8 +96,8 @@ function initramfs(busybox) {
   for (const d of ['bin', 'dev', 'proc', 'sys']) add(d, S_IFDIR | 0o755);
   add('dev/console', S_IFCHR | 0o600, undefined, [5, 1]);
   add('bin/busybox', S_IFREG | 0o755, readFileSync(busybox));
-  for (const applet of ['sh', 'mount', 'echo', 'uname', 'grep', 'nproc', 'poweroff', 'cat']) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
-  add('init', S_IFREG | 0o755, Buffer.from(INIT));
+  for (const applet of ['sh', 'mount', 'echo', 'uname', 'grep', 'nproc', 'poweroff', 'reboot', 'cat']) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
+  add('init', S_IFREG | 0o755, Buffer.from(init));
   parts.push(cpioEntry('TRAILER!!!', 0));
   return gzipSync(Buffer.concat(parts), { level: 9 });
 }
@@ -106,17 +107,21 @@ function place(src, dest) {
   try { symlinkSync(src, dest); } catch { copyFileSync(src, dest); }
 }
 
-const info = fetch();
-mkdirSync(build, { recursive: true });
-const initrd = join(cache, 'initramfs.cpio.gz');
-const fresh = initramfs(info.busybox);
-if (!existsSync(initrd) || !readFileSync(initrd).equals(fresh)) {
-  writeFileSync(`${initrd}.tmp`, fresh);
-  renameSync(`${initrd}.tmp`, initrd);
+function main() {
+  const info = fetchGuest();
+  mkdirSync(build, { recursive: true });
+  const initrd = join(cache, 'initramfs.cpio.gz');
+  const fresh = initramfs(info.busybox);
+  if (!existsSync(initrd) || !readFileSync(initrd).equals(fresh)) {
+    writeFileSync(`${initrd}.tmp`, fresh);
+    renameSync(`${initrd}.tmp`, initrd);
+  }
+  place(info.image, join(build, 'Image'));
+  place(initrd, join(build, 'initramfs.cpio.gz'));
+  writeFileSync(join(build, 'release'), `${info.release}\n`);
+  log(`kernel ${info.release} (${info.package}), ${statSync(info.image).size} bytes: ${info.image}`);
+  log(`initramfs ${statSync(initrd).size} bytes: ${initrd}`);
+  console.log(JSON.stringify({ release: info.release, image: join(build, 'Image'), initrd: join(build, 'initramfs.cpio.gz'), busybox: info.busybox, cache, marker: MARKER }));
 }
-place(info.image, join(build, 'Image'));
-place(initrd, join(build, 'initramfs.cpio.gz'));
-writeFileSync(join(build, 'release'), `${info.release}\n`);
-log(`kernel ${info.release} (${info.package}), ${statSync(info.image).size} bytes: ${info.image}`);
-log(`initramfs ${statSync(initrd).size} bytes: ${initrd}`);
-console.log(JSON.stringify({ release: info.release, image: join(build, 'Image'), initrd: join(build, 'initramfs.cpio.gz'), cache, marker: MARKER }));
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

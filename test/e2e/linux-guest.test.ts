@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildExampleGuests, hvcc, root, tempDir } from './harness.js';
 
 /*
@@ -11,11 +12,14 @@ import { buildExampleGuests, hvcc, root, tempDir } from './harness.js';
  */
 const MARKER = 'HVCC-LINUX-GUEST-UP';
 let release = '';
+let busybox = '';
 
 beforeAll(() => {
   buildExampleGuests();
   const out = execFileSync(process.execPath, [join(root, 'examples', 'linux-guest', 'prepare.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
-  release = JSON.parse(out.trim().split('\n').pop()!).release as string;
+  const prepared = JSON.parse(out.trim().split('\n').pop()!) as { release: string; busybox: string };
+  release = prepared.release;
+  busybox = prepared.busybox;
 }, 600_000);
 
 describe('an unmodified Debian arm64 kernel as a guest', () => {
@@ -62,5 +66,29 @@ describe('an unmodified Debian arm64 kernel as a guest', () => {
     expect(lines).toContain("[hv] guest 'linux' powered off (PSCI SYSTEM_OFF from vCPU 0)");
     expect(lines[lines.length - 1]).toBe('[hv] all guests have stopped, powering off');
     expect(r.stdout).not.toMatch(/\[hv\] guest '\w+' stopped:/);
+  }, 600_000);
+
+  test('SYSTEM_RESET restarts only the Linux guest, which boots again on both vCPUs with its interrupts', async () => {
+    // An initramfs whose /init reboots (PSCI SYSTEM_RESET): the guest boots again and again until the timeout.
+    const { initramfs } = (await import(pathToFileURL(join(root, 'examples', 'linux-guest', 'prepare.mjs')).href)) as { initramfs: (busybox: string, init: string) => Buffer };
+    const work = tempDir('linux-reset');
+    writeFileSync(join(work, 'reset.cpio.gz'), initramfs(busybox, '#!/bin/sh\nmount -t proc proc /proc\necho "HVCC-RESET-TEST: $(grep -c ^processor /proc/cpuinfo) CPUs, $(grep -c arch_timer /proc/interrupts) timer"\nreboot -f\n'));
+    const system = readFileSync(join(root, 'examples', 'linux-guest', 'system.dts'), 'utf8')
+      .replace('"../../boards/', `"${root}/boards/`)
+      .replace('"build/Image"', `"${root}/examples/linux-guest/build/Image"`)
+      .replace('"build/initramfs.cpio.gz"', `"${work}/reset.cpio.gz"`)
+      .replace('"../guests/build/', `"${root}/examples/guests/build/`);
+    writeFileSync(join(work, 'system.dts'), system);
+    const r = hvcc(['run', join(work, 'system.dts'), '-O', join(work, 'out'), '--timeout', '30'], { timeoutMs: 300_000 });
+    expect(r.stderr).not.toMatch(/error\[/);
+    expect(r.status).toBe(3); // the guest never powers off: hvcc run stops QEMU at the timeout
+    const lines = r.stdout.split('\n');
+    const boots = lines.filter((l) => l === '[linux] HVCC-RESET-TEST: 2 CPUs, 1 timer');
+    expect(boots.length).toBeGreaterThanOrEqual(2);
+    expect(lines.filter((l) => l === "[hv] guest 'linux' requested a reset (PSCI SYSTEM_RESET), restarting it").length).toBeGreaterThanOrEqual(boots.length - 1);
+    expect(lines.filter((l) => /^\[linux\] .*smp: Brought up 1 node, 2 CPUs$/.test(l)).length).toBeGreaterThanOrEqual(2);
+    // The other guest ran once, to its end, untouched by the resets.
+    expect(lines.filter((l) => l === '[bare] Goodbye from alpha, powering off').length).toBe(1);
+    expect(r.stdout).not.toMatch(/\[hv\] guest '\w+' stopped:|PANIC/);
   }, 600_000);
 });
