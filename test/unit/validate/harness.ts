@@ -22,12 +22,17 @@ export function problems(ds: readonly Diagnostic[]): Diagnostic[] {
  * files come from disk).
  */
 export function analyzeText(file: string, text: string, options: Omit<AnalyzeOptions, 'file' | 'readFile'> = {}) {
+  return analyze({ ...options, file: resolve(file), readFile: overlay(file, text) });
+}
+
+/** A `readFile` that has `text` at `file` (whose folder need not exist) and reads every other file from disk. */
+export function overlay(file: string, text: string): (path: string) => string | undefined {
   const abs = resolve(file);
-  const readFile = (path: string) => {
-    if (resolve(path) === abs) return text;
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  return (path: string) => {
+    const real = resolve(path);
+    if (real === abs) return text;
+    return existsSync(real) ? readFileSync(real, 'utf8') : undefined;
   };
-  return analyze({ ...options, file: abs, readFile });
 }
 
 export function describeDiagnostic(d: Diagnostic): string {
