@@ -12,7 +12,7 @@ import { hvccVersion } from '../paths.js';
 import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { qemuCommand, runQemu } from '../run/qemu.js';
-import { diagnosticJson, type Io, printDiagnostics } from './output.js';
+import { type Io, printDiagnostics, validateJson } from './output.js';
 
 class UsageError extends Error {}
 
@@ -137,7 +137,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           if (argv.format === 'human') printDiagnostics(io, result.diagnostics, result.sources);
           all.push(...result.diagnostics);
         }
-        if (argv.format === 'json') io.stdout(JSON.stringify({ version: 1, diagnostics: all.map(diagnosticJson) }, null, 2) + '\n');
+        if (argv.format === 'json') io.stdout(JSON.stringify(validateJson(all), null, 2) + '\n');
         if (argv.format === 'sarif') io.stdout(JSON.stringify(toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
         exit = hasErrors(all) ? EXIT.errors : EXIT.ok;
       },

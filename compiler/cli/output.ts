@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostic, summary } from '../diagnostics/render.js';
 import type { Span } from '../diagnostics/span.js';
+import type { DiagnosticJson, SpanJson, ValidateJson } from '../../schemas/diagnostic-json.js';
 
 export interface Io {
   stdout: (data: string | Uint8Array) => void;
@@ -15,12 +16,12 @@ export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sou
   if (diagnostics.length > 0) io.stderr(summary(diagnostics, io.color) + '\n');
 }
 
-function spanJson(span: Span) {
+function spanJson(span: Span): SpanJson {
   return { file: span.file, line: span.start.line, column: span.start.column, endLine: span.end.line, endColumn: span.end.column };
 }
 
-/** The stable JSON form of a diagnostic (documented in docs/cli.md). */
-export function diagnosticJson(d: Diagnostic) {
+/** The stable JSON form of a diagnostic (schemas/diagnostic-json.ts; documented in docs/cli.md). */
+export function diagnosticJson(d: Diagnostic): DiagnosticJson {
   return {
     code: d.code,
     name: d.name,
@@ -31,4 +32,9 @@ export function diagnosticJson(d: Diagnostic) {
     notes: d.notes,
     help: d.help ?? null,
   };
+}
+
+/** What `hvcc validate --format json` prints. */
+export function validateJson(diagnostics: readonly Diagnostic[]): ValidateJson {
+  return { version: 1, diagnostics: diagnostics.map(diagnosticJson) };
 }

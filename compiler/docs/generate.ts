@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { bindings, dtMeta, standardProperties, type Binding, type DtKind } from '../../schemas/bindings/index.js';
+import { ValidateJson } from '../../schemas/diagnostic-json.js';
 import { dirname, join, relative } from 'node:path';
 import { loadKconfig, resolve } from '../kconfig/index.js';
 import { symbolHelp } from '../kconfig/conf-cli.js';
@@ -87,4 +90,123 @@ export function optionsMarkdown(): string {
     out.push(...blocks);
   }
   return out.join('\n');
+}
+
+/** docs/schemas/diagnostics.schema.json: the JSON Schema of `hvcc validate --format json`, from its zod definition. */
+export function diagnosticsJsonSchema(): string {
+  return JSON.stringify(z.toJSONSchema(ValidateJson, { io: 'output' }), null, 2) + '\n';
+}
+
+/** The file name (without extension) of a binding's pages: its id with everything but letters and digits as '-'. */
+export function bindingSlug(b: Binding): string {
+  return b.id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
+
+/**
+ * A binding's properties as a JSON Schema (of the decoded values). Device-tree cells decoded to bigint (u64,
+ * reg addresses and sizes) are integers here; each property's DT encoding is `x-dt-type`.
+ */
+export function bindingJsonSchema(b: Binding): JsonSchema {
+  const schema = z.toJSONSchema(b.properties, {
+    io: 'output',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def;
+      if (def.type === 'bigint') Object.assign(ctx.jsonSchema, { type: 'integer', minimum: 0 });
+      const js = ctx.jsonSchema as Record<string, unknown>;
+      if ('dt' in js) {
+        js['x-dt-type'] = js.dt;
+        delete js.dt;
+      }
+    },
+  }) as JsonSchema;
+  const { $schema, ...rest } = schema;
+  return {
+    $schema,
+    title: b.title,
+    description: b.description,
+    'x-match': b.match,
+    'x-role': b.role,
+    ...rest,
+  };
+}
+
+function constraints(p: JsonSchema): string {
+  const out: string[] = [];
+  if (Array.isArray(p.enum)) out.push(`one of ${(p.enum as unknown[]).map((v) => `\`${JSON.stringify(v)}\``).join(', ')}`);
+  if (p.const !== undefined) out.push(`\`${JSON.stringify(p.const)}\``);
+  if (typeof p.pattern === 'string') out.push(`matches \`/${p.pattern}/\``);
+  if (typeof p.minLength === 'number' && p.minLength > 0) out.push(`at least ${p.minLength} character${p.minLength === 1 ? '' : 's'}`);
+  if (typeof p.minItems === 'number' && p.minItems > 0) out.push(`at least ${p.minItems} entr${p.minItems === 1 ? 'y' : 'ies'}`);
+  const u32 = p.minimum === 0 && p.maximum === 0xffff_ffff;
+  if (!u32 && typeof p.minimum === 'number' && p.minimum !== 0) out.push(`≥ ${p.minimum}`);
+  if (!u32 && typeof p.maximum === 'number') out.push(`≤ ${p.maximum}`);
+  return out.join('; ') || 'any';
+}
+
+const DT_TYPE_TEXT: Record<DtKind, string> = {
+  string: 'string',
+  'string-list': 'string list',
+  u32: 'u32 (one cell)',
+  u64: 'u64 (one cell, or two with the high word first)',
+  'u32-array': 'cells (u32 array)',
+  phandle: 'phandle',
+  'phandle-array': 'phandles',
+  reg: 'address/size cells in the parent\'s #address-cells/#size-cells',
+  flag: 'empty (present or not)',
+  any: 'any',
+};
+
+/** docs/bindings/<slug>.md: one binding, from its zod schema and `dt` metadata. */
+export function bindingMarkdown(b: Binding): string {
+  const schema = bindingJsonSchema(b);
+  const required = new Set(schema.required ?? []);
+  const matchText = 'compatible' in b.match ? `nodes with \`compatible = "${b.match.compatible}"\`` : `nodes with \`device_type = "${b.match.deviceType}"\``;
+  const roleText = { 'host-device': 'a device of the board', 'guest-device': 'a device inside a guest (emulated)', hvcc: "one of hvcc's own nodes", board: 'a node of the board' }[b.role];
+  const out = [
+    `# ${b.title}`,
+    '',
+    `<!-- Generated from schemas/bindings/ by \`npm run docs\`; do not edit. -->`,
+    '',
+    b.description,
+    '',
+    `Applies to ${matchText}, as ${roleText}. JSON Schema of the decoded properties: [${bindingSlug(b)}.schema.json](../schemas/bindings/${bindingSlug(b)}.schema.json).`,
+    '',
+    '| property | DT type | required | allowed values | description |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  const shape = b.properties.shape as Record<string, z.ZodType>;
+  for (const [name, prop] of Object.entries(shape)) {
+    const meta = dtMeta(prop);
+    const p = schema.properties?.[name] ?? {};
+    const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    out.push(`| \`${name}\` | ${meta ? DT_TYPE_TEXT[meta.dt] : 'any'} | ${required.has(name) ? 'yes' : 'no'} | ${cell(constraints(p))} | ${cell(meta?.description ?? '')} |`);
+  }
+  out.push('', `Besides these, every node may carry ${standardProperties.map((p) => `\`${p}\``).join(', ')}.`, '');
+  return out.join('\n');
+}
+
+/** docs/bindings/README.md: the list of bindings. */
+export function bindingsIndexMarkdown(): string {
+  const out = ['# Bindings', '', '<!-- Generated from schemas/bindings/ by `npm run docs`; do not edit. -->', '', 'What hvcc reads from each kind of node, generated from the zod schemas in `schemas/bindings/`.', '', '| binding | applies to | role |', '| --- | --- | --- |'];
+  for (const b of bindings) {
+    const match = 'compatible' in b.match ? `compatible "${b.match.compatible}"` : `device_type "${b.match.deviceType}"`;
+    out.push(`| [${b.title}](${bindingSlug(b)}.md) | ${match} | ${b.role} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+/** Every generated file under docs/ but diagnostics.md and checks.md, by path relative to docs/. */
+export function generatedSchemaDocs(): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set('schemas/diagnostics.schema.json', diagnosticsJsonSchema());
+  files.set('bindings/README.md', bindingsIndexMarkdown());
+  for (const b of bindings) {
+    files.set(`schemas/bindings/${bindingSlug(b)}.schema.json`, JSON.stringify(bindingJsonSchema(b), null, 2) + '\n');
+    files.set(`bindings/${bindingSlug(b)}.md`, bindingMarkdown(b));
+  }
+  return files;
 }
