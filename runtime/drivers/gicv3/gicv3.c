@@ -142,9 +142,10 @@ void gicv3_ppi_deactivate(u64 intid)
 	dsb(sy);
 }
 
+/* At most a few at a time: a level-sensitive interrupt nobody quiets must not keep the CPU here. */
 static void gicv3_handle(void)
 {
-	for (;;) {
+	for (int i = 0; i < 8; i++) {
 		u64 intid = read_sysreg(icc_iar1_el1) & 0xffffff;
 
 		if (intid >= INTID_SPURIOUS)

@@ -346,6 +346,20 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	struct virq *v;
 
+	if (intid == GICV3_PPI_MAINTENANCE) {
+		/*
+		 * A list register the guest finished with asked for it (EOI), or they ran low while more is
+		 * pending (underflow). The maintenance interrupt is level-sensitive: bring the list registers up
+		 * to date now, so its condition is gone before the driver deactivates it.
+		 */
+		hv_spin_lock(&s->lock);
+		sync_lrs(s, vcpu);
+		if (c->dirty)
+			fill_lrs(s, vcpu);
+		hv_spin_unlock(&s->lock);
+		isb();
+		return false;
+	}
 	if (intid != GICV3_PPI_VTIMER)
 		return false;	/* the maintenance interrupt: the flush on the way out does the work */
 	hv_spin_lock(&s->lock);
