@@ -46,6 +46,7 @@ export function fetchGuest() {
   if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
   mkdirSync(join(aptDir, 'lists', 'partial'), { recursive: true });
   mkdirSync(join(aptDir, 'cache', 'archives', 'partial'), { recursive: true });
+  rmSync(debs, { recursive: true, force: true }); // an interrupted earlier attempt's .debs
   mkdirSync(debs, { recursive: true });
   if (!existsSync(join(aptDir, 'status'))) writeFileSync(join(aptDir, 'status'), '');
   log(`apt-get update (arm64 package lists, in ${aptDir})`);
