@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
 import { catalogue } from '../diagnostics/catalogue.js';
@@ -14,10 +14,12 @@ export function toSarif(diagnostics: readonly Diagnostic[], options: { root: str
   const level = (s: Diagnostic['severity']) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
   const location = (span: Span) => {
     const rel = relative(options.root, span.file);
-    const inside = !rel.startsWith('..') && !rel.startsWith(sep);
+    const inside = rel !== '' && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`);
     return {
       physicalLocation: {
-        artifactLocation: inside ? { uri: rel.split(sep).join('/'), uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(span.file).href },
+        // A relative URI reference: each path segment percent-encoded (a space or '#' in a folder name would
+        // otherwise make it invalid, and code scanning would drop the location).
+        artifactLocation: inside ? { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(span.file).href },
         region: { startLine: span.start.line, startColumn: span.start.column, endLine: span.end.line, endColumn: Math.max(span.end.column, span.start.line === span.end.line ? span.start.column + 1 : 1) },
       },
     };
