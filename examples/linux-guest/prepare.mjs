@@ -85,6 +85,10 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 grep -E 'arch_timer|uart|IPI0:' /proc/interrupts
 echo "${MARKER}: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online (nproc $(nproc))"
+grep -E 'uart' /proc/interrupts
+# The console transmits by interrupt once its FIFO is full: let it drain before the power goes (poweroff -f
+# does not wait), as on hardware.
+usleep 100000
 poweroff -f
 `;
 
@@ -97,7 +101,7 @@ export function initramfs(busybox, init = INIT) {
   for (const d of ['bin', 'dev', 'proc', 'sys']) add(d, S_IFDIR | 0o755);
   add('dev/console', S_IFCHR | 0o600, undefined, [5, 1]);
   add('bin/busybox', S_IFREG | 0o755, readFileSync(busybox));
-  for (const applet of ['sh', 'mount', 'echo', 'uname', 'grep', 'nproc', 'poweroff', 'reboot', 'cat']) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
+  for (const applet of ['sh', 'mount', 'echo', 'uname', 'grep', 'nproc', 'usleep', 'poweroff', 'reboot', 'cat']) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
   add('init', S_IFREG | 0o755, Buffer.from(init));
   parts.push(cpioEntry('TRAILER!!!', 0));
   return gzipSync(Buffer.concat(parts), { level: 9 });

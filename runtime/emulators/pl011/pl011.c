@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * A guest's ARM PL011 UART (PrimeCell r1p5 register map), complete enough for bare-metal guests and for
- * Linux's amba-pl011 driver: transmitted bytes go to the core's per-guest line buffer, so the transmit FIFO
- * is never full and never busy; nothing is ever received (the receive FIFO is always empty).
+ * Linux's amba-pl011 driver: transmitted bytes go to the core's per-guest line buffer at once; nothing is
+ * ever received (the receive FIFO is always empty).
  *
- * Interrupts follow QEMU's model: writing DR raises TXRIS (the FIFO drained at once), ICR clears it, and the
- * line level is (RIS & IMSC) != 0. The level goes to hv_device_irq_level(): the guest's virtual GIC, when it
+ * The transmit FIFO is modelled without time, so that a driver that waits for room (Linux's interrupt-driven
+ * transmit path) really waits for the TX interrupt, deterministically:
+ *
+ *   - each byte written to DR fills it by one (16 deep, as the guest's driver believes for revision 1);
+ *   - a read of FR that finds it full says so (TXFF), and the FIFO then empties: a polling writer sees it
+ *     full once, then empty;
+ *   - it also empties whenever the guest looks at the interrupt state (RIS, MIS) or changes the mask (IMSC),
+ *     as if the transmitter had drained while the guest was busy elsewhere;
+ *   - TXRIS is set while the fill is at or below the IFLS transmit level, and cleared by ICR or by filling
+ *     above it.
+ *
+ * The line level is (RIS & IMSC) != 0; it goes to hv_device_irq_level(): the guest's virtual GIC, when it
  * has one, delivers it as the device's SPI (level-sensitive).
  */
 #include <hv/emulator.h>
@@ -27,8 +37,11 @@
 #define UARTPERIPHID0	0xfe0
 #define UARTPCELLID3	0xffc
 
+#define FR_TXFF		(1U << 5)
 #define FR_RXFE		(1U << 4)
 #define FR_TXFE		(1U << 7)
+
+#define TX_FIFO_DEPTH	16
 
 #define INT_TX		(1U << 5)
 #define INT_ALL		0x7ff
@@ -49,10 +62,35 @@ struct pl011_state {
 	u32 ris;
 	u32 dmacr;
 	u32 ilpr;
+	u32 tx_fill;		/* bytes "in" the transmit FIFO (already printed) */
 	bool irq_level;
 };
 
 HV_EMULATOR_STATE(struct pl011_state);
+
+/* IFLS TXIFLSEL: 1/8, 1/4, 1/2, 3/4, 7/8 of the FIFO. */
+static u32 tx_level(const struct pl011_state *s)
+{
+	static const u8 eighths[8] = { 1, 2, 4, 6, 7, 7, 7, 7 };
+
+	return TX_FIFO_DEPTH * eighths[s->ifls & 7] / 8;
+}
+
+static void tx_update(struct pl011_state *s)
+{
+	if (s->tx_fill <= tx_level(s))
+		s->ris |= INT_TX;
+	else
+		s->ris &= ~INT_TX;
+}
+
+static void tx_drain(struct pl011_state *s)
+{
+	if (s->tx_fill) {
+		s->tx_fill = 0;
+		tx_update(s);
+	}
+}
 
 static void update_irq(const struct hv_device *dev, struct pl011_state *s)
 {
@@ -80,7 +118,14 @@ static bool pl011_read(struct pl011_state *s, u64 off, u64 *value)
 	switch (off) {
 	case UARTDR:		*value = 0; break;	/* nothing received: reading an empty FIFO */
 	case UARTRSR:		*value = 0; break;	/* no receive errors */
-	case UARTFR:		*value = FR_TXFE | FR_RXFE; break;
+	case UARTFR:
+		if (s->tx_fill >= TX_FIFO_DEPTH) {
+			*value = FR_TXFF | FR_RXFE;
+			tx_drain(s);	/* seen full once: it drains while the guest waits */
+		} else {
+			*value = (s->tx_fill ? 0 : FR_TXFE) | FR_RXFE;
+		}
+		break;
 	case UARTILPR:		*value = s->ilpr; break;
 	case UARTIBRD:		*value = s->ibrd; break;
 	case UARTFBRD:		*value = s->fbrd; break;
@@ -88,8 +133,8 @@ static bool pl011_read(struct pl011_state *s, u64 off, u64 *value)
 	case UARTCR:		*value = s->cr; break;
 	case UARTIFLS:		*value = s->ifls; break;
 	case UARTIMSC:		*value = s->imsc; break;
-	case UARTRIS:		*value = s->ris; break;
-	case UARTMIS:		*value = s->ris & s->imsc; break;
+	case UARTRIS:		tx_drain(s); *value = s->ris; break;
+	case UARTMIS:		tx_drain(s); *value = s->ris & s->imsc; break;
 	case UARTDMACR:		*value = s->dmacr; break;
 	default:
 		if (off >= UARTPERIPHID0 && off <= UARTPCELLID3) {
@@ -108,7 +153,9 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 		/* Bytes written while the UART or its transmitter is disabled are still shown: losing guest
 		 * output would hide bugs, and a real PL011 would simply hold them in the FIFO. */
 		hv_vcpu_console_putc(vcpu, (char)(v & 0xff));
-		s->ris |= INT_TX;
+		if (s->tx_fill < TX_FIFO_DEPTH)
+			s->tx_fill++;
+		tx_update(s);
 		break;
 	case UARTRSR:		break;			/* UARTECR: clears errors, of which there are none */
 	case UARTFR:		break;			/* read-only; writes are ignored as on hardware */
@@ -118,7 +165,7 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 	case UARTLCR_H:		s->lcr_h = v & 0xff; break;
 	case UARTCR:		s->cr = v & 0xff87; break;
 	case UARTIFLS:		s->ifls = v & 0x3f; break;
-	case UARTIMSC:		s->imsc = v & INT_ALL; break;
+	case UARTIMSC:		s->imsc = v & INT_ALL; tx_drain(s); break;
 	case UARTRIS:		break;			/* read-only */
 	case UARTMIS:		break;			/* read-only */
 	case UARTICR:		s->ris &= ~(v & INT_ALL); break;
