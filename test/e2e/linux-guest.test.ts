@@ -81,7 +81,7 @@ describe('an unmodified Debian arm64 kernel as a guest', () => {
       .replace('"build/initramfs.cpio.gz"', `"${work}/reset.cpio.gz"`)
       .replace('"../guests/build/', `"${root}/examples/guests/build/`);
     writeFileSync(join(work, 'system.dts'), system);
-    const r = hvcc(['run', join(work, 'system.dts'), '-O', join(work, 'out'), '--timeout', '30'], { timeoutMs: 300_000 });
+    const r = hvcc(['run', join(work, 'system.dts'), '-O', join(work, 'out'), '--timeout', '45'], { timeoutMs: 300_000 });
     expect(r.stderr).not.toMatch(/error\[/);
     expect(r.status).toBe(3); // the guest never powers off: hvcc run stops QEMU at the timeout
     const lines = r.stdout.split('\n');
