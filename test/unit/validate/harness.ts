@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../../../compiler/build/analyze.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/diagnostic.js';
@@ -31,7 +31,12 @@ export function overlay(file: string, text: string): (path: string) => string | 
   return (path: string) => {
     const real = resolve(path);
     if (real === abs) return text;
-    return existsSync(real) ? readFileSync(real, 'utf8') : undefined;
+    // Like the CLI's reader: whatever cannot be read (missing, a folder) is undefined.
+    try {
+      return readFileSync(real, 'utf8');
+    } catch {
+      return undefined;
+    }
   };
 }
 

@@ -1,0 +1,112 @@
+/**
+ * Random valid systems for the property-based tests and the benchmark: a seeded generator of descriptions
+ * that must validate with no diagnostic at all.
+ */
+
+/** mulberry32: small, fast, seedable. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const hex = (n: number) => `0x${n.toString(16)}`;
+const MiB = 0x100000;
+
+export interface GuestSpec {
+  name: string;
+  cpus: number[];
+  sizeMiB: number;
+  /** Host address, or undefined for hvcc to place it. */
+  host?: number;
+  uart?: { spi: number };
+  image: string;
+}
+
+export interface SystemSpec {
+  guests: GuestSpec[];
+}
+
+/** Up to 3 guests on distinct CPUs of the 4-CPU QEMU virt board, 2-32 MiB each, some pinned, some with a UART. */
+export function randomSystem(r: () => number): SystemSpec {
+  const count = int(r, 1, 3);
+  const cpus = [0, 1, 2, 3].sort(() => r() - 0.5);
+  const names = ['alpha', 'beta', 'gamma', 'delta', 'rtos', 'linux'].sort(() => r() - 0.5);
+  const guests: GuestSpec[] = [];
+  for (let i = 0; i < count; i++) {
+    const sizeMiB = pick(r, [2, 4, 8, 16, 32]);
+    const g: GuestSpec = { name: names[i]!, cpus: [cpus[i]!], sizeMiB, image: pick(r, ['hello-alpha.elf', 'hello-beta.elf']) };
+    // Pinned guests get a 64 MiB slot of their own, at a 2 MiB-aligned offset (so stage 2 can use blocks).
+    if (r() < 0.5) g.host = 0x48000000 + i * 64 * MiB + int(r, 0, (64 - sizeMiB) / 2) * 2 * MiB;
+    if (r() < 0.6) g.uart = { spi: int(r, 1, 987) };
+    guests.push(g);
+  }
+  return { guests };
+}
+
+/**
+ * The description of a spec, as `examples/<name>/system.dts` would hold it; `board` overrides the include
+ * (the benchmark's generated board).
+ */
+export function systemText(spec: SystemSpec, options: { board?: string; images?: string; hvSizeMiB?: number; extraDevices?: (g: GuestSpec) => string } = {}): string {
+  const board = options.board ?? '../../boards/qemu-virt-aarch64/board.dtsi';
+  const images = options.images ?? '../guests/build';
+  const guests = spec.guests.map((g) => {
+    const uart = g.uart
+      ? `
+			uart@9000000 {
+				compatible = "arm,pl011", "arm,primecell";
+				reg = <0x0 0x09000000 0x0 0x1000>;
+				interrupts = <0 ${g.uart.spi} 4>;
+				clock-frequency = <24000000>;
+			};
+`
+      : '';
+    return `
+		${g.name} {
+			compatible = "hvcc,guest";
+			#address-cells = <2>;
+			#size-cells = <2>;
+			cpus = <${g.cpus.map((c) => `&cpu${c}`).join(' ')}>;
+			image = "${images}/${g.image}";
+
+			memory@40000000 {
+				device_type = "memory";
+				reg = <0x0 0x40000000 0x0 ${hex(g.sizeMiB * MiB)}>;${g.host === undefined ? '' : `\n				host-address = <0x0 ${hex(g.host)}>;`}
+			};
+${uart}${options.extraDevices?.(g) ?? ''}		};
+`;
+  });
+  return `/dts-v1/;
+
+/include/ "${board}"
+
+/ {
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+
+		hv_ram: hypervisor@40000000 {
+			reg = <0x0 0x40000000 0x0 ${hex((options.hvSizeMiB ?? 4) * MiB)}>;
+			no-map;
+		};
+	};
+
+	hypervisor {
+		compatible = "hvcc,hypervisor";
+		memory-region = <&hv_ram>;
+		console = <&uart0>;
+	};
+
+	guests {${guests.join('')}	};
+};
+`;
+}
