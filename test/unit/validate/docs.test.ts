@@ -36,6 +36,12 @@ describe('generated schema docs (run `npm run docs` when these fail)', () => {
     expect(new Set(bindings.map(bindingSlug)).size).toBe(bindings.length);
   });
 
+  test('docs/ci.md shows examples/ci/hvcc-validate.yml as it is', () => {
+    const ci = readFileSync(join(docs, 'ci.md'), 'utf8');
+    const block = /^```yaml\n([\s\S]*?)^```$/m.exec(ci);
+    expect(block?.[1]).toBe(readFileSync(join(root, 'examples', 'ci', 'hvcc-validate.yml'), 'utf8'));
+  });
+
   test('a binding schema accepts decoded values and rejects wrong ones (bigint cells are integers)', () => {
     const ajv = new Ajv2020({ strict: false });
     const memory = ajv.compile(bindingJsonSchema(bindings.find((b) => b.id === 'guest memory')!));
