@@ -25,7 +25,10 @@ export function diagnosticsMarkdown(): string {
   ];
   for (const area of catalogue) {
     out.push(`## ${area.area}`, '', '| code | name | severity | meaning |', '| --- | --- | --- | --- |');
-    for (const m of area.messages) out.push(`| ${m.code} | \`${m.name}\` | ${m.severity} | ${m.summary.replace(/\|/g, '\\|')} |`);
+    for (const m of area.messages) {
+      const page = existsSync(explanationPath(m.code)) ? ` ([explained](explain/${m.code}.md))` : '';
+      out.push(`| ${m.code} | \`${m.name}\` | ${m.severity} | ${m.summary.replace(/\|/g, '\\|')}${page} |`);
+    }
     out.push('');
   }
   return out.join('\n');
