@@ -154,7 +154,10 @@ static void lr_write(unsigned int n, u64 value)
 	lr_access(n, true, value);
 }
 
-/* Frees the list registers the guest is done with; folds new edges into those still in use. */
+/*
+ * Frees the list registers the guest is done with, withdraws pending ones that no longer should be, and
+ * folds new edges into those still in use.
+ */
 static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
@@ -173,6 +176,12 @@ static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 			c->lr_used &= ~BIT(n);
 			v->lr = 0;
 			c->dirty = 1;
+		} else if (!v->hw && !v->edge && (lr & (LR_PENDING | LR_ACTIVE)) == LR_PENDING &&
+			   !(v->enabled && v->level)) {
+			/* Not taken yet, and no longer wanted: a level line that dropped, or disabled. */
+			lr_write(n, 0);
+			c->lr_used &= ~BIT(n);
+			v->lr = 0;
 		} else if (v->latched && !(lr & LR_PENDING) && !v->hw) {
 			/* A new edge while the guest handles the previous one: pending and active. */
 			lr_write(n, lr | LR_PENDING);
