@@ -7,6 +7,7 @@ import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
+import { formatRange } from '../layout/ranges.js';
 import { decodeNode, type PropertySpans } from './decode.js';
 import { modelMessages as M } from './messages.js';
 import { PropertyReader } from './props.js';
@@ -112,11 +113,18 @@ class ModelBuilder {
     const visit = (node: DtNode) => {
       for (const child of node.children) {
         if (node === root && NOT_DEVICES.has(child.name)) continue;
-        if (this.deviceType(child) === 'memory') {
+        // Memory nodes are the root's children (devicetree specification); deeper ones are not board RAM.
+        if (node === root && this.deviceType(child) === 'memory') {
           memory.push(...this.plainReg(child));
           continue;
         }
         const compatible = this.compatible(child);
+        if (compatible.includes('hvcc,guest')) {
+          this.diagnostics.push(
+            diagnostic(M.misplacedGuest, `${child.path} is a guest node outside /guests`, child.span, { help: 'guests are the children of the root\'s `guests` node' }),
+          );
+          continue;
+        }
         if (compatible.length > 0) {
           // Board files carry many properties hvcc does not use: only the ones a binding defines are checked.
           const binding = bindingFor('host-device', compatible);
@@ -145,6 +153,15 @@ class ModelBuilder {
     if (memory.length === 0) {
       this.diagnostics.push(diagnostic(M.missingNode, 'the board has no memory node (device_type = "memory")', root.span));
       return undefined;
+    }
+    for (let i = 0; i < memory.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const [a, b] = [memory[i]!, memory[j]!];
+        if (a.base < b.base + b.size && b.base < a.base + a.size) {
+          this.diagnostics.push(diagnostic(M.memoryOverlap, `board RAM ${formatRange(a)} overlaps ${formatRange(b)}`, a.span, { related: [{ span: b.span, message: 'the other range' }] }));
+          return undefined;
+        }
+      }
     }
     const modelProp = this.props.find(root, 'model');
     const model = modelProp?.chunks[0]?.kind === 'string' ? modelProp.chunks[0].value : basename(this.file);

@@ -44,4 +44,16 @@ export const modelMessages = defineMessages({
     severity: 'warning',
     summary: 'An hvcc node has a property its binding does not define (probably a typo).',
   },
+  misplacedGuest: {
+    code: 'HV2008',
+    name: 'misplaced-guest',
+    severity: 'error',
+    summary: 'A node with compatible "hvcc,guest" is not a child of /guests, so it is not a guest (and not board hardware either).',
+  },
+  memoryOverlap: {
+    code: 'HV2009',
+    name: 'board-memory-overlap',
+    severity: 'error',
+    summary: "The board's memory nodes describe overlapping RAM.",
+  },
 });
