@@ -28,7 +28,7 @@ struct hv_window {
 
 /* One trapped MMIO access, decoded from the abort syndrome. */
 struct hv_mmio_access {
-	u64 offset;	/* from the device window's base */
+	u64 offset;	/* from the base of the window it hit (see window) */
 	u64 value;	/* value written, or value to return for a read */
 	u32 size;	/* bytes: 1, 2, 4 or 8 */
 	u32 window;	/* which of the device's windows (index into hv_device.windows) */
