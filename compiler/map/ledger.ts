@@ -3,6 +3,12 @@ import type { Layout } from '../layout/layout.js';
 import { gicIntid } from '../layout/layout.js';
 import { formatRange, formatSize, hex, subtract } from '../layout/ranges.js';
 
+/** PPIs the hypervisor takes when it drives the interrupt controller (guests with a virtual GIC). */
+const HYPERVISOR_PPIS = new Map([
+  [25, 'GIC maintenance interrupt (virtual GIC list registers)'],
+  [27, "virtual timer, forwarded to each vCPU's virtual GIC"],
+]);
+
 /** One physical resource and who owns it. */
 export interface LedgerEntry {
   kind: 'memory' | 'device' | 'cpu' | 'interrupt';
@@ -38,7 +44,9 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
     }
     for (let i = 0; i + 3 <= d.interrupts.length; i += 3) {
       const intid = gicIntid(d.interrupts.slice(i, i + 3));
-      out.push({ kind: 'interrupt', resource: `INTID ${intid}`, owner: d.path === system.hypervisor.console ? 'hypervisor' : 'free', detail: d.path });
+      const reserved = layout.irqchip ? HYPERVISOR_PPIS.get(intid) : undefined;
+      const owner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : 'free';
+      out.push({ kind: 'interrupt', resource: `INTID ${intid}`, owner, detail: reserved ? `${d.path}, ${reserved}` : d.path });
     }
   }
 

@@ -49,6 +49,24 @@ export const PANIC_MARKER = '[hv] PANIC';
 export function runQemu(command: QemuCommand, options: { timeoutSeconds: number; onOutput: (chunk: string) => void }): Promise<RunOutcome> {
   return new Promise((resolveOutcome) => {
     const child = spawn(command.program, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // QEMU must not outlive hvcc: not when hvcc is interrupted, nor when its output is cut short (| head).
+    const stop = () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    };
+    const onSignal = () => {
+      stop();
+      process.exit(130);
+    };
+    process.once('exit', stop);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.stdout.once('error', stop);
+    child.once('close', () => {
+      process.off('exit', stop);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.stdout.off('error', stop);
+    });
     let settled: RunOutcome | undefined;
     let pending = '';
     const finish = (o: RunOutcome) => {
