@@ -26,6 +26,8 @@ const PAGE = 4096n;
 const BLOCK = 2n * 1024n * 1024n;
 /** The last SPI a GICv3 has: INTID 1019 is SPI 987. */
 const GIC_MAX_SPI = 987;
+/** A GICv3 redistributor: an RD_base and an SGI_base frame of 64 KiB each. */
+const GICR_FRAME_BYTES = 0x20000n;
 
 interface Owned extends Range {
   owner: string;
@@ -363,6 +365,24 @@ export const checks: Check[] = [
           report(`${r.node}: '${r.property}' refers to &${r.target}, outside guest '${g.name}'; the guest's device tree holds only the guest's own nodes`, r.span, {
             help: 'describe the node inside the guest (a clock, an interrupt controller), or drop the property',
           });
+        }
+      }
+    },
+  },
+  {
+    message: M.redistributorSize,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const d of g.devices) {
+          if (!d.compatible.includes('arm,gic-v3')) continue;
+          const needed = GICR_FRAME_BYTES * BigInt(g.vcpus.length);
+          const gicr = d.reg[1];
+          if (!gicr) report(`${d.path}: a GICv3 needs a second 'reg' window, its redistributors (${hex(needed)} bytes for ${g.vcpus.length} vCPU(s))`, d.span);
+          else if (gicr.size < needed) {
+            report(`${d.path}: the redistributor window is ${hex(gicr.size)} bytes; ${g.vcpus.length} vCPU(s) need ${hex(needed)} (128 KiB each)`, gicr.span, {
+              related: [{ span: g.cpusSpan, message: `${g.vcpus.length} vCPU(s)` }],
+            });
+          }
         }
       }
     },

@@ -218,4 +218,10 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: "A property inside a guest refers to a node outside the guest: the guest's device tree cannot contain it.",
   },
+  redistributorSize: {
+    code: 'HV3038',
+    name: 'vgic-redistributor-size',
+    severity: 'error',
+    summary: "A guest's virtual GICv3 has no redistributor window, or one smaller than 128 KiB per vCPU.",
+  },
 });
