@@ -264,7 +264,7 @@ function providerChecks(id: string, prop: string, cellName: string, optional = f
         if (p) phandleArgs(ctx, node, p, cellName, optional);
       },
     },
-    isCell(`${id}_is_cell`, cellName, M.phandleMisuse),
+    isCell(`${id}_is_cell`, cellName, cellName === '#interrupt-cells' ? M.interruptCellsIsCell : M.phandleMisuse),
   ];
 }
 

@@ -36,7 +36,7 @@ const cases: [string, Record<string, string | Uint8Array>, string, ParseDtsOptio
   ['HV1105', { 'main.dts': V + '/ {\n\tprop@x = <1>;\n};\n' }, 'main.dts:3:2'],
   ['HV1106', { 'main.dts': V + '/ {\n\tn {\n\t\tname = <1>;\n\t};\n};\n' }, 'main.dts:4:3'],
   ['HV1107', { 'main.dts': V + '/ {\n\tn {\n\t\tname = "m";\n\t};\n};\n' }, 'main.dts:4:3'],
-  ['HV1108', { 'main.dts': V + '/ {\n\tl: a { };\n\tl: b { };\n};\n' }, 'main.dts:3:5'],
+  ['HV1108', { 'main.dts': V + '/ {\n\tl: a { };\n\tl: b { };\n};\n' }, 'main.dts:4:5'],
   ['HV1109', { 'main.dts': V + '/ {\n\tn {\n\t\tphandle = <0>;\n\t};\n};\n' }, 'main.dts:4:3'],
   ['HV1110', { 'main.dts': V + '/ {\n\ta = <1 &missing>;\n};\n' }, 'main.dts:3:9'],
   ['HV1111', { 'main.dts': V + '/ {\n\ta = &missing;\n};\n' }, 'main.dts:3:6'],
@@ -45,7 +45,7 @@ const cases: [string, Record<string, string | Uint8Array>, string, ParseDtsOptio
   ['HV1114', { 'main.dts': V + '/ {\n\tn {\n\t\tinterrupts-extended = <0>;\n\t\t#interrupt-cells = <1 1>;\n\t};\n};\n' }, 'main.dts:5:3'],
   ['HV1115', { 'main.dts': V + '/ {\n\tn {\n\t\tdevice_type = <1>;\n\t};\n};\n' }, 'main.dts:4:3'],
   ['HV1116', { 'main.dts': V + '/ {\n\tmodel = <1>;\n};\n' }, 'main.dts:3:2'],
-  ['HV1117', { 'main.dts': V + '/ {\n\tstatus = [00];\n};\n' }, 'main.dts:3:2'],
+  ['HV1117', { 'main.dts': V + '/ {\n\tstatus = <1>;\n};\n' }, 'main.dts:3:2'],
   ['HV1118', { 'main.dts': V + '/ {\n\tlabel = <1>;\n};\n' }, 'main.dts:3:2'],
   ['HV1119', { 'main.dts': V + '/ {\n\tcompatible = "a", [01];\n};\n' }, 'main.dts:3:2'],
   ['HV1120', { 'main.dts': V + '/ {\n\tclock-names = <1>;\n};\n' }, 'main.dts:3:2'],
@@ -73,7 +73,9 @@ const cases: [string, Record<string, string | Uint8Array>, string, ParseDtsOptio
 ];
 
 describe('each HV1xxx code from a minimal source', () => {
-  test.each(cases)('%s', (code, files, where, opts) => {
+  // (a rest parameter: jest treats a declared parameter beyond the row's length as a `done` callback)
+  test.each(cases)('%s', (...row) => {
+    const [code, files, where, opts] = row;
     const r = run(files, opts ?? {});
     const hit = r.diagnostics.find((d) => d.code === code);
     if (!hit) throw new Error(`no ${code}; got:\n${show(r.diagnostics)}`);
