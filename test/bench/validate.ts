@@ -23,7 +23,8 @@ function median(values: number[]): number {
 }
 
 /** The QEMU virt board with CPUS CPUs and 2 GiB of RAM. */
-function boardText(): string {
+/** Exported for profiling the validate passes on the same systems. */
+export function boardText(): string {
   const cpus = Array.from({ length: CPUS }, (_, i) => `
 		cpu${i}: cpu@${i.toString(16)} {
 			device_type = "cpu";
@@ -83,7 +84,7 @@ ${cpus}
 `;
 }
 
-function devices(): string {
+export function devices(): string {
   return Array.from({ length: DEVICES }, (_, k) => {
     const base = 0x09000000 + k * 0x1000;
     return `
