@@ -44,6 +44,14 @@ export interface ParseDtsOptions {
   fixupsOnly?: boolean;
 }
 
+function endOf(file: string, text: string) {
+  let line = 1;
+  let ls = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) (line++, (ls = i + 1));
+  const p = { line, column: text.length - ls + 1, offset: text.length };
+  return { file, start: p, end: p };
+}
+
 export interface ParseDtsResult {
   tree?: DtTree;
   diagnostics: Diagnostic[];
@@ -75,7 +83,7 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
       lexer.lexFile(entryPath, text);
     }
     const before = diagnostics.length;
-    const ast = parseTokens(lexer.tokens, loader, diagnostics);
+    const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath);
     const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code);
     if (!ast || syntaxFailed || diagnostics.some((d) => d.severity === 'error')) {
       // Lexical and evaluation errors (bad literals, missing includes...) still let us build a tree for tooling,
@@ -85,7 +93,7 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
     const tree = buildTree(ast, diagnostics);
     if (!tree) {
       if (!diagnostics.some((d) => d.severity === 'error'))
-        diagnostics.push(diagnostic(M.syntaxError, 'syntax error: no root node'));
+        diagnostics.push(diagnostic(M.syntaxError, 'syntax error: no root node', endOf(entryPath, loader.sources.get(entryPath) ?? '')));
       return { diagnostics, sources: loader.sources };
     }
     const levels: Record<string, CheckLevel> = { ...(options.checks ?? {}) };

@@ -90,6 +90,7 @@ export class DtsLexer {
   readonly tokens: DtsToken[] = [];
   private state: State = State.Initial;
   private depth = 0;
+  private readonly stack: string[] = [];
 
   constructor(
     private readonly loader: SourceLoader,
@@ -101,15 +102,19 @@ export class DtsLexer {
    * (and offsets from the original files), never from the cpp output itself.
    */
   lexFile(file: string, text: string, includedFrom?: Span, preprocessed = false): void {
-    if (this.depth >= 200) {
-      this.diags.push(diagnostic(M.includeDepth, 'Includes nested too deeply', includedFrom));
+    // dtc gives up 200 includes deep; a file that includes itself would get there, so stop it at once.
+    if (this.depth >= 200 || this.stack.includes(file)) {
+      const why = this.stack.includes(file) ? ` ("${file}" includes itself)` : '';
+      this.diags.push(diagnostic(M.includeDepth, `Includes nested too deeply${why}`, includedFrom));
       return;
     }
     this.depth++;
+    this.stack.push(file);
     try {
       this.lexText(file, text, preprocessed);
     } finally {
       this.depth--;
+      this.stack.pop();
     }
   }
 

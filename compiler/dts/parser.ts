@@ -62,6 +62,8 @@ const sp = (t: IToken | undefined): Span => {
   if (s) lastSpan = s;
   return s ?? lastSpan;
 };
+const txt = (t: IToken): string => (t as DtsToken).text ?? '';
+const bytesOf = (t: IToken): Uint8Array => (t as DtsToken).bytes ?? new Uint8Array(0);
 const join = (a: Span | undefined, b: Span | undefined): Span => {
   if (!a) return b ?? lastSpan;
   if (!b) return a;
@@ -126,7 +128,7 @@ export class DtsParser extends EmbeddedActionsParser {
       const labels: AstLabel[] = [];
       this.MANY2(() => {
         const l = this.CONSUME(T.Label);
-        this.ACTION(() => labels.push({ name: (l as DtsToken).text!, span: sp(l) }));
+        this.ACTION(() => labels.push({ name: txt(l), span: sp(l) }));
       });
       this.OR([
         {
@@ -159,7 +161,7 @@ export class DtsParser extends EmbeddedActionsParser {
             this.ACTION(() => {
               if (labels.length > 1) this.err(M.syntaxError, 'syntax error: only one label may be added to a reference', labels[1]!.span);
               seenTree = true;
-              const item: AstTop = { kind: 'ref', ref: (ref as DtsToken).text!, refSpan: sp(ref), body: body ?? emptyBody(sp(ref)) };
+              const item: AstTop = { kind: 'ref', ref: txt(ref), refSpan: sp(ref), body: body ?? emptyBody(sp(ref)) };
               if (labels.length) item.label = labels[0]!;
               file.items.push(item);
             });
@@ -172,7 +174,7 @@ export class DtsParser extends EmbeddedActionsParser {
             this.CONSUME4(T.Semi);
             this.ACTION(() => {
               if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /delete-node/', sp(kw));
-              file.items.push({ kind: 'delnode-ref', ref: (ref as DtsToken).text!, refSpan: sp(ref) });
+              file.items.push({ kind: 'delnode-ref', ref: txt(ref), refSpan: sp(ref) });
             });
           },
         },
@@ -183,7 +185,7 @@ export class DtsParser extends EmbeddedActionsParser {
             this.CONSUME5(T.Semi);
             this.ACTION(() => {
               if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /omit-if-no-ref/', sp(kw));
-              file.items.push({ kind: 'omit-ref', ref: (ref as DtsToken).text!, refSpan: sp(ref) });
+              file.items.push({ kind: 'omit-ref', ref: txt(ref), refSpan: sp(ref) });
             });
           },
         },
@@ -203,7 +205,7 @@ export class DtsParser extends EmbeddedActionsParser {
           {
             ALT: () => {
               const l = this.CONSUME(T.Label);
-              this.ACTION(() => labels.push({ name: (l as DtsToken).text!, span: sp(l) }));
+              this.ACTION(() => labels.push({ name: txt(l), span: sp(l) }));
             },
           },
           {
@@ -220,7 +222,7 @@ export class DtsParser extends EmbeddedActionsParser {
             const name = this.CONSUME(T.PropNodeName);
             this.CONSUME(T.Semi);
             this.ACTION(() => {
-              const p: AstDelProp = { kind: 'delprop', name: (name as DtsToken).text!, span: sp(name) };
+              const p: AstDelProp = { kind: 'delprop', name: txt(name), span: sp(name) };
               this.addProp(body, p, sp(kw), omit);
             });
           },
@@ -231,7 +233,7 @@ export class DtsParser extends EmbeddedActionsParser {
             const name = this.CONSUME2(T.PropNodeName);
             this.CONSUME2(T.Semi);
             this.ACTION(() => {
-              const d: AstDelNode = { kind: 'delnode', name: (name as DtsToken).text!, span: sp(name) };
+              const d: AstDelNode = { kind: 'delnode', name: txt(name), span: sp(name) };
               body.children.push(d);
             });
           },
@@ -246,7 +248,7 @@ export class DtsParser extends EmbeddedActionsParser {
                   this.ACTION(() => {
                     const n: AstNode = {
                       kind: 'node',
-                      name: (name as DtsToken).text!,
+                      name: txt(name),
                       span: sp(name),
                       labels,
                       omit: omit !== undefined,
@@ -262,7 +264,7 @@ export class DtsParser extends EmbeddedActionsParser {
                   const v = this.SUBRULE(this.propdata);
                   this.CONSUME3(T.Semi);
                   this.ACTION(() => {
-                    const p: AstProp = { kind: 'prop', name: (name as DtsToken).text!, span: sp(name), labels };
+                    const p: AstProp = { kind: 'prop', name: txt(name), span: sp(name), labels };
                     if (v) p.value = v;
                     this.addProp(body, p, sp(name), omit);
                   });
@@ -272,7 +274,7 @@ export class DtsParser extends EmbeddedActionsParser {
                 ALT: () => {
                   this.CONSUME4(T.Semi);
                   this.ACTION(() => {
-                    const p: AstProp = { kind: 'prop', name: (name as DtsToken).text!, span: sp(name), labels };
+                    const p: AstProp = { kind: 'prop', name: txt(name), span: sp(name), labels };
                     this.addProp(body, p, sp(name), omit);
                   });
                 },
@@ -310,7 +312,7 @@ export class DtsParser extends EmbeddedActionsParser {
 
   private valueLabel = this.RULE('valueLabel', (v: AstValue): void => {
     const l = this.CONSUME(T.Label);
-    this.ACTION(() => v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: v.chunks.length }));
+    this.ACTION(() => v.labels.push({ name: txt(l), span: sp(l), chunk: v.chunks.length }));
   });
 
   private value = this.RULE('value', (v: AstValue): void => {
@@ -320,7 +322,7 @@ export class DtsParser extends EmbeddedActionsParser {
         ALT: () => {
           const s = this.CONSUME(T.StringLit);
           this.ACTION(() => {
-            const bytes = (s as DtsToken).bytes!;
+            const bytes = bytesOf(s);
             v.chunks.push({ kind: 'string', value: Buffer.from(bytes).toString('utf8'), bytes, span: sp(s) });
           });
           extend(sp(s));
@@ -365,7 +367,7 @@ export class DtsParser extends EmbeddedActionsParser {
                   const r = this.CONSUME(T.Ref);
                   this.ACTION(() => {
                     if (bits !== 32) this.err(M.refInNon32, 'References are only allowed in arrays with 32-bit elements.', sp(r));
-                    else items.push({ value: 0xffffffffn, ref: (r as DtsToken).text!, span: sp(r) });
+                    else items.push({ value: 0xffffffffn, ref: txt(r), span: sp(r) });
                   });
                 },
               },
@@ -373,7 +375,7 @@ export class DtsParser extends EmbeddedActionsParser {
                 ALT: () => {
                   const l = this.CONSUME(T.Label);
                   this.ACTION(() =>
-                    v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: chunkIndex, item: items.length }),
+                    v.labels.push({ name: txt(l), span: sp(l), chunk: chunkIndex, item: items.length }),
                   );
                 },
               },
@@ -397,7 +399,7 @@ export class DtsParser extends EmbeddedActionsParser {
               {
                 ALT: () => {
                   const b = this.CONSUME(T.Byte);
-                  this.ACTION(() => bytes.push((b as DtsToken).byte!));
+                  this.ACTION(() => bytes.push((((b as DtsToken).byte) ?? 0)));
                 },
               },
               {
@@ -405,7 +407,7 @@ export class DtsParser extends EmbeddedActionsParser {
                   const l = this.CONSUME2(T.Label);
                   // A label inside a bytestring: chunk boundary is not split, record the byte index as item.
                   this.ACTION(() =>
-                    v.labels.push({ name: (l as DtsToken).text!, span: sp(l), chunk: chunkIndex, item: bytes.length }),
+                    v.labels.push({ name: txt(l), span: sp(l), chunk: chunkIndex, item: bytes.length }),
                   );
                 },
               },
@@ -423,7 +425,7 @@ export class DtsParser extends EmbeddedActionsParser {
         ALT: () => {
           const r = this.CONSUME2(T.Ref);
           this.ACTION(() => {
-            v.chunks.push({ kind: 'path-ref', target: (r as DtsToken).text!, path: '', span: sp(r) });
+            v.chunks.push({ kind: 'path-ref', target: txt(r), path: '', span: sp(r) });
           });
           extend(sp(r));
         },
@@ -445,7 +447,7 @@ export class DtsParser extends EmbeddedActionsParser {
           this.ACTION(() => {
             const span = join(sp(kw), sp(close));
             v.span = v.span ? join(v.span, span) : span;
-            const fname = Buffer.from((name as DtsToken).bytes!).toString('latin1');
+            const fname = Buffer.from(bytesOf(name)).toString('latin1');
             const found = this.loader.resolveBinary(fname, sp(name).file);
             if (!found) {
               this.err(M.includeNotFound, `Couldn't open "${fname}": No such file or directory`, sp(name));
@@ -624,7 +626,15 @@ function emptyBody(span: Span): AstBody {
 let shared: DtsParser | undefined;
 
 /** Parses a token vector; syntax errors (several per run, thanks to Chevrotain's recovery) go to diags. */
-export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[]): AstFile | undefined {
+export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[], entry = ''): AstFile | undefined {
+  const fileEnd = (): Span => {
+    const text = loader.sources.get(entry) ?? '';
+    let line = 1;
+    let ls = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) (line++, (ls = i + 1));
+    const p = { line, column: text.length - ls + 1, offset: text.length };
+    return { file: entry, start: p, end: p };
+  };
   const p = (shared ??= new DtsParser());
   p.diags = diags;
   p.loader = loader;
@@ -637,7 +647,7 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     const tok = e.token as DtsToken;
     let span: Span | undefined = tok.span;
     if (!span || tok.tokenType === EOF) {
-      if (last) span = { file: last.span.file, start: last.span.end, end: last.span.end };
+      span = last ? { file: last.span.file, start: last.span.end, end: last.span.end } : fileEnd();
     }
     const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : e.message;
     if (seen.has(key)) continue;
@@ -646,7 +656,7 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     diags.push(diagnostic(M.syntaxError, e.message, span));
   }
   if (tokens.length === 0) {
-    diags.push(diagnostic(M.syntaxError, "syntax error: expected '/dts-v1/' but found end of input"));
+    if (!p.errors.length) diags.push(diagnostic(M.syntaxError, "syntax error: expected '/dts-v1/' but found end of input", fileEnd()));
   }
   p.input = [];
   return result;
