@@ -53,6 +53,7 @@ export const Board = z.object({
   /** Path of the interrupt controller device (the root's interrupt-parent). */
   interruptController: z.string().optional(),
   psciMethod: z.enum(['smc', 'hvc']).optional(),
+  psciMethodSpan: Span.optional(),
   span: Span,
 });
 export type Board = z.infer<typeof Board>;
@@ -74,6 +75,9 @@ export const GuestDevice = z.object({
   /** Guest-physical windows. */
   reg: z.array(AddressRange),
   interrupts: z.array(z.number().int().nonnegative()),
+  /** The `interrupts` property's value, and each of its cells. */
+  interruptsSpan: Span.optional(),
+  interruptCellSpans: z.array(Span),
   clockHz: z.bigint().optional(),
   span: Span,
   compatibleSpan: Span,
@@ -143,5 +147,7 @@ export const System = z.object({
   board: Board,
   hypervisor: Hypervisor,
   guests: z.array(Guest),
+  /** Guest nodes under /guests, including any the model could not read (their errors are reported). */
+  declaredGuests: z.number().int().nonnegative(),
 });
 export type System = z.infer<typeof System>;

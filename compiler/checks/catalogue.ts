@@ -1,4 +1,4 @@
-import type { System } from '../../schemas/model.js';
+import type { GuestDevice, System } from '../../schemas/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic, type MessageDef } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
@@ -40,11 +40,19 @@ function hostRanges(system: System): Owned[][] {
   );
 }
 
+/** The span of the 3-cell interrupt specifier starting at cell `i` of a device's `interrupts`. */
+function specifierSpan(d: GuestDevice, i: number): Span {
+  const first = d.interruptCellSpans[i];
+  const last = d.interruptCellSpans[Math.min(i + 2, d.interruptCellSpans.length - 1)];
+  return first && last ? { file: first.file, start: first.start, end: last.end } : (d.interruptsSpan ?? d.span);
+}
+
 export const checks: Check[] = [
   {
     message: M.noGuests,
     run({ system }, report) {
-      if (system.guests.length === 0) report('the system has no guests', system.hypervisor.span);
+      // Guests the model could not read were reported already: "no guests" would only mislead.
+      if (system.declaredGuests === 0) report('the system has no guests', system.hypervisor.span);
     },
   },
   {
@@ -230,14 +238,14 @@ export const checks: Check[] = [
         for (const d of g.devices) {
           if (d.interrupts.length === 0) continue;
           if (d.interrupts.length % 3 !== 0) {
-            report(`${d.path}: 'interrupts' has ${d.interrupts.length} cells; the GIC takes 3 per interrupt (type, number, flags)`, d.span);
+            report(`${d.path}: 'interrupts' has ${d.interrupts.length} cells; the GIC takes 3 per interrupt (type, number, flags)`, d.interruptsSpan ?? d.span);
             continue;
           }
           for (let i = 0; i < d.interrupts.length; i += 3) {
             const [type, number] = [d.interrupts[i]!, d.interrupts[i + 1]!];
-            if (type === 0 && number > GIC_MAX_SPI) report(`${d.path}: SPI ${number} is beyond the GIC's last SPI (${GIC_MAX_SPI}, INTID 1019)`, d.span);
-            else if (type === 1 && number > 15) report(`${d.path}: PPI ${number} does not exist (PPIs are 0-15)`, d.span);
-            else if (type !== 0 && type !== 1) report(`${d.path}: interrupt type ${type} is neither SPI (0) nor PPI (1)`, d.span);
+            if (type === 0 && number > GIC_MAX_SPI) report(`${d.path}: SPI ${number} is beyond the GIC's last SPI (${GIC_MAX_SPI}, INTID 1019)`, specifierSpan(d, i));
+            else if (type === 1 && number > 15) report(`${d.path}: PPI ${number} does not exist (PPIs are 0-15)`, specifierSpan(d, i));
+            else if (type !== 0 && type !== 1) report(`${d.path}: interrupt type ${type} is neither SPI (0) nor PPI (1)`, specifierSpan(d, i));
           }
         }
       }
@@ -250,7 +258,7 @@ export const checks: Check[] = [
         for (const d of g.devices) {
           for (let i = 0; i + 2 < d.interrupts.length; i += 3) {
             if (d.interrupts[i] === 1) {
-              report(`${d.path}: PPI ${d.interrupts[i + 1]} (INTID ${d.interrupts[i + 1]! + 16}) is reserved; an emulated device raises an SPI`, d.span, {
+              report(`${d.path}: PPI ${d.interrupts[i + 1]} (INTID ${d.interrupts[i + 1]! + 16}) is reserved; an emulated device raises an SPI`, specifierSpan(d, i), {
                 help: 'use `interrupts = <0 N 4>` (GIC_SPI N, level high)',
               });
             }
@@ -268,9 +276,10 @@ export const checks: Check[] = [
           for (let i = 0; i + 2 < d.interrupts.length; i += 3) {
             const key = `${d.interrupts[i]}:${d.interrupts[i + 1]}`;
             const prior = seen.get(key);
+            const span = specifierSpan(d, i);
             if (prior && prior.path !== d.path) {
-              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${d.interrupts[i] === 0 ? 'SPI' : 'PPI'} ${d.interrupts[i + 1]}`, d.span, { related: [{ span: prior.span, message: 'the other device' }] });
-            } else seen.set(key, { path: d.path, span: d.span });
+              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${d.interrupts[i] === 0 ? 'SPI' : 'PPI'} ${d.interrupts[i + 1]}`, span, { related: [{ span: prior.span, message: 'the other device' }] });
+            } else seen.set(key, { path: d.path, span });
           }
         }
       }
@@ -327,7 +336,7 @@ export const checks: Check[] = [
     message: M.psciConduit,
     run({ system }, report) {
       const psci = system.board.devices.find((d) => d.compatible.some((c) => c.startsWith('arm,psci')));
-      if (psci && system.board.psciMethod === 'hvc') report('the board\'s PSCI method is "hvc"; at EL2 the hypervisor reaches firmware through "smc"', psci.span);
+      if (psci && system.board.psciMethod === 'hvc') report('the board\'s PSCI method is "hvc"; at EL2 the hypervisor reaches firmware through "smc"', system.board.psciMethodSpan ?? psci.span);
     },
   },
   {

@@ -110,6 +110,7 @@ class ModelBuilder {
     const memory: AddressRange[] = [];
     const devices: BoardDevice[] = [];
     let psciMethod: Board['psciMethod'];
+    let psciMethodSpan: Board['psciMethodSpan'];
     const visit = (node: DtNode) => {
       for (const child of node.children) {
         if (node === root && NOT_DEVICES.has(child.name)) continue;
@@ -130,7 +131,10 @@ class ModelBuilder {
           const binding = bindingFor('host-device', compatible);
           if (binding) {
             const decoded = this.decode(child, binding, false);
-            if (binding === psciBinding && decoded.values) psciMethod = decoded.values.method as Board['psciMethod'];
+            if (binding === psciBinding && decoded.values) {
+              psciMethod = decoded.values.method as Board['psciMethod'];
+              psciMethodSpan = decoded.spans.get('method')?.value;
+            }
           }
           const device: BoardDevice = {
             path: child.path,
@@ -172,6 +176,7 @@ class ModelBuilder {
     const controller = parentCell ? findClock(this.tree, parentCell.value) : undefined;
     if (controller) board.interruptController = controller.path;
     if (psciMethod) board.psciMethod = psciMethod;
+    if (psciMethodSpan) board.psciMethodSpan = psciMethodSpan;
     return board;
   }
 
@@ -218,6 +223,12 @@ class ModelBuilder {
     return target ? findNode(this.tree, target)?.path : undefined;
   }
 
+  /** Guest nodes under /guests, read or not. */
+  declaredGuests(): number {
+    const container = this.tree.root.children.find((c) => c.name === 'guests');
+    return container ? container.children.filter((n) => this.compatible(n).includes('hvcc,guest')).length : 0;
+  }
+
   guests(board: Board): Guest[] {
     const container = this.tree.root.children.find((c) => c.name === 'guests');
     if (!container) return [];
@@ -262,15 +273,19 @@ class ModelBuilder {
       const dev = binding ? this.decode(child, binding, true) : undefined;
       if (binding && !dev?.values) continue;
       const values = (dev?.values ?? {}) as { reg?: { base: bigint; size: bigint }[]; 'clock-frequency'?: number };
+      const interruptsProp = this.props.find(child, 'interrupts');
+      const interruptCells = interruptsProp ? (this.props.cells(interruptsProp) ?? []) : [];
       const device: GuestDevice = {
         path: child.path,
         name: child.fullName,
         compatible,
         reg: values.reg ? this.ranges(values.reg, dev!.spans.get('reg'), child.span) : this.props.find(child, 'reg') ? this.plainReg(child) : [],
-        interrupts: this.interrupts(child),
+        interrupts: interruptCells.map((c) => Number(c.value)),
+        interruptCellSpans: interruptCells.map((c) => c.span),
         span: child.span,
         compatibleSpan: this.props.spanOf(compatProp),
       };
+      if (interruptsProp) device.interruptsSpan = this.props.spanOf(interruptsProp);
       if (values['clock-frequency'] !== undefined) device.clockHz = BigInt(values['clock-frequency']);
       devices.push(device);
     }
@@ -346,5 +361,8 @@ export function buildModel(tree: DtTree, file: string): { system?: System; diagn
   const hypervisor = builder.hypervisor();
   const guests = builder.guests(board);
   if (!hypervisor) return { diagnostics: builder.diagnostics };
-  return { system: { name: systemName(tree, file, builder.props), file: resolve(file), board, hypervisor, guests }, diagnostics: builder.diagnostics };
+  return {
+    system: { name: systemName(tree, file, builder.props), file: resolve(file), board, hypervisor, guests, declaredGuests: builder.declaredGuests() },
+    diagnostics: builder.diagnostics,
+  };
 }
