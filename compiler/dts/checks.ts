@@ -8,8 +8,8 @@ import {
   asU32Array,
   chunkLength,
   getProperty,
-  nodeByRef,
   propertyBytes,
+  refResolver,
   propertyLength,
   walkNodes,
 } from './values.js';
@@ -26,6 +26,10 @@ export interface CheckContext {
   referenced: Set<DtNode>;
   /** -@ is in effect (dtc then keeps labelled /omit-if-no-ref/ nodes). */
   symbols: boolean;
+  /** Resolves &label / &{/path} (label index built once per run; labels do not change while checks run). */
+  resolve: (ref: string) => DtNode | undefined;
+  /** Where each label is first found: node labels, then property labels, then value labels (dtc's lookup order). */
+  labelOwner: (label: string) => { node: DtNode; prop?: DtProperty; mark: boolean } | undefined;
 }
 
 export interface Check {
@@ -95,7 +99,7 @@ function checkPhandleProp(ctx: CheckContext, node: DtNode, name: string): number
   }
   const c = prop.chunks[0];
   if (c && c.kind === 'cells' && c.items[0]?.ref !== undefined) {
-    if (nodeByRef(ctx.tree, c.items[0].ref) !== node) ctx.fail(node, `${name} is a reference to another node`, prop.span, prop);
+    if (ctx.resolve(c.items[0].ref) !== node) ctx.fail(node, `${name} is a reference to another node`, prop.span, prop);
     return 0;
   }
   const v = asU32Array(prop)![0]!;
@@ -412,7 +416,7 @@ export const checkTable: Check[] = [
       const desc = (n: DtNode, p: DtProperty | undefined, mark: boolean) =>
         `${mark ? 'value of ' : ''}${p ? `'${p.name}' in ` : ''}${n.path}`;
       const check = (label: string, p: DtProperty | undefined, mark: boolean, span: Span) => {
-        const other = findLabel(ctx.tree, label);
+        const other = ctx.labelOwner(label);
         if (!other) return;
         if (other.node !== node || other.prop !== p || other.mark !== mark)
           ctx.fail(node, `Duplicate label '${label}' on ${desc(node, p, mark)} and ${desc(other.node, other.prop, other.mark)}`, span);
@@ -453,7 +457,7 @@ export const checkTable: Check[] = [
           if (c.kind !== 'cells') continue;
           for (const it of c.items) {
             if (it.ref === undefined) continue;
-            const target = nodeByRef(ctx.tree, it.ref);
+            const target = ctx.resolve(it.ref);
             if (!target) {
               if (!ctx.tree.plugin) ctx.fail(node, `Reference to non-existent node or label "${it.ref}"`, it.span);
               it.value = 0xffffffffn;
@@ -475,7 +479,7 @@ export const checkTable: Check[] = [
       for (const p of node.properties) {
         for (const c of p.chunks) {
           if (c.kind !== 'path-ref') continue;
-          const target = nodeByRef(ctx.tree, c.target);
+          const target = ctx.resolve(c.target);
           if (!target) {
             ctx.fail(node, `Reference to non-existent node or label "${c.target}"`, c.span);
             continue;
@@ -985,12 +989,14 @@ function findNodeByPath(tree: DtTree, path: string): DtNode | undefined {
 }
 
 /** dtc's lookup order for duplicate_label: node labels, then property labels, then value labels. */
-function findLabel(tree: DtTree, label: string): { node: DtNode; prop?: DtProperty; mark: boolean } | undefined {
-  for (const n of walkNodes(tree.root)) if (n.labels.includes(label)) return { node: n, mark: false };
-  for (const n of walkNodes(tree.root)) for (const p of n.properties) if (p.labels.includes(label)) return { node: n, prop: p, mark: false };
-  for (const n of walkNodes(tree.root))
-    for (const p of n.properties) if ((p.valueLabels ?? []).some((v) => v.name === label)) return { node: n, prop: p, mark: true };
-  return undefined;
+function labelOwners(tree: DtTree): (label: string) => { node: DtNode; prop?: DtProperty; mark: boolean } | undefined {
+  const owners = new Map<string, { node: DtNode; prop?: DtProperty; mark: boolean }>();
+  const nodes = [...walkNodes(tree.root)];
+  for (const n of nodes) for (const l of n.labels) if (!owners.has(l)) owners.set(l, { node: n, mark: false });
+  for (const n of nodes) for (const p of n.properties) for (const l of p.labels) if (!owners.has(l)) owners.set(l, { node: n, prop: p, mark: false });
+  for (const n of nodes)
+    for (const p of n.properties) for (const v of p.valueLabels ?? []) if (!owners.has(v.name)) owners.set(v.name, { node: n, prop: p, mark: true });
+  return (label) => owners.get(label);
 }
 
 
@@ -1078,6 +1084,8 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
     phandles,
     referenced: new Set(),
     symbols: options.symbols ?? false,
+    resolve: refResolver(tree),
+    labelOwner: labelOwners(tree),
     fail(node, message, span, prop) {
       const s = st.get(current.name)!;
       s.status = 'failed';

@@ -3,7 +3,7 @@ import { diagnostic } from '../diagnostics/define.js';
 import type { PhandleAllocator } from './checks.js';
 import { M } from './messages.js';
 import type { DtNode, DtProperty, DtTree } from './tree.js';
-import { chunkLength, getProperty, nodeByRef, walkNodes } from './values.js';
+import { chunkLength, getProperty, refResolver, walkNodes } from './values.js';
 
 function childNode(parent: DtNode, name: string): DtNode {
   const existing = parent.children.find((c) => c.fullName === name);
@@ -84,10 +84,11 @@ function refOffsets(p: DtProperty): { ref: string; offset: number }[] {
 
 /** For /plugin/ sources: __fixups__ (references to labels outside the overlay) and __local_fixups__. */
 export function generateOverlayFixups(tree: DtTree): void {
+  const resolve = refResolver(tree);
   const unresolved: { node: DtNode; prop: DtProperty; ref: string; offset: number }[] = [];
   for (const n of walkNodes(tree.root))
     for (const p of n.properties)
-      for (const r of refOffsets(p)) if (!nodeByRef(tree, r.ref)) unresolved.push({ node: n, prop: p, ...r });
+      for (const r of refOffsets(p)) if (!resolve(r.ref)) unresolved.push({ node: n, prop: p, ...r });
   if (unresolved.length) {
     const fn = childNode(tree.root, '__fixups__');
     for (const u of unresolved) appendString(fn, u.ref, `${u.node.path}:${u.prop.name}:${u.offset}`);
@@ -95,7 +96,7 @@ export function generateOverlayFixups(tree: DtTree): void {
   const local: { node: DtNode; prop: DtProperty; offset: number }[] = [];
   for (const n of walkNodes(tree.root))
     for (const p of n.properties)
-      for (const r of refOffsets(p)) if (nodeByRef(tree, r.ref)) local.push({ node: n, prop: p, offset: r.offset });
+      for (const r of refOffsets(p)) if (resolve(r.ref)) local.push({ node: n, prop: p, offset: r.offset });
   if (local.length) {
     const lfn = childNode(tree.root, '__local_fixups__');
     for (const l of local) {

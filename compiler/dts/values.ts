@@ -200,3 +200,13 @@ export function* walkNodes(node: DtNode): Generator<DtNode> {
   yield node;
   for (const c of node.children) yield* walkNodes(c);
 }
+
+/**
+ * A `&ref` resolver for a tree that is not being restructured: labels are indexed once (first node in dtc's
+ * pre-order wins, as get_node_by_label), paths are walked.
+ */
+export function refResolver(tree: DtTree): (ref: string) => DtNode | undefined {
+  const byLabel = new Map<string, DtNode>();
+  for (const n of walkNodes(tree.root)) for (const l of n.labels) if (!byLabel.has(l)) byLabel.set(l, n);
+  return (ref) => (ref === '/' ? tree.root : ref.startsWith('/') ? findNode(tree, ref) : byLabel.get(ref));
+}

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeDtb, encodeDtb, parseDts, printDts, runDtc, type ParseDtsOptions } from '../../../compiler/dts/index.js';
 import { formatDtcDiagnostic } from '../../../compiler/dts/dtc-cli.js';
+import { generateDts } from '../../bench/dts.js';
 import { cpp, dtc, fixturesRoot, haveDtc, haveTool, show } from './harness.js';
 
 const root = fixturesRoot();
@@ -147,5 +148,19 @@ d('Linux-style board through the C preprocessor', () => {
     expect(model.span.start.line).toBe(9);
     expect(model.span.start.column).toBe(2);
     expect(r.sources.get(path.join(linux, 'board-soc.dtsi'))).toContain('UART(0, 0x1000, 1);');
+  });
+});
+
+d('generated large source (the benchmark generator, 512 KB)', () => {
+  test('byte-identical to dtc, with and without -@', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvcc-dts-'));
+    try {
+      const file = path.join(dir, 'big.dts');
+      fs.writeFileSync(file, generateDts(512 * 1024));
+      expect(ours(file).equals(theirs(file))).toBe(true);
+      expect(ours(file, { symbols: true }).equals(theirs(file, ['-@']))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
