@@ -65,7 +65,7 @@ describe('parseDts API', () => {
     const reg = getProperty(uart, 'reg')!;
     expect(reg.span.start).toMatchObject({ line: 10, column: 4 });
     expect(reg.valueSpan!.start).toMatchObject({ line: 10, column: 10 });
-    expect(reg.valueSpan!.end).toMatchObject({ line: 10, column: 45 });
+    expect(reg.valueSpan!.end).toMatchObject({ line: 10, column: 39 });
     const cells = reg.chunks[0]!;
     expect(cells.kind).toBe('cells');
     if (cells.kind === 'cells') expect(cells.items[1]!.span.start).toMatchObject({ line: 10, column: 18 });
