@@ -457,17 +457,15 @@ export class DtsParser extends EmbeddedActionsParser {
             if (off || len) {
               const o = off?.v ?? 0n;
               const l = len?.v ?? 0n;
-              // dtc: seek to offset, read length bytes (length -1 means to end of file).
-              if (o > BigInt(data.length)) {
-                this.err(M.incbinRange, `Couldn't seek to offset ${o} in "${fname}"`, span);
+              // dtc: fseek to the offset (fails only for offsets that are negative as a long), then read up to
+              // `length` bytes (-1: to the end); reading past the end just gives fewer bytes.
+              if (o >= 1n << 63n) {
+                this.err(M.incbinRange, `Couldn't seek to offset ${o} in "${fname}": Invalid argument`, span);
                 return;
               }
-              const avail = BigInt(data.length) - o;
-              if (l === MASK64) data = data.subarray(Number(o));
-              else if (l > avail) {
-                this.err(M.incbinRange, `Couldn't read ${l} bytes from "${fname}" at offset ${o}`, span);
-                return;
-              } else data = data.subarray(Number(o), Number(o + l));
+              const start = o > BigInt(data.length) ? data.length : Number(o);
+              const end = l === MASK64 || BigInt(start) + l > BigInt(data.length) ? data.length : start + Number(l);
+              data = data.subarray(start, end);
             }
             v.chunks.push({ kind: 'bytes', value: new Uint8Array(data), span });
           });

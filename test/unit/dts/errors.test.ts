@@ -20,7 +20,7 @@ const cases: [string, Record<string, string | Uint8Array>, string, ParseDtsOptio
   ['HV1007', { 'main.dts': V + '/ { a = "open; };\n' }, 'main.dts:2:9'],
   ['HV1008', { 'main.dts': V + '/include/ "nope.dtsi"\n/ { };\n' }, 'main.dts:2:1'],
   ['HV1009', { 'main.dts': V + '/ { };\n/include/ "main.dts"\n' }, 'main.dts:3:1'],
-  ['HV1010', { 'main.dts': V + '/ { a = /incbin/("b.bin", 2, 100); };\n', 'b.bin': new Uint8Array(8) }, 'main.dts:2:9'],
+  ['HV1010', { 'main.dts': V + '/ { a = /incbin/("b.bin", (-1), 4); };\n', 'b.bin': new Uint8Array(8) }, 'main.dts:2:9'],
   ['HV1011', { 'main.dts': V + '/ { a = /bits/ 7 <1>; };\n' }, 'main.dts:2:16'],
   ['HV1012', { 'main.dts': V + '/ { a = /bits/ 8 <1 256>; };\n' }, 'main.dts:2:21'],
   ['HV1013', { 'main.dts': V + '/ { l: n { a = /bits/ 16 <&l>; }; };\n' }, 'main.dts:2:27'],
