@@ -143,7 +143,7 @@ function mergeNodes(old: LNode, nw: LNode): void {
       old.children.push(nc);
     }
   }
-  if (nw.omit) old.omit = true;
+  // dtc's merge_nodes does not carry /omit-if-no-ref/ over to an existing node (only new nodes keep it).
 }
 
 function liveChildren(n: LNode): LNode[] {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { decodeDtb, encodeDtb, parseDts, printDts, runDtc, type ParseDtsOptions } from '../../../compiler/dts/index.js';
 import { formatDtcDiagnostic } from '../../../compiler/dts/dtc-cli.js';
 import { generateDts } from '../../bench/dts.js';
-import { cpp, dtc, fixturesRoot, haveDtc, haveTool, show } from './harness.js';
+import { cpp, dtc, fixturesRoot, haveDtc, haveTool, rng, show } from './harness.js';
 
 const root = fixturesRoot();
 const diffDir = path.join(root, 'diff');
@@ -162,5 +162,44 @@ d('generated large source (the benchmark generator, 512 KB)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+d('statement-level mutations of the fixtures agree with dtc', () => {
+  // Inserts valid-looking statements at statement boundaries; wherever dtc accepts the result, the blobs must be
+  // identical, and wherever it rejects it, hvcc must report an error.
+  const CASES = Math.max(50, Math.floor(Number(process.env.HVCC_FUZZ_CASES ?? 3000) / 20));
+  const GOOD = ['lbl: ', 'x: ', '/delete-node/ n;', '/delete-property/ a;', 'n { };', 'a = <1>;', 'a = <&lbl>;', 'b = &lbl;',
+    'lbl: n { a = <2>; };', '/omit-if-no-ref/ ', 'phandle = <3>;', 'phandle = <&lbl>;', 'c = "s", <1>, [01];', 'd = /bits/ 8 <1>;',
+    'n@1 { reg = <1 1>; };', '#address-cells = <1>;', 'e = <(1 + 2)>;', '&lbl { f; };', '/ { g; };', '/delete-node/ &lbl;', 'z: ',
+    'name = "n";', 'linux,phandle = <7>;'];
+  const sources = cases.filter((c) => !c.startsWith('include')).map((c) => fs.readFileSync(path.join(diffDir, c), 'latin1'));
+  test(`${CASES} cases`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvcc-dts-'));
+    const bad: string[] = [];
+    try {
+      for (let seed = 1; seed <= CASES; seed++) {
+        const r = rng(seed);
+        let s = sources[Math.floor(r() * sources.length)]!;
+        const k = 1 + Math.floor(r() * 3);
+        for (let j = 0; j < k; j++) {
+          const idx: number[] = [];
+          for (let q = 0; q < s.length; q++) if (s[q] === ';' && s[q + 1] === '\n') idx.push(q + 2);
+          const at = idx[Math.floor(r() * idx.length)] ?? s.length;
+          s = s.slice(0, at) + GOOD[Math.floor(r() * GOOD.length)] + '\n' + s.slice(at);
+        }
+        const sym = r() < 0.3;
+        const file = path.join(dir, 'case.dts');
+        fs.writeFileSync(file, s, 'latin1');
+        const ref = dtc(['-q', '-O', 'dtb', ...(sym ? ['-@'] : []), file]);
+        const res = parseDts(file, { preprocess: false, symbols: sym });
+        const ok = !!res.tree && !res.diagnostics.some((x) => x.severity === 'error');
+        if ((ref.status === 0) !== ok) bad.push(`seed ${seed}: dtc status ${ref.status}, hvcc ${ok ? 'ok' : show(res.diagnostics)}`);
+        else if (ok && !Buffer.from(encodeDtb(res.tree!)).equals(ref.stdout)) bad.push(`seed ${seed}: different bytes`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(bad).toEqual([]);
   });
 });
