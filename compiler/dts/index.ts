@@ -44,6 +44,20 @@ export interface ParseDtsOptions {
   fixupsOnly?: boolean;
 }
 
+/** Lexical and syntax errors come from two passes; report them in source order (files in order of appearance). */
+function sortByPosition(ds: Diagnostic[]): void {
+  const fileOrder = new Map<string, number>();
+  for (const d of ds) if (d.span && !fileOrder.has(d.span.file)) fileOrder.set(d.span.file, fileOrder.size);
+  const keyed = ds.map((d, i) => ({ d, i }));
+  keyed.sort((a, b) => {
+    const sa = a.d.span;
+    const sb = b.d.span;
+    if (!sa || !sb) return a.i - b.i;
+    return fileOrder.get(sa.file)! - fileOrder.get(sb.file)! || sa.start.line - sb.start.line || sa.start.column - sb.start.column || a.i - b.i;
+  });
+  ds.splice(0, ds.length, ...keyed.map((k) => k.d));
+}
+
 function endOf(file: string, text: string) {
   let line = 1;
   let ls = 0;
@@ -84,6 +98,7 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
     }
     const before = diagnostics.length;
     const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath);
+    sortByPosition(diagnostics);
     const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code);
     if (!ast || syntaxFailed || diagnostics.some((d) => d.severity === 'error')) {
       // Lexical and evaluation errors (bad literals, missing includes...) still let us build a tree for tooling,
