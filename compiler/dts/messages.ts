@@ -16,7 +16,7 @@ export const M = defineMessages({
   unterminated: { code: 'HV1007', name: 'unterminated-token', severity: 'error', summary: 'A string, character literal or comment that is not closed before the end of the file.' },
   includeNotFound: { code: 'HV1008', name: 'include-not-found', severity: 'error', summary: 'A /include/ or /incbin/ file that is in none of the search directories.' },
   includeDepth: { code: 'HV1009', name: 'include-nested-too-deeply', severity: 'error', summary: 'Includes nested more than 200 deep (usually a file including itself).' },
-  incbinRange: { code: 'HV1010', name: 'incbin-out-of-range', severity: 'error', summary: 'An /incbin/ offset that cannot be seeked to (negative as a signed 64-bit number).' },
+  incbinRange: { code: 'HV1010', name: 'incbin-out-of-range', severity: 'error', summary: 'The offset or length of an /incbin/ lies outside the file.' },
   badBits: { code: 'HV1011', name: 'bad-bits-size', severity: 'error', summary: '/bits/ with a size other than 8, 16, 32 or 64.' },
   valueOutOfRange: { code: 'HV1012', name: 'value-out-of-range', severity: 'error', summary: 'An array element that does not fit in the element size.' },
   refInNon32: { code: 'HV1013', name: 'reference-in-non-32-bit-array', severity: 'error', summary: 'A phandle reference in an array whose elements are not 32 bits.' },
