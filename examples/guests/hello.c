@@ -2,7 +2,8 @@
 /*
  * hello: prints a greeting and a count through the PL011, checks that the hypervisor loaded it correctly
  * (.data initialised, .bss zeroed, running at EL1 with the MPIDR it was given), then powers off.
- * Built twice: -DGUEST_NAME=\"alpha\" and -DGUEST_NAME=\"beta\".
+ * Built as hello-alpha and hello-beta, and as hello-steady, whose lines are LINE_DELAY_MS apart (the
+ * containment example needs a guest that is still printing when its neighbour is stopped).
  */
 #include "guest.h"
 
@@ -11,6 +12,20 @@
 #endif
 #ifndef LINES
 #define LINES 5
+#endif
+
+#ifdef LINE_DELAY_MS
+/* Busy-waits on the virtual counter, so the guest's lines are spread over real time. */
+static void delay_ms(uint64_t ms)
+{
+	uint64_t freq, start, now;
+
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(start));
+	do
+		asm volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+	while (now - start < freq / 1000 * ms);
+}
 #endif
 
 static volatile uint64_t data_word = 0x1234567890abcdefUL;	/* .data: must arrive intact */
@@ -53,6 +68,9 @@ int main(void)
 		puts(" of ");
 		put_dec(LINES);
 		puts("\n");
+#ifdef LINE_DELAY_MS
+		delay_ms(LINE_DELAY_MS);
+#endif
 	}
 	puts("Goodbye from " GUEST_NAME ", powering off\n");
 	return 0;
