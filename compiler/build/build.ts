@@ -84,10 +84,11 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
 }
 
 /** Everything the image depends on, hashed: when it is unchanged, `hvcc run` reuses the last build. */
-function inputsHash(sources: Map<string, string>, system: System, plan: Plan, options: ResolvedOptions): string {
+function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, options: ResolvedOptions): string {
   const parts: (string | Uint8Array)[] = [hvccVersion()];
   for (const [file, text] of [...sources.entries()].sort()) parts.push(file, text);
-  for (const g of system.guests) parts.push(g.image.path, existsSync(g.image.path) ? readFileSync(g.image.path) : '');
+  // What each guest loads (image, initrd, device tree), as the layout already read it: no second read.
+  for (const g of layout.guests) for (const s of g.segments) parts.push(`${g.name}@${s.destPa}+${s.zeroSize}`, s.data);
   // Whole component folders (sources, headers, manifest, linker script template) and the compiler itself.
   for (const c of plan.components) parts.push(c.component.dir, hashTree(c.component.dir));
   parts.push(hashTree(join(packageRoot, 'compiler')));
@@ -108,7 +109,7 @@ export function build(options: BuildOptions): BuildResult {
   const { system, plan, layout, options: kconfig } = analysis;
 
   const outDir = resolve(options.outDir ?? defaultOutDir(system));
-  const hash = inputsHash(sources, system, plan, kconfig);
+  const hash = inputsHash(sources, layout, plan, kconfig);
   const manifestPath = join(outDir, 'manifest.json');
   const files: BuildFiles = { elf: join(outDir, 'hypervisor.elf'), bin: join(outDir, 'hypervisor.bin'), configLl: join(outDir, 'config.ll'), map: join(outDir, 'hypervisor.map'), manifest: manifestPath };
 

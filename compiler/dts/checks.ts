@@ -50,7 +50,6 @@ export interface Check {
 export class PhandleAllocator {
   private next = 1;
   private byValue = new Map<number, DtNode>();
-  constructor(private readonly tree: DtTree) {}
 
   register(node: DtNode, value: number): void {
     node.phandle = value;
@@ -1077,7 +1076,7 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
       if (!FIXUPS.has(c.name)) s.warn = s.error = false;
     }
   }
-  const phandles = new PhandleAllocator(tree);
+  const phandles = new PhandleAllocator();
   let current: Check = checkTable[0]!;
   const ctx: CheckContext = {
     tree,

@@ -19,13 +19,12 @@ import type {
   AstProp,
   AstTop,
   AstValue,
-  AstValueLabel,
 } from './ast.js';
 import type { DtsToken } from './lexer.js';
 import { escapeChar } from './lexer.js';
 import { M } from './messages.js';
 import type { SourceLoader } from './source.js';
-import type { DtCell, DtValueChunk } from './tree.js';
+import type { DtCell } from './tree.js';
 import * as T from './tokens.js';
 
 const MASK64 = (1n << 64n) - 1n;

@@ -185,10 +185,6 @@ export class MenuconfigUI {
     return lines;
   }
 
-  private selected(): Item | undefined {
-    return this.items(this.frame.menu)[this.frame.sel];
-  }
-
   private setTri(sym: Sym, v: Tri): void {
     if (this.state.setTristateValue(sym, v)) this.dirty = true;
     else this.message = `${sym.name ?? 'choice'} cannot be set to ${v === YES ? 'y' : v === MOD ? 'm' : 'n'}`;

@@ -60,7 +60,7 @@ export function scratch(fixture: string): string {
 }
 
 /** Drops the header comment (the only part that legitimately differs: tool name / main menu title). */
-export function normalise(text: string, tool: RefTool | 'ours-vs-frontends' | 'ours-vs-kconfiglib'): string {
+export function normalise(text: string, _tool: RefTool | 'ours-vs-frontends' | 'ours-vs-kconfiglib'): string {
   let lines = text.split('\n');
   let i = 0;
   while (i < lines.length && lines[i]!.startsWith('#') && !/^# CONFIG_\S+ is not set$/.test(lines[i]!)) i++;
