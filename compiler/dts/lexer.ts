@@ -392,9 +392,12 @@ export class DtsLexer {
         else if (ch === '{' || ch === ';') this.state = State.PropNodeName;
         continue;
       }
-      const shown = c >= 32 && c < 127 ? `'${ch}'` : `\\x${c.toString(16).padStart(2, '0')}`;
-      error(M.invalidCharacter, `syntax error: unexpected character ${shown}`, i, i + 1);
-      advanceTo(i + 1);
+      // A word where none can stand (a name after a missing ';'): one error for the word, not one per letter.
+      let end = i + 1;
+      if (/[A-Za-z0-9_]/.test(ch)) while (end < n && /[A-Za-z0-9_,.+#?-]/.test(s[end]!)) end++;
+      const shown = end > i + 1 ? `'${s.slice(i, end)}'` : c >= 32 && c < 127 ? `character '${ch}'` : `character \\x${c.toString(16).padStart(2, '0')}`;
+      error(M.invalidCharacter, `syntax error: unexpected ${shown}`, i, end);
+      advanceTo(end);
     }
   }
 

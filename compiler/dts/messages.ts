@@ -8,7 +8,7 @@ import { defineMessages } from '../diagnostics/define.js';
  */
 export const M = defineMessages({
   syntaxError: { code: 'HV1001', name: 'syntax-error', severity: 'error', summary: 'The source does not follow the DTS grammar.' },
-  invalidCharacter: { code: 'HV1002', name: 'invalid-character', severity: 'error', summary: 'A character that cannot start any DTS token.' },
+  invalidCharacter: { code: 'HV1002', name: 'invalid-character', severity: 'error', summary: 'A character, or a word, that cannot start any DTS token where it stands.' },
   badIntegerLiteral: { code: 'HV1003', name: 'bad-integer-literal', severity: 'error', summary: 'An integer literal with invalid digits or suffix.' },
   integerOutOfRange: { code: 'HV1004', name: 'integer-literal-out-of-range', severity: 'error', summary: 'An integer literal that does not fit in 64 bits.' },
   badCharLiteral: { code: 'HV1005', name: 'bad-character-literal', severity: 'error', summary: 'A character literal that is empty or holds more than one character.' },
