@@ -51,14 +51,5 @@ export function show(ds: Diagnostic[]): string {
   return ds.map((d) => `${at(d)} ${d.severity} ${d.code} ${d.message}`).join('\n');
 }
 
-/** A tiny seeded PRNG (mulberry32) for reproducible fuzzing. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../support/rng.js';
+export { rng };

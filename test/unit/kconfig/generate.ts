@@ -2,16 +2,8 @@
  * Seeded random Kconfig generator for differential fuzzing (and the 10,000-symbol benchmark). Only references to
  * earlier symbols (and selects of later ones) are generated, so there are no dependency cycles.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as mulberry32 } from '../../support/rng.js';
+export { mulberry32 };
 
 export interface Generated {
   kconfig: string;
