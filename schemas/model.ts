@@ -110,6 +110,14 @@ export const GuestFile = z.object({
 });
 export type GuestFile = z.infer<typeof GuestFile>;
 
+/** A board device given to one guest: mapped into it at its own address. */
+export const Passthrough = z.object({
+  /** Path of the board device. */
+  device: z.string(),
+  span: Span,
+});
+export type Passthrough = z.infer<typeof Passthrough>;
+
 export const Guest = z.object({
   name: z.string(),
   path: z.string(),
@@ -124,6 +132,7 @@ export const Guest = z.object({
   initrd: GuestFile.optional(),
   bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
+  passthrough: z.array(Passthrough),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
   cpusSpan: Span,

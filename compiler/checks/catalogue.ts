@@ -1,4 +1,5 @@
-import type { GuestDevice, System } from '../../schemas/model.js';
+import type { Guest, GuestDevice, System } from '../../schemas/model.js';
+import { gicIntid } from '../layout/layout.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic, type MessageDef } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
@@ -38,6 +39,11 @@ function hostRanges(system: System): Owned[][] {
   return system.guests.map((g) =>
     g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.span }])),
   );
+}
+
+/** The windows of a guest's passed-through devices: at their board addresses in the guest too. */
+function passthroughWindows(system: System, g: Guest): Owned[] {
+  return g.passthrough.flatMap((p) => (system.board.devices.find((d) => d.path === p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
 }
 
 /** The span of the 3-cell interrupt specifier starting at cell `i` of a device's `interrupts`. */
@@ -138,7 +144,7 @@ export const checks: Check[] = [
     run({ system }, report) {
       for (const g of system.guests) {
         const regions: Owned[] = g.memory.map((m) => ({ base: m.ipa, size: m.size, owner: 'RAM', span: m.span }));
-        const windows: Owned[] = g.devices.flatMap((d) => d.reg.map((r) => ({ ...r, owner: `device ${d.name}` })));
+        const windows: Owned[] = [...g.devices.flatMap((d) => d.reg.map((r) => ({ ...r, owner: `device ${d.name}` }))), ...passthroughWindows(system, g)];
         regions.forEach((r, i) => {
           for (const o of regions.slice(0, i)) {
             if (overlaps(r, o)) report(`guest '${g.name}': RAM ${formatRange(r)} overlaps RAM ${formatRange(o)}`, r.span, { related: [{ span: o.span, message: 'the other region' }] });
@@ -154,7 +160,7 @@ export const checks: Check[] = [
     message: M.deviceOverlapsDevice,
     run({ system }, report) {
       for (const g of system.guests) {
-        const windows: Owned[] = g.devices.flatMap((d) => d.reg.map((r) => ({ ...r, owner: d.name })));
+        const windows: Owned[] = [...g.devices.flatMap((d) => d.reg.map((r) => ({ ...r, owner: d.name }))), ...passthroughWindows(system, g)];
         windows.forEach((w, i) => {
           for (const o of windows.slice(0, i)) {
             if (overlaps(w, o)) report(`guest '${g.name}': ${w.owner} ${formatRange(w)} overlaps ${o.owner} ${formatRange(o)}`, w.span, { related: [{ span: o.span, message: `${o.owner}'s window` }] });
@@ -392,6 +398,79 @@ export const checks: Check[] = [
               related: [{ span: g.cpusSpan, message: `${g.vcpus.length} vCPU(s)` }],
             });
           }
+        }
+      }
+    },
+  },
+  {
+    message: M.passthroughMissing,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const p of g.passthrough) {
+          const d = system.board.devices.find((x) => x.path === p.device);
+          if (!d || d.reg.length === 0) report(`guest '${g.name}': ${p.device} is not a device of the board with an MMIO window`, p.span);
+          else if (d.status !== 'okay') report(`guest '${g.name}': ${p.device} has status "${d.status}"`, p.span, { related: [{ span: d.span, message: 'the device' }] });
+        }
+      }
+    },
+  },
+  {
+    message: M.passthroughShared,
+    run({ system }, report) {
+      const owners = new Map<string, { guest: string; span: Span }>();
+      for (const g of system.guests) {
+        for (const p of g.passthrough) {
+          const prior = owners.get(p.device);
+          if (prior) {
+            report(`${p.device} is passed through to guest '${g.name}' and ${prior.guest === g.name ? 'again to the same guest' : `to guest '${prior.guest}'`}`, p.span, {
+              related: [{ span: prior.span, message: `given to guest '${prior.guest}' here` }],
+              help: 'a passed-through device belongs to one guest; give the other an emulated one',
+            });
+          } else owners.set(p.device, { guest: g.name, span: p.span });
+        }
+      }
+    },
+  },
+  {
+    message: M.passthroughReserved,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const p of g.passthrough) {
+          if (p.device === system.hypervisor.console) report(`guest '${g.name}' is given ${p.device}, the hypervisor's console`, p.span, { related: [{ span: system.hypervisor.consoleSpan, message: 'the console' }] });
+          else if (p.device === system.board.interruptController) report(`guest '${g.name}' is given ${p.device}, the interrupt controller the hypervisor drives`, p.span, { help: 'give the guest a virtual GIC (an "arm,gic-v3" node inside it)' });
+        }
+      }
+    },
+  },
+  {
+    message: M.interruptRoutedTwice,
+    run({ system }, report) {
+      const route = new Map<number, { what: string; device: string; span: Span }>();
+      const console = system.board.devices.find((d) => d.path === system.hypervisor.console);
+      for (let i = 0; console && i + 2 < console.interrupts.length; i += 3) {
+        route.set(gicIntid(console.interrupts.slice(i, i + 3)), { what: `the hypervisor console ${console.path}`, device: console.path, span: system.hypervisor.consoleSpan });
+      }
+      for (const g of system.guests) {
+        for (const p of g.passthrough) {
+          const d = system.board.devices.find((x) => x.path === p.device);
+          for (let i = 0; d && i + 2 < d.interrupts.length; i += 3) {
+            const intid = gicIntid(d.interrupts.slice(i, i + 3));
+            const prior = route.get(intid);
+            // A device given twice is HV3040's (passthrough-shared) and HV3042's (the console) to report.
+            if (prior && prior.device !== p.device) report(`${p.device} (guest '${g.name}') raises INTID ${intid}, which already goes to ${prior.what}`, p.span, { related: [{ span: prior.span, message: prior.what }] });
+            else if (!prior) route.set(intid, { what: `${p.device} of guest '${g.name}'`, device: p.device, span: p.span });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.passthroughInterrupts,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const p of g.passthrough) {
+          const d = system.board.devices.find((x) => x.path === p.device);
+          if (d && d.interrupts.length > 0) report(`${p.device} has interrupts; they are not forwarded to guest '${g.name}', which must poll the device`, p.span);
         }
       }
     },

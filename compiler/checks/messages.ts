@@ -224,4 +224,34 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: "A guest's virtual GICv3 has no redistributor window, or one smaller than 128 KiB per vCPU.",
   },
+  passthroughMissing: {
+    code: 'HV3039',
+    name: 'passthrough-missing',
+    severity: 'error',
+    summary: 'A passthrough entry is not an enabled device of the board with an MMIO window.',
+  },
+  passthroughShared: {
+    code: 'HV3040',
+    name: 'passthrough-shared',
+    severity: 'error',
+    summary: 'A board device is passed through to two guests (or twice to one).',
+  },
+  interruptRoutedTwice: {
+    code: 'HV3041',
+    name: 'interrupt-routed-twice',
+    severity: 'error',
+    summary: "Two passed-through devices share a physical interrupt, or one uses the hypervisor console's.",
+  },
+  passthroughReserved: {
+    code: 'HV3042',
+    name: 'passthrough-reserved',
+    severity: 'error',
+    summary: "A device the hypervisor itself drives (its console, the interrupt controller) is passed through to a guest.",
+  },
+  passthroughInterrupts: {
+    code: 'HV3043',
+    name: 'passthrough-interrupts',
+    severity: 'warning',
+    summary: "A passed-through device has interrupts, which are not forwarded to guests yet: the guest must poll it.",
+  },
 });

@@ -1,6 +1,7 @@
 import type { Board, Guest } from '../../schemas/model.js';
 import type { DtNode, DtProperty, DtTree, DtValueChunk } from '../dts/tree.js';
 import type { Span } from '../diagnostics/span.js';
+import { findNode } from '../dts/values.js';
 
 /** Where the guest's memory and boot files ended up, as the guest sees them. */
 export interface GuestBootInfo {
@@ -9,7 +10,7 @@ export interface GuestBootInfo {
 }
 
 /** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
-const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'phandle', 'linux,phandle', 'status']);
+const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'passthrough', 'phandle', 'linux,phandle', 'status']);
 
 /** A reference from inside the guest's subtree to a node outside it: the guest cannot see that node. */
 export interface OutsideReference {
@@ -80,6 +81,29 @@ function link(node: DtNode, parent: DtNode | undefined): void {
   for (const c of node.children) link(c, node);
 }
 
+/** Properties of a passed-through board device the guest's tree cannot carry: they name board nodes, or
+ * interrupts that are not forwarded to guests. */
+const BOARD_ONLY_PROPERTIES = new Set(['interrupts', 'interrupts-extended', 'interrupt-parent', 'clocks', 'clock-names', 'phandle', 'linux,phandle']);
+
+/** Copies of the board nodes passed through to the guest, at their own addresses. */
+function passthroughNodes(guest: Guest): DtNode[] {
+  let root = guest.node;
+  while (root.parent) root = root.parent;
+  const tree: DtTree = { root, memreserves: [], plugin: false };
+  return guest.passthrough.flatMap((p) => {
+    const node = findNode(tree, p.device);
+    if (!node) return [];
+    const copy = cloneNode(node);
+    copy.children = [];
+    copy.labels = [];
+    delete copy.phandle;
+    copy.properties = copy.properties.filter(
+      (prop) => !BOARD_ONLY_PROPERTIES.has(prop.name) && !prop.chunks.some((c) => c.kind === 'path-ref' || (c.kind === 'cells' && c.items.some((i) => i.ref !== undefined))),
+    );
+    return [copy];
+  });
+}
+
 /** Every phandle reference in the subtree that leaves it. */
 export function outsideReferences(guest: Guest): OutsideReference[] {
   const inside = new Set<number>();
@@ -127,6 +151,7 @@ export function guestDeviceTree(guest: Guest, board: Board, boot: GuestBootInfo)
   const memory = boot.memory.map((m) => b.node(`memory@${m.ipa.toString(16)}`, [b.strings('device_type', 'memory'), b.wide('reg', [addressCells, sizeCells], [m.ipa, m.size])]));
 
   const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);
+  own.push(...passthroughNodes(guest));
   const hasGic = own.some((n) => n.properties.some((p) => p.name === 'interrupt-controller'));
   const generated: DtNode[] = [psci, cpus, ...memory];
   if (hasGic) {

@@ -16,6 +16,7 @@ import {
   EL2_TCR,
   INPUT_BITS,
   type Mapping,
+  S2_DEVICE,
   S2_NORMAL,
   START_LEVEL,
   type TableSet,
@@ -280,6 +281,11 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       return [{ path: d.path, ipa: window.base, size: window.size, windows, irq: gicIntid(d.interrupts), clockHz: d.clockHz ?? 0n, emulator }];
     });
     const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, attributes: S2_NORMAL, label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
+    // Passthrough devices appear at their own addresses, as Device memory the guest drives directly.
+    for (const p of guest.passthrough) {
+      const device = board.devices.find((d) => d.path === p.device);
+      for (const r of device?.reg ?? []) s2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, attributes: S2_DEVICE, label: `guest '${guest.name}' passthrough ${p.device}` });
+    }
     guests.push({
       name: guest.name,
       vmid: gi + 1,

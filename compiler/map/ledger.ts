@@ -37,16 +37,18 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
   for (const r of [...taken, ...free].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) memory(r.base, r.size, r.owner, r.detail);
 
   for (const d of system.board.devices) {
-    const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController ? 'hypervisor' : 'free';
-    const role = d.path === system.hypervisor.console ? 'console' : d.path === system.board.interruptController ? 'interrupt controller' : '';
+    const holder = system.guests.find((g) => g.passthrough.some((p) => p.device === d.path));
+    const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
+    const role = d.path === system.hypervisor.console ? 'console' : d.path === system.board.interruptController ? 'interrupt controller' : holder ? 'passed through' : '';
     for (const r of d.reg) {
       out.push({ kind: 'device', resource: formatRange({ base: r.base, size: r.size }), owner, detail: `${d.path} (${d.compatible[0]})${role ? ', ' + role : ''}`, base: hex(r.base), size: hex(r.size) });
     }
     for (let i = 0; i + 3 <= d.interrupts.length; i += 3) {
       const intid = gicIntid(d.interrupts.slice(i, i + 3));
       const reserved = layout.irqchip ? HYPERVISOR_PPIS.get(intid) : undefined;
-      const owner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : 'free';
-      out.push({ kind: 'interrupt', resource: `INTID ${intid}`, owner, detail: reserved ? `${d.path}, ${reserved}` : d.path });
+      const irqOwner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
+      const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; not forwarded yet)` : d.path;
+      out.push({ kind: 'interrupt', resource: `INTID ${intid}`, owner: irqOwner, detail });
     }
   }
 

@@ -310,6 +310,7 @@ class ModelBuilder {
       memory,
       image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
       devices,
+      passthrough: (v.passthrough ?? []).map((device, i) => ({ device, span: decoded.spans.get('passthrough')!.items[i]! })),
       span: node.span,
       cpusSpan: cpuSpans.value,
     };

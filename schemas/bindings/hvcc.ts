@@ -33,6 +33,9 @@ export const guestBinding = binding({
     entry: dt.u64("Guest-physical entry point. Default: the ELF's entry, or load-address.").optional(),
     initrd: dt.string('Path of an initial ramdisk, relative to this file; hvcc places it in guest RAM and names it in /chosen.').min(1).optional(),
     bootargs: dt.string("The kernel command line, written to the guest device tree's /chosen.").optional(),
+    passthrough: dt
+      .phandleArray('Board devices given to this guest alone: their MMIO windows are mapped into the guest at the same addresses (the guest drives them directly).')
+      .optional(),
     'interrupt-parent': dt.phandle("The guest's interrupt controller (a node inside the guest); copied to the guest device tree's root.").optional(),
   },
 });

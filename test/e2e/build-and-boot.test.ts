@@ -63,6 +63,26 @@ describe('fault containment', () => {
   });
 });
 
+describe('device passthrough', () => {
+  test('the guest given the PL031 reads it directly; the guest not given it is stopped at the same access', () => {
+    const out = tempDir('passthrough');
+    const r = hvcc(['run', 'examples/passthrough/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    // PeriphID0 0x31 is the PL031's own ID register: the access reached the device, not an emulator.
+    const reading = lines.find((l) => l.startsWith('[clock] rtc: PL031 PeriphID0 0x0000000000000031, time '));
+    expect(reading).toBeDefined();
+    const seconds = Number(/time (\d+) s/.exec(reading!)![1]);
+    expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(24 * 3600);
+    expect(lines.find((l) => l.startsWith("[hv] guest 'nosy' stopped"))).toMatch(/read 4 bytes outside its memory at IPA 0x9010fe0/);
+    expect(r.stdout).toContain('[hv] all guests have stopped, powering off');
+    // The stage-2 mapping says why: the device window is in the manifest and the map, owned by 'clock'.
+    const map = hvcc(['map', 'examples/passthrough/system.dts', '--format', 'json']);
+    const entries = JSON.parse(map.stdout).entries as { kind: string; owner: string; detail: string }[];
+    expect(entries.find((e) => e.kind === 'device' && e.detail.startsWith('/pl031@9010000'))?.owner).toBe('guest:clock');
+  });
+});
+
 describe('only what the plan needs is linked', () => {
   test('a system without an emulated UART has no UART emulator code in the image', () => {
     const out = tempDir('no-uart');
