@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { runDtc } from '../dts/dtc-cli.js';
+import { runFdtoverlay } from './fdtoverlay.js';
 import { runConf } from '../kconfig/conf-cli.js';
 import { kconfigCommands } from './kconfig-commands.js';
 import { build, type BuildResult } from '../build/build.js';
@@ -52,6 +53,7 @@ function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; c
 export async function main(args: string[], io: Io = defaultIo()): Promise<number> {
   // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
   if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
+  if (args[0] === 'fdtoverlay') return runFdtoverlay(args.slice(1), io);
   // `hvcc conf` is Linux's scripts/kconfig/conf, options and all, for existing Kconfig trees.
   if (args[0] === 'conf') {
     return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: process.stdin, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
@@ -176,6 +178,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
       },
     )
     .command('conf [options..]', "Linux's scripts/kconfig/conf on any Kconfig tree (--defconfig=FILE, --olddefconfig, ...): `hvcc conf --help`", () => {}, () => {})
+    .command('fdtoverlay [options..]', 'Apply overlays to a base blob as fdtoverlay does: hvcc fdtoverlay -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...', () => {}, () => {})
     .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {});
   kconfigCommands(parser, io, (code) => {
     exit = code;
