@@ -309,15 +309,12 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     ...board.memory.map((r) => ({ base: r.base, size: r.size, pa: r.base, attributes: EL2_NORMAL, label: `RAM ${formatRange(r)}` })),
     { base: consoleWindow.base, size: alignUp(consoleWindow.size, PAGE), pa: consoleWindow.base, attributes: EL2_DEVICE, label: `console ${consoleDevice.path}` },
   ];
-  // The host interrupt controller: linked only when a component needs its driver (a virtual GIC's manifest
-  // `needs` it). Its driver is the planned host driver serving the board's interrupt-parent device.
+  // The host interrupt controller, when the plan linked its driver: the hypervisor maps and drives it.
   let irqchip: IrqchipLayout | undefined;
   const irqDevice = board.devices.find((d) => d.path === board.interruptController);
-  const irqDriver = irqDevice
-    ? plan.components.find((c) => c.component.manifest.kind === 'driver' && c.component !== plan.consoleDriver && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))
-    : undefined;
+  const irqDriver = plan.irqchipDriver;
   if (irqDevice && irqDriver) {
-    irqchip = { path: irqDevice.path, windows: irqDevice.reg.map((r) => ({ base: r.base, size: r.size })), driver: irqDriver.component };
+    irqchip = { path: irqDevice.path, windows: irqDevice.reg.map((r) => ({ base: r.base, size: r.size })), driver: irqDriver };
     for (const r of irqchip.windows) el2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, attributes: EL2_DEVICE, label: `interrupt controller ${irqDevice.path}` });
   }
   const el2Tables = buildTables(el2Mappings, INPUT_BITS, START_LEVEL);

@@ -22,6 +22,8 @@ export interface PlannedComponent {
 export interface Plan {
   arch: Component;
   consoleDriver: Component;
+  /** The host driver of the board's interrupt controller, when a component needed one (a virtual GIC's `needs`). */
+  irqchipDriver?: Component;
   /** Emulator for each guest device, keyed by `${guestIndex}:${devicePath}`. */
   emulators: ReadonlyMap<string, Component>;
   /** Every component linked in, in a stable order (core and arch first), with why. */
@@ -142,5 +144,11 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, enable
   const components = [...chosen.values()].sort(
     (a, b) => order[a.component.manifest.kind] - order[b.component.manifest.kind] || a.component.manifest.name.localeCompare(b.component.manifest.name),
   );
-  return { plan: { arch, consoleDriver, emulators, components }, diagnostics };
+  // The interrupt controller is driven only when something linked its driver in (through `needs`): then it is
+  // the planned driver serving the board's interrupt-parent device.
+  const irqDevice = board.devices.find((d) => d.path === board.interruptController);
+  const irqchipDriver = irqDevice
+    ? components.find((c) => c.component.manifest.kind === 'driver' && c.component !== consoleDriver && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))?.component
+    : undefined;
+  return { plan: { arch, consoleDriver, emulators, components, ...(irqchipDriver ? { irqchipDriver } : {}) }, diagnostics };
 }
