@@ -1,5 +1,5 @@
 import type { Guest, GuestDevice, System } from '../../schemas/model.js';
-import { gicIntid } from '../layout/layout.js';
+import { gicSpecifiers } from '../layout/layout.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic, type MessageDef } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
@@ -41,9 +41,13 @@ function hostRanges(system: System): Owned[][] {
   );
 }
 
+function boardDevice(system: System, path: string) {
+  return system.board.devices.find((d) => d.path === path);
+}
+
 /** The windows of a guest's passed-through devices: at their board addresses in the guest too. */
 function passthroughWindows(system: System, g: Guest): Owned[] {
-  return g.passthrough.flatMap((p) => (system.board.devices.find((d) => d.path === p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
+  return g.passthrough.flatMap((p) => (boardDevice(system, p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
 }
 
 /** The span of the 3-cell interrupt specifier starting at cell `i` of a device's `interrupts`. */
@@ -247,11 +251,10 @@ export const checks: Check[] = [
             report(`${d.path}: 'interrupts' has ${d.interrupts.length} cells; the GIC takes 3 per interrupt (type, number, flags)`, d.interruptsSpan ?? d.span);
             continue;
           }
-          for (let i = 0; i < d.interrupts.length; i += 3) {
-            const [type, number] = [d.interrupts[i]!, d.interrupts[i + 1]!];
-            if (type === 0 && number > GIC_MAX_SPI) report(`${d.path}: SPI ${number} is beyond the GIC's last SPI (${GIC_MAX_SPI}, INTID 1019)`, specifierSpan(d, i));
-            else if (type === 1 && number > 15) report(`${d.path}: PPI ${number} does not exist (PPIs are 0-15)`, specifierSpan(d, i));
-            else if (type !== 0 && type !== 1) report(`${d.path}: interrupt type ${type} is neither SPI (0) nor PPI (1)`, specifierSpan(d, i));
+          for (const { type, number, cell } of gicSpecifiers(d.interrupts)) {
+            if (type === 0 && number > GIC_MAX_SPI) report(`${d.path}: SPI ${number} is beyond the GIC's last SPI (${GIC_MAX_SPI}, INTID 1019)`, specifierSpan(d, cell));
+            else if (type === 1 && number > 15) report(`${d.path}: PPI ${number} does not exist (PPIs are 0-15)`, specifierSpan(d, cell));
+            else if (type !== 0 && type !== 1) report(`${d.path}: interrupt type ${type} is neither SPI (0) nor PPI (1)`, specifierSpan(d, cell));
           }
         }
       }
@@ -262,9 +265,9 @@ export const checks: Check[] = [
     run({ system }, report) {
       for (const g of system.guests) {
         for (const d of g.devices) {
-          for (let i = 0; i + 2 < d.interrupts.length; i += 3) {
-            if (d.interrupts[i] === 1) {
-              report(`${d.path}: PPI ${d.interrupts[i + 1]} (INTID ${d.interrupts[i + 1]! + 16}) is reserved; an emulated device raises an SPI`, specifierSpan(d, i), {
+          for (const s of gicSpecifiers(d.interrupts)) {
+            if (s.type === 1) {
+              report(`${d.path}: PPI ${s.number} (INTID ${s.intid}) is reserved; an emulated device raises an SPI`, specifierSpan(d, s.cell), {
                 help: 'use `interrupts = <0 N 4>` (GIC_SPI N, level high)',
               });
             }
@@ -279,12 +282,12 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         const seen = new Map<string, { path: string; span: Span }>();
         for (const d of g.devices) {
-          for (let i = 0; i + 2 < d.interrupts.length; i += 3) {
-            const key = `${d.interrupts[i]}:${d.interrupts[i + 1]}`;
+          for (const s of gicSpecifiers(d.interrupts)) {
+            const key = `${s.type}:${s.number}`;
             const prior = seen.get(key);
-            const span = specifierSpan(d, i);
+            const span = specifierSpan(d, s.cell);
             if (prior && prior.path !== d.path) {
-              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${d.interrupts[i] === 0 ? 'SPI' : 'PPI'} ${d.interrupts[i + 1]}`, span, { related: [{ span: prior.span, message: 'the other device' }] });
+              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${s.type === 0 ? 'SPI' : 'PPI'} ${s.number}`, span, { related: [{ span: prior.span, message: 'the other device' }] });
             } else seen.set(key, { path: d.path, span });
           }
         }
@@ -316,7 +319,7 @@ export const checks: Check[] = [
   {
     message: M.consoleDisabled,
     run({ system }, report) {
-      const d = system.board.devices.find((x) => x.path === system.hypervisor.console);
+      const d = boardDevice(system, system.hypervisor.console);
       if (d && d.status !== 'okay') report(`the hypervisor console ${d.path} has status "${d.status}"`, system.hypervisor.consoleSpan, { related: [{ span: d.span, message: 'the device' }] });
     },
   },
@@ -407,7 +410,7 @@ export const checks: Check[] = [
     run({ system }, report) {
       for (const g of system.guests) {
         for (const p of g.passthrough) {
-          const d = system.board.devices.find((x) => x.path === p.device);
+          const d = boardDevice(system, p.device);
           if (!d || d.reg.length === 0) report(`guest '${g.name}': ${p.device} is not a device of the board with an MMIO window`, p.span);
           else if (d.status !== 'okay') report(`guest '${g.name}': ${p.device} has status "${d.status}"`, p.span, { related: [{ span: d.span, message: 'the device' }] });
         }
@@ -446,15 +449,13 @@ export const checks: Check[] = [
     message: M.interruptRoutedTwice,
     run({ system }, report) {
       const route = new Map<number, { what: string; device: string; span: Span }>();
-      const console = system.board.devices.find((d) => d.path === system.hypervisor.console);
-      for (let i = 0; console && i + 2 < console.interrupts.length; i += 3) {
-        route.set(gicIntid(console.interrupts.slice(i, i + 3)), { what: `the hypervisor console ${console.path}`, device: console.path, span: system.hypervisor.consoleSpan });
+      const console = boardDevice(system, system.hypervisor.console);
+      for (const { intid } of gicSpecifiers(console?.interrupts ?? [])) {
+        route.set(intid, { what: `the hypervisor console ${console!.path}`, device: console!.path, span: system.hypervisor.consoleSpan });
       }
       for (const g of system.guests) {
         for (const p of g.passthrough) {
-          const d = system.board.devices.find((x) => x.path === p.device);
-          for (let i = 0; d && i + 2 < d.interrupts.length; i += 3) {
-            const intid = gicIntid(d.interrupts.slice(i, i + 3));
+          for (const { intid } of gicSpecifiers(boardDevice(system, p.device)?.interrupts ?? [])) {
             const prior = route.get(intid);
             // A device given twice is HV3040's (passthrough-shared) and HV3042's (the console) to report.
             if (prior && prior.device !== p.device) report(`${p.device} (guest '${g.name}') raises INTID ${intid}, which already goes to ${prior.what}`, p.span, { related: [{ span: prior.span, message: prior.what }] });
@@ -469,7 +470,7 @@ export const checks: Check[] = [
     run({ system }, report) {
       for (const g of system.guests) {
         for (const p of g.passthrough) {
-          const d = system.board.devices.find((x) => x.path === p.device);
+          const d = boardDevice(system, p.device);
           if (d && d.interrupts.length > 0) report(`${p.device} has interrupts; they are not forwarded to guest '${g.name}', which must poll the device`, p.span);
         }
       }

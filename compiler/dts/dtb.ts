@@ -5,12 +5,13 @@ import { M } from './messages.js';
 import type { DtNode, DtProperty, DtTree } from './tree.js';
 import { propertyBytes } from './values.js';
 
-const FDT_MAGIC = 0xd00dfeed;
-const FDT_BEGIN_NODE = 1;
-const FDT_END_NODE = 2;
-const FDT_PROP = 3;
-const FDT_NOP = 4;
-const FDT_END = 9;
+/** The flattened device tree's magic and structure-block tokens (also used by overlay.ts). */
+export const FDT_MAGIC = 0xd00dfeed;
+export const FDT_BEGIN_NODE = 1;
+export const FDT_END_NODE = 2;
+export const FDT_PROP = 3;
+export const FDT_NOP = 4;
+export const FDT_END = 9;
 
 export interface EncodeDtbOptions {
   /** dtc -b: boot_cpuid_phys (default: the tree's, else 0). */

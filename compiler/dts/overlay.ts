@@ -7,12 +7,7 @@
  * an existing string (or the tail of one) already spells them — so the result is byte-identical.
  */
 
-const FDT_MAGIC = 0xd00dfeed;
-const FDT_BEGIN_NODE = 1;
-const FDT_END_NODE = 2;
-const FDT_PROP = 3;
-const FDT_NOP = 4;
-const FDT_END = 9;
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_NOP, FDT_PROP } from './dtb.js';
 
 interface Prop {
   name: string;

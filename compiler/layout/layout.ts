@@ -110,6 +110,21 @@ export function gicIntid(cells: readonly number[]): number {
   if (cells.length < 2) return 0;
   return cells[0] === 1 ? cells[1]! + 16 : cells[1]! + 32;
 }
+
+/** One 3-cell GIC specifier of an `interrupts` list; `cell` is the index of its first cell. */
+export interface GicSpecifier {
+  type: number;
+  number: number;
+  intid: number;
+  cell: number;
+}
+
+/** The whole 3-cell specifiers of an `interrupts` list (a trailing incomplete one is interrupt-range's to report). */
+export function gicSpecifiers(cells: readonly number[]): GicSpecifier[] {
+  const out: GicSpecifier[] = [];
+  for (let i = 0; i + 3 <= cells.length; i += 3) out.push({ type: cells[i]!, number: cells[i + 1]!, intid: gicIntid(cells.slice(i, i + 3)), cell: i });
+  return out;
+}
 const PAGE = 4096n;
 
 /** The guest-physical to host-physical translation of one address through a guest's placed memory. */

@@ -1,6 +1,6 @@
 import type { System } from '../../schemas/model.js';
 import type { Layout } from '../layout/layout.js';
-import { gicIntid } from '../layout/layout.js';
+import { gicSpecifiers } from '../layout/layout.js';
 import { formatRange, formatSize, hex, subtract } from '../layout/ranges.js';
 
 /** PPIs the hypervisor takes when it drives the interrupt controller (guests with a virtual GIC). */
@@ -43,8 +43,7 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
     for (const r of d.reg) {
       out.push({ kind: 'device', resource: formatRange({ base: r.base, size: r.size }), owner, detail: `${d.path} (${d.compatible[0]})${role ? ', ' + role : ''}`, base: hex(r.base), size: hex(r.size) });
     }
-    for (let i = 0; i + 3 <= d.interrupts.length; i += 3) {
-      const intid = gicIntid(d.interrupts.slice(i, i + 3));
+    for (const { intid } of gicSpecifiers(d.interrupts)) {
       const reserved = layout.irqchip ? HYPERVISOR_PPIS.get(intid) : undefined;
       const irqOwner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
       const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; not forwarded yet)` : d.path;
