@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emitConfigModule } from '../../../compiler/codegen/config-module.js';
+import { CONFIG_ABI_VERSION, emitConfigModule } from '../../../compiler/codegen/config-module.js';
+import { packageRoot } from '../../../compiler/paths.js';
 import type { Component } from '../../../compiler/components/catalogue.js';
 import type { Layout } from '../../../compiler/layout/layout.js';
 import { buildTables, EL2_MAIR, EL2_NORMAL, EL2_TCR, S2_NORMAL, VTCR } from '../../../compiler/layout/pagetables.js';
@@ -73,6 +74,11 @@ describe('configuration module', () => {
     expect([...module.images[0]!.bytes]).toEqual([1, 2, 3, ...new Array(13).fill(0)]);
     // Strings are escaped, not pasted.
     expect(module.text).toContain('c"alpha \\22one\\22\\00"');
+  });
+
+  test('the ABI version is the one runtime/core/include/hv/config.h defines', () => {
+    const header = readFileSync(join(packageRoot, 'runtime', 'core', 'include', 'hv', 'config.h'), 'utf8');
+    expect(Number(/#define HV_CONFIG_ABI_VERSION (\d+)/.exec(header)![1])).toBe(CONFIG_ABI_VERSION);
   });
 
   test('64-bit constants with the top bit set survive as two\'s complement', () => {
