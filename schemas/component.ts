@@ -8,6 +8,42 @@ import { z } from 'zod';
 export const ComponentKind = z.enum(['core', 'arch', 'driver', 'emulator']);
 export type ComponentKind = z.infer<typeof ComponentKind>;
 
+/** A Kconfig int symbol (without CONFIG_) or a number: a capability that scales with the configuration. */
+export const CountOrSymbol = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Z0-9_]+$/, 'a Kconfig symbol without CONFIG_')]);
+export type CountOrSymbol = z.infer<typeof CountOrSymbol>;
+
+export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file']);
+export type ParameterType = z.infer<typeof ParameterType>;
+
+export const ComponentParameter = z
+  .object({
+    /** The C field name. */
+    name: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a C identifier in lower case'),
+    /** The device-tree property it is read from. */
+    property: z.string().min(1),
+    /**
+     * u32/u64/flag: a number (a flag is 1 when the property is present); string: the text; clock: the node's
+     * clock-frequency, else that of the node its first `clocks` phandle names; file: a path relative to the
+     * file the property is written in, whose bytes are linked into the image.
+     */
+    type: ParameterType,
+    /** Used when the property is absent; without one the property is required. */
+    default: z.union([z.number(), z.string()]).optional(),
+    description: z.string().default(''),
+  })
+  .strict();
+export type ComponentParameter = z.infer<typeof ComponentParameter>;
+
+export const InterruptControllerCapabilities = z
+  .object({
+    /** Interrupt numbers (decoded, the controller's own) it can deliver from emulated devices. */
+    deliverable: z.array(z.object({ first: z.number().int().nonnegative(), count: CountOrSymbol, what: z.string().min(1) }).strict()).min(1),
+    /** A window that must hold `bytes` per vCPU of the guest (a GICv3's redistributors). */
+    'per-cpu-window': z.object({ window: z.number().int().nonnegative(), bytes: z.number().int().positive(), what: z.string().min(1) }).strict().optional(),
+  })
+  .strict();
+export type InterruptControllerCapabilities = z.infer<typeof InterruptControllerCapabilities>;
+
 export const ComponentManifest = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'component names are lower-case words joined by "-"'),
@@ -27,8 +63,30 @@ export const ComponentManifest = z
     kconfig: z.string().optional(),
     /** For drivers and emulators: the symbol of the ops object the generated config points at. */
     ops: z.string().optional(),
-    /** For emulators: bytes of zeroed state the generated config reserves per device instance. */
-    'instance-state-bytes': z.number().int().nonnegative().default(0),
+    /**
+     * For drivers and emulators: the C type of one instance's state. The compiler defines one zeroed object of
+     * it per instance (in a generated C file that includes `header`), so its size follows the Kconfig values it
+     * is compiled with.
+     */
+    state: z
+      .object({
+        type: z.string().regex(/^(struct|union) [A-Za-z_][A-Za-z0-9_]*$|^[A-Za-z_][A-Za-z0-9_]*$/, 'a C type name, e.g. "struct pl011_state"'),
+        /** The header declaring the type, relative to the folder. */
+        header: z.string(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Device-tree properties compiled into a per-instance parameter block, `struct <name>_params` (the
+     * component's name with '-' as '_') in the generated header <params/<name>.h>, fields in this order.
+     */
+    parameters: z.array(ComponentParameter).default([]),
+    /** For emulators: a device it serves can be a guest's console (/chosen stdout-path; console input goes to it). */
+    'guest-console': z.boolean().default(false),
+    /** Interrupts of the board's interrupt controller the hypervisor itself takes when this component is linked. */
+    'hypervisor-interrupts': z.array(z.object({ id: z.number().int().nonnegative(), what: z.string().min(1) }).strict()).default([]),
+    /** For emulators of a guest interrupt controller: what it can deliver, checked against the description. */
+    'interrupt-controller': InterruptControllerCapabilities.optional(),
     /** Symbols referenced from outside LLVM bitcode (assembly, the linker script); kept through internalize. */
     exports: z.array(z.string()).default([]),
     /** For "arch" components: the linker script template (handlebars), relative to the folder. */

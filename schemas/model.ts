@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Span } from './span.js';
-import type { DtNode } from '../compiler/dts/tree.js';
+import type { DtNode, DtTree } from '../compiler/dts/tree.js';
 
 /**
  * The typed model of a description: the host board and the system (hypervisor + guests) built on it.
@@ -14,12 +14,34 @@ export const AddressRange = z.object({
 });
 export type AddressRange = z.infer<typeof AddressRange>;
 
+/**
+ * One interrupt specifier, decoded through the binding of the controller it goes to (its `#interrupt-cells`
+ * meaning): the controller's own number for it, its kind and trigger. `problem` says why it could not be
+ * decoded (the interrupt-range check reports it).
+ */
+export const Interrupt = z.object({
+  /** Path of the interrupt controller node. */
+  controller: z.string(),
+  /** The raw cells. */
+  cells: z.array(z.number().int().nonnegative()),
+  /** The controller's number for it (a GIC INTID, a PLIC source). */
+  id: z.number().int().nonnegative(),
+  /** The kind, when the controller's specifier has kinds ("SPI", "PPI"); its number within the kind. */
+  kind: z.string().optional(),
+  number: z.number().int().nonnegative(),
+  /** Trigger bits (the device-tree IRQ_TYPE encoding: 1 rising, 2 falling, 4 high, 8 low). */
+  flags: z.number().int().nonnegative(),
+  problem: z.string().optional(),
+  span: Span,
+});
+export type Interrupt = z.infer<typeof Interrupt>;
+
 export const BoardCpu = z.object({
   /** Index in the board's /cpus node, in source order: what guests' `cpus` refer to. */
   index: z.number().int().nonnegative(),
   path: z.string(),
-  /** The `reg` value: the CPU's MPIDR affinity bits. */
-  mpidr: z.bigint().nonnegative(),
+  /** The `reg` value: the CPU's hardware identifier (what the architecture calls it: an MPIDR, a hart ID). */
+  hwid: z.bigint().nonnegative(),
   compatible: z.array(z.string()),
   enableMethod: z.string().optional(),
   status: z.enum(['okay', 'disabled', 'reserved', 'fail']),
@@ -33,10 +55,13 @@ export const BoardDevice = z.object({
   labels: z.array(z.string()),
   compatible: z.array(z.string()),
   reg: z.array(AddressRange),
-  /** Raw `interrupts` cells, interpreted with the controller's #interrupt-cells. */
-  interrupts: z.array(z.number().int().nonnegative()),
-  clockHz: z.bigint().optional(),
+  /** Its `interrupts`, decoded through the binding of the interrupt controller they go to. */
+  interrupts: z.array(Interrupt),
   status: z.enum(['okay', 'disabled', 'reserved', 'fail']),
+  /** The properties its binding defines, decoded (empty when no binding is known for it). */
+  properties: z.record(z.string(), z.unknown()),
+  /** Where each of those properties' values is written. */
+  propertySpans: z.record(z.string(), Span),
   span: Span,
 });
 export type BoardDevice = z.infer<typeof BoardDevice>;
@@ -52,8 +77,6 @@ export const Board = z.object({
   file: z.string(),
   /** Path of the interrupt controller device (the root's interrupt-parent). */
   interruptController: z.string().optional(),
-  psciMethod: z.enum(['smc', 'hvc']).optional(),
-  psciMethodSpan: Span.optional(),
   span: Span,
 });
 export type Board = z.infer<typeof Board>;
@@ -74,11 +97,10 @@ export const GuestDevice = z.object({
   compatible: z.array(z.string()),
   /** Guest-physical windows. */
   reg: z.array(AddressRange),
-  interrupts: z.array(z.number().int().nonnegative()),
-  /** The `interrupts` property's value, and each of its cells. */
+  /** Its `interrupts`, decoded through the binding of the interrupt controller they go to. */
+  interrupts: z.array(Interrupt),
+  /** The `interrupts` property's value. */
   interruptsSpan: Span.optional(),
-  interruptCellSpans: z.array(Span),
-  clockHz: z.bigint().optional(),
   span: Span,
   compatibleSpan: Span,
 });
@@ -153,6 +175,8 @@ export const System = z.object({
   name: z.string(),
   /** The description's entry file. */
   file: z.string(),
+  /** The evaluated device tree the model was read from (parameters of components are read from its nodes). */
+  tree: z.custom<DtTree>(),
   board: Board,
   hypervisor: Hypervisor,
   guests: z.array(Guest),

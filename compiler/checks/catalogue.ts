@@ -1,34 +1,13 @@
-import type { Guest, GuestDevice, System } from '../../schemas/model.js';
-import { gicSpecifiers } from '../layout/layout.js';
+import type { Guest, Interrupt, System } from '../../schemas/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { diagnostic, type MessageDef } from '../diagnostics/define.js';
+import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
-import { contains, end, formatRange, hex, isAligned, overlaps, type Range } from '../layout/ranges.js';
-import { INPUT_BITS } from '../layout/pagetables.js';
+import { contains, end, formatRange, formatSize, hex, isAligned, overlaps, type Range } from '../util/ranges.js';
 import { outsideReferences } from '../guestdt/guest-tree.js';
+import type { Check, CheckContext } from './check.js';
 import { checkMessages as M } from './messages.js';
 
-/** What a check sees: the model, and the limits of the runtime it will run on. */
-export interface CheckContext {
-  system: System;
-  limits: { maxCpus: number };
-}
-
-/**
- * A named check, like dtc's checks.c table: it has a message (code, name, default severity) and finds every
- * instance of one kind of mistake. `-W no-<name>` disables it; `--werror` turns its warnings into errors.
- */
-export interface Check {
-  message: MessageDef;
-  run(ctx: CheckContext, report: (message: string, span: Span | undefined, extras?: Parameters<typeof diagnostic>[3]) => void): void;
-}
-
-const PAGE = 4096n;
-const BLOCK = 2n * 1024n * 1024n;
-/** The last SPI a GICv3 has: INTID 1019 is SPI 987. */
-const GIC_MAX_SPI = 987;
-/** A GICv3 redistributor: an RD_base and an SGI_base frame of 64 KiB each. */
-const GICR_FRAME_BYTES = 0x20000n;
+export type { Check, CheckContext } from './check.js';
 
 interface Owned extends Range {
   owner: string;
@@ -50,11 +29,9 @@ function passthroughWindows(system: System, g: Guest): Owned[] {
   return g.passthrough.flatMap((p) => (boardDevice(system, p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
 }
 
-/** The span of the 3-cell interrupt specifier starting at cell `i` of a device's `interrupts`. */
-function specifierSpan(d: GuestDevice, i: number): Span {
-  const first = d.interruptCellSpans[i];
-  const last = d.interruptCellSpans[Math.min(i + 2, d.interruptCellSpans.length - 1)];
-  return first && last ? { file: first.file, start: first.start, end: last.end } : (d.interruptsSpan ?? d.span);
+/** An interrupt's description: its kind and number as the controller's binding names them, and its ID. */
+function describe(i: Interrupt): string {
+  return i.kind ? `${i.kind} ${i.number} (ID ${i.id})` : `interrupt ${i.id}`;
 }
 
 export const checks: Check[] = [
@@ -119,15 +96,17 @@ export const checks: Check[] = [
   },
   {
     message: M.memoryAlignment,
-    run({ system }, report) {
+    mandatory: true,
+    run({ system, granule }, report) {
+      const PAGE = granule;
       const check = (what: string, base: bigint, size: bigint, span: Span) => {
-        if (!isAligned(base, PAGE) || !isAligned(size, PAGE)) report(`${what} ${formatRange({ base, size })} is not 4 KiB aligned (base and size)`, span);
+        if (!isAligned(base, PAGE) || !isAligned(size, PAGE)) report(`${what} ${formatRange({ base, size })} is not ${formatSize(PAGE)} aligned (base and size)`, span);
       };
       check("the hypervisor's memory", system.hypervisor.region.base, system.hypervisor.region.size, system.hypervisor.region.span);
       for (const g of system.guests) {
         for (const m of g.memory) {
           check(`guest '${g.name}' RAM`, m.ipa, m.size, m.span);
-          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not 4 KiB aligned`, m.span);
+          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.span);
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
       }
@@ -135,8 +114,9 @@ export const checks: Check[] = [
   },
   {
     message: M.ipaRange,
-    run({ system }, report) {
-      const limit = 1n << BigInt(INPUT_BITS);
+    mandatory: true,
+    run({ system, guestAddressBits }, report) {
+      const limit = 1n << BigInt(guestAddressBits);
       for (const g of system.guests) {
         for (const m of g.memory) if (m.ipa + m.size > limit) report(`guest '${g.name}' RAM ${formatRange({ base: m.ipa, size: m.size })} ends beyond ${hex(limit)}`, m.span);
         for (const d of g.devices) for (const r of d.reg) if (end(r) > limit) report(`device ${d.path} ends beyond ${hex(limit)}`, r.span);
@@ -187,6 +167,7 @@ export const checks: Check[] = [
   },
   {
     message: M.cpuShared,
+    mandatory: true,
     run({ system }, report) {
       const owners = new Map<number, { guest: string; span: Span }>();
       for (const g of system.guests) {
@@ -205,6 +186,7 @@ export const checks: Check[] = [
   },
   {
     message: M.tooManyCpus,
+    mandatory: true,
     run({ system, limits }, report) {
       const used = new Set<number>([0]);
       for (const g of system.guests) for (const v of g.vcpus) used.add(v.pcpu);
@@ -227,14 +209,14 @@ export const checks: Check[] = [
   },
   {
     message: M.blockAlignment,
-    run({ system }, report) {
+    run({ system, blockSize: BLOCK, granule }, report) {
       for (const g of system.guests) {
         for (const m of g.memory) {
           if (m.hostAddress === undefined || m.size < BLOCK) continue;
           const delta = (((m.hostAddress - m.ipa) % BLOCK) + BLOCK) % BLOCK;
           if (delta !== 0n) {
-            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo 2 MiB, so this RAM is mapped with 4 KiB pages`, m.span, {
-              help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow 2 MiB blocks`,
+            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.span, {
+              help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow ${formatSize(BLOCK)} blocks`,
             });
           }
         }
@@ -243,34 +225,30 @@ export const checks: Check[] = [
   },
   {
     message: M.interruptRange,
+    mandatory: true,
     run({ system }, report) {
       for (const g of system.guests) {
         for (const d of g.devices) {
-          if (d.interrupts.length === 0) continue;
-          if (d.interrupts.length % 3 !== 0) {
-            report(`${d.path}: 'interrupts' has ${d.interrupts.length} cells; the GIC takes 3 per interrupt (type, number, flags)`, d.interruptsSpan ?? d.span);
-            continue;
-          }
-          for (const { type, number, cell } of gicSpecifiers(d.interrupts)) {
-            if (type === 0 && number > GIC_MAX_SPI) report(`${d.path}: SPI ${number} is beyond the GIC's last SPI (${GIC_MAX_SPI}, INTID 1019)`, specifierSpan(d, cell));
-            else if (type === 1 && number > 15) report(`${d.path}: PPI ${number} does not exist (PPIs are 0-15)`, specifierSpan(d, cell));
-            else if (type !== 0 && type !== 1) report(`${d.path}: interrupt type ${type} is neither SPI (0) nor PPI (1)`, specifierSpan(d, cell));
-          }
+          for (const i of d.interrupts) if (i.problem && i.controller !== '') report(`${d.path}: ${i.problem}`, i.span);
         }
       }
     },
   },
   {
     message: M.interruptReserved,
-    run({ system }, report) {
+    mandatory: true,
+    run({ system, controllers }, report) {
       for (const g of system.guests) {
         for (const d of g.devices) {
-          for (const s of gicSpecifiers(d.interrupts)) {
-            if (s.type === 1) {
-              report(`${d.path}: PPI ${s.number} (INTID ${s.intid}) is reserved; an emulated device raises an SPI`, specifierSpan(d, s.cell), {
-                help: 'use `interrupts = <0 N 4>` (GIC_SPI N, level high)',
-              });
-            }
+          for (const i of d.interrupts) {
+            const caps = controllers.get(i.controller);
+            if (i.problem || !caps || caps.deliverable.length === 0) continue;
+            if (caps.deliverable.some((r) => i.id >= r.first && i.id < r.first + r.count)) continue;
+            const ranges = caps.deliverable.map((r) => `${r.what}: IDs ${r.first}-${r.first + r.count - 1}${r.symbol ? ` (CONFIG_${r.symbol} = ${r.count})` : ''}`).join('; ');
+            const beyond = caps.deliverable.some((r) => i.id >= r.first + r.count && r.symbol);
+            report(`${d.path}: ${describe(i)} cannot be delivered by ${i.controller} (${caps.emulator}): it delivers ${ranges}`, i.span, {
+              ...(beyond ? { help: `raise ${caps.deliverable.filter((r) => r.symbol).map((r) => `CONFIG_${r.symbol}`).join(', ')}, or use a lower number` } : {}),
+            });
           }
         }
       }
@@ -282,13 +260,13 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         const seen = new Map<string, { path: string; span: Span }>();
         for (const d of g.devices) {
-          for (const s of gicSpecifiers(d.interrupts)) {
-            const key = `${s.type}:${s.number}`;
+          for (const i of d.interrupts) {
+            if (i.problem) continue;
+            const key = `${i.controller}:${i.id}`;
             const prior = seen.get(key);
-            const span = specifierSpan(d, s.cell);
             if (prior && prior.path !== d.path) {
-              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${s.type === 0 ? 'SPI' : 'PPI'} ${s.number}`, span, { related: [{ span: prior.span, message: 'the other device' }] });
-            } else seen.set(key, { path: d.path, span });
+              report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${describe(i)}`, i.span, { related: [{ span: prior.span, message: 'the other device' }] });
+            } else seen.set(key, { path: d.path, span: i.span });
           }
         }
       }
@@ -324,31 +302,6 @@ export const checks: Check[] = [
     },
   },
   {
-    message: M.psciMissing,
-    run({ system }, report) {
-      const secondary = system.guests.flatMap((g) => g.vcpus.filter((v) => v.pcpu !== 0).map((v) => ({ g, v })));
-      if (secondary.length === 0) return;
-      const first = secondary[0]!;
-      if (system.board.psciMethod === undefined) {
-        report(`guest '${first.g.name}' runs on a secondary CPU, but the board has no PSCI node to start it with`, first.v.span, { help: 'describe the firmware: `psci { compatible = "arm,psci-1.0"; method = "smc"; };`' });
-        return;
-      }
-      for (const { g, v } of secondary) {
-        const cpu = system.board.cpus[v.pcpu]!;
-        if (cpu.enableMethod !== undefined && cpu.enableMethod !== 'psci') {
-          report(`guest '${g.name}' runs on ${cpu.path}, whose enable-method is "${cpu.enableMethod}"; hvcc starts CPUs through PSCI`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
-        }
-      }
-    },
-  },
-  {
-    message: M.psciConduit,
-    run({ system }, report) {
-      const psci = system.board.devices.find((d) => d.compatible.some((c) => c.startsWith('arm,psci')));
-      if (psci && system.board.psciMethod === 'hvc') report('the board\'s PSCI method is "hvc"; at EL2 the hypervisor reaches firmware through "smc"', system.board.psciMethodSpan ?? psci.span);
-    },
-  },
-  {
     message: M.entryAlignment,
     run({ system }, report) {
       for (const g of system.guests) {
@@ -357,21 +310,20 @@ export const checks: Check[] = [
     },
   },
   {
-    message: M.duplicateMpidr,
-    run({ system }, report) {
-      const seen = new Map<bigint, Span>();
-      for (const cpu of system.board.cpus) {
-        const prior = seen.get(cpu.mpidr);
-        if (prior) report(`${cpu.path} has MPIDR ${hex(cpu.mpidr)}, like another CPU`, cpu.span, { related: [{ span: prior, message: 'the other CPU' }] });
-        else seen.set(cpu.mpidr, cpu.span);
-      }
-    },
-  },
-  {
     message: M.interruptControllerMissing,
-    run({ system }, report) {
-      if (system.guests.some((g) => g.devices.some((d) => d.interrupts.length > 0)) && !system.board.devices.some((d) => d.compatible.includes('arm,gic-v3'))) {
-        report('emulated devices have interrupts, but the board has no GICv3 to deliver them through', system.board.span);
+    run({ system, controllers }, report) {
+      for (const g of system.guests) {
+        for (const d of g.devices) {
+          const first = d.interrupts[0];
+          if (!first) continue;
+          if (first.controller === '') {
+            report(`${d.path} has interrupts, but guest '${g.name}' has no interrupt controller to deliver them through`, d.interruptsSpan ?? d.span, {
+              help: "give the guest an interrupt controller its architecture's emulators serve, and wire the device to it",
+            });
+          } else if (!first.problem && !controllers.has(first.controller)) {
+            report(`${d.path}'s interrupts go to ${first.controller}, which no interrupt controller emulator serves`, d.interruptsSpan ?? d.span);
+          }
+        }
       }
     },
   },
@@ -389,15 +341,17 @@ export const checks: Check[] = [
   },
   {
     message: M.redistributorSize,
-    run({ system }, report) {
+    mandatory: true,
+    run({ system, controllers }, report) {
       for (const g of system.guests) {
         for (const d of g.devices) {
-          if (!d.compatible.includes('arm,gic-v3')) continue;
-          const needed = GICR_FRAME_BYTES * BigInt(g.vcpus.length);
-          const gicr = d.reg[1];
-          if (!gicr) report(`${d.path}: a GICv3 needs a second 'reg' window, its redistributors (${hex(needed)} bytes for ${g.vcpus.length} vCPU(s))`, d.span);
-          else if (gicr.size < needed) {
-            report(`${d.path}: the redistributor window is ${hex(gicr.size)} bytes; ${g.vcpus.length} vCPU(s) need ${hex(needed)} (128 KiB each)`, gicr.span, {
+          const window = controllers.get(d.path)?.capabilities['per-cpu-window'];
+          if (!window) continue;
+          const needed = BigInt(window.bytes) * BigInt(g.vcpus.length);
+          const r = d.reg[window.window];
+          if (!r) report(`${d.path}: its ${window.what} window ('reg' entry ${window.window + 1}) is missing; ${g.vcpus.length} vCPU(s) need ${hex(needed)} bytes`, d.span);
+          else if (r.size < needed) {
+            report(`${d.path}: the ${window.what} window is ${hex(r.size)} bytes; ${g.vcpus.length} vCPU(s) need ${hex(needed)} (${formatSize(BigInt(window.bytes))} each)`, r.span, {
               related: [{ span: g.cpusSpan, message: `${g.vcpus.length} vCPU(s)` }],
             });
           }
@@ -440,7 +394,7 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         for (const p of g.passthrough) {
           if (p.device === system.hypervisor.console) report(`guest '${g.name}' is given ${p.device}, the hypervisor's console`, p.span, { related: [{ span: system.hypervisor.consoleSpan, message: 'the console' }] });
-          else if (p.device === system.board.interruptController) report(`guest '${g.name}' is given ${p.device}, the interrupt controller the hypervisor drives`, p.span, { help: 'give the guest a virtual GIC (an "arm,gic-v3" node inside it)' });
+          else if (p.device === system.board.interruptController) report(`guest '${g.name}' is given ${p.device}, the interrupt controller the hypervisor drives`, p.span, { help: 'give the guest a virtual interrupt controller (a node inside it that an emulator serves)' });
         }
       }
     },
@@ -450,15 +404,15 @@ export const checks: Check[] = [
     run({ system }, report) {
       const route = new Map<number, { what: string; device: string; span: Span }>();
       const console = boardDevice(system, system.hypervisor.console);
-      for (const { intid } of gicSpecifiers(console?.interrupts ?? [])) {
+      for (const { id: intid } of console?.interrupts ?? []) {
         route.set(intid, { what: `the hypervisor console ${console!.path}`, device: console!.path, span: system.hypervisor.consoleSpan });
       }
       for (const g of system.guests) {
         for (const p of g.passthrough) {
-          for (const { intid } of gicSpecifiers(boardDevice(system, p.device)?.interrupts ?? [])) {
+          for (const { id: intid } of (boardDevice(system, p.device)?.interrupts ?? []).filter((i) => !i.problem)) {
             const prior = route.get(intid);
             // A device given twice is HV3040's (passthrough-shared) and HV3042's (the console) to report.
-            if (prior && prior.device !== p.device) report(`${p.device} (guest '${g.name}') raises INTID ${intid}, which already goes to ${prior.what}`, p.span, { related: [{ span: prior.span, message: prior.what }] });
+            if (prior && prior.device !== p.device) report(`${p.device} (guest '${g.name}') raises interrupt ${intid}, which already goes to ${prior.what}`, p.span, { related: [{ span: prior.span, message: prior.what }] });
             else if (!prior) route.set(intid, { what: `${p.device} of guest '${g.name}'`, device: p.device, span: p.span });
           }
         }
@@ -479,17 +433,17 @@ export const checks: Check[] = [
 ];
 
 export interface CheckOptions {
-  /** Check names switched off (`-W no-<name>`). */
+  /** Check names switched off (`-W no-<name>`); a mandatory check cannot be. */
   disabled?: ReadonlySet<string>;
   /** Warnings become errors. */
   werror?: boolean;
 }
 
-/** Runs every enabled check over the model. */
-export function runChecks(ctx: CheckContext, options: CheckOptions = {}): Diagnostic[] {
+/** Runs every enabled check of `table` (the generic ones and the architecture's) over the model. */
+export function runChecks(ctx: CheckContext, table: readonly Check[], options: CheckOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const check of checks) {
-    if (options.disabled?.has(check.message.name)) continue;
+  for (const check of table) {
+    if (options.disabled?.has(check.message.name) && !check.mandatory) continue;
     check.run(ctx, (message, span, extras) => {
       const d = diagnostic(check.message, message, span, extras);
       if (options.werror && d.severity === 'warning') d.severity = 'error';

@@ -1,30 +1,44 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import type { ArchBackend } from '../arch/backend.js';
+import type { Component } from '../components/catalogue.js';
+import { parameterHeader, parameterStructName, type ParameterValue } from '../components/parameters.js';
 import type { Layout } from '../layout/layout.js';
-import type { TableSet } from '../layout/pagetables.js';
+import type { TableSet } from '../layout/tables.js';
 import { templatesDir } from '../paths.js';
+import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 2;
+export const CONFIG_ABI_VERSION = 3;
 const NO_GUEST = (1n << 64n) - 1n;
 
-/** An image blob the link step assembles (.incbin) into an object defining `symbol`. */
+/** A blob the link step assembles (.incbin) into an object defining `symbol`: a guest's image, a parameter's file. */
 export interface ImageBlob {
   symbol: string;
-  guest: string;
-  /** The concatenated segments; each segment's offset is 16-byte aligned. */
+  /** Names the section (.rodata.guest.<section>). */
+  section: string;
+  /** Referenced from the config module (a guest image), rather than from the instances source. */
+  fromConfig: boolean;
+  /** The bytes; each segment's offset within a guest image is 16-byte aligned. */
   bytes: Uint8Array;
 }
 
 export interface ConfigModule {
   /** The module as LLVM IR text. */
   text: string;
-  /** Image blobs the module references, to be assembled and linked. */
+  /** Blobs the module or the instances source references, to be assembled and linked. */
   images: ImageBlob[];
   /** Symbols of the runtime the module references (ops objects). */
   externals: string[];
+  /**
+   * C source defining every instance's state object and parameter block (so their types, and their sizes
+   * under this Kconfig, are the components' own), compiled with the runtime.
+   */
+  instancesSource: string;
+  /** Generated headers: <params/NAME.h> for each planned component with parameters, by path relative to the include dir. */
+  headers: Map<string, string>;
 }
 
 export interface ConfigModuleInput {
@@ -33,8 +47,9 @@ export interface ConfigModuleInput {
   triple: string;
   dataLayout: string;
   layout: Layout;
-  /** Symbol of the console driver's ops object. */
-  consoleOps: string;
+  arch: ArchBackend;
+  /** Every planned component (each one with parameters gets its header, instances or not). */
+  components: readonly Component[];
   /** Resolved Kconfig symbols (name without CONFIG_ -> value as .config writes it). */
   kconfig?: ReadonlyMap<string, string>;
 }
@@ -49,32 +64,55 @@ function kconfigConstant(value: string): string {
 
 interface TableView {
   name: string;
+  count: number;
   entries: string;
   kind: 'constant' | 'global';
   section: string;
+  align: number;
 }
 
 function tablesView(prefix: string, set: TableSet, writableRoot: boolean): TableView[] {
   const name = (id: number) => identifier([prefix, 't', id]);
+  const granule = Number(set.format.granule);
   return set.tables.map((t) => ({
     name: name(t.id),
+    count: t.entries.length,
     kind: writableRoot && t.id === 0 ? 'global' : 'constant',
     section: writableRoot && t.id === 0 ? '.data.hv.pgtables' : '.rodata.hv.pgtables',
+    align: Math.max(granule, t.entries.length * 8),
     entries: t.entries
       .map((e) => {
         if (e.kind === 'invalid') return 'i64 0';
         if (e.kind === 'leaf') return i64(e.descriptor);
-        // Tables are 4 KiB aligned, so adding the descriptor type bits is the same as or-ing them, and the
+        // Tables are granule-aligned, so adding the descriptor bits is the same as or-ing them, and the
         // linker can resolve it as an ordinary relocation with an addend.
-        return `i64 add (i64 ptrtoint ([512 x i64]* @${name(e.table)} to i64), i64 3)`;
+        const child = set.tables[e.table]!;
+        return `i64 add (i64 ptrtoint ([${child.entries.length} x i64]* @${name(e.table)} to i64), i64 ${set.format.tableBits})`;
       })
       .join(', '),
   }));
 }
 
+/** A C string literal. */
+function cLiteral(value: string): string {
+  return `"${[...Buffer.from(value, 'utf8')].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c && b !== 0x3f ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('')}"`;
+}
+
+/** The C initializer of a parameter block. */
+function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string): string {
+  return params
+    .map((p) => {
+      if (p.type === 'string') return `\t.${p.name} = ${cLiteral(p.value)},`;
+      if (p.type === 'file') return `\t.${p.name} = ${blobSymbol(p)},\n\t.${p.name}_size = ${p.bytes.length}UL,`;
+      return `\t.${p.name} = 0x${p.value.toString(16)}UL,`;
+    })
+    .join('\n');
+}
+
 /**
- * Emits the configuration module: hv_config and everything it points at, as constant data. The text is
- * parsed back by LLVM (llvm-bindings' parseIRFile) and linked with the runtime's bitcode.
+ * Emits the configuration module: hv_config and everything it points at, as constant data, plus the C source
+ * of the instances' state objects and parameter blocks. The IR text is parsed back by LLVM (llvm-bindings'
+ * parseIRFile) and linked with the runtime's bitcode.
  */
 export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const { layout } = input;
@@ -93,16 +131,54 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     return `${type}* ${arrayPointer(name, elements.length, type)}`;
   };
   const externals = new Set<string>();
+  const instanceGlobals: { name: string; kind: 'global' | 'constant' }[] = [];
   const tables: TableView[] = [];
-  const states: { name: string; size: number }[] = [];
   const images: ImageBlob[] = [];
+  const headers = new Map<string, string>();
+  const instanceIncludes = new Set<string>();
+  const instanceDefinitions: string[] = [];
 
-  const el2Tables = tablesView('hv_el2', layout.el2.tables, false);
-  tables.push(...el2Tables);
+  for (const c of input.components) {
+    if (c.manifest.parameters.length > 0) headers.set(`params/${c.manifest.name}.h`, parameterHeader(c));
+  }
+
+  /** Defines `prefix`'s state object and parameter block in the instances source; returns IR pointers to them. */
+  const instance = (prefix: string, component: Component, params: readonly ParameterValue[]): { state: string; params: string } => {
+    let state = NULL_I8;
+    let block = NULL_I8;
+    const stateType = component.manifest.state;
+    if (stateType) {
+      const name = `${prefix}_state`;
+      instanceIncludes.add(join(component.dir, stateType.header));
+      instanceDefinitions.push(`${stateType.type} ${name} __attribute__((aligned(16)));`);
+      instanceGlobals.push({ name, kind: 'global' });
+      state = bytePointer(name, 'i8');
+    }
+    if (component.manifest.parameters.length > 0) {
+      const name = `${prefix}_params`;
+      instanceIncludes.add(`<params/${component.manifest.name}.h>`);
+      const blob = (p: ParameterValue) => {
+        const symbol = identifier([prefix, p.name, 'data']);
+        if (p.type === 'file') {
+          images.push({ symbol, section: identifier([prefix, p.name]), bytes: p.bytes, fromConfig: false });
+          instanceDefinitions.push(`extern const u8 ${symbol}[];`);
+        }
+        return symbol;
+      };
+      const init = paramsInitializer(params, blob);
+      instanceDefinitions.push(`const struct ${parameterStructName(component)} ${name} = {\n${init}\n};`);
+      instanceGlobals.push({ name, kind: 'constant' });
+      block = bytePointer(name, 'i8');
+    }
+    return { state, params: block };
+  };
+
+  const hvTables = tablesView('hv_root', layout.hv.tables, false);
+  tables.push(...hvTables);
 
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
-    const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.mpidr)} }`));
+    const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)} }`));
     const mem = addArray(`${prefix}_mem`, '%hv.mem_region', g.memory.map((m) => `%hv.mem_region { ${i64(m.ipa)}, ${i64(m.pa)}, ${i64(m.size)}, i64 1 }`));
 
     const imageSymbol = `${prefix}_image`;
@@ -118,62 +194,74 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
       const src = s.data.length > 0 ? bytePointer(imageSymbol, 'i8', BigInt(at)) : NULL_I8;
       return `%hv.load_segment { ${i64(s.destPa)}, ${src}, ${i64(s.data.length)}, ${i64(s.zeroSize)} }`;
     });
-    if (offset > 0) images.push({ symbol: imageSymbol, guest: g.name, bytes: Buffer.concat(chunks) });
+    if (offset > 0) images.push({ symbol: imageSymbol, section: identifier([g.name]), bytes: Buffer.concat(chunks), fromConfig: true });
     const segments = addArray(`${prefix}_segments`, '%hv.load_segment', segmentElements);
 
+    const devicesName = `${prefix}_devices`;
     const devices = addArray(
-      `${prefix}_devices`,
+      devicesName,
       '%hv.device',
       g.devices.map((d, di) => {
         const ops = d.emulator.manifest.ops!;
         externals.add(ops);
-        const stateBytes = d.emulator.manifest['instance-state-bytes'];
-        let state = NULL_I8;
-        if (stateBytes > 0) {
-          const name = identifier([prefix, 'dev', di, 'state']);
-          states.push({ name, size: stateBytes });
-          state = bytePointer(name, `[${stateBytes} x i8]`);
-        }
-        const list = d.windows ?? [{ base: d.ipa, size: d.size }];
-        const windows = addArray(identifier([prefix, 'dev', di, 'windows']), '%hv.window', list.map((w) => `%hv.window { ${i64(w.base)}, ${i64(w.size)} }`));
-        return `%hv.device { ${i64(d.ipa)}, ${i64(d.size)}, ${bytePointer(ops, 'i8')}, ${state}, ${i64(d.irq)}, ${i64(d.clockHz)}, ${i64(list.length)}, ${windows} }`;
+        const own = instance(identifier([prefix, 'dev', di]), d.emulator, d.params);
+        const windows = addArray(identifier([prefix, 'dev', di, 'windows']), '%hv.window', d.windows.map((w) => `%hv.window { ${i64(w.base)}, ${i64(w.size)} }`));
+        const irqs = addArray(identifier([prefix, 'dev', di, 'irqs']), '%hv.irq', d.irqs.map((q) => `%hv.irq { ${i64(q.id)}, ${i64(q.flags)} }`));
+        return `%hv.device { ${addString(d.path)}, ${bytePointer(ops, 'i8')}, ${own.state}, ${own.params}, ${i64(d.windows.length)}, ${windows}, ${i64(d.irqs.length)}, ${irqs} }`;
       }),
     );
+    const console =
+      g.console === undefined
+        ? '%hv.device* null'
+        : `%hv.device* getelementptr inbounds ([${g.devices.length} x %hv.device], [${g.devices.length} x %hv.device]* @${devicesName}, i64 0, i64 ${g.console})`;
     const s2 = tablesView(`${prefix}_s2`, g.stage2, true);
     tables.push(...s2);
-    const root = `i64* ${arrayPointer(s2[0]!.name, 512, 'i64')}`;
-    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${root}, ${i64(g.vtcr)} }`;
+    const root = `i64* ${arrayPointer(s2[0]!.name, s2[0]!.count, 'i64')}`;
+    const arch = `%hv.arch_guest_config { ${g.arch.map(i64).join(', ')} }`;
+    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch} }`;
   });
   const guests = addArray('hv_guests', '%hv.guest_config', guestConstants);
   const pcpus = addArray(
     'hv_pcpus',
     '%hv.pcpu_config',
-    layout.pcpus.map((p) => `%hv.pcpu_config { ${i64(p.mpidr)}, ${i64(p.guest === undefined ? NO_GUEST : BigInt(p.guest))}, ${i64(p.vcpu ?? 0)} }`),
+    layout.pcpus.map((p) => `%hv.pcpu_config { ${i64(p.hwid)}, ${i64(p.guest === undefined ? NO_GUEST : BigInt(p.guest))}, ${i64(p.vcpu ?? 0)} }`),
   );
-  const consoleOps = input.consoleOps;
+  const consoleOps = layout.console.driver.manifest.ops!;
   externals.add(consoleOps);
-  let irqchip = `i64 0, %hv.window* null, i8* null`;
+  const consoleInstance = instance('hv_console', layout.console.driver, layout.console.params);
+  const console = `%hv.console_config { ${i64(layout.console.base)}, ${consoleInstance.params}, ${bytePointer(consoleOps, 'i8')} }`;
+  let irqchip = `%hv.irqchip_config { i64 0, %hv.window* null, i8* null }`;
   if (layout.irqchip) {
     const ops = layout.irqchip.driver.manifest.ops!;
     externals.add(ops);
     const windows = addArray('hv_irqchip_windows', '%hv.window', layout.irqchip.windows.map((w) => `%hv.window { ${i64(w.base)}, ${i64(w.size)} }`));
-    irqchip = `${i64(layout.irqchip.windows.length)}, ${windows}, ${bytePointer(ops, 'i8')}`;
+    irqchip = `%hv.irqchip_config { ${i64(layout.irqchip.windows.length)}, ${windows}, ${bytePointer(ops, 'i8')} }`;
   }
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${i64(layout.console.base)}, ${i64(layout.console.clockHz)}, ${bytePointer(consoleOps, 'i8')}, i64* ${arrayPointer(el2Tables[0]!.name, 512, 'i64')}, ${i64(layout.el2.tcr)}, ${i64(layout.el2.mair)}, ${irqchip} }`;
+  const arch = `%hv.arch_config { ${layout.arch.map(i64).join(', ')} }`;
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),
     version: input.version,
     triple: input.triple,
     dataLayout: input.dataLayout,
+    types: abiTypeDefinitions(abiStructs(input.arch)),
     externals: [...externals].sort(),
-    images: images.map((i) => i.symbol),
+    instances: instanceGlobals,
+    images: images.filter((i) => i.fromConfig).map((i) => i.symbol),
     strings,
     tables,
-    states,
     arrays,
     config,
     kconfig: [...(input.kconfig ?? new Map())].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name: `CONFIG_${name}`, value: kconfigConstant(value) })),
   });
-  return { text, images, externals: [...externals].sort() };
+  const instancesSource = [
+    `/* Generated by hvcc for system '${input.systemName.replace(/\*\//g, '* /').replace(/[^\x20-\x7e]/g, '?')}': every device instance's state and parameters; do not edit. */`,
+    '#include <hv/core.h>',
+    ...[...instanceIncludes].sort().map((h) => (h.startsWith('<') ? `#include ${h}` : `#include ${cLiteral(h)}`)),
+    '',
+    ...instanceDefinitions,
+    '',
+  ].join('\n');
+  return { text, images, externals: [...externals].sort(), instancesSource, headers };
 }

@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, resolve } from 'node:path';
+import { bindingSet, type Binding, type BindingSet } from '../../schemas/bindings/dt.js';
+import { hvccBindings } from '../../schemas/bindings/hvcc.js';
 import { ComponentManifest } from '../../schemas/component.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { positionAt } from '../diagnostics/span.js';
+import { BindingFile, bindingFromFile } from './bindings.js';
 import { componentMessages as M } from './messages.js';
 
 /** A runtime component: its manifest and the folder it lives in. */
@@ -15,19 +18,49 @@ export interface Component {
   manifestPath: string;
   /** Absolute path of the folder's Kconfig file, when it has one. */
   kconfigPath?: string;
+  /** The component folder tree it was found in (the runtime, or a folder of the search path). */
+  root: string;
 }
 
 export interface ComponentCatalogue {
+  /** The runtime folder (its root Kconfig sources the in-tree components). */
   runtimeDir: string;
+  /** Folders of the component search path, after the runtime. */
+  searchPath: string[];
   components: Component[];
   byName: ReadonlyMap<string, Component>;
+  /** hvcc's own bindings and every component's. */
+  bindings: BindingSet;
+}
+
+/** The environment variable naming extra component folders (separated by ':'), searched after the runtime. */
+export const COMPONENT_PATH_ENV = 'HVCC_COMPONENT_PATH';
+
+/** Folders named on the command line first, then those of $HVCC_COMPONENT_PATH. */
+export function componentSearchPath(fromOptions: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = (env[COMPONENT_PATH_ENV] ?? '').split(':').filter((p) => p.length > 0);
+  return [...new Set([...fromOptions, ...fromEnv].map((p) => resolve(p)))];
 }
 
 function findManifests(dir: string, out: string[]): void {
-  for (const entry of readdirSync(dir).sort()) {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
     const full = join(dir, entry);
     if (entry === 'manifest.json') out.push(full);
-    else if (statSync(full).isDirectory()) findManifests(full, out);
+    else if (!entry.startsWith('.') && isDirectory(full)) findManifests(full, out);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -35,55 +68,85 @@ function wholeFileSpan(file: string, text: string) {
   return { file, start: positionAt(text, 0), end: positionAt(text, Math.min(text.length, 1)) };
 }
 
+function readJson(path: string, diagnostics: Diagnostic[], def: typeof M.manifestInvalid): { json?: unknown; text: string } {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return { json: JSON.parse(text), text };
+  } catch (e) {
+    diagnostics.push(diagnostic(def, `${path} is not valid JSON: ${(e as Error).message}`, wholeFileSpan(path, text)));
+    return { text };
+  }
+}
+
+/** The binding files of a component folder: binding.json and NAME.binding.json. */
+function bindingFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f === 'binding.json' || f.endsWith('.binding.json'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /**
- * Reads every `manifest.json` below the runtime folder. The compiler knows components only through these,
- * so adding one is adding a folder.
+ * Reads every `manifest.json` below the runtime folder and the folders of the search path, with each
+ * component's Kconfig and binding files. The compiler knows components only through these, so adding one
+ * is adding a folder.
  */
-export function loadCatalogue(runtimeDir: string): { catalogue: ComponentCatalogue; diagnostics: Diagnostic[] } {
+export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] = []): { catalogue: ComponentCatalogue; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const paths: string[] = [];
-  findManifests(runtimeDir, paths);
   const components: Component[] = [];
   const byName = new Map<string, Component>();
-  for (const manifestPath of paths) {
-    const text = readFileSync(manifestPath, 'utf8');
-    const dir = join(manifestPath, '..');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      diagnostics.push(
-        diagnostic(M.manifestInvalid, `${relative(runtimeDir, manifestPath)} is not valid JSON: ${(e as Error).message}`, wholeFileSpan(manifestPath, text)),
-      );
+  const bindings: Binding[] = [...hvccBindings];
+  for (const root of [runtimeDir, ...searchPath]) {
+    if (root !== runtimeDir && !isDirectory(root)) {
+      diagnostics.push(diagnostic(M.searchPathMissing, `the component folder '${root}' does not exist or is not a folder`));
       continue;
     }
-    const parsed = ComponentManifest.safeParse(json);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        diagnostics.push(
-          diagnostic(M.manifestInvalid, `${relative(runtimeDir, manifestPath)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, wholeFileSpan(manifestPath, text)),
-        );
+    const paths: string[] = [];
+    findManifests(root, paths);
+    for (const manifestPath of paths) {
+      const { json, text } = readJson(manifestPath, diagnostics, M.manifestInvalid);
+      if (json === undefined) continue;
+      const dir = join(manifestPath, '..');
+      const parsed = ComponentManifest.safeParse(json);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          diagnostics.push(diagnostic(M.manifestInvalid, `${manifestPath}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, wholeFileSpan(manifestPath, text)));
+        }
+        continue;
       }
-      continue;
+      const component: Component = { manifest: parsed.data, dir, manifestPath, root };
+      const kconfigPath = join(dir, 'Kconfig');
+      if (statSync(kconfigPath, { throwIfNoEntry: false })?.isFile()) component.kconfigPath = kconfigPath;
+      const clash = byName.get(parsed.data.name);
+      if (clash) {
+        diagnostics.push(
+          diagnostic(M.duplicateComponent, `two components are named '${parsed.data.name}'`, wholeFileSpan(manifestPath, text), {
+            notes: [`the other one is ${clash.manifestPath}`],
+          }),
+        );
+        continue;
+      }
+      byName.set(parsed.data.name, component);
+      components.push(component);
+      for (const file of bindingFiles(dir)) {
+        const read = readJson(file, diagnostics, M.bindingInvalid);
+        if (read.json === undefined) continue;
+        const b = BindingFile.safeParse(read.json);
+        if (!b.success) {
+          for (const issue of b.error.issues) diagnostics.push(diagnostic(M.bindingInvalid, `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, wholeFileSpan(file, read.text)));
+          continue;
+        }
+        const made = bindingFromFile(b.data, { file, component: parsed.data.name });
+        const twin = bindings.find((o) => o.role === made.role && JSON.stringify(o.match) === JSON.stringify(made.match));
+        if (twin) {
+          diagnostics.push(
+            diagnostic(M.bindingInvalid, `${file} declares a binding for ${JSON.stringify(made.match)} as ${made.role}, which ${twin.source ? twin.source.file : 'hvcc'} declares already`, wholeFileSpan(file, read.text)),
+          );
+          continue;
+        }
+        bindings.push(made);
+      }
     }
-    const component: Component = { manifest: parsed.data, dir, manifestPath };
-    const kconfigPath = join(dir, 'Kconfig');
-    try {
-      if (statSync(kconfigPath).isFile()) component.kconfigPath = kconfigPath;
-    } catch {
-      // A component without options has no Kconfig file.
-    }
-    const clash = byName.get(parsed.data.name);
-    if (clash) {
-      diagnostics.push(
-        diagnostic(M.duplicateComponent, `two components are named '${parsed.data.name}'`, wholeFileSpan(manifestPath, text), {
-          notes: [`the other one is ${clash.manifestPath}`],
-        }),
-      );
-      continue;
-    }
-    byName.set(parsed.data.name, component);
-    components.push(component);
   }
   for (const c of components) {
     for (const need of c.manifest.needs) {
@@ -93,5 +156,5 @@ export function loadCatalogue(runtimeDir: string): { catalogue: ComponentCatalog
       }
     }
   }
-  return { catalogue: { runtimeDir, components, byName }, diagnostics };
+  return { catalogue: { runtimeDir, searchPath: [...searchPath], components, byName, bindings: bindingSet(bindings) }, diagnostics };
 }

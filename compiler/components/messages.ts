@@ -43,4 +43,28 @@ export const componentMessages = defineMessages({
     severity: 'error',
     summary: 'The description needs a runtime component whose Kconfig symbol is off.',
   },
+  bindingInvalid: {
+    code: 'HV4008',
+    name: 'component-binding',
+    severity: 'error',
+    summary: "A component's binding file (binding.json) is not valid JSON, does not match the binding schema, or declares a binding another one declares already.",
+  },
+  parameterInvalid: {
+    code: 'HV4009',
+    name: 'component-parameter',
+    severity: 'error',
+    summary: "A device's node lacks a property a parameter of its component needs (and the parameter has no default), or the property's value has the wrong shape.",
+  },
+  searchPathMissing: {
+    code: 'HV4010',
+    name: 'component-path',
+    severity: 'error',
+    summary: 'A folder of the component search path (--components, HVCC_COMPONENT_PATH) does not exist.',
+  },
+  capabilityInvalid: {
+    code: 'HV4011',
+    name: 'component-capability',
+    severity: 'error',
+    summary: "A component's declared capability names a Kconfig symbol that is not an int, or has no value.",
+  },
 });

@@ -1,8 +1,10 @@
 import type { MessageDef } from './define.js';
-import { buildMessages } from '../build/messages.js';
+import { buildMessages } from '../driver/messages.js';
 import { M as dtsMessages } from '../dts/messages.js';
 import { modelMessages } from '../model/messages.js';
 import { checkMessages } from '../checks/messages.js';
+import { layoutMessages } from '../layout/messages.js';
+import { archBackends } from '../arch/index.js';
 import { componentMessages } from '../components/messages.js';
 import { toolchainMessages } from '../toolchain/messages.js';
 import { KconfigMessages } from '../kconfig/messages.js';
@@ -12,7 +14,7 @@ export const catalogue: { area: string; messages: MessageDef[] }[] = [
   { area: 'Usage and files (HV0xxx)', messages: Object.values(buildMessages) },
   { area: 'Device-tree language (HV1xxx)', messages: Object.values(dtsMessages) },
   { area: 'Description model (HV2xxx)', messages: Object.values(modelMessages) },
-  { area: 'System checks (HV3xxx)', messages: Object.values(checkMessages) },
+  { area: 'System checks (HV3xxx)', messages: [...Object.values(checkMessages), ...Object.values(layoutMessages), ...archBackends.flatMap((b) => Object.values(b.messages))] },
   { area: 'Runtime components and plan (HV4xxx)', messages: Object.values(componentMessages) },
   { area: 'Build and toolchain (HV5xxx)', messages: Object.values(toolchainMessages) },
   { area: 'Kconfig (HV6xxx)', messages: Object.values(KconfigMessages) },

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { bindings, dtMeta, standardProperties, type Binding, type DtKind } from '../../schemas/bindings/index.js';
+import { dtMeta, standardProperties, type Binding, type DtKind } from '../../schemas/bindings/index.js';
 import { ValidateJson } from '../../schemas/diagnostic-json.js';
 import { dirname, join, relative } from 'node:path';
 import { loadKconfig, resolve } from '../kconfig/index.js';
@@ -155,6 +155,7 @@ const DT_TYPE_TEXT: Record<DtKind, string> = {
   u32: 'u32 (one cell)',
   u64: 'u64 (one cell, or two with the high word first)',
   'u32-array': 'cells (u32 array)',
+  interrupts: "interrupt specifiers (the interrupt controller's #interrupt-cells)",
   phandle: 'phandle',
   'phandle-array': 'phandles',
   reg: 'address/size cells in the parent\'s #address-cells/#size-cells',
@@ -171,7 +172,7 @@ export function bindingMarkdown(b: Binding): string {
   const out = [
     `# ${b.title}`,
     '',
-    `<!-- Generated from schemas/bindings/ by \`npm run docs\`; do not edit. -->`,
+    `<!-- Generated from the bindings by \`npm run docs\`; do not edit. -->`,
     '',
     b.description,
     '',
@@ -191,10 +192,15 @@ export function bindingMarkdown(b: Binding): string {
   return out.join('\n');
 }
 
+/** Every binding docs/bindings/ describes: hvcc's own and the in-tree components'. */
+export function docBindings(): readonly Binding[] {
+  return loadCatalogue(runtimeDir).catalogue.bindings.all;
+}
+
 /** docs/bindings/README.md: the list of bindings. */
 export function bindingsIndexMarkdown(): string {
-  const out = ['# Bindings', '', '<!-- Generated from schemas/bindings/ by `npm run docs`; do not edit. -->', '', 'What hvcc reads from each kind of node, generated from the zod schemas in `schemas/bindings/`.', '', '| binding | applies to | role |', '| --- | --- | --- |'];
-  for (const b of bindings) {
+  const out = ['# Bindings', '', '<!-- Generated from the bindings by `npm run docs`; do not edit. -->', '', 'What hvcc reads from each kind of node, generated from hvcc\'s own bindings (`schemas/bindings/`) and the components\' binding files (`runtime/**/binding.json`).', '', '| binding | applies to | role |', '| --- | --- | --- |'];
+  for (const b of docBindings()) {
     const match = 'compatible' in b.match ? `compatible "${b.match.compatible}"` : `device_type "${b.match.deviceType}"`;
     out.push(`| [${b.title}](${bindingSlug(b)}.md) | ${match} | ${b.role} |`);
   }
@@ -207,7 +213,7 @@ export function generatedSchemaDocs(): Map<string, string> {
   const files = new Map<string, string>();
   files.set('schemas/diagnostics.schema.json', diagnosticsJsonSchema());
   files.set('bindings/README.md', bindingsIndexMarkdown());
-  for (const b of bindings) {
+  for (const b of docBindings()) {
     files.set(`schemas/bindings/${bindingSlug(b)}.schema.json`, JSON.stringify(bindingJsonSchema(b), null, 2) + '\n');
     files.set(`bindings/${bindingSlug(b)}.md`, bindingMarkdown(b));
   }

@@ -1,5 +1,7 @@
 import type { Board, Guest } from '../../schemas/model.js';
-import type { DtNode, DtProperty, DtTree, DtValueChunk } from '../dts/tree.js';
+import type { ArchBackend } from '../arch/backend.js';
+import { TreeBuilder } from '../dts/builder.js';
+import type { DtNode, DtProperty, DtTree } from '../dts/tree.js';
 import type { Span } from '../diagnostics/span.js';
 import { findNode } from '../dts/values.js';
 
@@ -7,6 +9,10 @@ import { findNode } from '../dts/values.js';
 export interface GuestBootInfo {
   memory: { ipa: bigint; size: bigint }[];
   initrd?: { start: bigint; end: bigint };
+  /** Path (in the guest's tree) of the guest's console device, for /chosen stdout-path. */
+  console?: string;
+  /** The guest has a virtual interrupt controller. */
+  withInterruptController: boolean;
 }
 
 /** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
@@ -18,55 +24,6 @@ export interface OutsideReference {
   property: string;
   target: string;
   span: Span;
-}
-
-class TreeBuilder {
-  constructor(private readonly span: Span) {}
-
-  node(name: string, properties: DtProperty[], children: DtNode[] = []): DtNode {
-    const at = name.indexOf('@');
-    const n: DtNode = {
-      name: at < 0 ? name : name.slice(0, at),
-      fullName: name,
-      path: '',
-      labels: [],
-      properties,
-      children,
-      span: this.span,
-    };
-    if (at >= 0) n.unitAddress = name.slice(at + 1);
-    return n;
-  }
-
-  private prop(name: string, chunks: DtValueChunk[]): DtProperty {
-    return { name, labels: [], span: this.span, chunks };
-  }
-
-  cells(name: string, values: (bigint | number)[]): DtProperty {
-    return this.prop(name, [{ kind: 'cells', bits: 32, items: values.map((v) => ({ value: BigInt(v), span: this.span })), span: this.span }]);
-  }
-
-  /** Numbers of `width` cells each (high word first). */
-  wide(name: string, widths: number[], values: bigint[]): DtProperty {
-    return this.cells(
-      name,
-      values.flatMap((v, i) => {
-        const w = widths[i % widths.length]!;
-        return Array.from({ length: w }, (_, k) => (v >> BigInt(32 * (w - 1 - k))) & 0xffff_ffffn);
-      }),
-    );
-  }
-
-  strings(name: string, ...values: string[]): DtProperty {
-    return this.prop(
-      name,
-      values.map((v) => ({ kind: 'string' as const, value: v, bytes: new Uint8Array(Buffer.from(v, 'utf8')), span: this.span })),
-    );
-  }
-
-  empty(name: string): DtProperty {
-    return this.prop(name, []);
-  }
 }
 
 function cloneNode(node: DtNode): DtNode {
@@ -129,18 +86,13 @@ export function outsideReferences(guest: Guest): OutsideReference[] {
 
 /**
  * The device tree a guest boots with: the guest node's own subtree (its devices, clocks, interrupt
- * controller, with their phandles), plus what hvcc generates — CPUs with PSCI over HVC, the memory it was
- * given, the architected timer, and /chosen with bootargs, the console and the initrd.
+ * controller, with their phandles), plus what hvcc generates — the architecture's nodes (CPUs, firmware
+ * interface, timer: its backend makes them), the memory the guest was given, and /chosen with bootargs,
+ * the console and the initrd.
  */
-export function guestDeviceTree(guest: Guest, board: Board, boot: GuestBootInfo): DtTree {
+export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, boot: GuestBootInfo): DtTree {
   const b = new TreeBuilder(guest.span);
-  const hostCpu = board.cpus[guest.vcpus[0]?.pcpu ?? 0]!;
-  const cpus = b.node(
-    'cpus',
-    [b.cells('#address-cells', [1]), b.cells('#size-cells', [0])],
-    guest.vcpus.map((_, i) => b.node(`cpu@${i}`, [b.strings('device_type', 'cpu'), b.strings('compatible', ...hostCpu.compatible), b.cells('reg', [i]), b.strings('enable-method', 'psci')])),
-  );
-  const psci = b.node('psci', [b.strings('compatible', 'arm,psci-1.0', 'arm,psci-0.2', 'arm,psci'), b.strings('method', 'hvc')]);
+  const archNodes = arch.guestTree({ guest, board, builder: b, withInterruptController: boot.withInterruptController });
   const cells = (name: string, fallback: number) => {
     const p = guest.node.properties.find((q) => q.name === name);
     const c = p?.chunks[0];
@@ -152,30 +104,24 @@ export function guestDeviceTree(guest: Guest, board: Board, boot: GuestBootInfo)
 
   const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);
   own.push(...passthroughNodes(guest));
-  const hasGic = own.some((n) => n.properties.some((p) => p.name === 'interrupt-controller'));
-  const generated: DtNode[] = [psci, cpus, ...memory];
-  if (hasGic) {
-    // The EL1 physical, virtual and hypervisor timers' PPIs, as QEMU's virt machine has them (level-high).
-    generated.push(b.node('timer', [b.strings('compatible', 'arm,armv8-timer', 'arm,armv7-timer'), b.cells('interrupts', [1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4]), b.empty('always-on')]));
-  }
+  const generated: DtNode[] = [...archNodes.nodes, ...memory];
   const chosenProps: DtProperty[] = [];
   if (guest.bootargs !== undefined) chosenProps.push(b.strings('bootargs', guest.bootargs));
-  const uart = guest.devices.find((d) => d.compatible.includes('arm,pl011'));
-  if (uart) chosenProps.push(b.strings('stdout-path', `/${uart.name}`));
+  if (boot.console) chosenProps.push(b.strings('stdout-path', boot.console));
   if (boot.initrd) chosenProps.push(b.wide('linux,initrd-start', [2], [boot.initrd.start]), b.wide('linux,initrd-end', [2], [boot.initrd.end]));
   generated.push(b.node('chosen', chosenProps));
 
   const rootProps: DtProperty[] = [
     b.strings('model', `hvcc guest ${guest.name}`),
-    b.strings('compatible', 'hvcc,guest-machine', 'linux,dummy-virt'),
+    b.strings('compatible', 'hvcc,guest-machine', ...archNodes.rootCompatible),
     ...guest.node.properties.filter((p) => !HVCC_GUEST_PROPERTIES.has(p.name) && !p.name.startsWith('#')).map((p) => ({ ...p })),
     b.cells('#address-cells', [addressCells]),
     b.cells('#size-cells', [sizeCells]),
   ];
-  const gic = own.find((n) => n.properties.some((p) => p.name === 'interrupt-controller'));
-  if (gic && !rootProps.some((p) => p.name === 'interrupt-parent')) {
-    // Linux finds the interrupt controller through the root's interrupt-parent: give the GIC a phandle.
-    let phandle = gic.phandle;
+  const intc = own.find((n) => n.properties.some((p) => p.name === 'interrupt-controller'));
+  if (intc && !rootProps.some((p) => p.name === 'interrupt-parent')) {
+    // Linux finds the interrupt controller through the root's interrupt-parent: give it a phandle.
+    let phandle = intc.phandle;
     if (phandle === undefined) {
       const used: number[] = [];
       const collect = (n: DtNode) => {
@@ -184,8 +130,8 @@ export function guestDeviceTree(guest: Guest, board: Board, boot: GuestBootInfo)
       };
       own.forEach(collect);
       phandle = Math.max(0, ...used) + 1;
-      gic.phandle = phandle;
-      gic.properties.push(b.cells('phandle', [phandle]));
+      intc.phandle = phandle;
+      intc.properties.push(b.cells('phandle', [phandle]));
     }
     rootProps.push(b.cells('interrupt-parent', [phandle]));
   }

@@ -1,28 +1,17 @@
 import type { Board, Guest, System } from '../../schemas/model.js';
+import type { ArchBackend } from '../arch/backend.js';
 import { encodeDtb } from '../dts/dtb.js';
 import type { DtTree } from '../dts/tree.js';
 import { guestDeviceTree, type GuestBootInfo } from '../guestdt/guest-tree.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
-import { checkMessages as M } from '../checks/messages.js';
 import type { Component } from '../components/catalogue.js';
+import type { ParameterValue } from '../components/parameters.js';
 import { emulatorKey, type Plan } from '../plan/plan.js';
-import { linuxImageHeader, type LoadedImage, readImage, readLinuxImage } from './images.js';
-import {
-  buildTables,
-  EL2_DEVICE,
-  EL2_MAIR,
-  EL2_NORMAL,
-  EL2_TCR,
-  INPUT_BITS,
-  type Mapping,
-  S2_DEVICE,
-  S2_NORMAL,
-  START_LEVEL,
-  type TableSet,
-  VTCR,
-} from './pagetables.js';
-import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, MiB, type Range, subtract } from './ranges.js';
+import { readImage, type LoadedImage } from './images.js';
+import { layoutMessages as M } from './messages.js';
+import { buildTables, type Mapping, type TableSet } from './tables.js';
+import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, type Range, subtract } from '../util/ranges.js';
 
 export interface PlacedMemory {
   ipa: bigint;
@@ -41,39 +30,40 @@ export interface LoadSegment {
 
 export interface DeviceInstance {
   path: string;
-  /** The first `reg` window (also windows[0]). */
-  ipa: bigint;
-  size: bigint;
-  /** Every `reg` window, in order (a GIC has a distributor and a redistributor window); absent: just {ipa, size}. */
-  windows?: Range[];
-  irq: number;
-  clockHz: bigint;
+  /** Every `reg` window, in order (a GIC has a distributor and a redistributor window). */
+  windows: Range[];
+  /** Every interrupt, decoded: the guest interrupt controller's number and the trigger flags. */
+  irqs: { id: number; flags: number }[];
   emulator: Component;
+  params: ParameterValue[];
 }
 
 export interface GuestLayout {
   name: string;
   vmid: number;
-  /** For each vCPU: the pCPU slot (index into Layout.pcpus) and the MPIDR the guest sees. */
-  vcpus: { pcpuSlot: number; mpidr: bigint }[];
+  /** For each vCPU: the pCPU slot (index into Layout.pcpus) and the CPU identifier the guest sees. */
+  vcpus: { pcpuSlot: number; hwid: bigint }[];
   memory: PlacedMemory[];
   segments: LoadSegment[];
   imageFormat: LoadedImage['format'];
   entry: bigint;
-  /** x0 at entry: the guest device tree's address. */
+  /** The guest device tree's address, handed over as the architecture's boot protocol says. */
   bootArg: bigint;
   /** The guest's generated device tree, and its blob (also loaded into guest RAM). */
   deviceTree?: DtTree;
   dtb?: Uint8Array;
   devices: DeviceInstance[];
+  /** Index into devices of the guest's console (its /chosen stdout-path), when it has one. */
+  console?: number;
   stage2: TableSet;
-  vtcr: bigint;
+  /** The architecture's part of the guest's config, in its backend's field order. */
+  arch: bigint[];
 }
 
 export interface PcpuLayout {
   /** Index in board.cpus. */
   boardCpu: number;
-  mpidr: bigint;
+  hwid: bigint;
   guest?: number;
   vcpu?: number;
 }
@@ -87,9 +77,14 @@ export interface IrqchipLayout {
 
 export interface Layout {
   hypervisor: Range;
-  console: { base: bigint; clockHz: bigint };
+  console: { base: bigint; driver: Component; params: ParameterValue[] };
   irqchip?: IrqchipLayout;
-  el2: { tables: TableSet; tcr: bigint; mair: bigint; mappings: Mapping[] };
+  /** The hypervisor's own translation tables (an identity map). */
+  hv: { tables: TableSet; mappings: Mapping[] };
+  /** The architecture's part of hv_config, in its backend's field order. */
+  arch: bigint[];
+  /** Interrupts of the board's controller the hypervisor takes itself (the linked components declare them). */
+  hypervisorInterrupts: { id: number; what: string; component: string }[];
   /** pcpus[0] is the boot CPU. */
   pcpus: PcpuLayout[];
   guests: GuestLayout[];
@@ -103,45 +98,21 @@ export interface LayoutInput {
   stackBytes: bigint;
 }
 
-const BLOCK = 2n * MiB;
-
-/** GIC interrupt ID of a 3-cell `interrupts` specifier (type, number, flags): SPIs start at 32, PPIs at 16. */
-export function gicIntid(cells: readonly number[]): number {
-  if (cells.length < 2) return 0;
-  return cells[0] === 1 ? cells[1]! + 16 : cells[1]! + 32;
-}
-
-/** One 3-cell GIC specifier of an `interrupts` list; `cell` is the index of its first cell. */
-export interface GicSpecifier {
-  type: number;
-  number: number;
-  intid: number;
-  cell: number;
-}
-
-/** The whole 3-cell specifiers of an `interrupts` list (a trailing incomplete one is interrupt-range's to report). */
-export function gicSpecifiers(cells: readonly number[]): GicSpecifier[] {
-  const out: GicSpecifier[] = [];
-  for (let i = 0; i + 3 <= cells.length; i += 3) out.push({ type: cells[i]!, number: cells[i + 1]!, intid: gicIntid(cells.slice(i, i + 3)), cell: i });
-  return out;
-}
-const PAGE = 4096n;
-
 /** The guest-physical to host-physical translation of one address through a guest's placed memory. */
 function ipaToPa(memory: readonly PlacedMemory[], ipa: bigint, size: bigint): bigint | undefined {
   const m = memory.find((r) => contains({ base: r.ipa, size: r.size }, { base: ipa, size: size === 0n ? 1n : size }));
   return m ? m.pa + (ipa - m.ipa) : undefined;
 }
 
-function placeMemory(system: System, diagnostics: Diagnostic[]): PlacedMemory[][] {
+function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): PlacedMemory[][] {
   const pinned: Range[] = [system.hypervisor.region];
   for (const g of system.guests) for (const m of g.memory) if (m.hostAddress !== undefined) pinned.push({ base: m.hostAddress, size: m.size });
   let free = subtract(system.board.memory, pinned);
   return system.guests.map((guest) =>
     guest.memory.map((m) => {
       if (m.hostAddress !== undefined) return { ipa: m.ipa, pa: m.hostAddress, size: m.size, allocated: false };
-      // Matching the IPA's offset within a 2 MiB block lets stage 2 use block mappings.
-      const alignment = isAligned(m.ipa, BLOCK) && isAligned(m.size, BLOCK) ? BLOCK : PAGE;
+      // Matching the IPA's offset within a block lets the guest's tables use block mappings.
+      const alignment = isAligned(m.ipa, block) && isAligned(m.size, block) ? block : PAGE;
       for (const piece of free) {
         const base = alignUp(piece.base, alignment);
         if (base + m.size <= end(piece)) {
@@ -170,28 +141,24 @@ interface GuestBoot {
 }
 
 /**
- * Places a guest's boot files in its RAM: the image (an ELF or raw binary where it says; a Linux Image
- * at text_offset above the first 2 MiB-aligned RAM address), then the initrd, then the generated device
- * tree (2 MiB aligned when there is room, as arm64 Linux prefers), whose address the guest gets in x0.
+ * Places a guest's boot files in its RAM: the image (an ELF or raw binary where it says; a kernel image where
+ * the architecture's boot protocol wants it), then the initrd, then the generated device tree (at the
+ * alignment the boot protocol prefers when there is room), whose address the guest is handed at entry.
  */
-function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]): GuestBoot | undefined {
+function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree: { arch: ArchBackend; console?: string; withInterruptController: boolean }, readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]): GuestBoot | undefined {
+  const PAGE = tree.arch.tables.guest.granule;
   const bytes = readFile(guest.image.path);
   if (!bytes) {
     diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
     return undefined;
   }
   const ram = [...memory].sort((x, y) => (x.ipa < y.ipa ? -1 : 1));
-  const linux = linuxImageHeader(bytes);
-  let image: LoadedImage;
-  if (linux) image = readLinuxImage(bytes, linux, alignUp(ram[0]!.ipa, BLOCK));
-  else {
-    const result = readImage(bytes, guest.image.loadAddress);
-    if (!result.ok) {
-      diagnostics.push(diagnostic(M.imageFormat, `image '${guest.image.written}' of guest '${guest.name}': ${result.reason}`, guest.image.span));
-      return undefined;
-    }
-    image = result.image;
+  const result = readImage(bytes, guest.image.loadAddress, tree.arch, ram[0]!.ipa);
+  if (!result.ok) {
+    diagnostics.push(diagnostic(M.imageFormat, `image '${guest.image.written}' of guest '${guest.name}': ${result.reason}`, guest.image.span));
+    return undefined;
   }
+  const image: LoadedImage = result.image;
   const segments: LoadSegment[] = [];
   let end = 0n;
   for (const s of image.segments) {
@@ -245,9 +212,14 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], read
     end = initrd.end;
   }
 
-  const deviceTree = guestDeviceTree(guest, board, { memory: ram.map((m) => ({ ipa: m.ipa, size: m.size })), ...(initrd ? { initrd } : {}) });
+  const deviceTree = guestDeviceTree(guest, board, tree.arch, {
+    memory: ram.map((m) => ({ ipa: m.ipa, size: m.size })),
+    ...(initrd ? { initrd } : {}),
+    ...(tree.console ? { console: tree.console } : {}),
+    withInterruptController: tree.withInterruptController,
+  });
   const dtb = encodeDtb(deviceTree);
-  const dtbAt = fit(end, BigInt(dtb.length), [BLOCK, PAGE]);
+  const dtbAt = fit(end, BigInt(dtb.length), tree.arch.deviceTreeAlignments);
   if (dtbAt === undefined) {
     diagnostics.push(diagnostic(M.guestDtbFit, `guest '${guest.name}''s device tree (${dtb.length} bytes) does not fit in its RAM after the image${initrd ? ' and initrd' : ''}`, guest.span));
     return undefined;
@@ -263,18 +235,22 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], read
  */
 export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics: Diagnostic[] } {
   const { system, plan } = input;
+  const arch = plan.backend;
   const diagnostics: Diagnostic[] = [];
   const board = system.board;
+  const guestFormat = arch.tables.guest;
+  const block = guestFormat.entrySize(guestFormat.lastLevel - 1);
 
-  const memory = placeMemory(system, diagnostics);
+  const PAGE = guestFormat.granule;
+  const memory = placeMemory(system, block, PAGE, diagnostics);
 
   // The boot CPU (the one the firmware starts: board.cpus[0]) always comes first.
-  const pcpus: PcpuLayout[] = [{ boardCpu: 0, mpidr: board.cpus[0]!.mpidr }];
+  const pcpus: PcpuLayout[] = [{ boardCpu: 0, hwid: board.cpus[0]!.hwid }];
   const slotOf = (boardCpu: number) => {
     let slot = pcpus.findIndex((p) => p.boardCpu === boardCpu);
     if (slot < 0) {
       slot = pcpus.length;
-      pcpus.push({ boardCpu, mpidr: board.cpus[boardCpu]!.mpidr });
+      pcpus.push({ boardCpu, hwid: board.cpus[boardCpu]!.hwid });
     }
     return slot;
   };
@@ -285,21 +261,34 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       const slot = slotOf(v.pcpu);
       pcpus[slot]!.guest = gi;
       pcpus[slot]!.vcpu = vi;
-      return { pcpuSlot: slot, mpidr: BigInt(vi) };
+      return { pcpuSlot: slot, hwid: arch.vcpuHwid(vi) };
     });
-    const boot = memory[gi]!.length > 0 ? placeGuestBoot(guest, board, memory[gi]!, input.readFile, diagnostics) : undefined;
     const devices: DeviceInstance[] = guest.devices.flatMap((d) => {
-      const emulator = plan.emulators.get(emulatorKey(gi, d.path));
-      const window = d.reg[0];
-      if (!emulator || !window) return [];
-      const windows = d.reg.map((r) => ({ base: r.base, size: r.size }));
-      return [{ path: d.path, ipa: window.base, size: window.size, windows, irq: gicIntid(d.interrupts), clockHz: d.clockHz ?? 0n, emulator }];
+      const instance = plan.emulators.get(emulatorKey(gi, d.path));
+      if (!instance || d.reg.length === 0) return [];
+      return [
+        {
+          path: d.path,
+          windows: d.reg.map((r) => ({ base: r.base, size: r.size })),
+          irqs: d.interrupts.map((i) => ({ id: i.id, flags: i.flags })),
+          emulator: instance.component,
+          params: instance.params,
+        },
+      ];
     });
-    const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, attributes: S2_NORMAL, label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
-    // Passthrough devices appear at their own addresses, as Device memory the guest drives directly.
+    // The guest's console: the first device whose emulator can be one.
+    const consoleIndex = devices.findIndex((d) => d.emulator.manifest['guest-console']);
+    const withInterruptController = devices.some((d) => d.emulator.manifest.ops !== undefined && d.emulator.manifest['interrupt-controller'] !== undefined);
+    const consoleNode = consoleIndex >= 0 ? guest.devices.find((d) => d.path === devices[consoleIndex]!.path) : undefined;
+    const boot =
+      memory[gi]!.length > 0
+        ? placeGuestBoot(guest, board, memory[gi]!, { arch, withInterruptController, ...(consoleNode ? { console: `/${consoleNode.name}` } : {}) }, input.readFile, diagnostics)
+        : undefined;
+    const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, kind: 'ram', label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
+    // Passthrough devices appear at their own addresses, as device memory the guest drives directly.
     for (const p of guest.passthrough) {
       const device = board.devices.find((d) => d.path === p.device);
-      for (const r of device?.reg ?? []) s2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, attributes: S2_DEVICE, label: `guest '${guest.name}' passthrough ${p.device}` });
+      for (const r of device?.reg ?? []) s2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, kind: 'device', label: `guest '${guest.name}' passthrough ${p.device}` });
     }
     guests.push({
       name: guest.name,
@@ -312,17 +301,18 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       bootArg: boot?.bootArg ?? 0n,
       ...(boot ? { deviceTree: boot.deviceTree, dtb: boot.dtb } : {}),
       devices,
-      stage2: buildTables(s2Mappings, INPUT_BITS, START_LEVEL),
-      vtcr: VTCR,
+      ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
+      stage2: buildTables(s2Mappings, guestFormat),
+      arch: arch.config.guest.values(),
     });
   });
 
   const consoleDevice = board.devices.find((d) => d.path === system.hypervisor.console)!;
   const consoleWindow = consoleDevice.reg[0]!;
   // The hypervisor reaches all of RAM (it loads guests) and only the devices its drivers use.
-  const el2Mappings: Mapping[] = [
-    ...board.memory.map((r) => ({ base: r.base, size: r.size, pa: r.base, attributes: EL2_NORMAL, label: `RAM ${formatRange(r)}` })),
-    { base: consoleWindow.base, size: alignUp(consoleWindow.size, PAGE), pa: consoleWindow.base, attributes: EL2_DEVICE, label: `console ${consoleDevice.path}` },
+  const hvMappings: Mapping[] = [
+    ...board.memory.map((r): Mapping => ({ base: r.base, size: r.size, pa: r.base, kind: 'ram', label: `RAM ${formatRange(r)}` })),
+    { base: consoleWindow.base, size: alignUp(consoleWindow.size, PAGE), pa: consoleWindow.base, kind: 'device', label: `console ${consoleDevice.path}` },
   ];
   // The host interrupt controller, when the plan linked its driver: the hypervisor maps and drives it.
   let irqchip: IrqchipLayout | undefined;
@@ -330,12 +320,12 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
   const irqDriver = plan.irqchipDriver;
   if (irqDevice && irqDriver) {
     irqchip = { path: irqDevice.path, windows: irqDevice.reg.map((r) => ({ base: r.base, size: r.size })), driver: irqDriver };
-    for (const r of irqchip.windows) el2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, attributes: EL2_DEVICE, label: `interrupt controller ${irqDevice.path}` });
+    for (const r of irqchip.windows) hvMappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, kind: 'device', label: `interrupt controller ${irqDevice.path}` });
   }
-  const el2Tables = buildTables(el2Mappings, INPUT_BITS, START_LEVEL);
+  const hvTables = buildTables(hvMappings, arch.tables.hypervisor);
 
   // A lower bound of what the image holds besides code: stacks, translation tables, the guest images.
-  const tableBytes = BigInt(el2Tables.tables.length + guests.reduce((a, g) => a + g.stage2.tables.length, 0)) * PAGE;
+  const tableBytes = [hvTables, ...guests.map((g) => g.stage2)].reduce((a, set) => a + set.tables.reduce((b, t) => b + BigInt(t.entries.length) * 8n, 0n), 0n);
   const imageBytes = guests.reduce((a, g) => a + g.segments.reduce((b, s) => b + alignUp(BigInt(s.data.length), 16n), 0n), 0n);
   const needed = input.stackBytes + tableBytes + imageBytes;
   if (needed > system.hypervisor.region.size) {
@@ -348,9 +338,12 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
 
   const layout: Layout = {
     hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
-    console: { base: consoleWindow.base, clockHz: consoleDevice.clockHz ?? 0n },
+    console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params },
     ...(irqchip ? { irqchip } : {}),
-    el2: { tables: el2Tables, tcr: EL2_TCR, mair: EL2_MAIR, mappings: el2Mappings },
+    hv: { tables: hvTables, mappings: hvMappings },
+    arch: arch.config.system.values(),
+    // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.
+    hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,
     guests,
   };

@@ -1,13 +1,7 @@
 import type { System } from '../../schemas/model.js';
 import type { Layout } from '../layout/layout.js';
-import { gicSpecifiers } from '../layout/layout.js';
-import { formatRange, formatSize, hex, subtract } from '../layout/ranges.js';
+import { formatRange, formatSize, hex, subtract } from '../util/ranges.js';
 
-/** PPIs the hypervisor takes when it drives the interrupt controller (guests with a virtual GIC). */
-const HYPERVISOR_PPIS = new Map([
-  [25, 'GIC maintenance interrupt (virtual GIC list registers)'],
-  [27, "virtual timer, forwarded to each vCPU's virtual GIC"],
-]);
 
 /** One physical resource and who owns it. */
 export interface LedgerEntry {
@@ -43,11 +37,12 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
     for (const r of d.reg) {
       out.push({ kind: 'device', resource: formatRange({ base: r.base, size: r.size }), owner, detail: `${d.path} (${d.compatible[0]})${role ? ', ' + role : ''}`, base: hex(r.base), size: hex(r.size) });
     }
-    for (const { intid } of gicSpecifiers(d.interrupts)) {
-      const reserved = layout.irqchip ? HYPERVISOR_PPIS.get(intid) : undefined;
+    for (const { id: intid, kind, number, problem } of d.interrupts) {
+      if (problem) continue;
+      const reserved = layout.hypervisorInterrupts.find((h) => h.id === intid)?.what;
       const irqOwner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
       const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; not forwarded yet)` : d.path;
-      out.push({ kind: 'interrupt', resource: `INTID ${intid}`, owner: irqOwner, detail });
+      out.push({ kind: 'interrupt', resource: kind ? `${kind} ${number} (ID ${intid})` : `ID ${intid}`, owner: irqOwner, detail });
     }
   }
 
@@ -56,7 +51,7 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
     const guest = slot?.guest !== undefined ? layout.guests[slot.guest]! : undefined;
     const owner = guest ? `guest:${guest.name}` : index === 0 ? 'hypervisor' : 'free';
     const detail = guest ? `vCPU ${slot!.vcpu}${index === 0 ? ', boot CPU' : ''}` : index === 0 ? 'boot CPU, no guest' : '';
-    out.push({ kind: 'cpu', resource: cpu.path, owner, detail: `MPIDR ${hex(cpu.mpidr)}${detail ? ', ' + detail : ''}` });
+    out.push({ kind: 'cpu', resource: cpu.path, owner, detail: `hardware ID ${hex(cpu.hwid)}${detail ? ', ' + detail : ''}` });
   });
   return out;
 }

@@ -1,14 +1,15 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { binding, bindingFor, cpuBinding, dt, guestBinding, guestMemoryBinding, hypervisorBinding, psciBinding, type Binding } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, System } from '../../schemas/model.js';
+import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hypervisorBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, Interrupt, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
-import { formatRange } from '../layout/ranges.js';
+import { formatRange } from '../util/ranges.js';
 import { decodeNode, type PropertySpans } from './decode.js';
+import { decodeInterrupts, firstInterruptController, interruptParent } from './interrupts.js';
 import { modelMessages as M } from './messages.js';
 import { PropertyReader } from './props.js';
 
@@ -32,6 +33,7 @@ class ModelBuilder {
   constructor(
     readonly tree: DtTree,
     readonly file: string,
+    readonly bindings: BindingSet,
   ) {}
 
   decode<S extends z.ZodRawShape>(node: DtNode, binding: Binding<S>, warnUnknown: boolean) {
@@ -68,21 +70,15 @@ class ModelBuilder {
     return this.ranges(decoded.values?.reg, decoded.spans.get('reg'), node.span);
   }
 
-  clockHz(node: DtNode): bigint | undefined {
-    const direct = this.props.find(node, 'clock-frequency');
-    if (direct) return this.props.number(direct);
-    const clocks = this.props.find(node, 'clocks');
-    const first = clocks?.chunks[0];
-    const cell = first?.kind === 'cells' ? first.items[0] : undefined;
-    if (!cell) return undefined;
-    const clock = this.tree && findClock(this.tree, cell.value);
-    const freq = clock ? this.props.find(clock, 'clock-frequency') : undefined;
-    return freq ? this.props.number(freq) : undefined;
-  }
-
-  interrupts(node: DtNode): number[] {
+  /** A node's `interrupts`, decoded through the controller they go to (searched up to `top`, else `fallbackController`). */
+  interrupts(node: DtNode, role: 'host-device' | 'guest-device', top: DtNode | undefined, fallbackController?: DtNode): { interrupts: Interrupt[]; span?: Span } {
     const p = this.props.find(node, 'interrupts');
-    return p ? (this.props.cells(p) ?? []).map((c) => Number(c.value)) : [];
+    if (!p) return { interrupts: [] };
+    const cells = this.props.cells(p);
+    if (!cells || cells.length === 0) return { interrupts: [], span: this.props.spanOf(p) };
+    const controller = interruptParent(this.tree, node, top) ?? fallbackController;
+    const decoded = decodeInterrupts(controller, cells.map((c) => ({ value: Number(c.value), span: c.span })), this.bindings, role, this.props.spanOf(p));
+    return { interrupts: decoded, span: this.props.spanOf(p) };
   }
 
   board(): Board | undefined {
@@ -98,8 +94,8 @@ class ModelBuilder {
       const decoded = this.decode(node, cpuBinding, false);
       if (!decoded.values) continue;
       const cells = decoded.values.reg;
-      const mpidr = cells.reduce((a, c) => (a << 32n) | BigInt(c), 0n);
-      const cpu: BoardCpu = { index: cpus.length, path: node.path, mpidr, compatible: this.compatible(node), status: this.status(node), span: node.span };
+      const hwid = cells.reduce((a, c) => (a << 32n) | BigInt(c), 0n);
+      const cpu: BoardCpu = { index: cpus.length, path: node.path, hwid, compatible: this.compatible(node), status: this.status(node), span: node.span };
       if (decoded.values['enable-method']) cpu.enableMethod = decoded.values['enable-method'];
       cpus.push(cpu);
     }
@@ -109,8 +105,6 @@ class ModelBuilder {
     }
     const memory: AddressRange[] = [];
     const devices: BoardDevice[] = [];
-    let psciMethod: Board['psciMethod'];
-    let psciMethodSpan: Board['psciMethodSpan'];
     const visit = (node: DtNode) => {
       for (const child of node.children) {
         if (node === root && NOT_DEVICES.has(child.name)) continue;
@@ -128,13 +122,13 @@ class ModelBuilder {
         }
         if (compatible.length > 0) {
           // Board files carry many properties hvcc does not use: only the ones a binding defines are checked.
-          const binding = bindingFor('host-device', compatible);
+          const binding = this.bindings.forCompatible('host-device', compatible);
+          const properties: Record<string, unknown> = {};
+          const propertySpans: Record<string, Span> = {};
           if (binding) {
             const decoded = this.decode(child, binding, false);
-            if (binding === psciBinding && decoded.values) {
-              psciMethod = decoded.values.method as Board['psciMethod'];
-              psciMethodSpan = decoded.spans.get('method')?.value;
-            }
+            for (const [name, spans] of decoded.spans) propertySpans[name] = spans.value;
+            if (decoded.values) Object.assign(properties, decoded.values);
           }
           const device: BoardDevice = {
             path: child.path,
@@ -142,12 +136,12 @@ class ModelBuilder {
             labels: child.labels,
             compatible,
             reg: this.props.find(child, 'reg') ? this.plainReg(child) : [],
-            interrupts: this.interrupts(child),
+            interrupts: this.interrupts(child, 'host-device', root).interrupts,
             status: this.status(child),
+            properties,
+            propertySpans,
             span: child.span,
           };
-          const clockHz = this.clockHz(child);
-          if (clockHz !== undefined) device.clockHz = clockHz;
           devices.push(device);
         }
         visit(child);
@@ -173,10 +167,8 @@ class ModelBuilder {
     const board: Board = { model, compatible: this.compatible(root), file: compatibleProp?.span.file ?? this.file, cpus, memory, devices, span: root.span };
     const parent = this.props.find(root, 'interrupt-parent');
     const parentCell = parent?.chunks[0]?.kind === 'cells' ? parent.chunks[0].items[0] : undefined;
-    const controller = parentCell ? findClock(this.tree, parentCell.value) : undefined;
+    const controller = parentCell ? nodeByPhandle(this.tree, parentCell.value) : undefined;
     if (controller) board.interruptController = controller.path;
-    if (psciMethod) board.psciMethod = psciMethod;
-    if (psciMethodSpan) board.psciMethodSpan = psciMethodSpan;
     return board;
   }
 
@@ -269,24 +261,22 @@ class ModelBuilder {
       // Only nodes with an MMIO window are emulated; the rest (clocks, ...) only describe, in the guest's tree.
       if (!compatProp || !this.props.find(child, 'reg')) continue;
       // A device without a binding has no emulator either: the plan reports it (HV4006).
-      const binding = bindingFor('guest-device', compatible);
+      const binding = this.bindings.forCompatible('guest-device', compatible);
       const dev = binding ? this.decode(child, binding, true) : undefined;
       if (binding && !dev?.values) continue;
-      const values = (dev?.values ?? {}) as { reg?: { base: bigint; size: bigint }[]; 'clock-frequency'?: number };
-      const interruptsProp = this.props.find(child, 'interrupts');
-      const interruptCells = interruptsProp ? (this.props.cells(interruptsProp) ?? []) : [];
+      const values = (dev?.values ?? {}) as { reg?: { base: bigint; size: bigint }[] };
+      // A guest's devices are wired to its own interrupt controller unless a node says otherwise.
+      const interrupts = this.interrupts(child, 'guest-device', node, firstInterruptController(node));
       const device: GuestDevice = {
         path: child.path,
         name: child.fullName,
         compatible,
         reg: values.reg ? this.ranges(values.reg, dev!.spans.get('reg'), child.span) : this.props.find(child, 'reg') ? this.plainReg(child) : [],
-        interrupts: interruptCells.map((c) => Number(c.value)),
-        interruptCellSpans: interruptCells.map((c) => c.span),
+        interrupts: interrupts.interrupts,
         span: child.span,
         compatibleSpan: this.props.spanOf(compatProp),
       };
-      if (interruptsProp) device.interruptsSpan = this.props.spanOf(interruptsProp);
-      if (values['clock-frequency'] !== undefined) device.clockHz = BigInt(values['clock-frequency']);
+      if (interrupts.span) device.interruptsSpan = interrupts.span;
       devices.push(device);
     }
     if (!decoded.values) return undefined;
@@ -328,7 +318,7 @@ class ModelBuilder {
   }
 }
 
-function findClock(tree: DtTree, phandle: bigint): DtNode | undefined {
+function nodeByPhandle(tree: DtTree, phandle: bigint): DtNode | undefined {
   if (phandle === 0n || phandle >= 0xffff_ffffn) return undefined;
   const walk = (n: DtNode): DtNode | undefined => {
     if (n.phandle !== undefined && BigInt(n.phandle) === phandle) return n;
@@ -353,17 +343,17 @@ function systemName(tree: DtTree, file: string, props: PropertyReader): string {
 
 /**
  * Builds the typed model (board, hypervisor, guests) from an evaluated device tree, decoding every node
- * hvcc uses through its binding (schemas/bindings/). Carries on past errors so one run reports them all.
+ * hvcc uses through its binding (hvcc's own in schemas/bindings/, the devices' from their components). Carries on past errors so one run reports them all.
  */
-export function buildModel(tree: DtTree, file: string): { system?: System; diagnostics: Diagnostic[] } {
-  const builder = new ModelBuilder(tree, file);
+export function buildModel(tree: DtTree, file: string, bindings: BindingSet): { system?: System; diagnostics: Diagnostic[] } {
+  const builder = new ModelBuilder(tree, file, bindings);
   const board = builder.board();
   if (!board) return { diagnostics: builder.diagnostics };
   const hypervisor = builder.hypervisor();
   const guests = builder.guests(board);
   if (!hypervisor) return { diagnostics: builder.diagnostics };
   return {
-    system: { name: systemName(tree, file, builder.props), file: resolve(file), board, hypervisor, guests, declaredGuests: builder.declaredGuests() },
+    system: { name: systemName(tree, file, builder.props), file: resolve(file), tree, board, hypervisor, guests, declaredGuests: builder.declaredGuests() },
     diagnostics: builder.diagnostics,
   };
 }

@@ -27,6 +27,7 @@ const KIND_TEXT: Record<string, string> = {
   u32: 'one 32-bit cell, e.g. <24000000>',
   u64: 'a number in one or two cells, e.g. <0x0 0x48000000>',
   'u32-array': 'a list of 32-bit cells',
+  interrupts: "interrupt specifiers, in the interrupt controller's #interrupt-cells",
   phandle: 'one phandle, e.g. <&uart0>',
   'phandle-array': 'a list of phandles, e.g. <&cpu0 &cpu1>',
   reg: "address/size pairs in the parent's #address-cells/#size-cells",
@@ -104,7 +105,8 @@ export function decodeNode<S extends z.ZodRawShape>(
       }
       case 'u32':
       case 'u64':
-      case 'u32-array': {
+      case 'u32-array':
+      case 'interrupts': {
         const cells = cellsOf();
         if (!cells || (kind === 'u32' && cells.length !== 1) || (kind === 'u64' && cells.length !== 1 && cells.length !== 2)) {
           wrong(prop, KIND_TEXT[kind]!);

@@ -1,10 +1,15 @@
 import type { System } from '../../schemas/model.js';
+import type { ArchBackend } from '../arch/backend.js';
+import { archBackend, archBackends } from '../arch/index.js';
 import type { Span } from '../diagnostics/span.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { closest } from '../diagnostics/suggest.js';
+import { findNode } from '../dts/values.js';
 import type { Component, ComponentCatalogue } from '../components/catalogue.js';
 import { componentMessages as M } from '../components/messages.js';
+import { readParameters, type ParameterValue } from '../components/parameters.js';
+import { provider } from '../components/providers.js';
 
 /** Why a component is in the image: the description node (or rule) that needed it. */
 export interface PlanReason {
@@ -19,13 +24,20 @@ export interface PlannedComponent {
   reasons: PlanReason[];
 }
 
+/** One device a component serves: a guest device for an emulator, the console for a driver. */
+export interface PlannedInstance {
+  component: Component;
+  params: ParameterValue[];
+}
+
 export interface Plan {
   arch: Component;
-  consoleDriver: Component;
+  backend: ArchBackend;
+  console: PlannedInstance;
   /** The host driver of the board's interrupt controller, when a component needed one (a virtual GIC's `needs`). */
   irqchipDriver?: Component;
-  /** Emulator for each guest device, keyed by `${guestIndex}:${devicePath}`. */
-  emulators: ReadonlyMap<string, Component>;
+  /** The emulator instance of each guest device, keyed by `${guestIndex}:${devicePath}`. */
+  emulators: ReadonlyMap<string, PlannedInstance>;
   /** Every component linked in, in a stable order (core and arch first), with why. */
   components: PlannedComponent[];
 }
@@ -37,22 +49,42 @@ export function emulatorKey(guestIndex: number, devicePath: string): string {
   return `${guestIndex}:${devicePath}`;
 }
 
-function provider(catalogue: ComponentCatalogue, kind: 'driver' | 'emulator', compatibles: readonly string[], arch: string): Component | undefined {
-  // A node's compatible list goes from most to least specific: the first string anyone serves wins.
-  for (const compat of compatibles) {
-    const found = catalogue.components.find(
-      (c) => c.manifest.kind === kind && c.manifest.compatible.includes(compat) && (c.manifest.arch.length === 0 || c.manifest.arch.includes(arch)),
-    );
-    if (found) return found;
+/**
+ * The architecture port serving the board's boot CPU, and the compiler backend for its architecture. The
+ * rest of the pipeline asks the backend whatever is architecture-specific.
+ */
+export function selectArch(system: System, catalogue: ComponentCatalogue): { arch?: Component; backend?: ArchBackend; diagnostics: Diagnostic[] } {
+  const cpu = system.board.cpus[0]!;
+  const arch = catalogue.components.find((c) => c.manifest.kind === 'arch' && cpu.compatible.some((cc) => c.manifest.compatible.includes(cc)));
+  if (!arch) {
+    const known = catalogue.components.filter((c) => c.manifest.kind === 'arch').flatMap((c) => c.manifest.compatible);
+    return {
+      diagnostics: [
+        diagnostic(M.noArch, `no architecture port supports CPUs compatible with ${cpu.compatible.map((c) => `"${c}"`).join(', ') || '(none)'}`, cpu.span, {
+          notes: [`supported CPUs: ${known.join(', ')}`],
+        }),
+      ],
+    };
   }
-  return undefined;
+  const name = arch.manifest.arch[0] ?? arch.manifest.name;
+  const backend = archBackend(name);
+  if (!backend) {
+    return {
+      diagnostics: [
+        diagnostic(M.noArch, `the architecture port '${arch.manifest.name}' is for '${name}', which the compiler has no backend for`, cpu.span, {
+          notes: [`compiler backends: ${archBackends.map((b) => b.name).join(', ')}`, `the port is ${arch.manifestPath}`],
+        }),
+      ],
+    };
+  }
+  return { arch, backend, diagnostics: [] };
 }
 
 /**
- * Decides which runtime components the description needs, and why. Only these are compiled and linked, so a
- * system with no emulated UART carries no UART emulator code.
+ * Decides which runtime components the description needs, and why, and reads each instance's parameters.
+ * Only these are compiled and linked, so a system with no emulated UART carries no UART emulator code.
  */
-export function planSystem(system: System, catalogue: ComponentCatalogue, enabled: SymbolEnabled): { plan?: Plan; diagnostics: Diagnostic[] } {
+export function planSystem(system: System, catalogue: ComponentCatalogue, selected: { arch: Component; backend: ArchBackend }, enabled: SymbolEnabled): { plan?: Plan; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const chosen = new Map<string, PlannedComponent>();
   const need = (component: Component, reason: PlanReason, kconfigSpan?: Span) => {
@@ -70,32 +102,26 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, enable
     if (entry) entry.reasons.push(reason);
     else chosen.set(component.manifest.name, { component, reasons: [reason] });
   };
+  const instance = (component: Component, path: string): PlannedInstance => {
+    const node = findNode(system.tree, path);
+    if (!node) return { component, params: [] };
+    const read = readParameters(system.tree, node, component);
+    diagnostics.push(...read.diagnostics);
+    return { component, params: read.values };
+  };
 
+  const { arch, backend } = selected;
   const board = system.board;
-  const cpuCompatibles = board.cpus[0]!.compatible;
-  const arch = catalogue.components.find((c) => c.manifest.kind === 'arch' && cpuCompatibles.some((cc) => c.manifest.compatible.includes(cc)));
-  if (!arch) {
-    const known = catalogue.components.filter((c) => c.manifest.kind === 'arch').flatMap((c) => c.manifest.compatible);
-    diagnostics.push(
-      diagnostic(M.noArch, `no architecture port supports CPUs compatible with ${cpuCompatibles.map((c) => `"${c}"`).join(', ') || '(none)'}`, board.cpus[0]!.span, {
-        notes: [`supported CPUs: ${known.join(', ')}`],
-      }),
-    );
-    return { diagnostics };
-  }
-  const archName = arch.manifest.arch[0] ?? arch.manifest.name;
-
-  for (const core of catalogue.components.filter((c) => c.manifest.kind === 'core')) {
-    need(core, { why: 'the hypervisor core' });
-  }
-  need(arch, { why: `CPU ${board.cpus[0]!.path} (${cpuCompatibles[0]})`, node: board.cpus[0]!.path, span: board.cpus[0]!.span });
+  for (const core of catalogue.components.filter((c) => c.manifest.kind === 'core')) need(core, { why: 'the hypervisor core' });
+  need(arch, { why: `CPU ${board.cpus[0]!.path} (${board.cpus[0]!.compatible[0]})`, node: board.cpus[0]!.path, span: board.cpus[0]!.span });
 
   const consoleDevice = board.devices.find((d) => d.path === system.hypervisor.console);
-  let consoleDriver: Component | undefined;
+  let console: PlannedInstance | undefined;
   if (consoleDevice) {
-    consoleDriver = provider(catalogue, 'driver', consoleDevice.compatible, archName);
-    if (consoleDriver) {
-      need(consoleDriver, { why: `hypervisor console ${consoleDevice.path}`, node: consoleDevice.path, span: system.hypervisor.consoleSpan });
+    const driver = provider(catalogue, 'driver', consoleDevice.compatible, backend.name);
+    if (driver) {
+      need(driver, { why: `hypervisor console ${consoleDevice.path}`, node: consoleDevice.path, span: system.hypervisor.consoleSpan });
+      console = instance(driver, consoleDevice.path);
     } else {
       const known = catalogue.components.filter((c) => c.manifest.kind === 'driver').flatMap((c) => c.manifest.compatible);
       diagnostics.push(
@@ -107,12 +133,12 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, enable
     }
   }
 
-  const emulators = new Map<string, Component>();
+  const emulators = new Map<string, PlannedInstance>();
   system.guests.forEach((guest, gi) => {
     for (const device of guest.devices) {
-      const emulator = provider(catalogue, 'emulator', device.compatible, archName);
+      const emulator = provider(catalogue, 'emulator', device.compatible, backend.name);
       if (!emulator) {
-        const known = catalogue.components.filter((c) => c.manifest.kind === 'emulator').flatMap((c) => c.manifest.compatible);
+        const known = catalogue.components.filter((c) => c.manifest.kind === 'emulator' && (c.manifest.arch.length === 0 || c.manifest.arch.includes(backend.name))).flatMap((c) => c.manifest.compatible);
         const suggestion = device.compatible.map((c) => closest(c, known)).find((s) => s !== undefined);
         const extras: { notes: string[]; help?: string } = { notes: [`emulators exist for: ${known.join(', ') || '(none)'}`] };
         if (suggestion) extras.help = `did you mean "${suggestion}"?`;
@@ -122,7 +148,7 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, enable
         continue;
       }
       need(emulator, { why: `emulated device ${device.path} of guest '${guest.name}'`, node: device.path, span: device.span }, device.compatibleSpan);
-      emulators.set(emulatorKey(gi, device.path), emulator);
+      emulators.set(emulatorKey(gi, device.path), instance(emulator, device.path));
     }
   });
 
@@ -139,7 +165,7 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, enable
     }
   }
 
-  if (!consoleDriver || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  if (!console || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const order = { core: 0, arch: 1, driver: 2, emulator: 3 } as const;
   const components = [...chosen.values()].sort(
     (a, b) => order[a.component.manifest.kind] - order[b.component.manifest.kind] || a.component.manifest.name.localeCompare(b.component.manifest.name),
@@ -148,7 +174,7 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, enable
   // the planned driver serving the board's interrupt-parent device.
   const irqDevice = board.devices.find((d) => d.path === board.interruptController);
   const irqchipDriver = irqDevice
-    ? components.find((c) => c.component.manifest.kind === 'driver' && c.component !== consoleDriver && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))?.component
+    ? components.find((c) => c.component.manifest.kind === 'driver' && c.component !== console!.component && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))?.component
     : undefined;
-  return { plan: { arch, consoleDriver, emulators, components, ...(irqchipDriver ? { irqchipDriver } : {}) }, diagnostics };
+  return { plan: { arch, backend, console, emulators, components, ...(irqchipDriver ? { irqchipDriver } : {}) }, diagnostics };
 }

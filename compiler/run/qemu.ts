@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Board } from '../../schemas/model.js';
-import { MiB } from '../layout/ranges.js';
+import { MiB } from '../util/ranges.js';
 
 /**
  * What QEMU machine a board description implies. The board's root compatible names the machine; the CPU

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Component } from '../components/catalogue.js';
 import { cached, hashTree, sha256 } from './cache.js';
@@ -17,8 +17,10 @@ export interface RuntimeObjects {
 export interface RuntimeBuildInput {
   components: readonly Component[];
   arch: Component;
-  /** Folder holding the generated hv/kconfig.h. */
+  /** Folder holding the generated hv/kconfig.h and params/*.h. */
   generatedInclude: string;
+  /** C sources the compiler generated for this system (the instances' state and parameters). */
+  generatedSources?: { name: string; text: string }[];
   cacheDir: string;
   runtimeDir: string;
   log: ToolLog;
@@ -42,7 +44,7 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
   const common = [`--target=${target.triple}`, ...target.cflags, ...includeDirs.map((d) => `-I${d}`)];
   const result: RuntimeObjects = { bitcode: [], objects: [], cacheHits: 0, compilations: 0 };
   for (const component of input.components) {
-    const componentFlags = [`-DHV_INSTANCE_STATE_BYTES=${component.manifest['instance-state-bytes']}`, `-I${component.dir}`];
+    const componentFlags = [`-I${component.dir}`];
     for (const source of component.manifest.sources) {
       const path = join(component.dir, source);
       const isAsm = source.endsWith('.S');
@@ -54,6 +56,18 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
       if (entry.hit) result.cacheHits++;
       (isAsm ? result.objects : result.bitcode).push(entry.path);
     }
+  }
+  for (const source of input.generatedSources ?? []) {
+    const flags = [...common, ...C_FLAGS, '-emit-llvm', '-c', '-x', 'c'];
+    const key = sha256(clangVersion, headersHash, source.name, source.text, ...flags.map((f) => f.replaceAll(input.runtimeDir, '<runtime>').replaceAll(input.generatedInclude, '<gen>')));
+    const entry = cached(input.cacheDir, key, '.bc', (tmp) => {
+      const file = join(input.generatedInclude, '..', source.name);
+      writeFileSync(file, source.text);
+      runTool(CLANG, [...flags, file, '-o', tmp], input.log);
+    });
+    result.compilations++;
+    if (entry.hit) result.cacheHits++;
+    result.bitcode.push(entry.path);
   }
   return result;
 }

@@ -15,6 +15,7 @@ export type DtKind =
   | 'phandle-array'
   | 'reg'
   | 'flag'
+  | 'interrupts'
   | 'any';
 
 export type DtMeta = {
@@ -45,12 +46,28 @@ export const dt = {
   reg: (description: string) => z.array(RegEntry).min(1).meta(meta('reg', description)),
   /** A property with no value. */
   flag: (description: string) => z.literal(true).meta(meta('flag', description)),
+  /** Interrupt specifiers, decoded through the binding of the interrupt controller they go to. */
+  interrupts: (description: string) => z.array(z.number().int().min(0).max(0xffff_ffff)).min(1).meta(meta('interrupts', description)),
   /** Accepted as it is (documented, not decoded). */
   any: (description: string) => z.unknown().meta(meta('any', description)),
 };
 
 /** What every node may carry whatever its binding. */
 export const standardProperties = ['compatible', 'status', 'phandle', 'linux,phandle', '#address-cells', '#size-cells', 'name', 'device_type'] as const;
+
+/**
+ * How an interrupt controller's specifiers read (its `#interrupt-cells` meaning): which cell is the kind (a
+ * GIC's SPI/PPI), which the number, which the trigger flags. The controller's own number for an interrupt is
+ * the kind's `base` plus the number (or the number, for controllers without kinds).
+ */
+export interface InterruptSpecifier {
+  cells: readonly string[];
+  kind?: { cell: string; values: Readonly<Record<string, { name: string; base: number; max: number }>> };
+  number: string;
+  /** Largest number, for controllers without kinds. */
+  max?: number;
+  flags?: string;
+}
 
 export interface Binding<S extends z.ZodRawShape = z.ZodRawShape> {
   /** The compatible string the binding is for, or a node kind for nodes matched otherwise (memory, cpu). */
@@ -62,6 +79,32 @@ export interface Binding<S extends z.ZodRawShape = z.ZodRawShape> {
   /** Where nodes with this binding appear: on the host board, inside a guest (emulated), or hvcc's own. */
   role: 'host-device' | 'guest-device' | 'hvcc' | 'board';
   properties: z.ZodObject<S>;
+  /** For interrupt controllers: how their specifiers read. */
+  interruptSpecifier?: InterruptSpecifier;
+  /** Where the binding was declared (a component's binding file), when not in hvcc itself. */
+  source?: { file: string; component: string };
+}
+
+/** The bindings a compilation knows: hvcc's own and every component's. */
+export interface BindingSet {
+  all: readonly Binding[];
+  /** The binding for a node with these compatible strings in this role, most specific compatible first. */
+  forCompatible(role: Binding['role'], compatibles: readonly string[]): Binding | undefined;
+  forDeviceType(deviceType: string): Binding | undefined;
+}
+
+export function bindingSet(all: readonly Binding[]): BindingSet {
+  return {
+    all,
+    forCompatible(role, compatibles) {
+      for (const c of compatibles) {
+        const found = all.find((b) => b.role === role && 'compatible' in b.match && b.match.compatible === c);
+        if (found) return found;
+      }
+      return undefined;
+    },
+    forDeviceType: (deviceType) => all.find((b) => 'deviceType' in b.match && b.match.deviceType === deviceType),
+  };
 }
 
 export function binding<S extends z.ZodRawShape>(b: Omit<Binding<S>, 'properties'> & { properties: S }): Binding<S> {

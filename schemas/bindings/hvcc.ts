@@ -28,7 +28,7 @@ export const guestBinding = binding({
     "A virtual machine. The node's name is the guest's name; the node is the root of the guest's physical address space: its children's `reg` are guest-physical.",
   properties: {
     cpus: dt.phandleArray('Board CPUs the vCPUs are pinned to: vCPU n runs on cpus[n], and only there.'),
-    image: dt.string('Path of the guest image, relative to the file this property is written in. ELF64 AArch64, or a raw binary with load-address.').min(1),
+    image: dt.string("Path of the guest image, relative to the file this property is written in: an ELF64 file for the board's architecture, a Linux kernel image in the architecture's boot format, or a raw binary with load-address.").min(1),
     'load-address': dt.u64('Guest-physical address a raw image is loaded at.').optional(),
     entry: dt.u64("Guest-physical entry point. Default: the ELF's entry, or load-address.").optional(),
     initrd: dt.string('Path of an initial ramdisk, relative to this file; hvcc places it in guest RAM and names it in /chosen.').min(1).optional(),
@@ -52,5 +52,18 @@ export const guestMemoryBinding = binding({
   },
 });
 
-export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding];
+export const cpuBinding = binding({
+  id: 'cpu',
+  match: { deviceType: 'cpu' },
+  role: 'board',
+  title: 'A CPU (/cpus/cpu@N)',
+  description: "A physical CPU. Its compatible picks the architecture port.",
+  properties: {
+    reg: dt.u32Array("The CPU's hardware identifier, in /cpus' #address-cells (what the architecture addresses it by)."),
+    'enable-method': dt.string('How secondary CPUs are started (the architecture port says which methods it supports).').optional(),
+  },
+});
+
+/** hvcc's own bindings; those of the devices hvcc drives or emulates come with their components. */
+export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding];
 export type GuestProperties = z.infer<typeof guestBinding.properties>;

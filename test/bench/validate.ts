@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze } from '../../compiler/build/analyze.js';
+import { analyze } from '../../compiler/driver/analyze.js';
 import { systemText, type GuestSpec } from '../unit/validate/systems.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -1,48 +1,84 @@
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aarch64 } from '../../../compiler/arch/aarch64/index.js';
+import { el2Format, stage2Format } from '../../../compiler/arch/aarch64/vmsa.js';
+import { abiOffsets, abiStructs } from '../../../compiler/codegen/abi.js';
 import { CONFIG_ABI_VERSION, emitConfigModule } from '../../../compiler/codegen/config-module.js';
-import { packageRoot } from '../../../compiler/paths.js';
+import { packageRoot, runtimeDir } from '../../../compiler/paths.js';
 import type { Component } from '../../../compiler/components/catalogue.js';
 import type { Layout } from '../../../compiler/layout/layout.js';
-import { buildTables, EL2_MAIR, EL2_NORMAL, EL2_TCR, S2_NORMAL, VTCR } from '../../../compiler/layout/pagetables.js';
-import { GiB, MiB } from '../../../compiler/layout/ranges.js';
+import { buildTables } from '../../../compiler/layout/tables.js';
+import { GiB, MiB } from '../../../compiler/util/ranges.js';
 import { ComponentManifest } from '../../../schemas/component.js';
 
-const emulator: Component = {
-  dir: '/nowhere',
-  manifestPath: '/nowhere/manifest.json',
-  manifest: ComponentManifest.parse({ name: 'uart-emulator', kind: 'emulator', description: 'test', compatible: ['arm,pl011'], sources: ['x.c'], ops: 'uart_ops', 'instance-state-bytes': 64 }),
-};
+const component = (manifest: object): Component => ({ dir: '/nowhere', manifestPath: '/nowhere/manifest.json', root: '/nowhere', manifest: ComponentManifest.parse(manifest) });
+
+const emulator = component({
+  name: 'uart-emulator',
+  kind: 'emulator',
+  description: 'test',
+  compatible: ['arm,pl011'],
+  sources: ['x.c'],
+  ops: 'uart_ops',
+  state: { type: 'struct uart_state', header: 'uart.h' },
+  parameters: [
+    { name: 'clock_hz', property: 'clock-frequency', type: 'clock', default: 0 },
+    { name: 'label', property: 'label', type: 'string', default: '' },
+  ],
+});
+const driver = component({ name: 'uart-driver', kind: 'driver', description: 'test', compatible: ['arm,pl011'], sources: ['x.c'], ops: 'console_ops' });
 
 function layout(): Layout {
   return {
     hypervisor: { base: GiB, size: 4n * MiB },
-    console: { base: 0x0900_0000n, clockHz: 24_000_000n },
-    el2: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, attributes: EL2_NORMAL, label: 'ram' }], 39, 1), tcr: EL2_TCR, mair: EL2_MAIR, mappings: [] },
-    pcpus: [{ boardCpu: 0, mpidr: 0n, guest: 0, vcpu: 0 }, { boardCpu: 2, mpidr: 2n }],
+    console: { base: 0x0900_0000n, driver, params: [] },
+    hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
+    arch: aarch64.config.system.values(),
+    hypervisorInterrupts: [],
+    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0 }, { boardCpu: 2, hwid: 2n }],
     guests: [
       {
         name: 'alpha "one"',
         vmid: 1,
-        vcpus: [{ pcpuSlot: 0, mpidr: 0n }],
+        vcpus: [{ pcpuSlot: 0, hwid: 0n }],
         memory: [{ ipa: GiB, pa: GiB + 8n * MiB, size: 16n * MiB, allocated: true }],
         segments: [{ destPa: GiB + 8n * MiB, ipa: GiB, data: new Uint8Array([1, 2, 3]), zeroSize: 100n }],
         imageFormat: 'elf',
         entry: GiB,
         bootArg: 0n,
-        devices: [{ path: '/guests/alpha/uart@9000000', ipa: 0x0900_0000n, size: 0x1000n, irq: 33, clockHz: 24_000_000n, emulator }],
-        stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, attributes: S2_NORMAL, label: 'ram' }], 39, 1),
-        vtcr: VTCR,
+        devices: [
+          {
+            path: '/guests/alpha/uart@9000000',
+            windows: [{ base: 0x0900_0000n, size: 0x1000n }],
+            irqs: [{ id: 33, flags: 4 }],
+            emulator,
+            params: [
+              { name: 'clock_hz', type: 'clock', value: 24_000_000n },
+              { name: 'label', type: 'string', value: 'a "quoted" ?? label' },
+            ],
+          },
+        ],
+        console: 0,
+        stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format),
+        arch: aarch64.config.guest.values(),
       },
     ],
   };
 }
 
 function emit() {
-  return emitConfigModule({ systemName: 'unit', version: 'test', triple: 'aarch64-none-unknown-elf', dataLayout: 'e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128', layout: layout(), consoleOps: 'console_ops' });
+  return emitConfigModule({
+    systemName: 'unit',
+    version: 'test',
+    triple: 'aarch64-none-unknown-elf',
+    dataLayout: 'e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128',
+    layout: layout(),
+    arch: aarch64,
+    components: [emulator, driver],
+  });
 }
 
 describe('configuration module', () => {
@@ -55,7 +91,7 @@ describe('configuration module', () => {
     execFileSync('llc-14', ['-filetype=obj', join(dir, 'config.bc'), '-o', join(dir, 'config.o')]);
     const relocations = execFileSync('llvm-readelf-14', ['-r', join(dir, 'config.o')], { encoding: 'utf8' });
     // The stage-2 root (writable: the runtime revokes a stopped guest's mappings) points at the level-2 table,
-    // the second table in the read-only section after the EL2 root: its address + 3, a valid table descriptor.
+    // the second table in the read-only section after the hypervisor's root: its address + 3, a valid table descriptor.
     expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.rodata\.hv\.pgtables \+ 1003$/m);
     const sections = execFileSync('llvm-readelf-14', ['-S', '-W', join(dir, 'config.o')], { encoding: 'utf8' });
     expect(sections).toMatch(/\.data\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+WA/);
@@ -64,7 +100,9 @@ describe('configuration module', () => {
     expect(symbols).toMatch(/ U uart_ops$/m);
     expect(symbols).toMatch(/ U console_ops$/m);
     expect(symbols).toMatch(/ U hv_guest_0_image$/m);
-    expect(symbols).toMatch(/ b hv_guest_0_dev_0_state$/m);
+    // State and parameters are the instances source's, in the components' C types.
+    expect(symbols).toMatch(/ U hv_guest_0_dev_0_state$/m);
+    expect(symbols).toMatch(/ U hv_guest_0_dev_0_params$/m);
   });
 
   test('references what the layout needs and nothing else', () => {
@@ -74,6 +112,54 @@ describe('configuration module', () => {
     expect([...module.images[0]!.bytes]).toEqual([1, 2, 3, ...new Array(13).fill(0)]);
     // Strings are escaped, not pasted.
     expect(module.text).toContain('c"alpha \\22one\\22\\00"');
+  });
+
+  test('the instances source compiles with the generated parameter header and fills each field', () => {
+    const module = emit();
+    const dir = mkdtempSync(join(tmpdir(), 'hvcc-inst-'));
+    for (const [path, text] of module.headers) {
+      mkdirSync(join(dir, 'include', 'params'), { recursive: true });
+      writeFileSync(join(dir, 'include', path), text);
+    }
+    mkdirSync(join(dir, 'include', 'hv'), { recursive: true });
+    writeFileSync(join(dir, 'include', 'hv', 'kconfig.h'), '#define CONFIG_HV_MAX_CPUS 4\n#define CONFIG_HV_GUEST_LINE_MAX 64\n');
+    writeFileSync(join(dir, 'uart.h'), 'struct uart_state { unsigned long fifo[9]; };\n');
+    const source = module.instancesSource.replace('"/nowhere/uart.h"', `"${join(dir, 'uart.h')}"`);
+    writeFileSync(join(dir, 'instances.c'), source);
+    const ir = execFileSync('clang-14', ['--target=aarch64-none-elf', '-ffreestanding', '-S', '-emit-llvm', '-o', '-', `-I${join(dir, 'include')}`, `-I${join(runtimeDir, 'core', 'include')}`, `-I${join(runtimeDir, 'arch', 'aarch64', 'include')}`, join(dir, 'instances.c')], { encoding: 'utf8' });
+    expect(ir).toMatch(/@hv_guest_0_dev_0_state = (dso_local )?global %struct\.uart_state zeroinitializer, align 16/);
+    expect(ir).toMatch(/@hv_guest_0_dev_0_params = (dso_local )?constant %struct\.uart_emulator_params \{ i64 24000000, i8\* getelementptr/);
+    expect(ir).toContain('c"a \\22quoted\\22 ?? label\\00"');
+    expect(module.headers.get('params/uart-emulator.h')).toContain('struct uart_emulator_params {');
+  });
+
+  test('every field of every config struct has the offset hv/config.h gives it', () => {
+    const structs = abiStructs(aarch64);
+    const offsets = abiOffsets(structs);
+    const lines = ['#include <stddef.h>', '#include <hv/config.h>', 'const unsigned long hvcc_abi_probe[] = {'];
+    const expected: number[] = [];
+    for (const s of structs) {
+      lines.push(`\tsizeof(${s.c}),`);
+      expected.push(offsets.get(s.ir)!.size);
+      for (const [field] of s.fields) {
+        lines.push(`\toffsetof(${s.c}, ${field}),`);
+        expected.push(offsets.get(s.ir)!.offsets.get(field)!);
+      }
+    }
+    lines.push('};');
+    const dir = mkdtempSync(join(tmpdir(), 'hvcc-abi-'));
+    mkdirSync(join(dir, 'hv'));
+    writeFileSync(join(dir, 'hv', 'kconfig.h'), '');
+    writeFileSync(join(dir, 'probe.c'), lines.join('\n') + '\n');
+    const ir = execFileSync(
+      'clang-14',
+      ['--target=aarch64-none-elf', '-ffreestanding', '-S', '-emit-llvm', '-o', '-', `-I${dir}`, `-I${join(runtimeDir, 'core', 'include')}`, `-I${join(runtimeDir, 'arch', 'aarch64', 'include')}`, join(dir, 'probe.c')],
+      { encoding: 'utf8' },
+    );
+    const array = /@hvcc_abi_probe = [^\[]*\[\d+ x i64\] \[([^\]]*)\]/.exec(ir);
+    expect(array).not.toBeNull();
+    const actual = array![1]!.split(',').map((e) => Number(e.trim().replace(/^i64 /, '')));
+    expect(actual).toEqual(expected);
   });
 
   test('the ABI version is the one runtime/core/include/hv/config.h defines', () => {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../../../compiler/build/analyze.js';
+import { analyze } from '../../../compiler/driver/analyze.js';
 import { packageRoot } from '../../../compiler/paths.js';
 
 /** A minimal arm64 Image: the 64-byte header (text_offset, image_size, magic "ARM\x64") and some payload. */
@@ -60,7 +60,7 @@ describe('guest boot files', () => {
     const result = analyze({ file });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const g = result.layout!.guests[0]!;
-    expect(g.imageFormat).toBe('linux');
+    expect(g.imageFormat).toBe('kernel');
     expect(g.entry).toBe(0x4000_0000n);
     const [kernel, initrd, dtb] = g.segments;
     // The kernel's image_size (3 MiB) is reserved: the initrd starts after it, page aligned.

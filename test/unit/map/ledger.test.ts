@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { analyze } from '../../../compiler/build/analyze.js';
+import { analyze } from '../../../compiler/driver/analyze.js';
 import { ledger, ledgerText } from '../../../compiler/map/ledger.js';
 import { packageRoot } from '../../../compiler/paths.js';
 

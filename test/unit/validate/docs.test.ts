@@ -6,12 +6,12 @@ import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { bindings } from '../../../schemas/bindings/index.js';
-import { bindingJsonSchema, bindingSlug, generatedSchemaDocs } from '../../../compiler/docs/generate.js';
+import { bindingJsonSchema, bindingSlug, docBindings, generatedSchemaDocs } from '../../../compiler/docs/generate.js';
 import { root } from './harness.js';
 
 const docs = join(root, 'docs');
 const files = generatedSchemaDocs();
+const bindings = docBindings();
 
 describe('generated schema docs (run `npm run docs` when these fail)', () => {
   test.each([...files.keys()])('docs/%s is current', (path) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from '../../../compiler/build/build.js';
+import { build } from '../../../compiler/driver/build.js';
 import { main } from '../../../compiler/cli/main.js';
 import { catalogue } from '../../../compiler/diagnostics/catalogue.js';
 import { examples, explanationsDir } from '../../../compiler/explain/explain.js';

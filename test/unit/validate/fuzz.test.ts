@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from '../../../compiler/build/build.js';
+import { build } from '../../../compiler/driver/build.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/diagnostic.js';
 import { analyzeText, buildGuests, describeDiagnostic, overlay, problems, root } from './harness.js';
 import { int, pick, randomSystem, rng, systemText, type SystemSpec } from './systems.js';

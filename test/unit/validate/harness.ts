@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { analyze, type AnalyzeOptions } from '../../../compiler/build/analyze.js';
+import { analyze, type AnalyzeOptions } from '../../../compiler/driver/analyze.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/diagnostic.js';
 import { packageRoot } from '../../../compiler/paths.js';
 

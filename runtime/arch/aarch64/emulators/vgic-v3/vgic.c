@@ -80,7 +80,7 @@
 #define ICH_HCR_EN	BIT(0)
 #define ICH_HCR_UIE	BIT(1)		/* maintenance interrupt when at most one list register is in use */
 
-static struct virq *irq_of(struct vgic_state *s, u64 vcpu, u64 intid)
+static struct virq *irq_of(struct vgic_v3_state *s, u64 vcpu, u64 intid)
 {
 	if (intid < NR_PRIVATE)
 		return &s->cpu[vcpu].priv[intid];
@@ -129,7 +129,7 @@ static void lr_write(unsigned int n, u64 value)
  * Frees the list registers the guest is done with, withdraws pending ones that no longer should be, and
  * folds new edges into those still in use.
  */
-static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
+static void sync_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
@@ -161,7 +161,7 @@ static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 	}
 }
 
-static bool put_in_lr(struct vgic_state *s, struct hv_vcpu *vcpu, u64 intid, struct virq *v)
+static bool put_in_lr(struct vgic_v3_state *s, struct hv_vcpu *vcpu, u64 intid, struct virq *v)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	u64 lr;
@@ -185,7 +185,7 @@ static bool put_in_lr(struct vgic_state *s, struct hv_vcpu *vcpu, u64 intid, str
 }
 
 /* Puts what is deliverable to this vCPU into free list registers, highest priority (lowest value) first. */
-static void fill_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
+static void fill_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	bool overflow = false;
@@ -222,7 +222,7 @@ static void fill_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 
 static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
 	if (!c->lr_used && !READ_ONCE(c->dirty))
@@ -236,7 +236,7 @@ static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
 }
 
 /* Called with the lock held: the vCPU must look at its interrupts again. */
-static void mark(struct vgic_state *s, const struct hv_device *dev, u64 vcpu_index)
+static void mark(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu_index)
 {
 	struct hv_guest *guest = hv_device_guest(dev);
 
@@ -249,7 +249,7 @@ static void mark(struct vgic_state *s, const struct hv_device *dev, u64 vcpu_ind
 
 static void vgic_reset(const struct hv_device *dev)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 
 	memset(s, 0, sizeof(*s));
 	s->nr_lrs = (read_sysreg(ich_vtr_el2) & 0x1f) + 1;
@@ -278,7 +278,7 @@ static void vgic_vcpu_init(struct hv_vcpu *vcpu, const struct hv_device *dev)
 
 static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
 	hv_spin_lock(&s->lock);
@@ -306,7 +306,7 @@ static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 
 static void vgic_set_level(const struct hv_device *dev, u64 intid, bool level)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct virq *v = intid >= NR_PRIVATE ? irq_of(s, 0, intid) : NULL;
 
 	if (!v)
@@ -322,7 +322,7 @@ static void vgic_set_level(const struct hv_device *dev, u64 intid, bool level)
 
 static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 intid)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	struct virq *v;
 
@@ -365,7 +365,7 @@ static u64 vcpu_affinity(const struct hv_guest *guest, u64 index)
 /* ICC_SGI1R_EL1 (and ICC_ASGI1R_EL1, ICC_SGI0R_EL1): the guest sends SGIs to its vCPUs. */
 static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 esr)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct hv_guest *guest = vcpu->guest;
 	u64 iss = ESR_ISS(esr);
 	u64 op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7, crn = (iss >> 10) & 15;
@@ -402,7 +402,7 @@ static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 e
 /* --- MMIO --- */
 
 /* A bit-per-interrupt register (set/clear enable/pending/active): 32 interrupts from `first`. */
-static u64 bits_read(struct vgic_state *s, u64 vcpu, u64 first, u64 reg)
+static u64 bits_read(struct vgic_v3_state *s, u64 vcpu, u64 first, u64 reg)
 {
 	u64 value = 0;
 
@@ -435,7 +435,7 @@ static u64 bits_read(struct vgic_state *s, u64 vcpu, u64 first, u64 reg)
 	return value;
 }
 
-static void bits_write(struct vgic_state *s, const struct hv_device *dev, u64 vcpu, u64 first, u64 reg, u32 value)
+static void bits_write(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu, u64 first, u64 reg, u32 value)
 {
 	for (u64 i = 0; i < 32; i++) {
 		struct virq *v = irq_of(s, vcpu, first + i);
@@ -467,7 +467,7 @@ static void bits_write(struct vgic_state *s, const struct hv_device *dev, u64 vc
 }
 
 /* The registers the distributor and the SGI_base frame share the layout of, for interrupts first..first+N. */
-static bool irq_regs(struct vgic_state *s, const struct hv_device *dev, u64 vcpu, u64 off, bool spis,
+static bool irq_regs(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu, u64 off, bool spis,
 		     struct hv_mmio_access *a)
 {
 	u64 limit = spis ? NR_IRQS : NR_PRIVATE;
@@ -529,7 +529,7 @@ static bool irq_regs(struct vgic_state *s, const struct hv_device *dev, u64 vcpu
 	return true;
 }
 
-static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
+static bool dist_mmio(struct vgic_v3_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
 		      struct hv_mmio_access *a)
 {
 	u64 off = a->offset;
@@ -586,7 +586,7 @@ static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct 
 	return irq_regs(s, dev, 0, off, true, a);
 }
 
-static bool redist_mmio(struct vgic_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
+static bool redist_mmio(struct vgic_v3_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
 			struct hv_mmio_access *a)
 {
 	u64 count = vcpu->guest->cfg->vcpu_count;
@@ -642,7 +642,7 @@ static bool redist_mmio(struct vgic_state *s, const struct hv_device *dev, struc
 
 static bool vgic_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	bool ok;
 
 	if (access->size < 4 && !(access->window == 0 && access->offset >= GICD_IPRIORITYR &&

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The state of one virtual GICv3 (see vgic.c). The compiler defines one object of struct vgic_state per
+ * The state of one virtual GICv3 (see vgic.c). The compiler defines one object of struct vgic_v3_state per
  * instance from this header, compiled with the system's Kconfig, so its size follows CONFIG_HV_MAX_CPUS
  * and CONFIG_HV_VGIC_SPIS.
  */
@@ -38,7 +38,7 @@ struct vgic_cpu {
 	u16 lr_intid[VGIC_MAX_LRS];
 };
 
-struct vgic_state {
+struct vgic_v3_state {
 	hv_spinlock_t lock;		/* everything below */
 	u32 ctlr;
 	u32 nr_lrs;

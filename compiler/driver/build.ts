@@ -1,21 +1,21 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { System } from '../../schemas/model.js';
-import { checkMessages } from '../checks/messages.js';
+import { layoutMessages } from '../layout/messages.js';
 import { emitConfigModule } from '../codegen/config-module.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { readElfImage } from '../layout/images.js';
 import type { Layout } from '../layout/layout.js';
-import { end, formatRange, hex } from '../layout/ranges.js';
+import { end, formatRange, hex } from '../util/ranges.js';
 import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
 import { defaultCacheDir, hashTree, sha256 } from '../toolchain/cache.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
 import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
-import { linkImage } from './image.js';
-import type { ResolvedOptions } from './options.js';
+import { linkImage } from '../toolchain/link.js';
+import type { ResolvedOptions } from '../kconfig/options.js';
 import { printDts } from '../dts/dtb.js';
 
 export interface BuildOptions extends AnalyzeOptions {
@@ -67,14 +67,14 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       folder: c.component.dir.slice(packageRoot.length + 1),
       reasons: c.reasons.map((r) => ({ why: r.why, ...(r.node ? { node: r.node } : {}), ...(r.span ? { at: `${r.span.file}:${r.span.start.line}:${r.span.start.column}` } : {}) })),
     })),
-    cpus: layout.pcpus.map((p) => ({ cpu: system.board.cpus[p.boardCpu]!.path, mpidr: hex(p.mpidr), guest: p.guest === undefined ? null : layout.guests[p.guest]!.name, vcpu: p.vcpu ?? null })),
+    cpus: layout.pcpus.map((p) => ({ cpu: system.board.cpus[p.boardCpu]!.path, hwid: hex(p.hwid), guest: p.guest === undefined ? null : layout.guests[p.guest]!.name, vcpu: p.vcpu ?? null })),
     guests: layout.guests.map((g) => ({
       name: g.name,
       vmid: g.vmid,
       entry: hex(g.entry),
       image: g.imageFormat,
       memory: g.memory.map((m) => ({ ipa: formatRange({ base: m.ipa, size: m.size }), host: formatRange({ base: m.pa, size: m.size }), placed: m.allocated ? 'allocated' : 'pinned' })),
-      devices: g.devices.map((d) => ({ node: d.path, window: formatRange({ base: d.ipa, size: d.size }), emulator: d.emulator.manifest.name })),
+      devices: g.devices.map((d) => ({ node: d.path, window: formatRange(d.windows[0]!), emulator: d.emulator.manifest.name })),
       deviceTree: g.dtb ? { file: `guests/${g.name}.dtb`, address: hex(g.bootArg), bytes: g.dtb.length } : null,
       loads: g.segments.map((s) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa) })),
       stage2Tables: g.stage2.tables.length,
@@ -127,19 +127,23 @@ export function build(options: BuildOptions): BuildResult {
     const arch = plan.arch;
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
-    const runtime = buildRuntime({ components, arch, generatedInclude, cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
     const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
-    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, consoleOps: plan.consoleDriver.manifest.ops!, kconfig: kconfig.values });
+    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values });
+    for (const [path, text] of module.headers) {
+      mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
+      writeFileSync(join(generatedInclude, path), text);
+    }
+    const runtime = buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
     const linked = linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log });
 
-    const elf = readElfImage(readFileSync(linked.elf));
+    const elf = readElfImage(readFileSync(linked.elf), plan.backend.elfMachine);
     if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);
     const segments = elf.image.segments.map((s) => ({ paddr: s.ipa, filesz: BigInt(s.data.length), memsz: BigInt(s.data.length) + s.zeroSize }));
     const imageEnd = segments.reduce((a, s) => (s.paddr + s.memsz > a ? s.paddr + s.memsz : a), 0n);
     if (imageEnd > end(layout.hypervisor)) {
       diagnostics.push(
-        diagnostic(checkMessages.hypervisorTooLarge, `the hypervisor image ends at ${hex(imageEnd)}, beyond its region ${formatRange(layout.hypervisor)}`, system.hypervisor.region.span, {
+        diagnostic(layoutMessages.hypervisorTooLarge, `the hypervisor image ends at ${hex(imageEnd)}, beyond its region ${formatRange(layout.hypervisor)}`, system.hypervisor.region.span, {
           help: `make the region at least ${hex(imageEnd - layout.hypervisor.base)} bytes`,
         }),
       );

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Component } from '../components/catalogue.js';
 import type { ConfigModule } from '../codegen/config-module.js';
-import { linkModules } from '../toolchain/llvm-link.js';
-import type { RuntimeObjects } from '../toolchain/runtime-build.js';
-import { CLANG } from '../toolchain/runtime-build.js';
-import { runTool, type ToolLog } from '../toolchain/tools.js';
-import { hex } from '../layout/ranges.js';
+import { linkModules } from './llvm-link.js';
+import type { RuntimeObjects } from './runtime-build.js';
+import { CLANG } from './runtime-build.js';
+import { runTool, type ToolLog } from './tools.js';
+import { hex } from '../util/ranges.js';
 
 export interface LinkInput {
   workDir: string;
@@ -53,7 +53,7 @@ export function linkImage(input: LinkInput): LinkedImage {
     const asm = input.module.images.map((img) => {
       const blob = join(workDir, `${img.symbol}.bin`);
       writeFileSync(blob, img.bytes);
-      return [`\t.section .rodata.guest.${img.guest.replace(/[^A-Za-z0-9_]/g, '_')},"a"`, '\t.balign 16', `\t.globl ${img.symbol}`, `${img.symbol}:`, `\t.incbin "${blob}"`].join('\n');
+      return [`\t.section .rodata.guest.${img.section},"a"`, '\t.balign 16', `\t.globl ${img.symbol}`, `${img.symbol}:`, `\t.incbin "${blob}"`].join('\n');
     });
     const imagesS = join(workDir, 'guest-images.S');
     writeFileSync(imagesS, asm.join('\n\n') + '\n');

@@ -1,23 +1,26 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { System } from '../../schemas/model.js';
-import { runChecks, type CheckOptions } from '../checks/catalogue.js';
-import { loadCatalogue } from '../components/catalogue.js';
+import { checks, runChecks, type CheckOptions } from '../checks/catalogue.js';
+import { controllerCapabilities } from '../components/capabilities.js';
+import { componentSearchPath, loadCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { layoutSystem, type Layout } from '../layout/layout.js';
-import { TableConflictError } from '../layout/pagetables.js';
+import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
-import { planSystem, type Plan } from '../plan/plan.js';
+import { planSystem, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
 import { buildMessages } from './messages.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
 
 export interface AnalyzeOptions extends CheckOptions {
   file: string;
   outDir?: string | undefined;
   configFile?: string | undefined;
   includeDirs?: string[];
+  /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
+  componentPath?: string[];
   readFile?: (path: string) => string | undefined;
 }
 
@@ -43,8 +46,8 @@ export function analyze(options: AnalyzeOptions): Analysis {
 }
 
 function analyzePasses(options: AnalyzeOptions): Analysis {
-  const { catalogue, diagnostics } = loadCatalogue(runtimeDir);
-  const front = readSystem(options.file, options);
+  const { catalogue, diagnostics } = loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? []));
+  const front = readSystem(options.file, { ...options, bindings: catalogue.bindings });
   diagnostics.push(...front.diagnostics);
   const sources = front.sources;
   const result: Analysis = { diagnostics, sources };
@@ -55,10 +58,30 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   if (!resolved.options) return result;
   result.options = resolved.options;
   const kconfig = resolved.options;
+  const selected = selectArch(front.system, catalogue);
+  diagnostics.push(...selected.diagnostics);
+  if (!selected.arch || !selected.backend) return result;
+  const backend = selected.backend;
+  const capabilities = controllerCapabilities(front.system, catalogue, backend.name, (s) => kconfig.intValue(s));
+  diagnostics.push(...capabilities.diagnostics);
+  const guestFormat = backend.tables.guest;
   // The model drops only the nodes it could not read, so the checks still find every other problem.
-  diagnostics.push(...runChecks({ system: front.system, limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 } }, options));
+  diagnostics.push(
+    ...runChecks(
+      {
+        system: front.system,
+        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
+        guestAddressBits: guestFormat.inputBits,
+        blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
+        granule: guestFormat.granule,
+        controllers: capabilities.controllers,
+      },
+      [...checks, ...backend.checks],
+      options,
+    ),
+  );
 
-  const planned = planSystem(front.system, catalogue, (s) => kconfig.isEnabled(s));
+  const planned = planSystem(front.system, catalogue, { arch: selected.arch, backend }, (s) => kconfig.isEnabled(s));
   diagnostics.push(...planned.diagnostics);
   if (!planned.plan || hasErrors(diagnostics)) return result;
   result.system = front.system;

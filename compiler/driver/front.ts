@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { BindingSet } from '../../schemas/bindings/dt.js';
 import type { System } from '../../schemas/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
@@ -13,6 +14,8 @@ export interface FrontEndOptions {
   readFile?: (path: string) => string | undefined;
   /** Check names switched off (`-W no-<name>`): dtc's checks here, hvcc's in the checks pass. */
   disabled?: ReadonlySet<string>;
+  /** hvcc's and the components' bindings (the component catalogue's). */
+  bindings: BindingSet;
 }
 
 export interface FrontEndResult {
@@ -45,7 +48,7 @@ export function readSystem(file: string, options: FrontEndOptions): FrontEndResu
   const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true });
   const diagnostics = [...parsed.diagnostics];
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
-  const model = buildModel(parsed.tree, file);
+  const model = buildModel(parsed.tree, file, options.bindings);
   diagnostics.push(...model.diagnostics);
   if (!model.system) return { diagnostics, sources: parsed.sources };
   return { system: model.system, diagnostics, sources: parsed.sources };

@@ -3,7 +3,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { ComponentCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, symbolValues, writeCHeader, writeDotConfig } from '../kconfig/index.js';
+import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, symbolValues, writeCHeader, writeDotConfig } from './index.js';
 
 /** The resolved Kconfig configuration, as the build uses it. */
 export interface ResolvedOptions {

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ComponentParameter } from '../../schemas/component.js';
+import type { DtNode, DtTree } from '../dts/tree.js';
+import { asString, asU32Array, getProperty, resolvePhandle } from '../dts/values.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import type { Component } from './catalogue.js';
+import { componentMessages as M } from './messages.js';
+
+/** One parameter of one instance, as the generated parameter block holds it. */
+export type ParameterValue =
+  | { name: string; type: 'u32' | 'u64' | 'flag' | 'clock'; value: bigint }
+  | { name: string; type: 'string'; value: string }
+  | { name: string; type: 'file'; path: string; bytes: Uint8Array };
+
+function cellsNumber(node: DtNode, property: string): bigint | undefined {
+  const p = getProperty(node, property);
+  const cells = p ? asU32Array(p) : undefined;
+  if (!cells || cells.length === 0 || cells.length > 2) return undefined;
+  return cells.reduce((a, c) => (a << 32n) | BigInt(c), 0n);
+}
+
+/** A node's clock rate: its clock-frequency, else that of the node its first `clocks` phandle names. */
+function clockRate(tree: DtTree, node: DtNode, property: string): bigint | undefined {
+  const direct = cellsNumber(node, property);
+  if (direct !== undefined) return direct;
+  const clocks = getProperty(node, 'clocks');
+  const first = clocks ? asU32Array(clocks)?.[0] : undefined;
+  const clock = first !== undefined ? resolvePhandle(tree, first) : undefined;
+  return clock ? cellsNumber(clock, 'clock-frequency') : undefined;
+}
+
+function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: Component, diagnostics: Diagnostic[]): ParameterValue | undefined {
+  const prop = getProperty(node, p.property);
+  const wrong = (expected: string) => {
+    diagnostics.push(
+      diagnostic(M.parameterInvalid, `${node.path}: '${p.property}' must be ${expected} (parameter '${p.name}' of component '${component.manifest.name}')`, prop?.valueSpan ?? prop?.span ?? node.span),
+    );
+    return undefined;
+  };
+  const fallback = (): ParameterValue | undefined => {
+    if (p.default === undefined) {
+      diagnostics.push(
+        diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span, {
+          notes: p.description ? [`${p.property}: ${p.description}`] : [],
+        }),
+      );
+      return undefined;
+    }
+    if (p.type === 'string') return { name: p.name, type: 'string', value: String(p.default) };
+    if (p.type === 'file') return wrong('given: a file parameter has no default');
+    return { name: p.name, type: p.type, value: BigInt(p.default) };
+  };
+  switch (p.type) {
+    case 'flag':
+      return { name: p.name, type: 'flag', value: prop ? 1n : p.default !== undefined ? BigInt(p.default) : 0n };
+    case 'clock': {
+      const rate = clockRate(tree, node, p.property);
+      if (rate === undefined) return prop ? wrong('a number of one or two cells') : fallback();
+      return { name: p.name, type: 'clock', value: rate };
+    }
+    case 'u32':
+    case 'u64': {
+      if (!prop) return fallback();
+      const v = cellsNumber(node, p.property);
+      if (v === undefined || (p.type === 'u32' && v > 0xffff_ffffn)) return wrong(p.type === 'u32' ? 'one 32-bit cell' : 'a number of one or two cells');
+      return { name: p.name, type: p.type, value: v };
+    }
+    case 'string': {
+      if (!prop) return fallback();
+      const v = asString(prop);
+      return v === undefined ? wrong('a string') : { name: p.name, type: 'string', value: v };
+    }
+    case 'file': {
+      if (!prop) return fallback();
+      const written = asString(prop);
+      if (written === undefined) return wrong('a string: a file path');
+      const path = resolve(dirname(prop.span.file), written);
+      try {
+        return { name: p.name, type: 'file', path, bytes: readFileSync(path) };
+      } catch (e) {
+        diagnostics.push(diagnostic(M.parameterInvalid, `${node.path}: cannot read '${written}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`, prop.valueSpan ?? prop.span, { notes: [`looked for ${path}`] }));
+        return undefined;
+      }
+    }
+  }
+}
+
+/** The parameter block of one instance of `component` at `node`, in manifest order. */
+export function readParameters(tree: DtTree, node: DtNode, component: Component): { values: ParameterValue[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const values: ParameterValue[] = [];
+  for (const p of component.manifest.parameters) {
+    const v = readOne(tree, node, p, component, diagnostics);
+    if (v) values.push(v);
+  }
+  return { values, diagnostics };
+}
+
+/** The C type name of a component's parameter block: `struct pl011_emulator_params`. */
+export function parameterStructName(component: Component): string {
+  return `${component.manifest.name.replace(/-/g, '_')}_params`;
+}
+
+/** The generated header declaring a component's parameter block: <params/NAME.h>. */
+export function parameterHeader(component: Component): string {
+  const guard = `PARAMS_${component.manifest.name.replace(/-/g, '_').toUpperCase()}_H`;
+  const fields = component.manifest.parameters.flatMap((p) => {
+    const comment = `\t/* ${p.property}${p.description ? ': ' + p.description.replace(/\*\//g, '* /') : ''} */`;
+    if (p.type === 'string') return [comment, `\tconst char *${p.name};`];
+    if (p.type === 'file') return [comment, `\tconst u8 *${p.name};`, `\tu64 ${p.name}_size;`];
+    return [comment, `\tu64 ${p.name};`];
+  });
+  return [
+    `/* Generated by hvcc from ${component.manifestPath} ("parameters"); do not edit. */`,
+    `#ifndef ${guard}`,
+    `#define ${guard}`,
+    '',
+    '#include <hv/types.h>',
+    '',
+    `struct ${parameterStructName(component)} {`,
+    ...fields,
+    '};',
+    '',
+    `#endif /* ${guard} */`,
+    '',
+  ].join('\n');
+}
