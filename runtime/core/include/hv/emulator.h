@@ -21,9 +21,15 @@
  * the guest, input and timer callbacks on whichever pCPU calls or armed them), so an emulator guards its
  * state with a lock of its own (hv_spinlock_t in the state). reset is the exception: the core calls it
  * while no vCPU of the guest runs, before the guest first runs and on every guest reset, so it may assume
- * the guest is not touching the device; timers and work it queued earlier may still run, and it must
- * cancel them. An emulator may call the services below with its own lock held; the core never calls a hook
- * with a core lock held.
+ * the guest is not touching the device. But input and the instance's timer callbacks may still run on
+ * other pCPUs, so reset takes the lock too and cancels the instance's timers; and it may run on a pCPU
+ * that runs none of the guest's vCPUs (the boot pCPU at boot), where a timer or work would never run, so
+ * it arms and queues nothing. An emulator may call the services below with its own lock held; the core
+ * never calls a hook with a core lock held.
+ *
+ * The state header is included, with every other instance's, into one generated source compiled with the
+ * public include paths only: it must compile on its own, and its type and include guard need names of
+ * their own (prefix them with the component's).
  *
  * An access the emulator refuses (mmio returns false) stops the guest with a report naming the emulator.
  */
