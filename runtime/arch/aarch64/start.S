@@ -50,7 +50,8 @@ _secondary_entry:
 	b	park
 
 /*
- * Per-CPU EL2 setup for pCPU x19: exception vectors, the EL2 identity map from hv_config, then the stack.
+ * Per-CPU EL2 setup for pCPU x19: exception vectors, the EL2 identity map from hv_config (hv_root,
+ * arch.tcr_el2, arch.mair_el2; the offsets are checked against config.h in src/cpu.c), then the stack.
  * Clobbers x0-x5. Returns with the MMU and caches on and SP at the pCPU's guest frame.
  */
 el2_setup:
@@ -60,7 +61,7 @@ el2_setup:
 
 	adrp	x0, hv_config
 	add	x0, x0, :lo12:hv_config
-	ldr	x1, [x0, #HV_CONFIG_EL2_MAIR]
+	ldr	x1, [x0, #HV_CONFIG_ARCH_MAIR_EL2]
 	msr	mair_el2, x1
 
 	/* TCR_EL2.PS: the CPU's physical address size (ID_AA64MMFR0_EL1.PARange), at most 48 bits. */
@@ -69,11 +70,11 @@ el2_setup:
 	cmp	x2, #PARANGE_48
 	mov	x3, #PARANGE_48
 	csel	x2, x2, x3, ls
-	ldr	x1, [x0, #HV_CONFIG_EL2_TCR]
+	ldr	x1, [x0, #HV_CONFIG_ARCH_TCR_EL2]
 	orr	x1, x1, x2, lsl #TCR_PS_SHIFT
 	msr	tcr_el2, x1
 
-	ldr	x1, [x0, #HV_CONFIG_EL2_ROOT]
+	ldr	x1, [x0, #HV_CONFIG_HV_ROOT]
 	msr	ttbr0_el2, x1
 	isb
 

@@ -4,7 +4,7 @@
  * time under one lock, so lines from different CPUs never interleave mid-line.
  */
 #include <stdarg.h>
-#include <hv/core.h>
+#include "internal.h"
 
 static hv_spinlock_t console_lock;
 u64 hv_panicking;
@@ -34,7 +34,7 @@ static void console_write(const char *s, size_t n)
 	const struct hv_console_config *con = &hv_config.console;
 
 	while (n--)
-		con->ops->putc(con->base, *s++);
+		con->ops->putc(con, *s++);
 }
 
 static void console_puts(const char *s)
@@ -291,5 +291,14 @@ void hv_console_init(void)
 	const struct hv_console_config *con = &hv_config.console;
 
 	if (con->ops->init)
-		con->ops->init(con->base, con->clock_hz);
+		con->ops->init(con);
+}
+
+bool hv_guest_console_input(struct hv_guest *guest, u8 byte)
+{
+	const struct hv_device *dev = guest->cfg->console;
+
+	if (!dev || !dev->ops->input)
+		return false;
+	return dev->ops->input(dev, byte);
 }

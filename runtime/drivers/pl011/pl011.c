@@ -3,6 +3,7 @@
  * ARM PL011 UART as the hypervisor's console: polled transmit only.
  */
 #include <hv/core.h>
+#include <params/pl011-driver.h>
 
 #define UARTDR		0x000
 #define UARTFR		0x018
@@ -32,12 +33,23 @@ static inline void reg_write(u64 base, u64 off, u32 v)
 	*(volatile u32 *)(uintptr_t)(base + off) = v;
 }
 
+/* The UART's reference clock, when the board names it (clock-frequency, or its clocks' provider), else 0. */
+static u64 uart_clock_hz(const struct hv_console_config *cfg)
+{
+	const struct pl011_driver_params *params = cfg->params;
+
+	return params ? params->clock_hz : 0;
+}
+
 /*
  * Reprogram the line only when the board tells us the reference clock; otherwise keep what the firmware
  * set up (QEMU needs nothing).
  */
-static void pl011_init(u64 base, u64 clock_hz)
+static void pl011_init(const struct hv_console_config *cfg)
 {
+	u64 base = cfg->base;
+	u64 clock_hz = uart_clock_hz(cfg);
+
 	if (clock_hz) {
 		/* Divisor = clock / (16 * baud) in 16.6 fixed point, rounded. */
 		u64 div64 = (clock_hz * 4 + BAUD / 2) / BAUD;
@@ -53,11 +65,11 @@ static void pl011_init(u64 base, u64 clock_hz)
 	reg_write(base, UARTCR, CR_UARTEN | CR_TXE | CR_RXE);
 }
 
-static void pl011_putc(u64 base, char c)
+static void pl011_putc(const struct hv_console_config *cfg, char c)
 {
-	while (reg_read(base, UARTFR) & FR_TXFF)
+	while (reg_read(cfg->base, UARTFR) & FR_TXFF)
 		;
-	reg_write(base, UARTDR, (u8)c);
+	reg_write(cfg->base, UARTDR, (u8)c);
 }
 
 const struct hv_console_ops pl011_console_ops = {

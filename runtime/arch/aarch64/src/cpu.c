@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Per-CPU basics and the host firmware interface: the pCPU index, events for waiting, cache maintenance
- * for freshly loaded guest memory, and host PSCI (over SMC) to start CPUs and to power the machine off.
+ * for guest memory, the system counter and the EL2 physical timer, and host PSCI (over SMC) to start CPUs
+ * and to power the machine off.
  */
-#include <hv/core.h>
+#include <hv/arch.h>
 #include <arch/defs.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
 
-_Static_assert(__builtin_offsetof(struct hv_system_config, el2_root) == HV_CONFIG_EL2_ROOT, "start.S offsets");
-_Static_assert(__builtin_offsetof(struct hv_system_config, el2_tcr) == HV_CONFIG_EL2_TCR, "start.S offsets");
-_Static_assert(__builtin_offsetof(struct hv_system_config, el2_mair) == HV_CONFIG_EL2_MAIR, "start.S offsets");
+/* start.S reads these fields by offset. */
+_Static_assert(__builtin_offsetof(struct hv_system_config, hv_root) == HV_CONFIG_HV_ROOT, "start.S offsets");
+_Static_assert(__builtin_offsetof(struct hv_system_config, arch.tcr_el2) == HV_CONFIG_ARCH_TCR_EL2,
+	       "start.S offsets");
+_Static_assert(__builtin_offsetof(struct hv_system_config, arch.mair_el2) == HV_CONFIG_ARCH_MAIR_EL2,
+	       "start.S offsets");
 _Static_assert(CONFIG_HV_STACK_SIZE % 16 == 0 && CONFIG_HV_STACK_SIZE >= 4096, "CONFIG_HV_STACK_SIZE");
 
 #define PSCI_CPU_ON_64		0xc4000003
 #define PSCI_SYSTEM_OFF		0x84000008
+
+#define VMID_BITS		8	/* VTCR_EL2.VS = 0 */
 
 extern u8 __hv_stacks[];
 extern char _secondary_entry[];
@@ -27,6 +33,35 @@ u64 arch_cpu_id(void)
 struct arch_regs *arch_cpu_regs(u64 pcpu)
 {
 	return (struct arch_regs *)(__hv_stacks + (pcpu + 1) * CONFIG_HV_STACK_SIZE - ARCH_REGS_SIZE);
+}
+
+/* Number of entries in the stage-2 root table that VTCR_EL2 (4 KiB granule) describes. */
+u64 arch_s2_root_entries(u64 vtcr)
+{
+	u64 t0sz = vtcr & 0x3f;
+	u64 start_level = 2 - ((vtcr >> 6) & 3);
+	u64 bits = 64 - t0sz - (12 + 9 * (3 - start_level));
+
+	return 1UL << bits;
+}
+
+void arch_check_config(const struct hv_system_config *c)
+{
+	if ((uintptr_t)c->hv_root & 0xfff)
+		hv_panic("the hypervisor's translation root %p is not 4 KiB aligned", (const void *)c->hv_root);
+	for (u64 gi = 0; gi < c->guest_count; gi++) {
+		const struct hv_guest_config *g = &c->guests[gi];
+		u64 root_bytes = arch_s2_root_entries(g->arch.vtcr_el2) * 8;
+
+		if (root_bytes < 4096)
+			root_bytes = 4096;
+		/* VTTBR_EL2 needs the root (concatenated tables included) aligned to its size. */
+		if ((uintptr_t)g->s2_root & (root_bytes - 1))
+			hv_panic("guest '%s': stage-2 root table %p is not aligned to its %lu bytes", g->name,
+				 (const void *)g->s2_root, root_bytes);
+		if (g->vmid >> VMID_BITS)
+			hv_panic("guest '%s': VMID %lu does not fit in %u bits", g->name, g->vmid, VMID_BITS);
+	}
 }
 
 void arch_wait_event(void)
@@ -46,13 +81,18 @@ void arch_send_event(void)
 	asm volatile("sev" ::: "memory");
 }
 
+static u64 dcache_line(void)
+{
+	return 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+}
+
 /*
  * A guest starts with its MMU and caches off, so it reads memory, not our caches: clean what we wrote to the
  * point of coherency, and drop stale instructions (a reset guest's old code) from the I-cache.
  */
 void arch_sync_guest_memory(u64 pa, u64 size)
 {
-	u64 line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	u64 line = dcache_line();
 
 	for (u64 p = pa & ~(line - 1); p < pa + size; p += line)
 		asm volatile("dc cvac, %0" : : "r"(p) : "memory");
@@ -60,6 +100,57 @@ void arch_sync_guest_memory(u64 pa, u64 size)
 	asm volatile("ic ialluis" ::: "memory");
 	dsb(ish);
 	isb();
+}
+
+/*
+ * Before reading guest RAM for an emulator, and after writing it. Clean and invalidate to the point of
+ * coherency: a guest with its caches off reads and writes memory itself, so our lines for it must neither
+ * hide its writes (invalidate) nor hold ours back (clean). For a guest with caches on it is merely
+ * redundant. Our own dirty lines are only ever ones just written, so nothing is lost.
+ */
+void arch_guest_mem_sync(u64 pa, u64 size)
+{
+	u64 line = dcache_line();
+
+	if (!size)
+		return;
+	for (u64 p = pa & ~(line - 1); p < pa + size; p += line)
+		asm volatile("dc civac, %0" : : "r"(p) : "memory");
+	dsb(ish);
+}
+
+u64 arch_counter_read(void)
+{
+	/* Not before the instructions ahead of it: callers compare it with what they just did. */
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+u64 arch_counter_freq(void)
+{
+	return read_sysreg(cntfrq_el0) & 0xffffffff;
+}
+
+void arch_timer_set(u64 ticks)
+{
+	write_sysreg(cnthp_cval_el2, ticks);
+	write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+	isb();
+}
+
+void arch_timer_stop(void)
+{
+	write_sysreg(cnthp_ctl_el2, 0);
+	isb();
+}
+
+bool arch_timer_irq(u64 id)
+{
+	if (id != ARCH_HYP_TIMER_INTID)
+		return false;
+	/* The timer's interrupt is a level: it must be low before the driver deactivates it. */
+	arch_timer_stop();
+	return true;
 }
 
 static s64 host_smc(u64 fn, u64 a1, u64 a2, u64 a3)
@@ -78,10 +169,10 @@ static s64 host_smc(u64 fn, u64 a1, u64 a2, u64 a3)
 	return (s64)x0;
 }
 
-s64 arch_host_cpu_on(u64 mpidr, u64 pcpu)
+s64 arch_host_cpu_on(u64 hwid, u64 pcpu)
 {
 	/* The MMU is off when the CPU arrives, and the map is an identity map: the VA is the PA. */
-	return host_smc(PSCI_CPU_ON_64, mpidr, (u64)(uintptr_t)_secondary_entry, pcpu);
+	return host_smc(PSCI_CPU_ON_64, hwid, (u64)(uintptr_t)_secondary_entry, pcpu);
 }
 
 void arch_host_system_off(void)
@@ -111,9 +202,9 @@ void arch_boot_wrong_el(u64 el)
 	if (el != 1)
 		msg = "[hv] PANIC: the hypervisor was entered at EL3 or EL0, not EL2\n";
 	if (con->ops->init)
-		con->ops->init(con->base, con->clock_hz);
+		con->ops->init(con);
 	while (*msg)
-		con->ops->putc(con->base, *msg++);
+		con->ops->putc(con, *msg++);
 	for (;;)
 		asm volatile("wfi");
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * PSCI 1.1 for guests, over HVC or SMC (SMCCC calling convention: function ID in x0, arguments in x1-x3,
- * result in x0). vCPUs are pinned, so powering a vCPU on or off only changes its state here; the pCPU it is
- * pinned to notices in hv_vcpu_settle().
+ * result in x0), on the core's generic vCPU and guest power services (hv/power.h).
  */
-#include <hv/core.h>
+#include <hv/power.h>
+#include <arch/regs.h>
+#include "internal.h"
 
 #define SMCCC_VERSION			0x80000000
 #define SMCCC_ARCH_FEATURES		0x80000001
@@ -29,57 +30,39 @@
 #define PSCI_ON_PENDING			(-5)
 #define PSCI_INVALID_ADDRESS		(-9)
 
+#define PSCI_AFFINITY_ON		0
+#define PSCI_AFFINITY_OFF		1
+#define PSCI_AFFINITY_ON_PENDING	2
+
 #define PSCI_VERSION_1_1		0x00010001
 #define SMCCC_VERSION_1_1		0x00010001
 #define MIGRATE_INFO_NO_TOS		2	/* no Trusted OS that would need migrating */
 
-/* MPIDR affinity fields: Aff3 and Aff2..Aff0. */
+/* MPIDR affinity fields: Aff3 and Aff2..Aff0; the rest (U, MT, RES1) says nothing about which CPU. */
 #define MPIDR_AFF_MASK			0xff00ffffffUL
 
 static struct hv_vcpu *find_vcpu(struct hv_guest *guest, u64 mpidr)
 {
-	for (u64 i = 0; i < guest->cfg->vcpu_count; i++)
-		if ((guest->cfg->vcpus[i].mpidr & MPIDR_AFF_MASK) == (mpidr & MPIDR_AFF_MASK))
-			return guest->vcpus[i];
-	return NULL;
-}
-
-/* CPU_ON's entry point must be somewhere the vCPU can fetch instructions from: its RAM. */
-static bool in_guest_ram(struct hv_guest *guest, u64 ipa)
-{
-	for (u64 i = 0; i < guest->cfg->mem_count; i++) {
-		const struct hv_mem_region *m = &guest->cfg->mem[i];
-
-		if (ipa >= m->ipa && ipa - m->ipa < m->size)
-			return true;
-	}
-	return false;
+	return hv_guest_vcpu_by_hwid(guest, mpidr & MPIDR_AFF_MASK);
 }
 
 static s64 psci_cpu_on(struct hv_vcpu *vcpu, u64 mpidr, u64 entry, u64 context)
 {
-	struct hv_guest *guest = vcpu->guest;
-	struct hv_vcpu *target = find_vcpu(guest, mpidr);
-	s64 ret = PSCI_SUCCESS;
+	struct hv_vcpu *target = find_vcpu(vcpu->guest, mpidr);
 
 	if (!target)
 		return PSCI_INVALID_PARAMETERS;
-	if (!in_guest_ram(guest, entry))
+	switch (hv_vcpu_power_on(target, entry, context)) {
+	case HV_POWER_DONE:
+		return PSCI_SUCCESS;
+	case HV_POWER_ALREADY_ON:
+		return PSCI_ALREADY_ON;
+	case HV_POWER_ON_PENDING:
+		return PSCI_ON_PENDING;
+	case HV_POWER_BAD_ENTRY:
 		return PSCI_INVALID_ADDRESS;
-
-	hv_spin_lock(&guest->lock);
-	if (target->power == HV_VCPU_ON) {
-		ret = PSCI_ALREADY_ON;
-	} else if (target->power == HV_VCPU_ON_PENDING) {
-		ret = PSCI_ON_PENDING;
-	} else {
-		target->on_entry = entry;
-		target->on_context = context;
-		store_release(&target->power, HV_VCPU_ON_PENDING);
 	}
-	hv_spin_unlock(&guest->lock);
-	hv_cpu_notify();
-	return ret;
+	return PSCI_INVALID_PARAMETERS;
 }
 
 static s64 psci_affinity_info(struct hv_vcpu *vcpu, u64 mpidr, u64 level)
@@ -92,7 +75,15 @@ static s64 psci_affinity_info(struct hv_vcpu *vcpu, u64 mpidr, u64 level)
 	target = find_vcpu(vcpu->guest, mpidr);
 	if (!target)
 		return PSCI_INVALID_PARAMETERS;
-	return (s64)load_acquire(&target->power);
+	switch (hv_vcpu_power_state(target)) {
+	case HV_VCPU_ON:
+		return PSCI_AFFINITY_ON;
+	case HV_VCPU_ON_PENDING:
+		return PSCI_AFFINITY_ON_PENDING;
+	case HV_VCPU_OFF:
+		break;
+	}
+	return PSCI_AFFINITY_OFF;
 }
 
 static s64 psci_features(u64 function)
@@ -118,8 +109,7 @@ static s64 psci_features(u64 function)
 	}
 }
 
-/* Handles the call in the vCPU's x0-x3 and puts the result in x0. */
-void hv_psci_call(struct hv_vcpu *vcpu)
+void arch_psci_call(struct hv_vcpu *vcpu)
 {
 	u64 fn = arch_vcpu_reg(vcpu, 0) & 0xffffffff;
 	u64 a1 = arch_vcpu_reg(vcpu, 1);
@@ -157,10 +147,8 @@ void hv_psci_call(struct hv_vcpu *vcpu)
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_CPU_OFF:
-		hv_spin_lock(&vcpu->guest->lock);
-		store_release(&vcpu->power, HV_VCPU_OFF);
-		hv_spin_unlock(&vcpu->guest->lock);
-		/* Does not return to the caller: hv_vcpu_settle() waits for a CPU_ON that resets the vCPU. */
+		/* Does not return to the caller: the vCPU waits for a CPU_ON, which starts it afresh. */
+		hv_vcpu_power_off(vcpu);
 		return;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
@@ -182,7 +170,7 @@ void hv_psci_call(struct hv_vcpu *vcpu)
 		return;
 	}
 	case PSCI_SYSTEM_RESET:
-		hv_guest_request_reset(vcpu->guest);
+		hv_guest_request_reset(vcpu->guest, "PSCI SYSTEM_RESET");
 		return;
 	default:
 		ret = PSCI_NOT_SUPPORTED;

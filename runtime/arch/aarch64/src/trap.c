@@ -3,9 +3,12 @@
  * Trap decoding: what the guest did (ESR_EL2), where (FAR_EL2/HPFAR_EL2), and who handles it. Everything a
  * guest does that is not handled here stops that guest, with one line saying what and where.
  */
-#include <hv/core.h>
+#include <hv/arch.h>
+#include <hv/trap.h>
+#include <hv/vintc.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
+#include "internal.h"
 
 static const char *ec_name(u64 ec)
 {
@@ -78,18 +81,24 @@ static u64 fault_ipa(void)
 	return ((hpfar >> 4) & ((1UL << 40) - 1)) << 12 | (far & 0xfff);
 }
 
+void arch_trap_describe(char *buf, size_t size, u64 esr, const char *detail)
+{
+	hv_snprintf(buf, size, "ESR 0x%08lx (EC 0x%02lx %s%s%s)", esr, ESR_EC(esr), ec_name(ESR_EC(esr)),
+		    detail ? ", " : "", detail ? detail : "");
+}
+
 static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa, u64 ipa, const char *detail)
 {
-	struct hv_trap_info info = {
-		.esr = esr,
+	struct hv_fault f = {
+		.what = what,
 		.pc = vcpu->regs->elr,
-		.ipa = ipa,
-		.has_ipa = has_ipa,
-		.class_name = ec_name(ESR_EC(esr)),
+		.gpa = ipa,
+		.has_gpa = has_ipa,
+		.syndrome = esr,
 		.detail = detail,
 	};
 
-	hv_vcpu_fault(vcpu, what, &info);
+	hv_vcpu_fault(vcpu, &f);
 }
 
 static void data_abort(struct hv_vcpu *vcpu, u64 esr)
@@ -195,7 +204,10 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 
 	switch (ESR_EC(esr)) {
 	case EC_WFX:
-		/* WFI: no virtual interrupts exist yet to wait for, so it completes at once. */
+		/*
+		 * WFI traps only in a guest without a virtual interrupt controller: no interrupt could ever wake
+		 * it, so it completes at once (and the pass through here runs this pCPU's timers).
+		 */
 		vcpu->regs->elr += 4;
 		break;
 	case EC_HVC64:
@@ -203,7 +215,7 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 		if (ESR_ISS(esr) & 0xffff)
 			arch_vcpu_set_reg(vcpu, 0, (u64)-1);
 		else
-			hv_psci_call(vcpu);
+			arch_psci_call(vcpu);
 		break;
 	case EC_SMC64:
 		/* A trapped SMC returns to the SMC itself: step over it. */
@@ -211,7 +223,7 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 		if (ESR_ISS(esr) & 0xffff)
 			arch_vcpu_set_reg(vcpu, 0, (u64)-1);
 		else
-			hv_psci_call(vcpu);
+			arch_psci_call(vcpu);
 		break;
 	case EC_DABT_LOW:
 		data_abort(vcpu, esr);

@@ -3,9 +3,10 @@
  * vCPU state in the EL2 system registers. Each vCPU owns its pCPU, so these are written once in
  * arch_vcpu_init() and left alone; arch_vcpu_reset() puts the EL1 side back to its power-on state.
  */
-#include <hv/core.h>
+#include <hv/arch.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
+#include "internal.h"
 
 void arch_guest_enter(struct arch_regs *frame) __noreturn;
 
@@ -31,22 +32,31 @@ void arch_vcpu_init(struct hv_vcpu *vcpu)
 	const struct hv_guest_config *g = vcpu->guest->cfg;
 	const struct hv_vcpu_config *v = &g->vcpus[vcpu->index];
 	u64 parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	u64 evnti = 0;
 
 	if (parange > PARANGE_48)
 		parange = PARANGE_48;
+	/*
+	 * An event stream of about 10 kHz: without a host interrupt controller this pCPU waits with WFE, and
+	 * the stream bounds that wait, so the hypervisor's timers are looked at in it (hv/timer.h).
+	 */
+	while (evnti < 15 && (2UL << evnti) < arch_counter_freq() / 10000)
+		evnti++;
 
 	/*
 	 * Physical interrupts are routed to EL2 (IMO/FMO/AMO) so a guest can never take or acknowledge a host
-	 * interrupt; none is enabled until the virtual GIC exists. SMC and WFI trap: SMC for PSCI, WFI so an
-	 * idling vCPU still notices a stop or a reset of its guest.
+	 * interrupt. SMC and WFI trap: SMC for PSCI, WFI so an idling vCPU still notices a stop or a reset of
+	 * its guest (a virtual GIC stops WFI trapping: its guest's WFI wakes on interrupts).
 	 */
 	write_sysreg(hcr_el2, HCR_GUEST);
-	write_sysreg(vtcr_el2, g->vtcr | (parange << VTCR_PS_SHIFT));
+	write_sysreg(vtcr_el2, g->arch.vtcr_el2 | (parange << VTCR_PS_SHIFT));
 	write_sysreg(vttbr_el2, (g->vmid << 48) | (u64)(uintptr_t)g->s2_root);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	write_sysreg(vmpidr_el2, v->mpidr | MPIDR_RES1);
+	write_sysreg(vmpidr_el2, v->hwid | MPIDR_RES1);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
-	write_sysreg(cnthctl_el2, CNTHCTL_EL1_PHYS);
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1_PHYS | CNTHCTL_EVNTEN | evnti << CNTHCTL_EVNTI_SHIFT);
+	/* The hypervisor's own timer: off until something is armed on this pCPU (core/src/timer.c). */
+	write_sysreg(cnthp_ctl_el2, 0);
 	write_sysreg(cntvoff_el2, 0);
 	/* Guest debug and PMU accesses are not trapped; the guest sees all the PMU's counters. */
 	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> 11) & 0x1f);
@@ -94,16 +104,6 @@ void arch_vcpu_enter(struct hv_vcpu *vcpu)
 	arch_guest_enter(vcpu->regs);
 }
 
-/* Number of entries in the stage-2 root table that VTCR_EL2 (4 KiB granule) describes. */
-static u64 s2_root_entries(u64 vtcr)
-{
-	u64 t0sz = vtcr & 0x3f;
-	u64 start_level = 2 - ((vtcr >> 6) & 3);
-	u64 bits = 64 - t0sz - (12 + 9 * (3 - start_level));
-
-	return 1UL << bits;
-}
-
 static inline u64 table_read(const u64 *p)
 {
 	u64 v;
@@ -127,7 +127,7 @@ static inline void table_write(const u64 *p, u64 v)
  */
 static void s2_root_set_valid(const struct hv_guest_config *g, bool valid)
 {
-	u64 n = s2_root_entries(g->vtcr);
+	u64 n = arch_s2_root_entries(g->arch.vtcr_el2);
 	u64 saved;
 
 	for (u64 i = 0; i < n; i++) {

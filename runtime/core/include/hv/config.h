@@ -32,7 +32,8 @@ struct hv_window {
 
 /*
  * One interrupt line of a device, decoded by the compiler through the binding of the interrupt controller
- * it is wired to: `id` is that controller's own number (a GIC INTID, a PLIC source), `flags` its trigger.
+ * it is wired to: `id` is that controller's own number for it (its interrupt ID, its source number), `flags`
+ * its trigger.
  */
 struct hv_irq {
 	u64 id;
@@ -107,7 +108,7 @@ struct hv_mem_region {
 
 struct hv_vcpu_config {
 	u64 pcpu;			/* index into hv_system_config.pcpus of the CPU this vCPU is pinned to */
-	u64 hwid;			/* the CPU identifier the guest reads for this vCPU (the arch's: MPIDR, hart ID) */
+	u64 hwid;			/* the CPU identifier the guest reads for this vCPU, in the arch's format */
 };
 
 struct hv_guest_config {

@@ -1,27 +1,47 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What a device emulator needs from the core.
+ * What a guest device emulator gets from the core, and what it owes it.
  *
- * Instance state: the compiler reserves "instance-state-bytes" (from the emulator's manifest) of zeroed,
- * 16-byte aligned storage per device instance and passes them in as hv_device.state. When it compiles an
- * emulator's sources it defines HV_INSTANCE_STATE_BYTES to that same number, and the emulator checks its
- * state type against it with HV_EMULATOR_STATE(), so a manifest that reserves too little does not build.
+ * An emulator is a folder (runtime/emulators/<name>/, or runtime/arch/<arch>/emulators/<name>/ when it only
+ * makes sense on one architecture) with a manifest.json, a Kconfig and its sources. It provides one
+ * `const struct hv_emulator_ops` (hv/config.h), named in the manifest's "ops".
+ *
+ * State: the manifest names a C type and the header in the folder that defines it
+ * ("state": { "type": "struct foo_state", "header": "foo.h" }). The compiler defines one zeroed object of
+ * that type per device instance, compiled with the same Kconfig as the emulator, and points
+ * hv_device.state at it; so the state may be sized by Kconfig symbols and never needs a byte count. The
+ * header must compile on its own (include what it uses).
+ *
+ * Parameters: values the compiler takes from the device's node ("parameters" in the manifest). They arrive
+ * as hv_device.params, a `const struct <component_name>_params *` from the generated <params/<name>.h>,
+ * one field per parameter in manifest order (u64 for u32/u64/flag/clock, const char * for string, a
+ * pointer and a _size for file).
+ *
+ * Concurrency: the hooks of one instance can run at the same time on several pCPUs (mmio on every vCPU of
+ * the guest, input and timer callbacks on whichever pCPU calls or armed them), so an emulator guards its
+ * state with a lock of its own (hv_spinlock_t in the state). reset is the exception: the core calls it
+ * while no vCPU of the guest runs, before the guest first runs and on every guest reset, so it may assume
+ * the guest is not touching the device. But input and the instance's timer callbacks may still run on
+ * other pCPUs, so reset takes the lock too and cancels the instance's timers; and it may run on a pCPU
+ * that runs none of the guest's vCPUs (the boot pCPU at boot), where a timer or work would never run, so
+ * it arms and queues nothing. An emulator may call the services below with its own lock held; the core
+ * never calls a hook with a core lock held.
+ *
+ * The state header is included, with every other instance's, into one generated source compiled with the
+ * public include paths only: it must compile on its own, and its type and include guard need names of
+ * their own (prefix them with the component's).
+ *
+ * An access the emulator refuses (mmio returns false) stops the guest with a report naming the emulator.
  */
 #ifndef HV_EMULATOR_H
 #define HV_EMULATOR_H
 
 #include <hv/core.h>
-
-#ifndef HV_INSTANCE_STATE_BYTES
-#error "HV_INSTANCE_STATE_BYTES is not defined: the compiler defines it for emulator sources (manifest instance-state-bytes)"
-#endif
-
-#define HV_INSTANCE_STATE_ALIGN	16
-
-#define HV_EMULATOR_STATE(type)							\
-	_Static_assert(sizeof(type) <= (HV_INSTANCE_STATE_BYTES),		\
-		       "manifest instance-state-bytes is smaller than " #type);	\
-	_Static_assert(_Alignof(type) <= HV_INSTANCE_STATE_ALIGN,		\
-		       #type " needs more alignment than instance storage has")
+#include <hv/console.h>
+#include <hv/guest-mem.h>
+#include <hv/irq.h>
+#include <hv/timer.h>
+#include <hv/vintc.h>
+#include <hv/work.h>
 
 #endif /* HV_EMULATOR_H */

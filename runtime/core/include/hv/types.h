@@ -21,6 +21,10 @@ typedef int64_t s64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)		(1UL << (n))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+
+/* The object a member is embedded in, from a pointer to that member. */
+#define container_of(ptr, type, member)	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
 #define __noreturn	__attribute__((noreturn))
 #define __printf(f, a)	__attribute__((format(printf, f, a)))

@@ -3,15 +3,18 @@
  * The board's GICv3 as the hypervisor sees it, at EL2.
  *
  * The distributor only gets affinity routing and group 1 enabled: the hypervisor uses no SPI. Each CPU
- * wakes its own redistributor and uses three private interrupts, all group 1: SGI 0 (another CPU wants it
- * to look at its vCPU), PPI 25 (the virtual CPU interface's maintenance interrupt) and PPI 27 (the EL1
- * virtual timer), the last two enabled by the virtual GIC for the CPUs that run a guest with one.
+ * wakes its own redistributor and uses four private interrupts, all group 1: SGI 0 (another CPU wants it
+ * to look at its vCPU) and INTID 26 (the EL2 physical timer, which runs the hypervisor's timers), enabled
+ * here; INTID 25 (the virtual CPU interface's maintenance interrupt) and 27 (the EL1 virtual timer),
+ * enabled by the virtual GIC for the CPUs that run a guest with one.
  *
  * The CPU interface runs with EOImode 1: acknowledging and EOI only drop the running priority, and an
  * interrupt stays active until deactivated. hv_host_irq() says whether it forwarded the interrupt to a guest
  * as a hardware interrupt (a list register with the HW bit): then the guest's own EOI deactivates it.
  */
-#include <hv/core.h>
+#include <hv/arch.h>
+#include <hv/irqchip.h>
+#include <arch/defs.h>
 #include <arch/sysreg.h>
 #include <drivers/gicv3.h>
 
@@ -115,7 +118,7 @@ static void gicv3_cpu_init(u64 pcpu)
 	wr32(rd + GICR_IGROUPR0, 0xffffffff);
 	for (u64 i = 0; i < 32; i += 4)
 		wr32(rd + GICR_IPRIORITYR + i, HOST_PRIORITY * 0x01010101U);
-	wr32(rd + GICR_ISENABLER0, BIT(GICV3_SGI_KICK));
+	wr32(rd + GICR_ISENABLER0, BIT(GICV3_SGI_KICK) | BIT(ARCH_HYP_TIMER_INTID));
 
 	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
 	isb();
@@ -157,6 +160,7 @@ static void gicv3_handle(void)
 	isb();
 }
 
+/* hwid: the target's MPIDR. */
 static void gicv3_kick(u64 mpidr)
 {
 	u64 aff0 = mpidr & 0xff;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * A guest's virtual GICv3 (one security state, affinity routing, no LPIs, 64 SPIs).
+ * A guest's virtual GICv3 (one security state, affinity routing, no LPIs, CONFIG_HV_VGIC_SPIS SPIs).
  *
  * The distributor (window 0) and the redistributors (window 1, 128 KiB per vCPU, vCPU n's frame n) are
  * emulated: every guest access traps and lands in vgic_mmio(). The CPU interface is the hardware's virtual
@@ -20,15 +20,17 @@
  * interrupts ask for an EOI maintenance interrupt, so their line is sampled again once the guest is done.
  * SGIs are sent by writing ICC_SGI1R_EL1, which traps to EL2 (HCR_EL2.IMO) and lands in vgic_sysreg().
  */
+#include <hv/arch.h>
 #include <hv/emulator.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
 #include <drivers/gicv3.h>
+#include "vgic.h"
 
-#define NR_PRIVATE	32
-#define NR_SPIS		64
-#define NR_IRQS		(NR_PRIVATE + NR_SPIS)
-#define MAX_LRS		16
+#define NR_PRIVATE	VGIC_NR_PRIVATE
+#define NR_SPIS		VGIC_NR_SPIS
+#define NR_IRQS		VGIC_NR_IRQS
+#define MAX_LRS		VGIC_MAX_LRS
 
 /* Distributor. */
 #define GICD_CTLR	0x0000
@@ -78,38 +80,7 @@
 #define ICH_HCR_EN	BIT(0)
 #define ICH_HCR_UIE	BIT(1)		/* maintenance interrupt when at most one list register is in use */
 
-/* One interrupt. */
-struct virq {
-	u8 enabled;
-	u8 latched;	/* edge seen, or set pending by the guest (ISPENDR) */
-	u8 level;	/* the line, for level-sensitive interrupts */
-	u8 edge;	/* ICFGR: edge-triggered */
-	u8 priority;
-	u8 hw;		/* forwarded physical interrupt (the virtual timer) */
-	u8 lr;		/* list register holding it + 1, or 0 */
-	u8 target;	/* SPIs: the vCPU it is routed to */
-};
-
-struct vgic_cpu {
-	struct virq priv[NR_PRIVATE];	/* SGIs and PPIs */
-	u32 waker;
-	u32 dirty;			/* something may be deliverable: scan in the next flush */
-	u64 lr_used;			/* bitmap of list registers holding an interrupt */
-	u16 lr_intid[MAX_LRS];
-};
-
-struct vgic_state {
-	hv_spinlock_t lock;
-	u32 ctlr;
-	u32 nr_lrs;
-	u64 irouter[NR_SPIS];
-	struct virq spi[NR_SPIS];
-	struct vgic_cpu cpu[CONFIG_HV_MAX_CPUS];
-};
-
-HV_EMULATOR_STATE(struct vgic_state);
-
-static struct virq *irq_of(struct vgic_state *s, u64 vcpu, u64 intid)
+static struct virq *irq_of(struct vgic_v3_state *s, u64 vcpu, u64 intid)
 {
 	if (intid < NR_PRIVATE)
 		return &s->cpu[vcpu].priv[intid];
@@ -158,7 +129,7 @@ static void lr_write(unsigned int n, u64 value)
  * Frees the list registers the guest is done with, withdraws pending ones that no longer should be, and
  * folds new edges into those still in use.
  */
-static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
+static void sync_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
@@ -190,7 +161,7 @@ static void sync_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 	}
 }
 
-static bool put_in_lr(struct vgic_state *s, struct hv_vcpu *vcpu, u64 intid, struct virq *v)
+static bool put_in_lr(struct vgic_v3_state *s, struct hv_vcpu *vcpu, u64 intid, struct virq *v)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	u64 lr;
@@ -214,7 +185,7 @@ static bool put_in_lr(struct vgic_state *s, struct hv_vcpu *vcpu, u64 intid, str
 }
 
 /* Puts what is deliverable to this vCPU into free list registers, highest priority (lowest value) first. */
-static void fill_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
+static void fill_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 {
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	bool overflow = false;
@@ -251,7 +222,7 @@ static void fill_lrs(struct vgic_state *s, struct hv_vcpu *vcpu)
 
 static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
 	if (!c->lr_used && !READ_ONCE(c->dirty))
@@ -265,7 +236,7 @@ static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
 }
 
 /* Called with the lock held: the vCPU must look at its interrupts again. */
-static void mark(struct vgic_state *s, const struct hv_device *dev, u64 vcpu_index)
+static void mark(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu_index)
 {
 	struct hv_guest *guest = hv_device_guest(dev);
 
@@ -278,7 +249,7 @@ static void mark(struct vgic_state *s, const struct hv_device *dev, u64 vcpu_ind
 
 static void vgic_reset(const struct hv_device *dev)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 
 	memset(s, 0, sizeof(*s));
 	s->nr_lrs = (read_sysreg(ich_vtr_el2) & 0x1f) + 1;
@@ -307,7 +278,7 @@ static void vgic_vcpu_init(struct hv_vcpu *vcpu, const struct hv_device *dev)
 
 static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
 	hv_spin_lock(&s->lock);
@@ -335,7 +306,7 @@ static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 
 static void vgic_set_level(const struct hv_device *dev, u64 intid, bool level)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct virq *v = intid >= NR_PRIVATE ? irq_of(s, 0, intid) : NULL;
 
 	if (!v)
@@ -351,7 +322,7 @@ static void vgic_set_level(const struct hv_device *dev, u64 intid, bool level)
 
 static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 intid)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 	struct virq *v;
 
@@ -380,15 +351,28 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 	return true;
 }
 
+/*
+ * A vCPU's affinity in the MPIDR layout (Aff3 at 39:32, Aff2..Aff0 at 23:0), which GICD_IROUTER and
+ * the ICC_SGI1R_EL1 target fields use too.
+ */
+#define AFF_MASK	0xff00ffffffUL
+
+static u64 vcpu_affinity(const struct hv_guest *guest, u64 index)
+{
+	return guest->cfg->vcpus[index].hwid & AFF_MASK;
+}
+
 /* ICC_SGI1R_EL1 (and ICC_ASGI1R_EL1, ICC_SGI0R_EL1): the guest sends SGIs to its vCPUs. */
 static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 esr)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
+	struct hv_guest *guest = vcpu->guest;
 	u64 iss = ESR_ISS(esr);
 	u64 op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7, crn = (iss >> 10) & 15;
 	u64 crm = (iss >> 1) & 15, rt = (iss >> 5) & 31;
-	u64 count = vcpu->guest->cfg->vcpu_count;
-	u64 value, intid, targets = 0;
+	u64 count = guest->cfg->vcpu_count;
+	u64 value, intid, cluster;
+	bool broadcast;
 
 	if (op0 != 3 || crn != 12 || crm != 11 || (iss & 1))
 		return false;
@@ -396,18 +380,17 @@ static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 e
 		return false;
 	value = arch_vcpu_reg(vcpu, (unsigned int)rt);
 	intid = (value >> 24) & 0xf;
-	if (value & BIT(40)) {
-		targets = (BIT(count) - 1) & ~BIT(vcpu->index);	/* IRM: everyone else */
-	} else if (!(value & (0xffUL << 16 | 0xffUL << 32 | 0xffUL << 48))) {
-		u64 base = ((value >> 44) & 0xf) * 16;	/* RS */
+	broadcast = value & BIT(40);	/* IRM: every vCPU but the sender */
+	/* Aff3.Aff2.Aff1 of the targets, and RS: which 16 Aff0 values the target list's bits stand for. */
+	cluster = ((value >> 48) & 0xff) << 32 | ((value >> 32) & 0xff) << 16 | ((value >> 16) & 0xff) << 8;
 
-		for (u64 bit = 0; bit < 16; bit++)
-			if ((value & BIT(bit)) && base + bit < count)
-				targets |= BIT(base + bit);
-	}
 	hv_spin_lock(&s->lock);
 	for (u64 t = 0; t < count; t++) {
-		if (!(targets & BIT(t)))
+		u64 aff = vcpu_affinity(guest, t);
+
+		if (broadcast ? t == vcpu->index
+			      : (aff & ~0xffUL) != cluster || ((aff & 0xff) >> 4) != ((value >> 44) & 0xf) ||
+				!(value & BIT(aff & 0xf)))
 			continue;
 		s->cpu[t].priv[intid].latched = 1;
 		mark(s, dev, t);
@@ -419,7 +402,7 @@ static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 e
 /* --- MMIO --- */
 
 /* A bit-per-interrupt register (set/clear enable/pending/active): 32 interrupts from `first`. */
-static u64 bits_read(struct vgic_state *s, u64 vcpu, u64 first, u64 reg)
+static u64 bits_read(struct vgic_v3_state *s, u64 vcpu, u64 first, u64 reg)
 {
 	u64 value = 0;
 
@@ -452,7 +435,7 @@ static u64 bits_read(struct vgic_state *s, u64 vcpu, u64 first, u64 reg)
 	return value;
 }
 
-static void bits_write(struct vgic_state *s, const struct hv_device *dev, u64 vcpu, u64 first, u64 reg, u32 value)
+static void bits_write(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu, u64 first, u64 reg, u32 value)
 {
 	for (u64 i = 0; i < 32; i++) {
 		struct virq *v = irq_of(s, vcpu, first + i);
@@ -484,7 +467,7 @@ static void bits_write(struct vgic_state *s, const struct hv_device *dev, u64 vc
 }
 
 /* The registers the distributor and the SGI_base frame share the layout of, for interrupts first..first+N. */
-static bool irq_regs(struct vgic_state *s, const struct hv_device *dev, u64 vcpu, u64 off, bool spis,
+static bool irq_regs(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu, u64 off, bool spis,
 		     struct hv_mmio_access *a)
 {
 	u64 limit = spis ? NR_IRQS : NR_PRIVATE;
@@ -546,7 +529,7 @@ static bool irq_regs(struct vgic_state *s, const struct hv_device *dev, u64 vcpu
 	return true;
 }
 
-static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
+static bool dist_mmio(struct vgic_v3_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
 		      struct hv_mmio_access *a)
 {
 	u64 off = a->offset;
@@ -563,8 +546,11 @@ static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct 
 				mark(s, dev, i);
 		return true;
 	case GICD_TYPER:
-		/* ITLinesNumber for NR_IRQS, IDbits 10, CPUNumber; no LPIs, no MBIs, no security extensions. */
-		a->value = a->write ? a->value : (NR_IRQS / 32 - 1) | 9UL << 19 | ((count - 1) & 7) << 5;
+		/*
+		 * ITLinesNumber: interrupts up to 32 * (N + 1), those past NR_IRQS reserved (RAZ/WI); IDbits 10;
+		 * CPUNumber; no LPIs, no MBIs, no security extensions.
+		 */
+		a->value = a->write ? a->value : (DIV_ROUND_UP(NR_IRQS, 32) - 1) | 9UL << 19 | ((count - 1) & 7) << 5;
 		return true;
 	case GICD_IIDR:
 		a->value = a->write ? a->value : IIDR_ARM;
@@ -580,12 +566,16 @@ static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct 
 		if (a->write) {
 			u64 mask = (a->size == 8 ? ~0UL : 0xffffffffUL) << shift;
 			u64 r = (s->irouter[spi] & ~mask) | ((a->value << shift) & mask);
-			u64 aff0 = r & 0xff;
+			u64 target = 0;
 
 			s->irouter[spi] = r;
-			/* IRM or an affinity no vCPU has: the first vCPU takes it. */
-			s->spi[spi].target = (u8)((r & BIT(31)) || (r & 0xffffff00UL) || aff0 >= count ? 0 : aff0);
-			mark(s, dev, s->spi[spi].target);
+			/* IRM (any vCPU), or an affinity no vCPU has: the first vCPU takes it. */
+			if (!(r & BIT(31)))
+				for (u64 t = 0; t < count; t++)
+					if (vcpu_affinity(vcpu->guest, t) == (r & AFF_MASK))
+						target = t;
+			s->spi[spi].target = (u8)target;
+			mark(s, dev, target);
 		} else {
 			a->value = s->irouter[spi] >> shift;
 		}
@@ -596,7 +586,7 @@ static bool dist_mmio(struct vgic_state *s, const struct hv_device *dev, struct 
 	return irq_regs(s, dev, 0, off, true, a);
 }
 
-static bool redist_mmio(struct vgic_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
+static bool redist_mmio(struct vgic_v3_state *s, const struct hv_device *dev, struct hv_vcpu *vcpu,
 			struct hv_mmio_access *a)
 {
 	u64 count = vcpu->guest->cfg->vcpu_count;
@@ -616,7 +606,10 @@ static bool redist_mmio(struct vgic_state *s, const struct hv_device *dev, struc
 
 	switch (off & ~7UL) {
 	case GICR_TYPER: {
-		u64 typer = frame << 32 | frame << 8 | (frame == count - 1 ? GICR_TYPER_LAST : 0);
+		/* Affinity_Value (Aff3.Aff2.Aff1.Aff0 of the vCPU), Processor_Number, Last. */
+		u64 aff = vcpu_affinity(vcpu->guest, frame);
+		u64 typer = (((aff >> 8) & 0xff000000) | (aff & 0xffffff)) << 32 | frame << 8 |
+			    (frame == count - 1 ? GICR_TYPER_LAST : 0);
 
 		if (!a->write)
 			a->value = typer >> ((off & 4) * 8);
@@ -649,7 +642,7 @@ static bool redist_mmio(struct vgic_state *s, const struct hv_device *dev, struc
 
 static bool vgic_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
 {
-	struct vgic_state *s = dev->state;
+	struct vgic_v3_state *s = dev->state;
 	bool ok;
 
 	if (access->size < 4 && !(access->window == 0 && access->offset >= GICD_IPRIORITYR &&

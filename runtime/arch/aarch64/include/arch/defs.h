@@ -12,10 +12,10 @@
 #define ARCH_REGS_SPSR		(32 * 8)
 #define ARCH_REGS_SIZE		(34 * 8)
 
-/* Offsets into struct hv_system_config. */
-#define HV_CONFIG_EL2_ROOT	72
-#define HV_CONFIG_EL2_TCR	80
-#define HV_CONFIG_EL2_MAIR	88
+/* Offsets into struct hv_system_config: hv_root, arch.tcr_el2, arch.mair_el2. */
+#define HV_CONFIG_HV_ROOT	96
+#define HV_CONFIG_ARCH_TCR_EL2	104
+#define HV_CONFIG_ARCH_MAIR_EL2	112
 
 /* Exception kinds, in vector table order; the lower-EL AArch32 ones are flagged separately. */
 #define EXC_SYNC		0
@@ -30,6 +30,12 @@
 #define SCTLR_C			(1 << 2)
 #define SCTLR_SA		(1 << 3)
 #define SCTLR_I			(1 << 12)
+
+/*
+ * The EL2 physical timer's interrupt (CNTHP, PPI 10): INTID 26 on every GIC-based board (Arm BSA). The
+ * hypervisor's timers run on it; the host interrupt controller's driver enables it.
+ */
+#define ARCH_HYP_TIMER_INTID	26
 
 #define TCR_PS_SHIFT		16
 #define VTCR_PS_SHIFT		16

@@ -69,5 +69,11 @@
 
 /* CNTHCTL_EL2 (non-VHE): EL1PCTEN | EL1PCEN, EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1_PHYS	0x3
+/* CNTHCTL_EL2 event stream: an event whenever counter bit EVNTI flips from 0 to 1. */
+#define CNTHCTL_EVNTEN		BIT(2)
+#define CNTHCTL_EVNTI_SHIFT	4
+
+/* CNTHP_CTL_EL2: the EL2 physical timer. */
+#define CNTHP_CTL_ENABLE	BIT(0)
 
 #endif /* ARCH_SYSREG_H */

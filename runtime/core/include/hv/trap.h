@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The core's side of trap handling, called by the arch port's trap handler on the trapping vCPU's own
+ * pCPU, with no lock held. The arch decodes the trap; the core finds who handles it and decides whether,
+ * and when, the vCPU goes back to its guest.
+ */
+#ifndef HV_TRAP_H
+#define HV_TRAP_H
+
+#include <hv/core.h>
+
+/* The guest's device one of whose windows holds gpa, and which window; NULL if none. */
+const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 gpa, u32 *window);
+
+/* Hands a decoded access to the device's emulator. False when the emulator refuses it. */
+bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access);
+
+/* What a vCPU did that stops its guest, for the one-line report. */
+struct hv_fault {
+	const char *what;	/* in words, after "vCPU <n> ": "wrote 4 bytes outside its memory" */
+	u64 pc;			/* the guest's program counter */
+	u64 gpa;		/* the guest-physical address it touched, when has_gpa */
+	bool has_gpa;
+	u64 syndrome;		/* the arch's record of the trap, opaque to the core (see arch_trap_describe()) */
+	const char *detail;	/* the arch's further words on it (a fault status, a register name), or NULL */
+};
+
+/*
+ * Stops the vCPU's guest with the report
+ * "guest '<name>' stopped: vCPU <n> <what>[ at IPA <gpa>], PC <pc>, <arch_trap_describe()>".
+ */
+void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault);
+
+/*
+ * True when the guest is stopped or being reset: whatever made this vCPU trap no longer matters (it may
+ * be the stage-2 fault arch_guest_block() provoked), it must not run on. Settle it instead.
+ */
+bool hv_vcpu_must_yield(struct hv_vcpu *vcpu);
+
+/*
+ * Last step of every trap: runs what is due on this pCPU (timers, deferred work), decides whether the vCPU
+ * may go back to its guest and waits while it may not (vCPU off, guest stopped, guest being reset).
+ * Returns with the vCPU's registers ready to enter and its virtual interrupt interface up to date.
+ */
+void hv_vcpu_settle(struct hv_vcpu *vcpu);
+
+/* A physical interrupt ended the guest's run: the host interrupt controller's driver takes it. */
+void hv_vcpu_host_irqs(struct hv_vcpu *vcpu);
+
+#endif /* HV_TRAP_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A guest's virtual interrupt controller: the emulator whose hv_emulator_ops.vintc is set. The core finds
+ * it among the guest's devices (hv_guest.vintc) and calls it to bring the vCPUs' virtual interrupt
+ * interface up to date; emulators reach it only through hv/irq.h.
+ *
+ * Unless said otherwise a hook runs on the vCPU's own pCPU, with no lock held.
+ */
+#ifndef HV_VINTC_H
+#define HV_VINTC_H
+
+#include <hv/core.h>
+
+struct hv_vintc_ops {
+	/* Once per vCPU before it first runs. */
+	void (*vcpu_init)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/* The vCPU (re)starts (power-on, guest reset): its private interrupts and interface are cleared. */
+	void (*vcpu_reset)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/*
+	 * A device's interrupt line `id` (in the controller's own numbering: hv_irq.id) changed level. Any
+	 * pCPU, possibly with the device emulator's lock held (so the controller must not call back into
+	 * device emulators while it holds its own lock).
+	 */
+	void (*set_level)(const struct hv_device *dev, u64 id, bool level);
+	/*
+	 * A physical interrupt that belongs to this vCPU (e.g. its virtual timer's) arrived. True when it was
+	 * handed to the guest as a hardware interrupt that the guest's own completion deactivates.
+	 */
+	bool (*host_irq)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 id);
+	/* Just before every return to the guest: bring the virtual interrupt interface up to date. */
+	void (*flush)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/*
+	 * A trapped system-register access of the vCPU; `syndrome` is the arch's description of the trap,
+	 * opaque to the core. False when it is not one the controller handles (the guest is then stopped).
+	 */
+	bool (*sysreg)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 syndrome);
+};
+
+/*
+ * Makes a vCPU running on another pCPU trap to the hypervisor soon, so it flushes its new virtual
+ * interrupts (through the host interrupt controller's kick; nothing without one, or for the calling
+ * pCPU's own vCPU, which flushes before it returns to the guest anyway). Any pCPU, any lock held.
+ */
+void hv_vcpu_kick(struct hv_vcpu *vcpu);
+
+#endif /* HV_VINTC_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The guest life cycle (load, stop, reset), the decision whether a vCPU may run on, MMIO dispatch and fault
+ * containment.
+ */
+#include "internal.h"
+
+/* Copies the guest's image into its RAM and puts its devices in their reset state. */
+void hv_guest_load(struct hv_guest *guest)
+{
+	const struct hv_guest_config *g = guest->cfg;
+
+	for (u64 i = 0; i < g->segment_count; i++) {
+		const struct hv_load_segment *s = &g->segments[i];
+		u8 *dest = (u8 *)(uintptr_t)s->dest_pa;
+
+		if (s->size)
+			memcpy(dest, s->src, s->size);
+		if (s->zero_size)
+			memset(dest + s->size, 0, s->zero_size);
+		/* The guest starts with its MMU and caches off, so the data must reach memory. */
+		arch_sync_guest_memory(s->dest_pa, s->size + s->zero_size);
+	}
+	for (u64 i = 0; i < g->device_count; i++) {
+		const struct hv_device *dev = &g->devices[i];
+
+		if (dev->ops->reset)
+			dev->ops->reset(dev);
+	}
+}
+
+void hv_guest_stop(struct hv_guest *guest, const char *line)
+{
+	hv_spin_lock(&guest->lock);
+	if (guest->state == HV_GUEST_STOPPED) {
+		hv_spin_unlock(&guest->lock);
+		return;
+	}
+	hv_guest_console_flush(guest);
+	if (line)
+		hv_log("%s", line);
+	store_release(&guest->state, HV_GUEST_STOPPED);
+	hv_spin_unlock(&guest->lock);
+	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
+	arch_guest_block(guest);
+	hv_cpu_notify();
+
+	if (__atomic_sub_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
+		hv_log("all guests have stopped, powering off");
+		arch_host_system_off();
+	}
+}
+
+void hv_guest_request_reset(struct hv_guest *guest, const char *why)
+{
+	hv_spin_lock(&guest->lock);
+	if (guest->state == HV_GUEST_RUNNING) {
+		hv_guest_console_flush(guest);
+		hv_log("guest '%s' requested a reset (%s), restarting it", guest->cfg->name, why);
+		store_release(&guest->epoch, guest->epoch + 1);
+	}
+	hv_spin_unlock(&guest->lock);
+	arch_guest_block(guest);
+	hv_cpu_notify();
+}
+
+/* Runs on vCPU 0's pCPU once vCPU 0 has acknowledged reset `epoch`. */
+static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
+{
+	struct hv_guest *guest = vcpu0->guest;
+
+	for (u64 i = 1; i < guest->cfg->vcpu_count; i++) {
+		while (load_acquire(&guest->vcpus[i]->epoch) != epoch) {
+			/* Another reset or a stop overtook this one: start over in the caller. */
+			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) != HV_GUEST_RUNNING)
+				return;
+			hv_cpu_wait();
+		}
+	}
+
+	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
+	arch_guest_unblock(guest);
+	hv_guest_load(guest);
+
+	hv_spin_lock(&guest->lock);
+	if (guest->epoch == epoch && guest->state == HV_GUEST_RUNNING) {
+		vcpu0->on_entry = guest->cfg->entry;
+		vcpu0->on_context = guest->cfg->boot_arg;
+		store_release(&vcpu0->power, HV_VCPU_ON_PENDING);
+	}
+	hv_spin_unlock(&guest->lock);
+}
+
+bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	return load_acquire(&hv_panicking) || load_acquire(&guest->state) == HV_GUEST_STOPPED ||
+	       vcpu->epoch != load_acquire(&guest->epoch);
+}
+
+/* After a panic: make every vCPU trap (it then halts in hv_vcpu_settle()). */
+void hv_stop_all_guests(void)
+{
+	if (!load_acquire(&hv_guests_ready))
+		return;		/* no guest has run yet */
+	for (u64 gi = 0; gi < hv_config.guest_count; gi++)
+		arch_guest_block(&hv_guests[gi]);
+	hv_cpu_notify();
+}
+
+void hv_vcpu_settle(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	for (;;) {
+		u64 epoch;
+		u64 power;
+
+		if (load_acquire(&hv_panicking))
+			arch_halt();
+		/* Timers and work first: they may raise interrupts this very return should deliver. */
+		hv_cpu_run_pending();
+		epoch = load_acquire(&guest->epoch);
+
+		if (load_acquire(&guest->state) == HV_GUEST_STOPPED) {
+			WRITE_ONCE(vcpu->power, HV_VCPU_OFF);
+			hv_cpu_wait();
+			continue;
+		}
+		if (vcpu->epoch != epoch) {
+			/* The guest is being reset: this vCPU is off until vCPU 0 has restarted it. */
+			hv_spin_lock(&guest->lock);
+			vcpu->power = HV_VCPU_OFF;
+			store_release(&vcpu->epoch, epoch);
+			hv_spin_unlock(&guest->lock);
+			hv_cpu_notify();
+			if (vcpu->index == 0)
+				guest_restart(vcpu, epoch);
+			continue;
+		}
+
+		power = load_acquire(&vcpu->power);
+		if (power == HV_VCPU_ON_PENDING) {
+			arch_vcpu_reset(vcpu, vcpu->on_entry, vcpu->on_context);
+			if (guest->vintc)
+				guest->vintc->ops->vintc->vcpu_reset(vcpu, guest->vintc);
+			store_release(&vcpu->power, HV_VCPU_ON);
+			power = HV_VCPU_ON;
+		}
+		if (power == HV_VCPU_ON) {
+			if (guest->vintc)
+				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+			return;
+		}
+		hv_cpu_wait();
+	}
+}
+
+void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault)
+{
+	char line[256];
+	char gpa[40] = "";
+	char syndrome[128];
+
+	if (fault->has_gpa)
+		hv_snprintf(gpa, sizeof(gpa), " at IPA 0x%lx", fault->gpa);
+	arch_trap_describe(syndrome, sizeof(syndrome), fault->syndrome, fault->detail);
+	hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s%s, PC 0x%lx, %s", vcpu->guest->cfg->name,
+		    vcpu->index, fault->what, gpa, fault->pc, syndrome);
+	hv_guest_stop(vcpu->guest, line);
+}
+
+const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 gpa, u32 *window)
+{
+	const struct hv_guest_config *g = guest->cfg;
+
+	for (u64 i = 0; i < g->device_count; i++) {
+		const struct hv_device *dev = &g->devices[i];
+
+		for (u64 w = 0; w < dev->window_count; w++) {
+			if (gpa >= dev->windows[w].base && gpa - dev->windows[w].base < dev->windows[w].size) {
+				if (window)
+					*window = (u32)w;
+				return dev;
+			}
+		}
+	}
+	return NULL;
+}
+
+bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
+{
+	/* An access straddling the end of the window belongs to no device. */
+	if (access->window >= dev->window_count ||
+	    access->offset + access->size > dev->windows[access->window].size)
+		return false;
+	return dev->ops->mmio(vcpu, dev, access);
+}
+
+struct hv_guest *hv_device_guest(const struct hv_device *dev)
+{
+	for (u64 gi = 0; gi < hv_config.guest_count; gi++) {
+		const struct hv_guest_config *g = &hv_config.guests[gi];
+
+		if (dev >= g->devices && dev < g->devices + g->device_count)
+			return &hv_guests[gi];
+	}
+	return NULL;
+}

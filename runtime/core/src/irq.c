@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Interrupts: device lines to the guest's virtual interrupt controller, physical interrupts from the host
+ * interrupt controller's driver, and how pCPUs wait for and wake each other.
+ */
+#include <hv/irq.h>
+#include "internal.h"
+
+void hv_device_irq_set(const struct hv_device *dev, u64 n, bool level)
+{
+	struct hv_guest *guest;
+
+	if (n >= dev->irq_count)
+		return;
+	guest = hv_device_guest(dev);
+	if (guest && guest->vintc)
+		guest->vintc->ops->vintc->set_level(guest->vintc, dev->irqs[n].id, level);
+}
+
+void hv_device_irq_pulse(const struct hv_device *dev, u64 n)
+{
+	hv_device_irq_set(dev, n, true);
+	hv_device_irq_set(dev, n, false);
+}
+
+void hv_vcpu_kick(struct hv_vcpu *vcpu)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	if (ops && vcpu->pcpu != arch_cpu_id())
+		ops->kick(hv_config.pcpus[vcpu->pcpu].hwid);
+}
+
+/*
+ * Tells every other pCPU that shared state changed (a vCPU was powered on, a guest stopped or reset). With a
+ * host interrupt controller they wait in WFI-like sleep and its kick wakes them (a vCPU may also sleep in
+ * its guest's own wait for interrupt); without one they wait for an event.
+ */
+void hv_cpu_notify(void)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	arch_send_event();
+	if (!ops)
+		return;
+	for (u64 p = 0; p < hv_config.pcpu_count; p++)
+		if (p != arch_cpu_id() && hv_config.pcpus[p].guest != HV_NO_GUEST)
+			ops->kick(hv_config.pcpus[p].hwid);
+}
+
+/*
+ * Waits until another pCPU calls hv_cpu_notify(), a timer of this pCPU fires, or (spuriously) a little
+ * less, then runs what became due. Waiting for an event would do, but an emulator of the machine may run
+ * that as a busy loop; waiting for an interrupt really sleeps. Interrupts stay masked in the hypervisor: a
+ * pending one still ends the wait, and is then acknowledged here.
+ */
+void hv_cpu_wait(void)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	if (ops) {
+		arch_wait_interrupt();
+		ops->handle();
+	} else {
+		arch_wait_event();
+	}
+	hv_cpu_run_pending();
+}
+
+void hv_vcpu_host_irqs(struct hv_vcpu *vcpu)
+{
+	(void)vcpu;	/* the driver acknowledges what is pending on this pCPU, which is the vCPU's */
+	hv_config.irqchip.ops->handle();
+}
+
+bool hv_host_irq(u64 id)
+{
+	struct hv_vcpu *vcpu = hv_current_vcpu();
+	struct hv_guest *guest = vcpu->guest;
+
+	if (arch_timer_irq(id)) {
+		hv_timer_interrupt();
+		return false;
+	}
+	if (guest && guest->vintc)
+		return guest->vintc->ops->vintc->host_irq(vcpu, guest->vintc, id);
+	return false;
+}
