@@ -9,6 +9,7 @@ import type { MenuNode } from '../kconfig/model.js';
 import { loadCatalogue } from '../components/catalogue.js';
 import { packageRoot, runtimeDir } from '../paths.js';
 import { checks } from '../checks/catalogue.js';
+import { archBackends } from '../arch/index.js';
 import { catalogue } from '../diagnostics/catalogue.js';
 import { explanationPath } from '../explain/explain.js';
 
@@ -39,23 +40,26 @@ export function checksMarkdown(): string {
   const out = [
     '# Checks',
     '',
-    '<!-- Generated from compiler/checks/catalogue.ts by `npm run docs`; do not edit. -->',
+    '<!-- Generated from compiler/checks/catalogue.ts and the architecture backends\' checks by `npm run docs`; do not edit. -->',
     '',
     'hvcc checks a description before it builds anything. Each check has a name, a stable code and a default',
     'severity; `-W no-<name>` switches one off, `--werror` makes warnings errors. `hvcc validate` runs them all',
     '(and every other pass short of the toolchain) and reports every problem it finds, not only the first.',
+    'A check marked *mandatory* cannot be switched off: an image built past it would fail at boot. Checks',
+    'listed under an architecture run only for boards of that architecture (their backend in `compiler/arch/`).',
     '',
     'Besides these system checks, the device-tree front end runs dtc\'s checks ([dts-checks.md](dts-checks.md)),',
     'and the bindings check each property of hvcc\'s nodes and of the devices it drives or emulates (HV2xxx in',
     '[diagnostics.md](diagnostics.md)).',
     '',
-    '| name | code | severity | what it finds |',
-    '| --- | --- | --- | --- |',
+    '| name | code | severity | applies to | what it finds |',
+    '| --- | --- | --- | --- | --- |',
   ];
-  for (const c of checks) {
+  const rows = [...checks.map((c) => ({ c, arch: 'every board' })), ...archBackends.flatMap((b) => b.checks.map((c) => ({ c, arch: b.name })))];
+  for (const { c, arch } of rows) {
     const m = c.message;
     const page = existsSync(explanationPath(m.code)) ? ` ([explained](explain/${m.code}.md))` : '';
-    out.push(`| \`${m.name}\` | ${m.code} | ${m.severity} | ${m.summary.replace(/\|/g, '\\|')}${page} |`);
+    out.push(`| \`${m.name}\` | ${m.code} | ${m.severity}${c.mandatory ? ', mandatory' : ''} | ${arch} | ${m.summary.replace(/\|/g, '\\|')}${page} |`);
   }
   out.push('');
   return out.join('\n');

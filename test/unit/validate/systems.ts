@@ -17,7 +17,9 @@ export interface GuestSpec {
   sizeMiB: number;
   /** Host address, or undefined for hvcc to place it. */
   host?: number;
-  uart?: { spi: number };
+  /** A UART; with an interrupt only when the guest has a virtual GIC to deliver it (SPIs 0-63: the default CONFIG_HV_VGIC_SPIS). */
+  uart?: { spi?: number };
+  vgic?: boolean;
   image: string;
 }
 
@@ -36,7 +38,10 @@ export function randomSystem(r: () => number): SystemSpec {
     const g: GuestSpec = { name: names[i]!, cpus: [cpus[i]!], sizeMiB, image: pick(r, ['hello-alpha.elf', 'hello-beta.elf']) };
     // Pinned guests get a 64 MiB slot of their own, at a 2 MiB-aligned offset (so stage 2 can use blocks).
     if (r() < 0.5) g.host = 0x48000000 + i * 64 * MiB + int(r, 0, (64 - sizeMiB) / 2) * 2 * MiB;
-    if (r() < 0.6) g.uart = { spi: int(r, 1, 987) };
+    if (r() < 0.6) {
+      g.vgic = r() < 0.5;
+      g.uart = g.vgic ? { spi: int(r, 0, 63) } : {};
+    }
     guests.push(g);
   }
   return { guests };
@@ -50,12 +55,23 @@ export function systemText(spec: SystemSpec, options: { board?: string; images?:
   const board = options.board ?? '../../boards/qemu-virt-aarch64/board.dtsi';
   const images = options.images ?? '../guests/build';
   const guests = spec.guests.map((g) => {
+    const vgic = g.vgic
+      ? `
+			intc@8000000 {
+				compatible = "arm,gic-v3";
+				reg = <0x0 0x08000000 0x0 0x10000>, <0x0 0x080a0000 0x0 ${hex(0x20000 * g.cpus.length)}>;
+				interrupt-controller;
+				#interrupt-cells = <3>;
+				#address-cells = <0>;
+			};
+`
+      : '';
     const uart = g.uart
       ? `
 			uart@9000000 {
 				compatible = "arm,pl011", "arm,primecell";
-				reg = <0x0 0x09000000 0x0 0x1000>;
-				interrupts = <0 ${g.uart.spi} 4>;
+				reg = <0x0 0x09000000 0x0 0x1000>;${g.uart.spi === undefined ? '' : `
+				interrupts = <0 ${g.uart.spi} 4>;`}
 				clock-frequency = <24000000>;
 			};
 `
@@ -72,7 +88,7 @@ export function systemText(spec: SystemSpec, options: { board?: string; images?:
 				device_type = "memory";
 				reg = <0x0 0x40000000 0x0 ${hex(g.sizeMiB * MiB)}>;${g.host === undefined ? '' : `\n				host-address = <0x0 ${hex(g.host)}>;`}
 			};
-${uart}${options.extraDevices?.(g) ?? ''}		};
+${vgic}${uart}${options.extraDevices?.(g) ?? ''}		};
 `;
   });
   return `/dts-v1/;
