@@ -34,10 +34,11 @@ function warningSwitches(w: unknown): { disabled: Set<string> } {
   return { disabled: new Set(list.filter((x) => x.startsWith('no-')).map((x) => x.slice(3))) };
 }
 
-function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; W?: unknown; werror?: boolean }, reuse = false): BuildResult {
+function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; components?: string[]; W?: unknown; werror?: boolean }, reuse = false): BuildResult {
   const result = build({
     reuse,
     file: argv.file,
+    componentPath: argv.components ?? [],
     outDir: argv.O,
     configFile: argv.config,
     includeDirs: argv.include ?? [],
@@ -64,6 +65,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
     .parserConfiguration({ 'populate--': true })
     .usage('$0 <command> [options]\n\nhvcc compiles a device-tree description of a board and its guests into a bootable type-1 hypervisor image.')
     .option('include', { alias: 'i', type: 'array', string: true, describe: 'Add a folder to the /include/ search path' })
+    .option('components', { type: 'array', string: true, describe: 'Add a folder of runtime components, searched after runtime/ (also: $HVCC_COMPONENT_PATH, ":"-separated)' })
     .option('W', { type: 'array', string: true, describe: 'no-<check> switches a check off (see docs/checks.md)' })
     .option('werror', { type: 'boolean', describe: 'Treat warnings as errors' })
     .command(
@@ -97,7 +99,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           exit = EXIT.errors;
           return;
         }
-        const command = qemuCommand(result.system.board, result.files.elf, ((argv['--'] as unknown[] | undefined) ?? []).map(String));
+        const command = qemuCommand(result.system.board, result.arch!, result.files.elf, ((argv['--'] as unknown[] | undefined) ?? []).map(String));
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
           exit = EXIT.usage;
@@ -135,7 +137,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
       (argv) => {
         const all: Diagnostic[] = [];
         for (const file of argv.files as string[]) {
-          const result = analyze({ file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
+          const result = analyze({ file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
           if (argv.format === 'human') printDiagnostics(io, result.diagnostics, result.sources);
           all.push(...result.diagnostics);
         }
@@ -153,7 +155,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
           .option('config', { type: 'string' }),
       (argv) => {
-        const result = analyze({ file: argv.file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], ...warningSwitches(argv.W) });
+        const result = analyze({ file: argv.file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], ...warningSwitches(argv.W) });
         printDiagnostics(io, result.diagnostics, result.sources);
         if (!result.system || !result.layout) {
           exit = EXIT.errors;

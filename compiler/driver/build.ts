@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { System } from '../../schemas/model.js';
+import type { ArchBackend } from '../arch/backend.js';
 import { layoutMessages } from '../layout/messages.js';
 import { emitConfigModule } from '../codegen/config-module.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -32,6 +33,8 @@ export interface BuildResult {
   sources: Map<string, string>;
   outDir?: string;
   system?: System;
+  /** The architecture backend the image was built for. */
+  arch?: ArchBackend;
   /** Whether the previous outputs were reused (nothing changed). */
   upToDate?: boolean;
   files?: BuildFiles;
@@ -115,7 +118,7 @@ export function build(options: BuildOptions): BuildResult {
 
   if (options.reuse && isUpToDate(outDir, hash)) {
     if (log.verbose) log.write(`hvcc: ${outDir} is up to date`);
-    return { ok: true, diagnostics, sources, outDir, system, files, upToDate: true };
+    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, upToDate: true };
   }
 
   mkdirSync(dirname(outDir), { recursive: true });
@@ -165,7 +168,7 @@ export function build(options: BuildOptions): BuildResult {
     rmSync(guestsDir, { recursive: true, force: true });
     renameSync(join(workDir, 'guests'), guestsDir);
     for (const name of OUTPUTS) renameSync(join(workDir, name), join(outDir, name));
-    return { ok: true, diagnostics, sources, outDir, system, files };
+    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files };
   } catch (e) {
     if (e instanceof ToolError) {
       diagnostics.push(e.diagnostic);

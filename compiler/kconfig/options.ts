@@ -28,9 +28,32 @@ export interface OptionsInput {
   configFile?: string | undefined;
 }
 
-/** The root Kconfig: it sources every component's Kconfig by glob, so new components need no edit here. */
+/** The runtime's root Kconfig: it sources every in-tree component's Kconfig by glob, so new components need no edit there. */
 export function rootKconfig(catalogue: ComponentCatalogue): string {
   return join(catalogue.runtimeDir, 'Kconfig');
+}
+
+/**
+ * The Kconfig tree a build resolves: the runtime's, plus the Kconfig of every component found on the search
+ * path (a menu of their own), read through a root that exists only in memory.
+ */
+export function kconfigRoot(catalogue: ComponentCatalogue): { file: string; readFile?: (file: string) => string | undefined } {
+  const external = catalogue.components.filter((c) => c.root !== catalogue.runtimeDir && c.kconfigPath);
+  if (external.length === 0) return { file: rootKconfig(catalogue) };
+  const file = join(catalogue.runtimeDir, '.hvcc-root.Kconfig');
+  const quote = (p: string) => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const text = [`source ${quote(rootKconfig(catalogue))}`, '', 'menu "Components from the search path"', ...external.map((c) => `source ${quote(c.kconfigPath!)}`), 'endmenu', ''].join('\n');
+  return {
+    file,
+    readFile: (f) => {
+      if (f === file) return text;
+      try {
+        return readFileSync(f, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /**
@@ -52,8 +75,8 @@ export function configSource(input: OptionsInput): string | undefined {
 }
 
 export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions; diagnostics: Diagnostic[]; sources: Map<string, string> } {
-  const root = rootKconfig(input.catalogue);
-  const loaded = loadKconfig(root, { env: process.env, srctree: input.catalogue.runtimeDir, cwd: input.catalogue.runtimeDir });
+  const root = kconfigRoot(input.catalogue);
+  const loaded = loadKconfig(root.file, { env: process.env, srctree: input.catalogue.runtimeDir, cwd: input.catalogue.runtimeDir, ...(root.readFile ? { readFile: root.readFile } : {}) });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const sources = new Map<string, string>(loaded.tree.files);
   if (hasErrors(diagnostics)) return { diagnostics, sources };

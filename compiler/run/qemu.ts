@@ -1,39 +1,24 @@
 import { spawn } from 'node:child_process';
 import type { Board } from '../../schemas/model.js';
+import type { ArchBackend } from '../arch/backend.js';
 import { MiB } from '../util/ranges.js';
 
 /**
- * What QEMU machine a board description implies. The board's root compatible names the machine; the CPU
- * model, CPU count, RAM size and GIC version come from the description itself.
+ * The QEMU command line for a board: the architecture backend names QEMU's program, machine and CPU model;
+ * the CPU count and RAM size come from the description itself.
  */
-interface MachineRule {
-  compatible: string;
-  program: string;
-  machine: string;
-  /** Machine options hvcc always needs (EL2 for the hypervisor). */
-  options: string[];
-}
-
-const MACHINES: MachineRule[] = [{ compatible: 'linux,dummy-virt', program: 'qemu-system-aarch64', machine: 'virt', options: ['virtualization=on'] }];
-
 export interface QemuCommand {
   program: string;
   args: string[];
 }
 
-export function qemuCommand(board: Board, image: string, extraArgs: readonly string[] = []): QemuCommand | { error: string } {
-  const rule = MACHINES.find((m) => board.compatible.includes(m.compatible));
-  if (!rule) {
-    return { error: `hvcc run knows no QEMU machine for a board compatible with ${board.compatible.map((c) => `"${c}"`).join(', ')} (known: ${MACHINES.map((m) => m.compatible).join(', ')})` };
-  }
-  const machineOptions = [rule.machine, ...rule.options];
-  const gic = board.devices.find((d) => d.compatible.some((c) => /^arm,gic-v\d$/.test(c)));
-  if (gic) machineOptions.push(`gic-version=${gic.compatible.find((c) => /^arm,gic-v\d$/.test(c))!.slice(-1)}`);
-  const cpu = board.cpus[0]!.compatible.find((c) => c.startsWith('arm,'))?.slice(4) ?? 'max';
+export function qemuCommand(board: Board, arch: ArchBackend, image: string, extraArgs: readonly string[] = []): QemuCommand | { error: string } {
+  const machine = arch.qemu(board);
+  if ('error' in machine) return machine;
   const ramMiB = board.memory.reduce((a, r) => a + r.size, 0n) / MiB;
   return {
-    program: rule.program,
-    args: ['-M', machineOptions.join(','), '-cpu', cpu, '-smp', String(board.cpus.length), '-m', `${ramMiB}M`, '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-kernel', image, ...extraArgs],
+    program: machine.program,
+    args: ['-M', machine.machine.join(','), '-cpu', machine.cpu, '-smp', String(board.cpus.length), '-m', `${ramMiB}M`, '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-kernel', image, ...extraArgs],
   };
 }
 
