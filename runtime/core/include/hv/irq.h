@@ -11,7 +11,8 @@
  *
  * Callers: emulators, on any pCPU, from mmio handlers, input, timer callbacks and deferred work; also with
  * the emulator's own lock held (the interrupt controller's lock is always taken inside a device's, never
- * the other way round). A guest without a virtual interrupt controller pays nothing.
+ * the other way round). Cheap enough to call on every register access that may change the line, but an
+ * emulator usually calls it only when the level changes (it keeps the last one in its state).
  */
 #ifndef HV_IRQ_H
 #define HV_IRQ_H
