@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { contains, end, formatRange, formatSize, hex, isAligned, overlaps, type Range } from '../util/ranges.js';
-import { outsideReferences } from '../guestdt/guest-tree.js';
+import { outsideReferences } from '../model/guest-references.js';
 import type { Check, CheckContext } from './check.js';
 import { checkMessages as M } from './messages.js';
 

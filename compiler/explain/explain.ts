@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findMessage } from '../diagnostics/catalogue.js';
+import { findMessage } from '../messages/catalogue.js';
 import { packageRoot } from '../paths.js';
 
 /** Where the long explanations live: docs/explain/<CODE>.md, one per code, like rustc's error-code pages. */

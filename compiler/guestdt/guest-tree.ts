@@ -2,7 +2,7 @@ import type { Board, Guest } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { TreeBuilder } from '../dts/builder.js';
 import type { DtNode, DtProperty, DtTree } from '../dts/tree.js';
-import type { Span } from '../diagnostics/span.js';
+import { HVCC_GUEST_PROPERTIES } from '../model/guest-references.js';
 import { findNode } from '../dts/values.js';
 
 /** Where the guest's memory and boot files ended up, as the guest sees them. */
@@ -13,17 +13,6 @@ export interface GuestBootInfo {
   console?: string;
   /** The guest has a virtual interrupt controller. */
   withInterruptController: boolean;
-}
-
-/** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
-const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'passthrough', 'phandle', 'linux,phandle', 'status']);
-
-/** A reference from inside the guest's subtree to a node outside it: the guest cannot see that node. */
-export interface OutsideReference {
-  node: string;
-  property: string;
-  target: string;
-  span: Span;
 }
 
 function cloneNode(node: DtNode): DtNode {
@@ -59,29 +48,6 @@ function passthroughNodes(guest: Guest): DtNode[] {
     );
     return [copy];
   });
-}
-
-/** Every phandle reference in the subtree that leaves it. */
-export function outsideReferences(guest: Guest): OutsideReference[] {
-  const inside = new Set<number>();
-  const walk = (n: DtNode, f: (n: DtNode) => void) => {
-    f(n);
-    n.children.forEach((c) => walk(c, f));
-  };
-  walk(guest.node, (n) => {
-    if (n.phandle !== undefined) inside.add(n.phandle);
-  });
-  const out: OutsideReference[] = [];
-  walk(guest.node, (n) => {
-    for (const p of n.properties) {
-      if (n === guest.node && HVCC_GUEST_PROPERTIES.has(p.name)) continue;
-      for (const c of p.chunks) {
-        if (c.kind === 'cells') for (const item of c.items) if (item.ref !== undefined && !inside.has(Number(item.value))) out.push({ node: n.path, property: p.name, target: item.ref, span: item.span });
-        if (c.kind === 'path-ref' && !c.path.startsWith(guest.node.path)) out.push({ node: n.path, property: p.name, target: c.target, span: c.span });
-      }
-    }
-  });
-  return out;
 }
 
 /**

@@ -30,7 +30,7 @@ export interface LoadSegment {
 
 export interface DeviceInstance {
   path: string;
-  /** Every `reg` window, in order (a GIC has a distributor and a redistributor window). */
+  /** Every `reg` window, in order (an interrupt controller may have several). */
   windows: Range[];
   /** Every interrupt, decoded: the guest interrupt controller's number and the trigger flags. */
   irqs: { id: number; flags: number }[];
@@ -68,7 +68,7 @@ export interface PcpuLayout {
   vcpu?: number;
 }
 
-/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual GIC). */
+/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual interrupt controller). */
 export interface IrqchipLayout {
   path: string;
   windows: Range[];

@@ -34,7 +34,7 @@ export interface Plan {
   arch: Component;
   backend: ArchBackend;
   console: PlannedInstance;
-  /** The host driver of the board's interrupt controller, when a component needed one (a virtual GIC's `needs`). */
+  /** The host driver of the board's interrupt controller, when a component needed one (a virtual interrupt controller's `needs`). */
   irqchipDriver?: Component;
   /** The emulator instance of each guest device, keyed by `${guestIndex}:${devicePath}`. */
   emulators: ReadonlyMap<string, PlannedInstance>;

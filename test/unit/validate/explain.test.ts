@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../../compiler/driver/build.js';
 import { main } from '../../../compiler/cli/main.js';
-import { catalogue } from '../../../compiler/diagnostics/catalogue.js';
+import { catalogue } from '../../../compiler/messages/catalogue.js';
 import { examples, explanationsDir } from '../../../compiler/explain/explain.js';
 import { analyzeText, buildGuests, overlay, describeDiagnostic, problems, root } from './harness.js';
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyze } from '../../../compiler/driver/analyze.js';
-import { catalogue } from '../../../compiler/diagnostics/catalogue.js';
+import { catalogue } from '../../../compiler/messages/catalogue.js';
 import { buildGuests, describeDiagnostic, problems, root } from './harness.js';
 
 const fixturesDir = join(root, 'test', 'fixtures', 'checks');

@@ -1,4 +1,4 @@
-import type { MessageDef } from './define.js';
+import type { MessageDef } from '../diagnostics/define.js';
 import { buildMessages } from '../driver/messages.js';
 import { M as dtsMessages } from '../dts/messages.js';
 import { modelMessages } from '../model/messages.js';
