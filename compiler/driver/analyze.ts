@@ -11,6 +11,7 @@ import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
 import { planSystem, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
+import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
 
@@ -22,6 +23,8 @@ export interface AnalyzeOptions extends CheckOptions {
   /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
   componentPath?: string[];
   readFile?: (path: string) => string | undefined;
+  /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
+  parser?: DtsParser;
 }
 
 export interface Analysis {
