@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * impdef: IMPLEMENTATION DEFINED registers. ACTLR_EL1 and the Cortex-A57's S3_1_C15_* and S3_1_C11_*
+ * registers control the core and its shared L2 (prefetching, coherency, cache behaviour, error records)
+ * and CBAR_EL1 gives away the board's physical peripheral base: a guest must not reach the hardware's.
+ *
+ * It writes ACTLR_EL1 and reads it back, then touches the register ATTACK selects first:
+ *   0  MRS CPUACTLR_EL1  (S3_1_C15_C2_0)     1  MSR CPUECTLR_EL1  (S3_1_C15_C2_1)
+ *   2  MRS L2CTLR_EL1    (S3_1_C11_C0_2)     3  MRS CBAR_EL1      (S3_1_C15_C3_0)
+ * then all the others, printing each value ("impdef: <register> = <value>").
+ */
+#include "guest.h"
+
+#ifndef ATTACK
+#define ATTACK 0
+#endif
+
+#define msr(reg, v)	asm volatile("msr " #reg ", %0; isb" : : "r"((uint64_t)(v)) : "memory")
+#define mrs(reg)	({ uint64_t __v; asm volatile("isb; mrs %0, " #reg : "=r"(__v) : : "memory"); __v; })
+
+static void report(const char *what, uint64_t value)
+{
+	puts("impdef: ");
+	puts(what);
+	puts(" = ");
+	put_hex(value);
+	puts("\n");
+}
+
+static void touch(int which)
+{
+	switch (which) {
+	case 0:
+		report("CPUACTLR_EL1", mrs(S3_1_C15_C2_0));
+		break;
+	case 1: {
+		uint64_t v = mrs(S3_1_C15_C2_1);
+
+		/* SMPEN (bit 6) off takes the core out of coherency with the others. */
+		msr(S3_1_C15_C2_1, v & ~(1UL << 6));
+		report("CPUECTLR_EL1 after clearing SMPEN", mrs(S3_1_C15_C2_1));
+		msr(S3_1_C15_C2_1, v);
+		break;
+	}
+	case 2:
+		report("L2CTLR_EL1", mrs(S3_1_C11_C0_2));
+		break;
+	case 3:
+		report("CBAR_EL1", mrs(S3_1_C15_C3_0));
+		break;
+	}
+}
+
+int main(void)
+{
+	uint64_t actlr = mrs(actlr_el1);
+
+	report("ACTLR_EL1", actlr);
+	msr(actlr_el1, ~0UL);
+	report("ACTLR_EL1 after writing all ones", mrs(actlr_el1));
+	msr(actlr_el1, actlr);
+
+	puts("impdef: touching IMPLEMENTATION DEFINED register ");
+	put_dec(ATTACK);
+	puts("\n");
+	touch(ATTACK);
+	for (int i = 0; i < 4; i++)
+		if (i != ATTACK)
+			touch(i);
+	puts("impdef: ERROR: the hypervisor let me use them\n");
+	return 0;
+}
+
+void secondary_main(void)
+{
+}
