@@ -6,15 +6,26 @@
  * on the real caches would clean or drop lines of every guest that shares that cache (an invalidate without
  * clean loses their data). The hypervisor must trap them and do something safe instead. The guest walks
  * every data/unified cache level CLIDR_EL1 reports, all sets and ways, once with each instruction, and
- * prints how many operations that was and how many cycles (PMCCNTR_EL0, EL1 only) they took, then checks
- * that data written with its caches on is still there after a clean+invalidate walk with them off.
+ * prints how many operations that was and how many cycles (PMCCNTR_EL0, EL1 only) they took. Then it does
+ * what firmware does around such a walk: turns its MMU and caches on (an identity map, RAM write-back
+ * cacheable), writes a pattern, cleans by set/way, turns them off and checks the pattern in memory.
  */
 #include "guest.h"
 
 #define msr(reg, v)	asm volatile("msr " #reg ", %0; isb" : : "r"((uint64_t)(v)) : "memory")
 #define mrs(reg)	({ uint64_t __v; asm volatile("isb; mrs %0, " #reg : "=r"(__v) : : "memory"); __v; })
 
+#define SCTLR_M		(1UL << 0)
 #define SCTLR_C		(1UL << 2)
+#define SCTLR_I		(1UL << 12)
+
+/* Stage 1: 4 KiB granule, 32-bit VAs, level 1 blocks of 1 GiB: devices below 1 GiB, RAM above. */
+#define TCR_IDENTITY	(32UL | 1UL << 8 | 1UL << 10 | 3UL << 12)	/* T0SZ 32, WB WA inner/outer, inner shareable */
+#define MAIR_IDENTITY	(0xffUL << 8)					/* attr 0 Device-nGnRnE, attr 1 Normal WB */
+#define BLOCK_DEVICE	(0x1UL | 1UL << 10 | 0UL << 2)			/* block, AF, attr 0 */
+#define BLOCK_RAM	(0x1UL | 1UL << 10 | 1UL << 2 | 3UL << 8)	/* block, AF, attr 1, inner shareable */
+
+static uint64_t level1[4] __attribute__((aligned(4096)));
 
 enum op { ISW, CSW, CISW };
 
@@ -98,15 +109,24 @@ int main(void)
 	timed_walk("CSW", CSW);
 	timed_walk("CISW", CISW);
 
-	/* Caches on (MMU off: data accesses are Device-nGnRnE, so this only exercises the SCTLR_EL1 path). */
-	msr(sctlr_el1, mrs(sctlr_el1) | SCTLR_C);
+	/* MMU and caches on, data written through the cache, a set/way clean, MMU and caches off. */
+	level1[0] = 0x00000000UL | BLOCK_DEVICE;
+	level1[1] = 0x40000000UL | BLOCK_RAM;
+	asm volatile("dsb sy" ::: "memory");
+	msr(mair_el1, MAIR_IDENTITY);
+	msr(tcr_el1, TCR_IDENTITY);
+	msr(ttbr0_el1, (uint64_t)level1);
+	asm volatile("tlbi vmalle1; dsb sy; isb" ::: "memory");
+	msr(sctlr_el1, mrs(sctlr_el1) | SCTLR_M | SCTLR_C | SCTLR_I);
+	puts("setway: MMU and caches on\n");
 	for (int i = 0; i < 512; i++)
 		pattern[i] = 0x5e7a0000UL + (uint64_t)i;
 	walk(CISW);
-	msr(sctlr_el1, mrs(sctlr_el1) & ~SCTLR_C);
+	msr(sctlr_el1, mrs(sctlr_el1) & ~(SCTLR_M | SCTLR_C | SCTLR_I));
+	asm volatile("ic iallu; dsb sy; isb" ::: "memory");
 	for (int i = 0; i < 512; i++)
 		bad += pattern[i] != 0x5e7a0000UL + (uint64_t)i;
-	puts(bad ? "setway: ERROR: data lost across a set/way clean\n" : "setway: data intact after caches off\n");
+	puts(bad ? "setway: ERROR: data lost across a set/way clean\n" : "setway: data intact after MMU and caches off\n");
 	timed_walk("CISW again", CISW);
 	puts("setway: done\n");
 	return 0;
