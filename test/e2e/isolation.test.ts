@@ -166,3 +166,22 @@ describe('IMPLEMENTATION DEFINED registers', () => {
     expect(r.lines).toContain('[steady] steady: line 10 of 10');
   });
 });
+
+describe('a guest whose last vCPU turns itself off', () => {
+  test('is stopped, reported once and counted, so the machine still powers off when the others finish', () => {
+    const r = run('cpu-off');
+    // Before the fix: neither guest was reported and hvcc run timed out (exit 3) with QEMU still running.
+    expect(r.status).toBe(0);
+    const stops = r.lines.filter((l) => hypervisorStatus(l)?.kind === 'guest-stopped');
+    expect(stops.sort()).toEqual([
+      "[hv] guest 'alpha' powered off (PSCI SYSTEM_OFF from vCPU 0)",
+      "[hv] guest 'lone' stopped: no vCPU left on (PSCI CPU_OFF from vCPU 0)",
+      "[hv] guest 'pair' stopped: no vCPU left on (PSCI CPU_OFF from vCPU 1)",
+    ]);
+    // The two-vCPU guest is stopped by its second CPU_OFF, not its first.
+    const lines = r.lines;
+    expect(lines.indexOf("[hv] guest 'pair' stopped: no vCPU left on (PSCI CPU_OFF from vCPU 1)")).toBeGreaterThan(lines.indexOf('[pair] cpuoff: vCPU 1, the last one on, calls PSCI CPU_OFF'));
+    expect(r.stdout).not.toContain('ERROR');
+    expect(lines[lines.length - 1]).toBe('[hv] all guests have stopped, powering off');
+  });
+});

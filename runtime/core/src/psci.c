@@ -82,6 +82,33 @@ static s64 psci_cpu_on(struct hv_vcpu *vcpu, u64 mpidr, u64 entry, u64 context)
 	return ret;
 }
 
+/*
+ * Only a vCPU that is on can turn another on, so once the last one is off nothing of the guest can ever run
+ * again: it is stopped like any other, and counted, or the machine would never power off. A reset in flight
+ * (the epoch moved on) restarts vCPU 0 by itself and is left to do so.
+ */
+static void psci_cpu_off(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+	bool last = true;
+	char line[96];
+
+	hv_spin_lock(&guest->lock);
+	store_release(&vcpu->power, HV_VCPU_OFF);
+	for (u64 i = 0; i < guest->cfg->vcpu_count; i++)
+		if (load_acquire(&guest->vcpus[i]->power) != HV_VCPU_OFF)
+			last = false;
+	if (vcpu->epoch != guest->epoch)
+		last = false;
+	hv_spin_unlock(&guest->lock);
+
+	if (!last)
+		return;
+	hv_snprintf(line, sizeof(line), "guest '%s' stopped: no vCPU left on (PSCI CPU_OFF from vCPU %lu)",
+		    guest->cfg->name, vcpu->index);
+	hv_guest_stop(guest, line);
+}
+
 static s64 psci_affinity_info(struct hv_vcpu *vcpu, u64 mpidr, u64 level)
 {
 	struct hv_vcpu *target;
@@ -157,9 +184,7 @@ void hv_psci_call(struct hv_vcpu *vcpu)
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_CPU_OFF:
-		hv_spin_lock(&vcpu->guest->lock);
-		store_release(&vcpu->power, HV_VCPU_OFF);
-		hv_spin_unlock(&vcpu->guest->lock);
+		psci_cpu_off(vcpu);
 		/* Does not return to the caller: hv_vcpu_settle() waits for a CPU_ON that resets the vCPU. */
 		return;
 	case PSCI_CPU_ON_32:
