@@ -5,6 +5,7 @@
  * cannot do.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hypervisorStatus } from '../../compiler/run/qemu.js';
@@ -183,5 +184,25 @@ describe('a guest whose last vCPU turns itself off', () => {
     expect(lines.indexOf("[hv] guest 'pair' stopped: no vCPU left on (PSCI CPU_OFF from vCPU 1)")).toBeGreaterThan(lines.indexOf('[pair] cpuoff: vCPU 1, the last one on, calls PSCI CPU_OFF'));
     expect(r.stdout).not.toContain('ERROR');
     expect(lines[lines.length - 1]).toBe('[hv] all guests have stopped, powering off');
+  });
+});
+
+describe('SGIs through ICC_ASGI1R_EL1 and ICC_SGI0R_EL1', () => {
+  test('are decoded as the architecture encodes them and behave as on QEMU\'s own GIC, where the same guest runs bare', () => {
+    const r = run('asgi');
+    // Before the fix: "[hv] guest 'asgi' stopped: vCPU 0 accessed a system register the hypervisor does not
+    // emulate, ... MSR S3_0_C12_C11_6" at its first ICC_ASGI1R_EL1 write.
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/\[hv\] guest '\w+' stopped:/);
+    const results = r.lines.filter((l) => l.startsWith('[asgi] asgi: ')).map((l) => l.slice('[asgi] '.length));
+    expect(results.filter((l) => l.endsWith(' ok'))).toHaveLength(9);
+    expect(results).toContain('asgi: ICC_SGI1R_EL1 SGI 3, acknowledged = 3 ok');
+    expect(results).toContain('asgi: ICC_ASGI1R_EL1 SGI 1, acknowledged = 1023 ok');
+    expect(results[results.length - 1]).toBe('asgi: done');
+
+    // The reference: the same image at EL1 on QEMU's GICv3 (one Security state, PSCI from QEMU over HVC).
+    const bare = spawnSync('qemu-system-aarch64', ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57', '-smp', '1', '-m', '256M', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-kernel', join(root, 'examples/guests/build/asgi.elf')], { encoding: 'utf8', timeout: 60_000 });
+    expect(bare.status).toBe(0);
+    expect(bare.stdout.split('\n').filter((l) => l.length > 0)).toEqual(results);
   });
 });
