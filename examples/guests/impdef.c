@@ -9,7 +9,7 @@
  *   2  MRS L2CTLR_EL1    (S3_1_C11_C0_2)     3  MRS CBAR_EL1      (S3_1_C15_C3_0)
  * then all the others, printing each value ("impdef: <register> = <value>"). Before that it times 1,000
  * reads of ACTLR_EL1 against 1,000 of TPIDR_EL1 (never trapped) on the virtual counter, which runs at every
- * exception level: a trapped register costs a round trip to EL2 each time.
+ * exception level (the smallest of 5 rounds each): a trapped register costs a round trip to EL2 each time.
  */
 #include "guest.h"
 
@@ -79,12 +79,19 @@ int main(void)
 {
 	uint64_t actlr = mrs(actlr_el1);
 
-	ticks_actlr();
-	ticks_tpidr();
+	uint64_t t_actlr = ~0UL, t_tpidr = ~0UL;
+
+	/* The smallest of 5 rounds: the host may preempt the emulator in any one of them. */
+	for (int round = 0; round < 5; round++) {
+		uint64_t a = ticks_actlr(), t = ticks_tpidr();
+
+		t_actlr = a < t_actlr ? a : t_actlr;
+		t_tpidr = t < t_tpidr ? t : t_tpidr;
+	}
 	puts("impdef: counter ticks for 1000 reads of ACTLR_EL1 = ");
-	put_dec(ticks_actlr());
+	put_dec(t_actlr);
 	puts("\nimpdef: counter ticks for 1000 reads of TPIDR_EL1 = ");
-	put_dec(ticks_tpidr());
+	put_dec(t_tpidr);
 	puts("\n");
 
 	report("ACTLR_EL1", actlr);
