@@ -431,7 +431,7 @@ bool arch_vcpu_sysreg(struct hv_vcpu *vcpu, u64 iss, const char **why)
 	} else if (op0 == 2) {
 		done = debug_access(&a, enc);
 		*why = "made a debug register access the hypervisor does not allow";
-	} else if (op0 == 3 && ((crn == 9 && crm >= 12) || crn == 14) && !(crn == 14 && crm < 8)) {
+	} else if (op0 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) {
 		done = pmu_access(&a, enc);
 		*why = "made a PMU access the hypervisor does not allow";
 	} else if (op0 == 3 && (read_sysreg(hcr_el2) & HCR_TVM)) {
