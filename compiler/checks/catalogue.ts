@@ -284,6 +284,21 @@ export const checks: Check[] = [
     },
   },
   {
+    message: M.guestConsoleName,
+    run({ system }, report) {
+      // The runtime prints a guest's output as "[name] ..." and its own as "[hv] ...": what reads the console
+      // (hvcc run, a test, a person) tells them apart by that prefix alone. The runtime refuses these too.
+      for (const g of system.guests) {
+        if (g.name.toLowerCase() === 'hv') {
+          report(`a guest may not be named '${g.name}': its console lines would read as the hypervisor's`, g.span, { help: "'[hv] ' starts the hypervisor's own console lines (its status, fault reports, panics); rename the guest" });
+        } else if (!/^[a-zA-Z0-9,._+-]+$/.test(g.name)) {
+          const bad = [...new Set(g.name.replace(/[a-zA-Z0-9,._+-]/g, ''))].map((c) => `'${c}'`).join(', ');
+          report(`guest name '${g.name}' has ${bad}, which may not appear in its console prefix`, g.span, { help: 'a guest name prefixes its console lines as "[name] "; use letters, digits and , . _ + -' });
+        }
+      }
+    },
+  },
+  {
     message: M.cpuDisabled,
     run({ system }, report) {
       for (const g of system.guests) {

@@ -182,4 +182,10 @@ export const checkMessages = defineMessages({
     severity: 'warning',
     summary: "A passed-through device has interrupts, which are not forwarded to guests yet: the guest must poll it.",
   },
+  guestConsoleName: {
+    code: 'HV3044',
+    name: 'guest-console-name',
+    severity: 'error',
+    summary: "A guest is named hv, the hypervisor's console prefix, or its name has characters other than [a-zA-Z0-9,._+-].",
+  },
 });

@@ -19,6 +19,24 @@ struct hv_vcpu *hv_current_vcpu(void)
 }
 
 /*
+ * A guest's name prefixes its console lines ("[name] "), so it must not be the hypervisor's "hv" nor hold
+ * anything that could end the prefix or the line: device-tree node-name characters only.
+ */
+static bool guest_name_ok(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n]; n++) {
+		char c = name[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ',' ||
+		      c == '.' || c == '_' || c == '+' || c == '-'))
+			return false;
+	}
+	return n && !(n == 2 && (name[0] | 0x20) == 'h' && (name[1] | 0x20) == 'v');
+}
+
+/*
  * The compiler already checked all of this; checking again costs nothing and turns a compiler/runtime
  * mismatch into a clear message instead of a wild memory access.
  */
@@ -36,6 +54,8 @@ static void check_config(void)
 	for (u64 gi = 0; gi < c->guest_count; gi++) {
 		const struct hv_guest_config *g = &c->guests[gi];
 
+		if (!guest_name_ok(g->name))
+			hv_panic("guest %lu's name cannot prefix its console lines (see HV3044)", gi);
 		if (g->vcpu_count == 0 || g->vcpu_count > c->pcpu_count)
 			hv_panic("guest '%s' has %lu vCPUs", g->name, g->vcpu_count);
 		if (!g->s2_root)
