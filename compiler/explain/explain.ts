@@ -8,18 +8,51 @@ export const explanationsDir = join(packageRoot, 'docs', 'explain');
 
 export interface ExplanationExample {
   kind: 'wrong' | 'corrected';
-  source: string;
+  /** A description (a ```dts block); absent for an example that is only components or a command. */
+  source?: string;
+  /** Component files (```json component/NAME/FILE blocks) the example puts on the component search path. */
+  components: { path: string; text: string }[];
+  /** A command line (a ```sh block starting with `hvcc `), run as it is from the repository's root. */
+  command?: string[];
 }
 
-/** The ```dts blocks under "## Wrong" and "## Corrected": the test suite runs them through the checker. */
+/**
+ * The examples under "## Wrong" and "## Corrected", which the test suite runs: each ```dts block is a
+ * description checked with the component files (```json component/NAME/FILE blocks) shown before it in
+ * its section; a section with component files and no description checks them against examples/two-guests;
+ * a ```sh block is an `hvcc` command line.
+ */
 export function examples(markdown: string): ExplanationExample[] {
   const out: ExplanationExample[] = [];
   let kind: ExplanationExample['kind'] | undefined;
-  const re = /^## (Wrong|Corrected)\s*$|^```dts\n([\s\S]*?)^```$/gm;
+  let components: ExplanationExample['components'] = [];
+  let used = true;
+  const flush = () => {
+    if (kind && !used) out.push({ kind, components });
+  };
+  const re = /^## (Wrong|Corrected)\s*$|^## |^```(dts|sh|json component\/([^\s]+))\n([\s\S]*?)^```$/gm;
   for (let m = re.exec(markdown); m; m = re.exec(markdown)) {
-    if (m[1]) kind = m[1] === 'Wrong' ? 'wrong' : 'corrected';
-    else if (kind && m[2] !== undefined) out.push({ kind, source: m[2] });
+    if (m[0].startsWith('## ')) {
+      flush();
+      kind = m[1] === 'Wrong' ? 'wrong' : m[1] === 'Corrected' ? 'corrected' : undefined;
+      components = [];
+      used = true;
+      continue;
+    }
+    if (!kind) continue;
+    const body = m[4] ?? '';
+    if (m[2] === 'dts') {
+      out.push({ kind, source: body, components });
+      used = true;
+    } else if (m[2] === 'sh') {
+      const line = body.trim();
+      if (line.startsWith('hvcc ')) out.push({ kind, components, command: line.split(/\s+/).slice(1) });
+    } else if (m[3]) {
+      components = [...components, { path: m[3], text: body }];
+      used = false;
+    }
   }
+  flush();
   return out;
 }
 

@@ -1,22 +1,23 @@
 /**
- * docs/explain/<CODE>.md: every HV3xxx and HV2xxx code, HV4006 and HV4007 has a page; each page's Wrong
- * example yields its code and its Corrected example yields nothing (checked as if it were
- * examples/explain-<code>/system.dts, through `readFile`); `hvcc explain CODE` prints the page.
+ * docs/explain/<CODE>.md: every HV2xxx, HV3xxx and HV4xxx code has a page; each page's Wrong example yields
+ * its code and its Corrected example yields nothing (a description checked as if it were
+ * examples/explain-<code>/system.dts, through `readFile`, with the page's component files on the search
+ * path; a command line run as it is); `hvcc explain CODE` prints the page.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from '../../../compiler/driver/build.js';
 import { main } from '../../../compiler/cli/main.js';
 import { catalogue } from '../../../compiler/messages/catalogue.js';
-import { examples, explanationsDir } from '../../../compiler/explain/explain.js';
+import { examples, explanationsDir, type ExplanationExample } from '../../../compiler/explain/explain.js';
 import { analyzeText, buildGuests, overlay, describeDiagnostic, problems, root } from './harness.js';
 
 const codes = catalogue
   .flatMap((a) => a.messages)
   .map((m) => m.code)
-  .filter((c) => /^HV3\d{3}$/.test(c) || /^HV2\d{3}$/.test(c) || c === 'HV4006' || c === 'HV4007');
+  .filter((c) => /^HV[234]\d{3}$/.test(c));
 
 /** Codes only `hvcc build` reports (after the toolchain): their Wrong example is checked by a real build. */
 const BUILD_ONLY = new Set(['HV3015']);
@@ -36,6 +37,32 @@ function pageOptions(markdown: string, dir: string): { configFile?: string; disa
 }
 
 let tmp: string;
+
+/** Writes an example's component files into a fresh folder for the search path. */
+function componentFolder(e: ExplanationExample): string[] {
+  if (e.components.length === 0) return [];
+  const dir = mkdtempSync(join(tmp, 'components-'));
+  for (const f of e.components) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.text);
+  }
+  return [dir];
+}
+
+/** What an example yields: the codes of its problems, and their descriptions for a failure's message. */
+async function run(e: ExplanationExample, file: string, options: ReturnType<typeof pageOptions>): Promise<{ codes: string[]; described: string[]; status?: number }> {
+  if (e.command) {
+    let out = '';
+    const io = { stdout: (s: string | Uint8Array) => void (out += String(s)), stderr: (s: string | Uint8Array) => void (out += String(s)), color: false, cwd: root };
+    const status = await main(e.command, io);
+    return { codes: [...new Set([...out.matchAll(/\b(HV\d{4})\b/g)].map((m) => m[1]!))], described: [out], status };
+  }
+  const componentPath = componentFolder(e);
+  // Examples live one folder below examples/, as examples/two-guests does: its relative paths hold.
+  const source = e.source ?? readFileSync(join(root, 'examples', 'two-guests', 'system.dts'), 'utf8');
+  const diagnostics = problems(analyzeText(file, source, { ...options, componentPath }).diagnostics);
+  return { codes: diagnostics.map((d) => d.code), described: diagnostics.map(describeDiagnostic) };
+}
 beforeAll(() => {
   buildGuests();
   tmp = mkdtempSync(join(tmpdir(), 'hvcc-explain-'));
@@ -50,7 +77,7 @@ describe('explanations', () => {
     expect(codes.filter((c) => !pages.includes(c))).toEqual([]);
   });
 
-  test.each(codes)('%s: the Wrong example yields it, the Corrected one nothing', (code) => {
+  test.each(codes)('%s: the Wrong example yields it, the Corrected one nothing', async (code) => {
     const markdown = page(code);
     expect(markdown.startsWith(`# ${code}: `)).toBe(true);
     const found = examples(markdown);
@@ -64,19 +91,21 @@ describe('explanations', () => {
     for (const e of wrong) {
       if (BUILD_ONLY.has(code)) {
         // validate cannot see it: the analysis is clean, the real build reports it.
-        expect(problems(analyzeText(file, e.source, options).diagnostics).map(describeDiagnostic)).toEqual([]);
+        expect(problems(analyzeText(file, e.source!, options).diagnostics).map(describeDiagnostic)).toEqual([]);
         const out = mkdtempSync(join(tmp, 'build-'));
-        const readFile = overlay(file, e.source);
+        const readFile = overlay(file, e.source!);
         const result = build({ ...options, file, readFile, outDir: out, verbose: false, log: () => {} });
         expect(result.ok).toBe(false);
         expect(result.diagnostics.map((d) => d.code)).toContain(code);
         continue;
       }
-      const codesFound = problems(analyzeText(file, e.source, options).diagnostics).map((d) => d.code);
-      expect(codesFound).toContain(code);
+      const found = await run(e, file, options);
+      expect({ codes: found.codes, described: found.described }).toEqual({ codes: expect.arrayContaining([code]), described: found.described });
     }
     for (const e of corrected) {
-      expect(problems(analyzeText(file, e.source, options).diagnostics).map(describeDiagnostic)).toEqual([]);
+      const found = await run(e, file, options);
+      if (e.command) expect({ status: found.status, output: found.described }).toEqual({ status: 0, output: found.described });
+      else expect(found.described).toEqual([]);
     }
   });
 

@@ -21,8 +21,8 @@ export const UNTRIGGERABLE: Record<string, string> = {
   HV3015:
     'hypervisor-region-size compares the linked image with its region: only `hvcc build` knows the image size, after the toolchain (validate stops before it; HV3027 is the estimate validate can make).',
 };
-/** The plan codes in scope besides HV2xxx and HV3xxx (HV4001-HV4005 are about the runtime's own components, not a description). */
-const PLAN_CODES = ['HV4006', 'HV4007'];
+/** The plan codes in scope besides HV2xxx and HV3xxx (HV4001-HV4003 and HV4008-HV4011 are about components, not a description: test/fixtures/components/). */
+const PLAN_CODES = ['HV4004', 'HV4005', 'HV4006', 'HV4007'];
 
 interface Mark {
   kind: 'expect' | 'related';
