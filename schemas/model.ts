@@ -87,6 +87,8 @@ export const GuestMemory = z.object({
   size: z.bigint().positive(),
   /** Host-physical base when the description pins it; otherwise the layout pass places it. */
   hostAddress: z.bigint().nonnegative().optional(),
+  /** Where the pin is written (the `host-address` property): mistakes about host placement point there. */
+  hostAddressSpan: Span.optional(),
   span: Span,
 });
 export type GuestMemory = z.infer<typeof GuestMemory>;

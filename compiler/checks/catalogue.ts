@@ -16,7 +16,7 @@ interface Owned extends Range {
 
 function hostRanges(system: System): Owned[][] {
   return system.guests.map((g) =>
-    g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.span }])),
+    g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.hostAddressSpan ?? m.span }])),
   );
 }
 
@@ -106,7 +106,7 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         for (const m of g.memory) {
           check(`guest '${g.name}' RAM`, m.ipa, m.size, m.span);
-          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.span);
+          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.hostAddressSpan ?? m.span);
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
       }
@@ -215,7 +215,7 @@ export const checks: Check[] = [
           if (m.hostAddress === undefined || m.size < BLOCK) continue;
           const delta = (((m.hostAddress - m.ipa) % BLOCK) + BLOCK) % BLOCK;
           if (delta !== 0n) {
-            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.span, {
+            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.hostAddressSpan ?? m.span, {
               help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow ${formatSize(BLOCK)} blocks`,
             });
           }
