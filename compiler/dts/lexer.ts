@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { M } from './messages.js';
-import type { SourceLoader } from './source.js';
+import { notFoundDiagnostic, type SourceLoader } from './source.js';
 import * as T from './tokens.js';
 
 /** A token with its source location (file and line after `# line` markers) and decoded payload. */
@@ -14,6 +14,8 @@ export interface DtsToken extends IToken {
   /** String bytes (escapes processed) or the byte of a bytestring. */
   bytes?: Uint8Array;
   byte?: number;
+  /** Index in the token vector. */
+  index?: number;
 }
 
 const enum State {
@@ -175,6 +177,7 @@ export class DtsLexer {
         span: sp,
       };
       if (extra) Object.assign(tok, extra);
+      tok.index = out.length;
       out.push(tok);
       advanceTo(end);
       return tok;
@@ -236,12 +239,10 @@ export class DtsLexer {
               const name = s.slice(j + 1, e - 1);
               const sp = spanOf(i, e);
               advanceTo(e);
+              loader.position = out.length;
               const resolved = loader.resolveText(name, physFile);
-              if (resolved === undefined) {
-                this.diags.push(diagnostic(M.includeNotFound, `Couldn't open "${name}": No such file or directory`, sp));
-              } else {
-                this.lexFile(resolved, loader.load(resolved)!, sp);
-              }
+              if ('text' in resolved) this.lexFile(resolved.path, resolved.text, sp);
+              else this.diags.push(notFoundDiagnostic(resolved, name, sp, '/include/'));
               continue;
             }
           }

@@ -23,7 +23,7 @@ import type {
 import type { DtsToken } from './lexer.js';
 import { escapeChar } from './lexer.js';
 import { M } from './messages.js';
-import type { SourceLoader } from './source.js';
+import { notFoundDiagnostic, type SourceLoader } from './source.js';
 import type { DtCell } from './tree.js';
 import * as T from './tokens.js';
 
@@ -447,9 +447,11 @@ export class DtsParser extends EmbeddedActionsParser {
             const span = join(sp(kw), sp(close));
             v.span = v.span ? join(v.span, span) : span;
             const fname = Buffer.from(bytesOf(name)).toString('latin1');
+            // dtc opens the file when it reduces the rule, after ')' and before the next token.
+            this.loader.position = ((close as DtsToken).index ?? -1) + 0.5;
             const found = this.loader.resolveBinary(fname, sp(name).file);
-            if (!found) {
-              this.err(M.includeNotFound, `Couldn't open "${fname}": No such file or directory`, sp(name));
+            if (!('data' in found)) {
+              this.diags.push(notFoundDiagnostic(found, fname, sp(name), '/incbin/'));
               return;
             }
             let data = found.data;
