@@ -103,9 +103,9 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
       lexer.lexFile(entryPath, text);
     }
     const before = diagnostics.length;
-    const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath);
+    const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath, lexer.includes);
     sortByPosition(diagnostics);
-    const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code);
+    const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code || d.code === M.missingV1.code);
     if (!ast || syntaxFailed || diagnostics.some((d) => d.severity === 'error')) {
       // Lexical and evaluation errors (bad literals, missing includes...) still let us build a tree for tooling,
       // but syntax errors do not.

@@ -26,6 +26,8 @@ export const M = defineMessages({
   preprocessor: { code: 'HV1017', name: 'preprocessor-failed', severity: 'error', summary: 'The C preprocessor could not be run or reported an error.' },
   readError: { code: 'HV1018', name: 'read-error', severity: 'error', summary: 'The entry file could not be read.' },
   badDtb: { code: 'HV1019', name: 'bad-dtb', severity: 'error', summary: 'A flattened device tree blob that is truncated or malformed.' },
+  missingV1: { code: 'HV1020', name: 'missing-dts-v1', severity: 'error', summary: "A source that does not start with '/dts-v1/;' (reported in the file that lacks it, not in a file it includes)." },
+  numberSuffix: { code: 'HV1021', name: 'number-suffix', severity: 'error', summary: 'A number written with a size suffix (16M, 4K) or digit separators (0x4000_0000), which the DTS language does not have.' },
 
   // dtc's checks (see checks.ts and docs/dts-checks.md)
   duplicateNodeNames: { code: 'HV1101', name: 'duplicate-node-names', severity: 'error', summary: 'Two children of one node with the same name.' },

@@ -29,7 +29,13 @@ import * as T from './tokens.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
-const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${tok.image}'`);
+/** A token as messages show it: its first line, elided when it has more or is long (a string can span lines). */
+export function shownToken(image: string): string {
+  const first = image.split('\n')[0]!;
+  return first.length > 40 ? `${first.slice(0, 37)}...` : first !== image ? `${first}...` : image;
+}
+
+const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${shownToken(tok.image)}'`);
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
@@ -624,8 +630,37 @@ function emptyBody(span: Span): AstBody {
 
 let shared: DtsParser | undefined;
 
+/** Where an /include/ directive stood, and the index of the first token it brought in. */
+export interface IncludeSite {
+  span: Span;
+  firstToken: number;
+}
+
+/**
+ * A source must start with /dts-v1/; — said of the entry file itself (at its first token, or at the
+ * /include/ that comes before it), not as a syntax error in whatever file's tokens come first.
+ */
+function checkVersion(tokens: DtsToken[], entry: string, includes: readonly IncludeSite[], diags: Diagnostic[], fileEnd: () => Span): boolean {
+  const first = tokens[0];
+  const name = entry.slice(entry.lastIndexOf('/') + 1);
+  if (!first) {
+    diags.push(diagnostic(M.missingV1, `'${name}' is empty: a device-tree source starts with '/dts-v1/;'`, fileEnd(), { help: "write '/dts-v1/;' on its first line" }));
+    return false;
+  }
+  if (first.tokenType === T.V1) return true;
+  const site = first.span.file === entry ? undefined : includes.find((inc) => inc.firstToken === 0 && inc.span.file === entry);
+  const span = site?.span ?? first.span;
+  const what = site ? `its first /include/ comes before it` : `it starts with ${describe(first)}`;
+  diags.push(diagnostic(M.missingV1, `'${name}' does not start with '/dts-v1/;': ${what}`, span, { help: "write '/dts-v1/;' on the first line of the file, before any /include/" }));
+  // Parse on as if it were there, so the rest of the file is checked too.
+  const at = span.start;
+  const fake = (tt: TokenType, image: string): DtsToken => ({ ...first, image, tokenType: tt, tokenTypeIdx: tt.tokenTypeIdx!, span: { file: span.file, start: at, end: at } });
+  tokens.unshift(fake(T.V1, '/dts-v1/'), fake(T.Semi, ';'));
+  return true;
+}
+
 /** Parses a token vector; syntax errors (several per run, thanks to Chevrotain's recovery) go to diags. */
-export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[], entry = ''): AstFile | undefined {
+export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[], entry = '', includes: readonly IncludeSite[] = []): AstFile | undefined {
   const fileEnd = (): Span => {
     const text = loader.sources.get(entry) ?? '';
     let line = 1;
@@ -634,6 +669,7 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     const p = { line, column: text.length - ls + 1, offset: text.length };
     return { file: entry, start: p, end: p };
   };
+  if (!checkVersion(tokens, entry, includes, diags, fileEnd)) return undefined;
   const p = (shared ??= new DtsParser());
   p.diags = diags;
   p.loader = loader;
@@ -648,14 +684,21 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     if (!span || tok.tokenType === EOF) {
       span = last ? { file: last.span.file, start: last.span.end, end: last.span.end } : fileEnd();
     }
-    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : e.message;
+    let message = e.message;
+    let help: string | undefined;
+    // A ';' missing at the end of a line is found only at the next token, often lines later: say it where
+    // it is missing, right after the last token of that line.
+    const prev = (e as { previousToken?: DtsToken }).previousToken;
+    if (message.startsWith("syntax error: expected ';'") && prev?.span && prev.tokenType !== EOF && (tok.tokenType === EOF || !tok.span || tok.span.file !== prev.span.file || tok.span.start.line > prev.span.end.line)) {
+      span = { file: prev.span.file, start: prev.span.end, end: prev.span.end };
+      message = "syntax error: missing ';' at the end of the line";
+      help = tok.tokenType === EOF || !tok.span ? "a property or node ends with ';' (the file ends here)" : `a property or node ends with ';' (the next token is ${describe(tok)}, on line ${tok.span.start.line})`;
+    }
+    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : message;
     if (seen.has(key)) continue;
     seen.add(key);
     if (++count > 50) break;
-    diags.push(diagnostic(M.syntaxError, e.message, span));
-  }
-  if (tokens.length === 0) {
-    if (!p.errors.length) diags.push(diagnostic(M.syntaxError, "syntax error: expected '/dts-v1/' but found end of input", fileEnd()));
+    diags.push(diagnostic(M.syntaxError, message, span, help === undefined ? {} : { help }));
   }
   p.input = [];
   return result;
