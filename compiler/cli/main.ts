@@ -8,6 +8,7 @@ import { build, type BuildResult } from '../build/build.js';
 import { analyze } from '../build/analyze.js';
 import { buildMessages } from '../build/messages.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
 import { explain } from '../explain/explain.js';
 import { checkOutputFolder, fileSystemDiagnostic, isFileSystemError, readBytes } from '../fs/files.js';
 import { ledger, ledgerText } from '../map/ledger.js';
@@ -302,7 +303,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     exit = code;
   }, handler);
   parser
-    .demandCommand(1, 'name a command (see --help)')
+    .demandCommand(1, 'name a command')
     .strictCommands()
     .strictOptions()
     .help()
@@ -320,8 +321,9 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     if (help) io.stdout(help.endsWith('\n') ? help : help + '\n');
   } catch (e) {
     if (e instanceof UsageError) {
-      const command = typeof args[0] === 'string' && !args[0].startsWith('-') ? ` ${args[0]}` : '';
-      io.stderr(`hvcc: ${e.message}\nRun 'hvcc${command} --help' for usage.\n`);
+      const known = ['build', 'run', 'validate', 'map', 'explain', 'config', 'oldconfig', 'olddefconfig', 'defconfig', 'savedefconfig', 'menuconfig'];
+      const command = known.includes(args[0] ?? '') ? ` ${args[0]}` : '';
+      printDiagnostics(io, [diagnostic(buildMessages.usage, e.message, undefined, { help: `'hvcc${command} --help' lists the options` })], new Map(), false);
       return EXIT.usage;
     }
     if (isFileSystemError(e)) {
@@ -330,8 +332,12 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
       return EXIT.errors;
     }
     // A bug in hvcc, not in the description: the stack is for the bug report, on request.
-    const detail = process.env.HVCC_DEBUG ? ((e as Error).stack ?? String(e)) : `${(e as Error).message} (set HVCC_DEBUG=1 for details)`;
-    io.stderr(`hvcc: internal error [HV0002]: ${detail}\n`);
+    const error = e as Error;
+    const bug = diagnostic(buildMessages.internalError, `internal error: ${error.message ?? String(e)}`, undefined, {
+      notes: [process.env.HVCC_DEBUG ? (error.stack ?? String(e)) : 'set HVCC_DEBUG=1 for the stack'],
+      help: 'this is a bug in hvcc, not in the description: please report it, with the command line and the files',
+    });
+    printDiagnostics(io, [bug], new Map(), false);
     return EXIT.usage;
   }
   return exit;

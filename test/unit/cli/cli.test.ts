@@ -75,7 +75,7 @@ describe('-W', () => {
   test('an unknown check name is a usage error, with the nearest name', async () => {
     const r = await hvcc('validate', '-W', 'no-cpu-share', clean);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("hvcc: -W no-cpu-share: no check is named 'cpu-share'; did you mean 'cpu-shared' (-W no-cpu-shared)?\nRun 'hvcc validate --help' for usage.\n");
+    expect(r.stderr).toBe("error[HV0003]: -W no-cpu-share: no check is named 'cpu-share'; did you mean 'cpu-shared' (-W no-cpu-shared)?\n  = help: 'hvcc validate --help' lists the options\n\n");
   });
   test('a dtc check name mistyped', async () => {
     const r = await hvcc('build', '-W', 'no-unit-adress-vs-reg', clean);
