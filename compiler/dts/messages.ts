@@ -50,7 +50,7 @@ export const M = defineMessages({
   labelIsString: { code: 'HV1118', name: 'label-is-string', severity: 'warning', summary: 'label is not a string.' },
   compatibleIsStringList: { code: 'HV1119', name: 'compatible-is-string-list', severity: 'warning', summary: 'compatible is not a list of strings.' },
   namesIsStringList: { code: 'HV1120', name: 'names-is-string-list', severity: 'warning', summary: 'A *-names property is not a list of strings.' },
-  addrSizeCells: { code: 'HV1121', name: 'addr-size-cells', severity: 'warning', summary: '#address-cells / #size-cells of a node are not cells.' },
+  addrSizeCells: { code: 'HV1121', name: 'addr-size-cells', severity: 'warning', summary: "dtc's addr_size_cells: runs the #address-cells and #size-cells checks (HV1112, HV1113) first; it reports nothing itself." },
   regFormat: { code: 'HV1122', name: 'reg-format', severity: 'warning', summary: 'reg is empty or its length is not a multiple of the parent\'s (#address-cells + #size-cells).' },
   rangesFormat: { code: 'HV1123', name: 'ranges-format', severity: 'warning', summary: 'ranges length does not match the child and parent address/size cells.' },
   dmaRangesFormat: { code: 'HV1124', name: 'dma-ranges-format', severity: 'warning', summary: 'dma-ranges length does not match the child and parent address/size cells.' },
