@@ -23,13 +23,19 @@ import type {
 import type { DtsToken } from './lexer.js';
 import { escapeChar } from './lexer.js';
 import { M } from './messages.js';
-import type { SourceLoader } from './source.js';
+import { notFoundDiagnostic, type SourceLoader } from './source.js';
 import type { DtCell } from './tree.js';
 import * as T from './tokens.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
-const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${tok.image}'`);
+/** A token as messages show it: its first line, elided when it has more or is long (a string can span lines). */
+export function shownToken(image: string): string {
+  const first = image.split('\n')[0]!;
+  return first.length > 40 ? `${first.slice(0, 37)}...` : first !== image ? `${first}...` : image;
+}
+
+const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${shownToken(tok.image)}'`);
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
@@ -457,9 +463,11 @@ export class DtsParser extends EmbeddedActionsParser {
             const span = this.join(this.sp(kw), this.sp(close));
             v.span = v.span ? this.join(v.span, span) : span;
             const fname = Buffer.from(bytesOf(name)).toString('latin1');
+            // dtc opens the file when it reduces the rule, after ')' and before the next token.
+            this.loader.position = ((close as DtsToken).index ?? -1) + 0.5;
             const found = this.loader.resolveBinary(fname, this.sp(name).file);
-            if (!found) {
-              this.err(M.includeNotFound, `Couldn't open "${fname}": No such file or directory`, this.sp(name));
+            if (!('data' in found)) {
+              this.diags.push(notFoundDiagnostic(found, fname, this.sp(name), '/incbin/'));
               return;
             }
             let data = found.data;
@@ -630,12 +638,48 @@ function emptyBody(span: Span): AstBody {
   return { props: [], children: [], span };
 }
 
+/** Where an /include/ directive stood, and the index of the first token it brought in. */
+export interface IncludeSite {
+  span: Span;
+  firstToken: number;
+}
+
+/**
+ * A source must start with /dts-v1/; — said of the entry file itself (at its first token, or at the
+ * /include/ that comes before it), not as a syntax error in whatever file's tokens come first.
+ */
+function checkVersion(tokens: DtsToken[], entry: string, includes: readonly IncludeSite[], diags: Diagnostic[], fileEnd: () => Span): boolean {
+  const first = tokens[0];
+  const name = entry.slice(entry.lastIndexOf('/') + 1);
+  if (!first) {
+    diags.push(diagnostic(M.missingV1, `'${name}' is empty: a device-tree source starts with '/dts-v1/;'`, fileEnd(), { help: "write '/dts-v1/;' on its first line" }));
+    return false;
+  }
+  if (first.tokenType === T.V1) return true;
+  const site = first.span.file === entry ? undefined : includes.find((inc) => inc.firstToken === 0 && inc.span.file === entry);
+  const span = site?.span ?? first.span;
+  const what = site ? `its first /include/ comes before it` : `it starts with ${describe(first)}`;
+  diags.push(diagnostic(M.missingV1, `'${name}' does not start with '/dts-v1/;': ${what}`, span, { help: "write '/dts-v1/;' on the first line of the file, before any /include/" }));
+  // Parse on as if it were there, so the rest of the file is checked too.
+  const at = span.start;
+  const fake = (tt: TokenType, image: string): DtsToken => ({ ...first, image, tokenType: tt, tokenTypeIdx: tt.tokenTypeIdx!, span: { file: span.file, start: at, end: at } });
+  tokens.unshift(fake(T.V1, '/dts-v1/'), fake(T.Semi, ';'));
+  return true;
+}
+
 /**
  * Parses a token vector; syntax errors (several per run, thanks to Chevrotain's recovery) go to diags.
  * Building a parser costs some 30 ms (Chevrotain analyses the grammar), so a caller that parses many sources
  * passes one to reuse; the parser keeps nothing from one parse to the next.
  */
-export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[], entry = '', parser?: DtsParser): AstFile | undefined {
+export function parseTokens(
+  tokens: DtsToken[],
+  loader: SourceLoader,
+  diags: Diagnostic[],
+  entry = '',
+  includes: readonly IncludeSite[] = [],
+  parser?: DtsParser,
+): AstFile | undefined {
   const fileEnd = (): Span => {
     const text = loader.sources.get(entry) ?? '';
     let line = 1;
@@ -644,6 +688,7 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     const p = { line, column: text.length - ls + 1, offset: text.length };
     return { file: entry, start: p, end: p };
   };
+  if (!checkVersion(tokens, entry, includes, diags, fileEnd)) return undefined;
   const p = parser ?? new DtsParser();
   p.prepare(tokens, loader, diags);
   const result = p.file();
@@ -656,14 +701,21 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     if (!span || tok.tokenType === EOF) {
       span = last ? { file: last.span.file, start: last.span.end, end: last.span.end } : fileEnd();
     }
-    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : e.message;
+    let message = e.message;
+    let help: string | undefined;
+    // A ';' missing at the end of a line is found only at the next token, often lines later: say it where
+    // it is missing, right after the last token of that line.
+    const prev = (e as { previousToken?: DtsToken }).previousToken;
+    if (message.startsWith("syntax error: expected ';'") && prev?.span && prev.tokenType !== EOF && (tok.tokenType === EOF || !tok.span || tok.span.file !== prev.span.file || tok.span.start.line > prev.span.end.line)) {
+      span = { file: prev.span.file, start: prev.span.end, end: prev.span.end };
+      message = "syntax error: missing ';' at the end of the line";
+      help = tok.tokenType === EOF || !tok.span ? "a property or node ends with ';' (the file ends here)" : `a property or node ends with ';' (the next token is ${describe(tok)}, on line ${tok.span.start.line})`;
+    }
+    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : message;
     if (seen.has(key)) continue;
     seen.add(key);
     if (++count > 50) break;
-    diags.push(diagnostic(M.syntaxError, e.message, span));
-  }
-  if (tokens.length === 0) {
-    if (!p.errors.length) diags.push(diagnostic(M.syntaxError, "syntax error: expected '/dts-v1/' but found end of input", fileEnd()));
+    diags.push(diagnostic(M.syntaxError, message, span, help === undefined ? {} : { help }));
   }
   p.input = [];
   return result;

@@ -8,51 +8,46 @@ export const explanationsDir = join(packageRoot, 'docs', 'explain');
 
 export interface ExplanationExample {
   kind: 'wrong' | 'corrected';
-  /** A description (a ```dts block); absent for an example that is only components or a command. */
-  source?: string;
-  /** Component files (```json component/NAME/FILE blocks) the example puts on the component search path. */
-  components: { path: string; text: string }[];
-  /** A command line (a ```sh block starting with `hvcc `), run as it is from the repository's root. */
-  command?: string[];
+  source: string;
+}
+
+/** The ```dts blocks under "## Wrong" and "## Corrected": the test suite runs them through the checker. */
+export function examples(markdown: string): ExplanationExample[] {
+  return pageBlocks(markdown)
+    .filter((b) => b.lang === 'dts' && b.kind !== undefined && b.file === undefined)
+    .map((b) => ({ kind: b.kind!, source: b.text }));
 }
 
 /**
- * The examples under "## Wrong" and "## Corrected", which the test suite runs: each ```dts block is a
- * description checked with the component files (```json component/NAME/FILE blocks) shown before it in
- * its section; a section with component files and no description checks them against examples/two-guests;
- * a ```sh block is an `hvcc` command line.
+ * A fenced block of an explanation page: its language (`dts`, `kconfig` for Kconfig source, `config` for a
+ * .config, `sh` for hvcc command lines), the example it belongs to (under "## Wrong" or "## Corrected";
+ * none before them), and `file=NAME` when it is a file the examples use rather than an example itself.
  */
-export function examples(markdown: string): ExplanationExample[] {
-  const out: ExplanationExample[] = [];
-  let kind: ExplanationExample['kind'] | undefined;
-  let components: ExplanationExample['components'] = [];
-  let used = true;
-  const flush = () => {
-    if (kind && !used) out.push({ kind, components });
-  };
-  const re = /^## (Wrong|Corrected)\s*$|^## |^```(dts|sh|json component\/([^\s]+))\n([\s\S]*?)^```$/gm;
+export interface PageBlock {
+  lang: string;
+  kind?: 'wrong' | 'corrected';
+  file?: string;
+  /** Other words of the info string (e.g. `no-final-newline`). */
+  flags: string[];
+  text: string;
+}
+
+export function pageBlocks(markdown: string): PageBlock[] {
+  const out: PageBlock[] = [];
+  let kind: PageBlock['kind'];
+  const re = /^## (.*?)\s*$|^```(\S+)([^\n]*)\n([\s\S]*?)^```$/gm;
   for (let m = re.exec(markdown); m; m = re.exec(markdown)) {
-    if (m[0].startsWith('## ')) {
-      flush();
+    if (m[1] !== undefined) {
       kind = m[1] === 'Wrong' ? 'wrong' : m[1] === 'Corrected' ? 'corrected' : undefined;
-      components = [];
-      used = true;
       continue;
     }
-    if (!kind) continue;
-    const body = m[4] ?? '';
-    if (m[2] === 'dts') {
-      out.push({ kind, source: body, components });
-      used = true;
-    } else if (m[2] === 'sh') {
-      const line = body.trim();
-      if (line.startsWith('hvcc ')) out.push({ kind, components, command: line.split(/\s+/).slice(1) });
-    } else if (m[3]) {
-      components = [...components, { path: m[3], text: body }];
-      used = false;
-    }
+    const words = m[3]!.trim().split(/\s+/).filter((w) => w.length > 0);
+    const file = words.find((w) => w.startsWith('file='))?.slice(5);
+    const flags = words.filter((w) => !w.startsWith('file='));
+    let text = m[4]!;
+    if (flags.includes('no-final-newline')) text = text.replace(/\n$/, '');
+    out.push({ lang: m[2]!, ...(kind ? { kind } : {}), ...(file !== undefined ? { file } : {}), flags, text });
   }
-  flush();
   return out;
 }
 

@@ -60,6 +60,23 @@ d('dts -> dtb is byte-identical to dtc', () => {
   });
 });
 
+d('dtc -d: the same dependency file', () => {
+  test.each(['include-main.dts', 'values.dts', 'basic.dts'])('%s', async (name) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvcc-dep-'));
+    try {
+      const file = path.join(diffDir, name);
+      const out = path.join(dir, 'out.dtb');
+      const ref = dtc(['-q', '-i', incDir, '-d', path.join(dir, 'theirs.d'), '-o', out, file]);
+      expect(ref.status).toBe(0);
+      const code = await runDtc(['-q', '-i', incDir, '-d', path.join(dir, 'ours.d'), '-o', out, file], { stdout: () => {}, stderr: () => {} });
+      expect(code).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'ours.d'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'theirs.d'), 'utf8'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 d('dtb -> dts and dtb -> dtb match dtc', () => {
   test.each(cases)('%s', (name) => {
     const blob = theirs(path.join(diffDir, name));
@@ -77,7 +94,7 @@ d("dtc's checks: same messages, same order", () => {
   const files = fs.readdirSync(warnDir).filter((f) => f.endsWith('.dts'));
   test.each(files)('%s', (name) => {
     const file = path.join(warnDir, name);
-    const r = parseDts(file, { preprocess: false });
+    const r = parseDts(file, { preprocess: false, prerequisiteNotes: 'dtc' });
     const mine = r.diagnostics.map((x) => formatDtcDiagnostic(x).replace(/^[^ ]+: (?=(Warning|ERROR) \()/, '')).join('');
     const ref = dtc(['-f', '-O', 'dtb', '-o', '/dev/null', file]).stderr;
     const refLines = ref
