@@ -8,7 +8,7 @@ import { build, type BuildResult } from '../driver/build.js';
 import { analyze } from '../driver/analyze.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { explain } from '../explain/explain.js';
-import { ledger, ledgerText } from '../map/ledger.js';
+import { MAP_FORMATS, runMap } from '../map/command.js';
 import { hvccVersion } from '../paths.js';
 import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -148,21 +148,15 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
     )
     .command(
       'map <file>',
-      'Print the ledger of the system: the owner of every RAM range, device window, interrupt and CPU, and what is free',
+      'Show who owns every RAM range, device window, interrupt and CPU: as text, JSON, or a picture (html, svg) with -o',
       (y) =>
         y
           .positional('file', { type: 'string', demandOption: true })
-          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
+          .option('format', { choices: MAP_FORMATS, default: 'text' as const, describe: 'text, json, html (a self-contained page) or svg' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' })
           .option('config', { type: 'string' }),
       (argv) => {
-        const result = analyze({ file: argv.file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], ...warningSwitches(argv.W) });
-        printDiagnostics(io, result.diagnostics, result.sources);
-        if (!result.system || !result.layout) {
-          exit = EXIT.errors;
-          return;
-        }
-        const entries = ledger(result.system, result.layout);
-        io.stdout(argv.format === 'json' ? JSON.stringify({ version: 1, system: result.system.name, entries }, null, 2) + '\n' : ledgerText(entries));
+        exit = runMap(io, { file: argv.file, format: argv.format, output: argv.output, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
       },
     )
     .command(
