@@ -9,6 +9,8 @@ import { analyze } from '../driver/analyze.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { explain } from '../explain/explain.js';
 import { MAP_FORMATS, runMap } from '../map/command.js';
+import { runDiff } from '../diff/command.js';
+import { DIFF_FORMATS } from '../diff/render.js';
 import { hvccVersion } from '../paths.js';
 import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -157,6 +159,20 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           .option('config', { type: 'string' }),
       (argv) => {
         exit = runMap(io, { file: argv.file, format: argv.format, output: argv.output, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
+      },
+    )
+    .command(
+      'diff <old> <new>',
+      'What changed in the system between two descriptions (guests, memory, CPUs, devices, interrupts, options); exit 0 same, 1 changed, 2 trouble',
+      (y) =>
+        y
+          .positional('old', { type: 'string', demandOption: true })
+          .positional('new', { type: 'string', demandOption: true })
+          .option('format', { choices: DIFF_FORMATS, default: 'text' as const, describe: 'text, json or markdown (for a pull-request comment)' })
+          .option('old-config', { type: 'string', describe: "Kconfig .config for OLD (default: found as for build)" })
+          .option('new-config', { type: 'string', describe: "Kconfig .config for NEW (default: found as for build)" }),
+      (argv) => {
+        exit = runDiff(io, { old: argv.old, new: argv.new, format: argv.format, oldConfig: argv['old-config'], newConfig: argv['new-config'], includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
       },
     )
     .command(
