@@ -219,10 +219,10 @@ ${map.conflicts
     )
     .join('\n');
   const cpus = cpuRows(map)
-    .map(({ c, cells }) => `<tr${cls(c.conflicts)} data-cpu="${esc(c.path)}" data-owner="${esc(c.owner)}"><td class="mono">${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td>${swatch(map, c.owner)}${esc(cells[2]!)}</td><td>${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
+    .map(({ c, cells }) => `<tr${cls(c.conflicts)} id="row-${esc(c.id)}" data-cpu="${esc(c.path)}" data-owner="${esc(c.owner)}"><td class="mono">${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td>${swatch(map, c.owner)}${esc(cells[2]!)}</td><td>${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
     .join('\n');
   const irqs = irqRows(map)
-    .map(({ i, cells }) => `<tr${cls(i.conflicts)} data-irq="${i.intid}" data-space="${esc(i.space)}" data-owner="${esc(i.owner)}"><td>${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td class="mono">${esc(cells[2]!)}</td><td>${swatch(map, i.owner)}${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
+    .map(({ i, cells }) => `<tr${cls(i.conflicts)} id="row-${esc(i.id)}" data-irq="${i.intid}" data-space="${esc(i.space)}" data-owner="${esc(i.owner)}"><td>${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td class="mono">${esc(cells[2]!)}</td><td>${swatch(map, i.owner)}${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
     .join('\n');
   const json = JSON.stringify(mapJson(map)).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
