@@ -165,6 +165,19 @@ export const PALETTE = {
 } as const;
 
 export const CONFLICT_COLOR = '#c8102e';
+/** Warnings are outlined in a dark amber (dashed), not hatched: the description still builds. */
+export const WARNING_COLOR = '#b45309';
+
+/** The worst severity among the conflicts `ids` names: an error is drawn as a conflict, a warning outlined. */
+export function worst(map: Pick<SystemMap, 'conflicts'>, ids: readonly string[]): 'error' | 'warning' | undefined {
+  let out: 'error' | 'warning' | undefined;
+  for (const id of ids) {
+    const c = map.conflicts.find((x) => x.id === id);
+    if (c?.severity === 'error') return 'error';
+    if (c?.severity === 'warning') out = 'warning';
+  }
+  return out;
+}
 
 const byBase = <T extends { range: Range }>(a: T, b: T) => (a.range.base < b.range.base ? -1 : a.range.base > b.range.base ? 1 : a.range.size < b.range.size ? -1 : 1);
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';

@@ -1,5 +1,5 @@
 import { end, formatRange, formatSize, hex } from '../util/ranges.js';
-import { CONFLICT_COLOR, type SystemMap } from './model.js';
+import { CONFLICT_COLOR, WARNING_COLOR, worst, type SystemMap } from './model.js';
 import { addr, cpuRows, defs, esc, figure, FONT, humanSize, irqRows, MONO, ownerLabel, ownerOf, status } from './render-svg.js';
 import { SCALE_NOTE } from './scale.js';
 
@@ -47,7 +47,7 @@ section > h2 { margin: 0 0 10px; font-size: 16px; }
 .ram-bar .piece { min-width: 2px; height: 100%; border-right: 1px solid #fff; font-size: 12px; font-weight: 600; overflow: hidden; white-space: nowrap; display: flex; align-items: center; padding-left: 7px; }
 .ram-bar .piece.free { background: repeating-linear-gradient(45deg, #f3f5f8 0 4px, #dfe4ea 4px 5px); color: #4a5563; font-weight: 400; }
 .ram-bar .piece.conflict { background-image: repeating-linear-gradient(45deg, rgba(200,16,46,.6) 0 3px, transparent 3px 8px); outline: 2px solid var(--conflict); outline-offset: -2px; }
-.layout { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 18px; align-items: start; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) 300px; gap: 18px; align-items: start; }
 .figure-wrap { overflow-x: auto; }
 .figure-wrap svg { display: block; }
 .note { color: var(--muted); font-size: 12.5px; margin: 6px 0 0; }
@@ -69,6 +69,8 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f5; font-weight: 700; font-size: 12.5px; color: #38424f; }
 tr.conflict td { background: #fde8eb; color: #5c0012; }
+tr.warning td { background: #fff6e0; color: #5c3a00; }
+.sw.warning { border: 2px dashed ${WARNING_COLOR}; background: #fff; }
 tr[data-items] { cursor: pointer; }
 tr[data-items]:hover td { background: #fbd3d9; }
 td .sw { vertical-align: -3px; margin-right: 6px; }
@@ -162,7 +164,7 @@ function ramBars(map: SystemMap): string {
           const free = s.claims.length === 0;
           const share = pct(s.range.size);
           const style = free ? '' : `background:${o.color};color:${o.ink};`;
-          return `<div class="piece${free ? ' free' : ''}${s.conflicts.length ? ' conflict' : ''}" data-target="${esc(s.id)}" data-owner="${esc(o.id)}" style="${style}flex:0 0 ${share.toFixed(4)}%" title="${esc(`${s.label}: ${formatRange(s.range)}, ${humanSize(s.range.size)} — ${share.toFixed(1)}% of the bank`)}">${share >= 7 ? `<span>${esc(s.label)} · ${esc(humanSize(s.range.size))}</span>` : ''}</div>`;
+          return `<div class="piece${free ? ' free' : ''}${worst(map, s.conflicts) === 'error' ? ' conflict' : ''}" data-target="${esc(s.id)}" data-owner="${esc(o.id)}" style="${style}flex:0 0 ${share.toFixed(4)}%" title="${esc(`${s.label}: ${formatRange(s.range)}, ${humanSize(s.range.size)} — ${share.toFixed(1)}% of the bank`)}">${share >= 7 ? `<span>${esc(s.label)} · ${esc(humanSize(s.range.size))}</span>` : ''}</div>`;
         })
         .join('');
       return `<div class="ram"><div class="ram-title">Board RAM <code>${esc(addr(bank.base))} – ${esc(addr(end(bank)))}</code> (${esc(formatSize(bank.size))}), <strong>to scale</strong></div><div class="ram-bar" role="img" aria-label="${esc(`board RAM ${formatRange(bank)} to scale`)}">${cells}</div></div>`;
@@ -176,8 +178,9 @@ function swatch(map: SystemMap, owner: string): string {
   return `<span class="sw" style="background:${o.color}" aria-hidden="true"></span>`;
 }
 
-function cls(conflicts: string[]): string {
-  return conflicts.length ? ' class="conflict"' : '';
+function cls(map: SystemMap, conflicts: string[]): string {
+  const w = worst(map, conflicts);
+  return w === 'error' ? ' class="conflict"' : w === 'warning' ? ' class="warning"' : '';
 }
 
 export function htmlDocument(map: SystemMap, version: string): string {
@@ -192,13 +195,13 @@ export function htmlDocument(map: SystemMap, version: string): string {
     .map((o) => `<li data-owner="${esc(o.id)}">${swatch(map, o.id)}${esc(o.kind === 'guest' ? `guest ${o.label}` : o.label)}</li>`)
     .join('');
   const conflicts = map.conflicts.length
-    ? `<section id="conflicts" aria-labelledby="conflicts-h"><h2 id="conflicts-h">⚠ Conflicts (${map.conflicts.length})</h2>
+    ? `<section id="conflicts" aria-labelledby="conflicts-h"><h2 id="conflicts-h">${map.errors ? '⚠ Conflicts' : '! Warnings'} (${map.conflicts.length})</h2>
 <p class="note">Click a row to show what it concerns. Each band it touches is hatched in the picture.</p>
 <table><thead><tr><th>severity</th><th>code</th><th>problem</th><th>where</th></tr></thead><tbody>
 ${map.conflicts
   .map(
     (c) =>
-      `<tr class="conflict" id="row-${esc(c.id)}" data-conflict="${esc(c.id)}" data-code="${esc(c.code)}" data-items="${esc(c.items.join(' '))}"><td class="sev-${c.severity}">${c.severity}</td><td><code>${esc(c.code)}</code> ${esc(c.name)}</td><td>${esc(c.message)}${c.related.map((r) => `<br>↳ ${esc(r.message)}${r.at ? ` — <code>${esc(r.at.text)}</code>` : ''}`).join('')}</td><td><code>${esc(c.at?.text ?? '')}</code></td></tr>`,
+      `<tr class="${c.severity === 'error' ? 'conflict' : 'warning'}" id="row-${esc(c.id)}" data-conflict="${esc(c.id)}" data-code="${esc(c.code)}" data-items="${esc(c.items.join(' '))}"><td class="sev-${c.severity}">${c.severity}</td><td><code>${esc(c.code)}</code> ${esc(c.name)}</td><td>${esc(c.message)}${c.related.map((r) => `<br>↳ ${esc(r.message)}${r.at ? ` — <code>${esc(r.at.text)}</code>` : ''}`).join('')}</td><td><code>${esc(c.at?.text ?? '')}</code></td></tr>`,
   )
   .join('\n')}
 </tbody></table></section>`
@@ -207,22 +210,22 @@ ${map.conflicts
     .map((s) => {
       const claims = s.claims.map((id) => map.claims.find((c) => c.id === id)!);
       const where = claims.map((c) => c.claimedAt?.text ?? '').filter(Boolean);
-      return `<tr${cls(s.conflicts)} data-segment="${esc(s.id)}" data-owner="${esc(s.owner)}"><td class="mono">${esc(addr(s.range.base))} – ${esc(addr(end(s.range)))}</td><td>${esc(formatSize(s.range.size))}</td><td>${swatch(map, s.owner)}${esc(ownerLabel(map, s.owner))}</td><td>${esc(s.claims.length ? claims.map((c) => c.detail).join('; ') : 'free RAM')}</td><td><code>${esc(where.join(', '))}</code></td></tr>`;
+      return `<tr${cls(map, s.conflicts)} data-segment="${esc(s.id)}" data-owner="${esc(s.owner)}"><td class="mono">${esc(addr(s.range.base))} – ${esc(addr(end(s.range)))}</td><td>${esc(formatSize(s.range.size))}</td><td>${swatch(map, s.owner)}${esc(ownerLabel(map, s.owner))}</td><td>${esc(s.claims.length ? claims.map((c) => c.detail).join('; ') : 'free RAM')}</td><td><code>${esc(where.join(', '))}</code></td></tr>`;
     })
     .join('\n');
   const guestRows = map.guests
     .flatMap((g) =>
       g.regions.map(
         (r) =>
-          `<tr${cls(r.conflicts)} data-region="${esc(r.id)}" data-guest="${esc(g.name)}"><td>${swatch(map, g.owner)}${esc(g.name)}</td><td>${esc(r.kind === 'ram' ? 'RAM' : r.kind === 'emulated' ? r.label : `${r.label} · passthrough`)}</td><td class="mono">${esc(formatRange(r.range))}</td><td class="mono">${r.pa !== undefined ? esc(formatRange({ base: r.pa, size: r.range.size })) : r.kind === 'emulated' ? '— (trapped)' : 'not placed'}</td><td>${esc(r.detail)}</td><td><code>${esc(r.claimedAt?.text ?? '')}</code></td></tr>`,
+          `<tr${cls(map, r.conflicts)} data-region="${esc(r.id)}" data-guest="${esc(g.name)}"><td>${swatch(map, g.owner)}${esc(g.name)}</td><td>${esc(r.kind === 'ram' ? 'RAM' : r.kind === 'emulated' ? r.label : `${r.label} · passthrough`)}</td><td class="mono">${esc(formatRange(r.range))}</td><td class="mono">${r.pa !== undefined ? esc(formatRange({ base: r.pa, size: r.range.size })) : r.kind === 'emulated' ? '— (trapped)' : 'not placed'}</td><td>${esc(r.detail)}</td><td><code>${esc(r.claimedAt?.text ?? '')}</code></td></tr>`,
       ),
     )
     .join('\n');
   const cpus = cpuRows(map)
-    .map(({ c, cells }) => `<tr${cls(c.conflicts)} id="row-${esc(c.id)}" data-cpu="${esc(c.path)}" data-owner="${esc(c.owner)}"><td class="mono">${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td>${swatch(map, c.owner)}${esc(cells[2]!)}</td><td>${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
+    .map(({ c, cells }) => `<tr${cls(map, c.conflicts)} id="row-${esc(c.id)}" data-cpu="${esc(c.path)}" data-owner="${esc(c.owner)}"><td class="mono">${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td>${swatch(map, c.owner)}${esc(cells[2]!)}</td><td>${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
     .join('\n');
   const irqs = irqRows(map)
-    .map(({ i, cells }) => `<tr${cls(i.conflicts)} id="row-${esc(i.id)}" data-irq="${i.intid}" data-space="${esc(i.space)}" data-owner="${esc(i.owner)}"><td>${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td class="mono">${esc(cells[2]!)}</td><td>${swatch(map, i.owner)}${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
+    .map(({ i, cells }) => `<tr${cls(map, i.conflicts)} id="row-${esc(i.id)}" data-irq="${i.intid}" data-space="${esc(i.space)}" data-owner="${esc(i.owner)}"><td>${esc(cells[0]!)}</td><td class="mono">${esc(cells[1]!)}</td><td class="mono">${esc(cells[2]!)}</td><td>${swatch(map, i.owner)}${esc(cells[3]!)}</td><td>${esc(cells[4]!)}</td><td><code>${esc(cells[5]!)}</code></td></tr>`)
     .join('\n');
   const json = JSON.stringify(mapJson(map)).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
@@ -248,7 +251,7 @@ ${map.conflicts
 </div>
 ${conflicts}
 <section aria-labelledby="map-h"><h2 id="map-h">Memory map</h2>
-<ul class="legend" aria-label="legend">${legendItems}<li data-owner="conflict"><span class="sw conflict" aria-hidden="true"></span>⚠ conflict</li></ul>
+<ul class="legend" aria-label="legend">${legendItems}${map.conflicts.some((c) => c.severity === 'warning') ? '<li data-owner="warning"><span class="sw warning" aria-hidden="true"></span>! warning</li>' : ''}<li data-owner="conflict"><span class="sw conflict" aria-hidden="true"></span>⚠ conflict</li></ul>
 ${ramBars(map)}
 <div class="layout">
 <div class="figure-wrap"><svg id="figure" xmlns="http://www.w3.org/2000/svg" width="${fig.width}" height="${fig.height}" viewBox="0 0 ${fig.width} ${fig.height}" font-family="${esc(FONT)}" role="group" aria-label="host-physical and guest-physical address spaces">${defs()}${fig.body}</svg></div>

@@ -1,5 +1,5 @@
 import { end, formatRange, formatSize, hex, type Range } from '../util/ranges.js';
-import { CONFLICT_COLOR, type GuestRegion, type HostSegment, type MapOwner, type SystemMap } from './model.js';
+import { CONFLICT_COLOR, WARNING_COLOR, worst, type GuestRegion, type HostSegment, type MapOwner, type SystemMap } from './model.js';
 import { bandHeight, layoutColumn, SCALE_NOTE, type Row } from './scale.js';
 
 /**
@@ -18,7 +18,8 @@ export function esc(s: string): string {
 
 /** A hex address with its 32-bit halves or 16-bit groups apart, as engineers read them: 0x4000_0000. */
 export function addr(v: bigint): string {
-  const h = v.toString(16);
+  let h = v.toString(16);
+  h = h.padStart(Math.max(8, Math.ceil(h.length / 4) * 4), '0');
   const groups: string[] = [];
   for (let i = h.length; i > 0; i -= 4) groups.unshift(h.slice(Math.max(0, i - 4), i));
   return `0x${groups.join('_')}`;
@@ -46,7 +47,7 @@ export function defs(): string {
   );
 }
 
-const X = { axis: 112, host: 120, hostWidth: 320, gutter: 44, guestWidth: 236, guestGap: 28, top: 64 } as const;
+const X = { axis: 112, host: 120, hostWidth: 320, gutter: 40, guestWidth: 262, guestGap: 24, top: 64 } as const;
 
 interface Band {
   id: string;
@@ -57,6 +58,7 @@ interface Band {
   range: string;
   owner: MapOwner;
   conflicts: string[];
+  severity: 'error' | 'warning' | undefined;
   data: Record<string, string>;
   tooltip: string;
   free: boolean;
@@ -77,19 +79,20 @@ function band(b: Band, x: number, y: number, w: number, h: number): string {
   const attrs = Object.entries(b.data)
     .map(([k, v]) => ` data-${k}="${esc(v)}"`)
     .join('');
-  const conflict = b.conflicts.length > 0;
+  const conflict = b.severity === 'error';
+  const warn = b.severity === 'warning';
   const fill = b.free ? 'url(#freefill)' : b.owner.color;
-  const stroke = conflict ? CONFLICT_COLOR : b.free ? '#b7c0cc' : '#ffffff';
-  const sw = conflict ? 2.5 : 1;
+  const stroke = conflict ? CONFLICT_COLOR : warn ? WARNING_COLOR : b.free ? '#b7c0cc' : '#ffffff';
+  const sw = conflict || warn ? 2.5 : 1;
   const parts = [
-    `<g class="band${conflict ? ' conflict' : ''}${b.free ? ' free' : ''}" id="${esc(b.id)}" data-kind="${esc(b.kind)}" data-owner="${esc(b.owner.id)}"${attrs} data-conflicts="${esc(b.conflicts.join(' '))}" tabindex="0" role="button" aria-label="${esc(b.tooltip.split('\n')[0]!)}">`,
+    `<g class="band${conflict ? ' conflict' : warn ? ' warning' : ''}${b.free ? ' free' : ''}" id="${esc(b.id)}" data-kind="${esc(b.kind)}" data-owner="${esc(b.owner.id)}"${attrs} data-conflicts="${esc(b.conflicts.join(' '))}" tabindex="0" role="button" aria-label="${esc(b.tooltip.split('\n')[0]!)}">`,
     `<title>${esc(b.tooltip)}</title>`,
-    `<rect class="fill" x="${x}" y="${y}" width="${w}" height="${h}" rx="3" fill="${fill}" stroke="${stroke}" stroke-width="${sw}"${b.free ? ' stroke-dasharray="4 3"' : ''}/>`,
+    `<rect class="fill" x="${x}" y="${y}" width="${w}" height="${h}" rx="3" fill="${fill}" stroke="${stroke}" stroke-width="${sw}"${b.free || warn ? ` stroke-dasharray="${warn ? '6 3' : '4 3'}"` : ''}/>`,
   ];
   if (conflict) parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="3" fill="url(#hatch)" pointer-events="none"/>`);
   // On a hatched band the text sits on white chips, legible whatever the owner's color.
   const ink = conflict ? '#5c0012' : b.free ? '#4a5563' : b.owner.ink;
-  const label = (conflict ? '⚠ ' : '') + b.title;
+  const label = (conflict ? '⚠ ' : warn ? '! ' : '') + b.title;
   const textY = h >= 38 ? y + 16 : y + h / 2 + 4.5;
   const sizeWidth = b.size.length * 6.8 + 10;
   const shown = fit(label, w - sizeWidth - 18, 7.6);
@@ -150,6 +153,7 @@ function hostBand(map: SystemMap, s: HostSegment): Band {
     range: `${addr(s.range.base)} – ${addr(end(s.range))}`,
     owner,
     conflicts: s.conflicts,
+    severity: worst(map, s.conflicts),
     data: { base: hex(s.range.base), size: hex(s.range.size), claims: s.claims.join(' '), space: 'host' },
     tooltip,
     free: s.claims.length === 0,
@@ -169,6 +173,7 @@ function guestBand(map: SystemMap, guest: string, r: GuestRegion): Band {
     range: `${addr(r.range.base)} – ${addr(end(r.range))}`,
     owner,
     conflicts: r.conflicts,
+    severity: worst(map, r.conflicts),
     data: { base: hex(r.range.base), size: hex(r.range.size), claims: r.claim ?? '', space: guest, region: r.kind },
     tooltip,
     free: false,
@@ -225,7 +230,7 @@ export function figure(map: SystemMap): Figure {
     const x = X.host + X.hostWidth + X.gutter + gi * (X.guestWidth + X.guestGap);
     const owner = ownerOf(map, g.owner);
     const col = layoutColumn(g.regions, (r) => r.range, top);
-    const gConf = g.conflicts.length > 0;
+    const gConf = worst(map, g.conflicts) === 'error';
     parts.push(`<g class="column guest" data-guest="${esc(g.name)}" data-space="${esc(g.name)}" id="guest-${esc(g.name)}" data-conflicts="${esc(g.conflicts.join(' '))}">`);
     parts.push(`<title>${esc(`guest ${g.name}: ${g.vcpus} vCPU${g.vcpus === 1 ? '' : 's'}, ${formatSize(g.memory)} RAM${g.at ? `\ndeclared at ${g.at.text}` : ''}${conflictLines(map, g.conflicts).map((l) => '\n' + l).join('')}`)}</title>`);
     parts.push(`<rect x="${x}" y="8" width="14" height="14" rx="3" fill="${owner.color}"/>`);
@@ -260,7 +265,7 @@ export function ramBar(map: SystemMap, width: number): Figure {
       const w = Math.max(2, scale(end(s.range)) * width - x0);
       const owner = ownerOf(map, s.owner);
       const free = s.claims.length === 0;
-      const conflict = s.conflicts.length > 0;
+      const conflict = worst(map, s.conflicts) === 'error';
       parts.push(
         `<g class="ram-piece" data-owner="${esc(owner.id)}" data-target="${esc(s.id)}"><title>${esc(`${s.label}: ${formatRange(s.range)}, ${formatSize(s.range.size)} (${((scale(end(s.range)) - scale(s.range.base)) * 100).toFixed(1)}% of the bank)`)}</title>` +
           `<rect x="${x0.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="22" fill="${free ? 'url(#freefill)' : owner.color}" stroke="${conflict ? CONFLICT_COLOR : free ? '#b7c0cc' : '#ffffff'}" stroke-width="${conflict ? 2 : 0.75}"/>` +
@@ -298,12 +303,16 @@ export function legend(map: SystemMap, width: number): Figure {
     x = 0;
     y += 24;
   }
+  if (map.conflicts.some((c) => c.severity === 'warning')) {
+    parts.push(`<g class="legend-item" data-owner="warning"><rect x="${x}" y="${y}" width="18" height="16" rx="3" fill="#ffffff" stroke="${WARNING_COLOR}" stroke-width="2" stroke-dasharray="4 2"/>${text(x + 24, y + 12.5, '! warning', `font-size="12" fill="#1c2430"`)}</g>`);
+    x += 28 + 9 * 7 + 18;
+  }
   parts.push(`<g class="legend-item" data-owner="conflict"><rect x="${x}" y="${y}" width="18" height="16" rx="3" fill="#ffffff" stroke="${CONFLICT_COLOR}" stroke-width="2"/><rect x="${x}" y="${y}" width="18" height="16" rx="3" fill="url(#hatch)"/>${text(x + 24, y + 12.5, '⚠ conflict (see list)', `font-size="12" fill="#1c2430"`)}</g>`);
   return { body: parts.join('\n'), width, height: y + 20 };
 }
 
 /** A plain table as SVG text rows, for the standalone SVG. */
-function table(title: string, header: string[], rows: { cells: string[]; color?: string; conflict?: boolean; id?: string; attrs?: string }[], widths: number[], y0: number): Figure {
+function table(title: string, header: string[], rows: { cells: string[]; color?: string; conflict?: boolean | undefined; id?: string; attrs?: string }[], widths: number[], y0: number): Figure {
   const parts: string[] = [text(0, y0 + 14, title, `font-size="15" font-weight="700" fill="#1c2430"`)];
   let y = y0 + 28;
   const row = (cells: string[], attrs: string, yy: number) => {
@@ -386,11 +395,11 @@ export function svgDocument(map: SystemMap, version: string): string {
     ty += t.height + 12;
   }
   const cw = [200, 90, 120, 220, 140, inner - 770];
-  const ct = table('CPUs', ['CPU', 'hardware ID', 'owner', 'runs', 'notes', 'assigned at'], cpuRows(map).map(({ c, cells }) => ({ id: `row-${c.id}`, attrs: ` data-cpu="${esc(c.path)}" data-owner="${esc(c.owner)}"`, color: ownerOf(map, c.owner).color, conflict: c.conflicts.length > 0, cells })), cw, ty);
+  const ct = table('CPUs', ['CPU', 'hardware ID', 'owner', 'runs', 'notes', 'assigned at'], cpuRows(map).map(({ c, cells }) => ({ id: `row-${c.id}`, attrs: ` data-cpu="${esc(c.path)}" data-owner="${esc(c.owner)}"`, color: ownerOf(map, c.owner).color, conflict: worst(map, c.conflicts) === 'error', cells })), cw, ty);
   tables.push(ct);
   ty += ct.height + 12;
   const iw = [80, 130, 200, 110, 270, inner - 790];
-  const it = table('Interrupts', ['controller', 'interrupt', 'device', 'owner', 'what', 'declared at'], irqRows(map).map(({ i, cells }) => ({ id: `row-${i.id}`, attrs: ` data-irq="${i.intid}" data-owner="${esc(i.owner)}"`, color: ownerOf(map, i.owner).color, conflict: i.conflicts.length > 0, cells })), iw, ty);
+  const it = table('Interrupts', ['controller', 'interrupt', 'device', 'owner', 'what', 'declared at'], irqRows(map).map(({ i, cells }) => ({ id: `row-${i.id}`, attrs: ` data-irq="${i.intid}" data-owner="${esc(i.owner)}"`, color: ownerOf(map, i.owner).color, conflict: worst(map, i.conflicts) === 'error', cells })), iw, ty);
   tables.push(it);
   ty += it.height;
   parts.push(`<g class="tables" transform="translate(${pad} ${y})">${tables.map((t) => t.body).join('\n')}</g>`);

@@ -62,12 +62,15 @@ describe('hvcc map --format html in a browser', () => {
     for (const s of map.host) expect(bands).toContain(s.id);
     for (const g of map.guests) for (const r of g.regions) expect(bands).toContain(r.id);
     // Each conflict is a row of the conflict table, and every band it concerns is drawn as a conflict.
+    // (Errors are drawn as conflicts; items only warned about, outlined as warnings.)
     const conflictBands = bandIds(dom, /\bconflict\b/);
+    const warnedBands = bandIds(dom, /\b(conflict|warning)\b/);
     expect(attrs(dom, 'data-conflict').sort()).toEqual(map.conflicts.map((c) => c.id).sort());
-    for (const c of map.conflicts) for (const id of c.items.filter((i) => bands.includes(i))) expect(conflictBands).toContain(id);
+    for (const c of map.conflicts) for (const id of c.items.filter((i) => bands.includes(i))) expect(c.severity === 'error' ? conflictBands : warnedBands).toContain(id);
     // CPUs and interrupts in conflict are marked rows of their tables.
     const conflictRows = [...dom.matchAll(/<tr class="conflict" id="row-([^"]*)"/g)].map((m) => m[1]!);
-    for (const c of map.conflicts) for (const id of c.items.filter((i) => /^(cpu|irq)-/.test(i))) expect(conflictRows).toContain(id);
+    const warnedRows = [...dom.matchAll(/<tr class="(?:conflict|warning)" id="row-([^"]*)"/g)].map((m) => m[1]!);
+    for (const c of map.conflicts) for (const id of c.items.filter((i) => /^(cpu|irq)-/.test(i))) expect(c.severity === 'error' ? conflictRows : warnedRows).toContain(id);
     if (broken.includes(file)) {
       expect(map.conflicts.filter((c) => c.severity === 'error').length).toBeGreaterThan(0);
       expect(conflictBands.length + conflictRows.filter((r) => /^(cpu|irq)-/.test(r)).length).toBeGreaterThan(0);
