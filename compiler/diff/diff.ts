@@ -1,5 +1,15 @@
 import { formatRange, formatSize, hex, type Range } from '../util/ranges.js';
-import type { DeviceFacts, GuestFacts, MemoryFacts, SystemFacts } from './facts.js';
+import type { DeviceFacts, FileFacts, GuestFacts, MemoryFacts, SystemFacts } from './facts.js';
+
+/** Files are the same when their contents are (both readable), else when their paths from the description are. */
+function fileChanged(a: FileFacts | undefined, b: FileFacts | undefined): boolean {
+  if (!a || !b) return a !== b;
+  return a.sha256 && b.sha256 ? a.sha256 !== b.sha256 : a.path !== b.path;
+}
+
+function fileText(f: FileFacts | undefined): string {
+  return f ? `${f.written}${f.sha256 ? ` (sha256 ${f.sha256.slice(0, 12)})` : ''}` : 'none';
+}
 
 /**
  * `hvcc diff`: what changed in the system between two descriptions — not in their text. Each change says
@@ -144,8 +154,8 @@ export function diffSystems(a: SystemFacts, b: SystemFacts): Change[] {
     compareDevices(name, o.devices, n.devices, out);
     for (const p of o.passthrough) if (!n.passthrough.includes(p)) out.push({ category: 'devices', kind: 'passthrough-removed', subject: `${name}: ${p}`, old: 'passed through', summary: `${name} no longer has ${p} passed through` });
     for (const p of n.passthrough) if (!o.passthrough.includes(p)) out.push({ category: 'devices', kind: 'passthrough-added', subject: `${name}: ${p}`, new: 'passed through', summary: `${p} passed through to ${name}` });
-    if (o.image.path !== n.image.path) out.push({ category: 'guests', kind: 'guest-image', subject: `${name}: image`, old: o.image.written, new: n.image.written, summary: `${name}'s image: ${o.image.written} → ${n.image.written}` });
-    if (o.initrd?.path !== n.initrd?.path) out.push({ category: 'guests', kind: 'guest-initrd', subject: `${name}: initrd`, old: o.initrd?.written ?? 'none', new: n.initrd?.written ?? 'none', summary: `${name}'s initrd: ${o.initrd?.written ?? 'none'} → ${n.initrd?.written ?? 'none'}` });
+    if (fileChanged(o.image, n.image)) out.push({ category: 'guests', kind: 'guest-image', subject: `${name}: image`, old: fileText(o.image), new: fileText(n.image), summary: `${name}'s image: ${fileText(o.image)} → ${fileText(n.image)}` });
+    if (fileChanged(o.initrd, n.initrd)) out.push({ category: 'guests', kind: 'guest-initrd', subject: `${name}: initrd`, old: fileText(o.initrd), new: fileText(n.initrd), summary: `${name}'s initrd: ${fileText(o.initrd)} → ${fileText(n.initrd)}` });
     if (o.entry !== n.entry) out.push({ category: 'guests', kind: 'guest-entry', subject: `${name}: entry`, old: o.entry !== undefined ? hex(o.entry) : "the image's", new: n.entry !== undefined ? hex(n.entry) : "the image's", summary: `${name}'s entry point: ${o.entry !== undefined ? hex(o.entry) : "the image's"} → ${n.entry !== undefined ? hex(n.entry) : "the image's"}` });
     if (o.bootargs !== n.bootargs) out.push({ category: 'guests', kind: 'guest-bootargs', subject: `${name}: bootargs`, old: o.bootargs ?? 'none', new: n.bootargs ?? 'none', summary: `${name}'s bootargs: "${o.bootargs ?? ''}" → "${n.bootargs ?? ''}"` });
   }

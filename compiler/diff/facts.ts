@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import type { Interrupt, System } from '../../schemas/model.js';
 import type { SystemMap } from '../map/model.js';
 import type { Range } from '../util/ranges.js';
@@ -38,14 +41,27 @@ export interface MemoryFacts {
   pinned: boolean;
 }
 
+/** A file a guest loads: compared by content when both sides can read it, else by its path from the description's folder. */
+export interface FileFacts {
+  written: string;
+  /** Relative to the description's folder. */
+  path: string;
+  sha256?: string | undefined;
+}
+
+function fileFacts(systemFile: string, f: { path: string; written: string }): FileFacts {
+  const sha256 = existsSync(f.path) ? createHash('sha256').update(readFileSync(f.path)).digest('hex') : undefined;
+  return { written: f.written, path: relative(dirname(systemFile), f.path), ...(sha256 ? { sha256 } : {}) };
+}
+
 export interface GuestFacts {
   memory: MemoryFacts[];
   /** The board CPU each vCPU runs on, in vCPU order. */
   cpus: string[];
   devices: Map<string, DeviceFacts>;
   passthrough: string[];
-  image: { path: string; written: string };
-  initrd?: { path: string; written: string } | undefined;
+  image: FileFacts;
+  initrd?: FileFacts | undefined;
   entry?: bigint | undefined;
   bootargs?: string | undefined;
 }
@@ -77,8 +93,8 @@ export function systemFacts(system: System, map: SystemMap | undefined, options?
       cpus: g.vcpus.map((v) => board.cpus[v.pcpu]?.path ?? `cpu #${v.pcpu}`),
       devices: new Map(g.devices.map((d) => [d.name, { compatible: d.compatible, reg: d.reg.map((r) => ({ base: r.base, size: r.size })), interrupts: d.interrupts.map(interruptText) }])),
       passthrough: [...g.passthrough.map((p) => p.device)].sort(),
-      image: { path: g.image.path, written: g.image.written },
-      ...(g.initrd ? { initrd: { path: g.initrd.path, written: g.initrd.written } } : {}),
+      image: fileFacts(system.file, g.image),
+      ...(g.initrd ? { initrd: fileFacts(system.file, g.initrd) } : {}),
       ...(g.entry !== undefined ? { entry: g.entry } : {}),
       ...(g.bootargs !== undefined ? { bootargs: g.bootargs } : {}),
     });

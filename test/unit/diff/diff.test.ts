@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../compiler/cli/main.js';
@@ -219,6 +219,17 @@ describe('hvcc diff', () => {
       if (e.new !== undefined) expect(c.new).toBe(e.new);
     }
     expect(r.exit).toBe(1);
+  });
+
+  test("a guest's image: compared by content, wherever it is", async () => {
+    const a = base();
+    const copy = join(dir, 'irq-copy.elf');
+    writeFileSync(copy, readFileSync(join(guests, 'irq.elf')));
+    const moved = await diff(a, write(system().replace(`${guests}/irq.elf`, copy)));
+    expect(moved.changes).toEqual([]);
+    const other = await diff(a, write(system().replace(`${guests}/irq.elf`, `${guests}/smp.elf`)));
+    expect(other.changes).toEqual([expect.objectContaining({ category: 'guests', kind: 'guest-image', subject: 'alpha: image' })]);
+    expect(other.changes[0]!.new).toMatch(/smp\.elf \(sha256 [0-9a-f]{12}\)$/);
   });
 
   test('Kconfig options changed (a defconfig next to the description)', async () => {
