@@ -148,6 +148,9 @@ const SCRIPT = `
       setTimeout(function () { document.querySelectorAll('.band.dim').forEach(function (b) { b.classList.remove('dim'); }); }, 2500);
     });
   });
+  // A link to one band: map.html#band=ID selects and pins it.
+  var m = /^#band=(.+)$/.exec(location.hash);
+  if (m) { var target = document.getElementById(decodeURIComponent(m[1])); if (target && target.classList.contains('band')) { pinned = target; select(target); render(target); } }
   document.documentElement.setAttribute('data-ready', 'true');
 })();
 `;
@@ -255,7 +258,7 @@ ${conflicts}
 ${ramBars(map)}
 <div class="layout">
 <div class="figure-wrap"><svg id="figure" xmlns="http://www.w3.org/2000/svg" width="${fig.width}" height="${fig.height}" viewBox="0 0 ${fig.width} ${fig.height}" font-family="${esc(FONT)}" role="group" aria-label="host-physical and guest-physical address spaces">${defs()}${fig.body}</svg></div>
-<aside id="details" aria-live="polite"><h2>Details</h2><p class="hint">Hover over, tab to or click a band to see its range, its owner and where in the description it was claimed. A click pins it; Esc releases.</p><p class="hint">${esc(SCALE_NOTE)}</p></aside>
+<aside id="details" aria-live="polite"><h2>Details</h2><p class="hint">Hover over, tab to or click a band to see its range, its owner and where in the description it was claimed. A click pins it; Esc releases. <code>#band=ID</code> at the end of the address pins one.</p><p class="hint">${esc(SCALE_NOTE)}</p></aside>
 </div>
 </section>
 <section aria-labelledby="space-h"><h2 id="space-h">Host physical address space</h2>

@@ -13,12 +13,12 @@ export function chromiumPath(): string {
   throw new Error("chromium is not installed: run ./bootstrap.sh (Debian's chromium package)");
 }
 
-function run(args: string[], file: string): string {
+function run(args: string[], file: string, hash = ''): string {
   const profile = mkdtempSync(join(tmpdir(), 'hvcc-chromium-'));
   try {
     return execFileSync(
       chromiumPath(),
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars', '--no-first-run', '--mute-audio', `--user-data-dir=${profile}`, '--virtual-time-budget=3000', ...args, pathToFileURL(file).href],
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars', '--no-first-run', '--mute-audio', `--user-data-dir=${profile}`, '--virtual-time-budget=3000', ...args, pathToFileURL(file).href + hash],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
     );
   } finally {
@@ -26,11 +26,12 @@ function run(args: string[], file: string): string {
   }
 }
 
-export function screenshot(file: string, out: string, width = 1500, height = 1800): Uint8Array {
-  run([`--screenshot=${out}`, `--window-size=${width},${height}`], file);
+export function screenshot(file: string, out: string, width = 1500, height = 1800, hash = ''): Uint8Array {
+  run([`--screenshot=${out}`, `--window-size=${width},${height}`], file, hash);
   return readFileSync(out);
 }
 
-export function dumpDom(file: string): string {
-  return run(['--dump-dom'], file);
+/** The DOM after the page's scripts ran; `hash` (e.g. '#band=ID') is added to its address. */
+export function dumpDom(file: string, hash = ''): string {
+  return run(['--dump-dom'], file, hash);
 }

@@ -91,6 +91,25 @@ describe('hvcc map --format html in a browser', () => {
     if (map.errors) expect(countColor(image, CONFLICT_COLOR, 6)).toBeGreaterThan(300);
     else expect(countColor(image, CONFLICT_COLOR, 6)).toBeLessThan(300); // the legend's swatch only
   });
+
+  test("details: a pinned band shows its range, owner, the claim's file:line:column and its conflicts", async () => {
+    const file = 'test/fixtures/checks/HV3001-guest-memory-overlap/system.dts';
+    const { path } = await render(file, 'html');
+    const map = expected(file);
+    const shared = map.host.find((s) => s.claims.length === 2)!;
+    const details = (dom: string) => /<aside id="details"[^>]*>([\s\S]*?)<\/aside>/.exec(dom)![1]!.replace(/<[^>]+>/g, ' ');
+    const dom = dumpDom(path, `#band=${shared.id}`);
+    const text = details(dom);
+    expect(text).toContain('shared: alpha RAM + beta RAM');
+    expect(text).toContain('[0x48800000, 0x49000000)');
+    for (const id of shared.claims) expect(text).toContain(map.claims.find((c) => c.id === id)!.claimedAt!.text);
+    expect(text).toMatch(/⚠ HV3001\s+the memory of guest 'beta'/);
+    // The guests' RAM regions that are these claims are outlined as linked.
+    const linked = [...dom.matchAll(/<g class="band[^"]*\blinked\b[^"]*" id="([^"]*)"/g)].map((m) => m[1]);
+    expect(linked).toEqual(expect.arrayContaining(['guest-alpha-ram-0', 'guest-beta-ram-0']));
+    const region = details(dumpDom(path, '#band=guest-beta-ram-0'));
+    expect(region).toMatch(/beta: RAM[\s\S]*guest physical[\s\S]*\[0x40000000, 0x41000000\)[\s\S]*\[0x48800000, 0x49800000\)/);
+  });
 });
 
 describe('hvcc map --format svg', () => {
