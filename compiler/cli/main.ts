@@ -156,7 +156,7 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           .positional('file', { type: 'string', demandOption: true })
           .option('format', { choices: MAP_FORMATS, default: 'text' as const, describe: 'text, json, html (a self-contained page) or svg' })
           .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' })
-          .option('config', { type: 'string' }),
+          .option('config', { type: 'string', describe: 'Kconfig .config to use (default: see docs/cli.md)' }),
       (argv) => {
         exit = runMap(io, { file: argv.file, format: argv.format, output: argv.output, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
       },
