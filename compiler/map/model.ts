@@ -4,6 +4,7 @@ import type { System } from '../../schemas/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Analysis } from '../driver/analyze.js';
 import { placeMemory, type PlacedMemory } from '../layout/layout.js';
+import { emulatorKey } from '../plan/plan.js';
 import { contains, end, formatRange, formatSize, hex, type Range } from '../util/ranges.js';
 
 /**
@@ -76,6 +77,8 @@ export interface GuestRegion {
 }
 
 export interface MapGuest {
+  /** The guest's column: 'guest-<name>'. */
+  id: string;
   name: string;
   owner: string;
   vcpus: number;
@@ -209,9 +212,19 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
     return { file, line: span.start.line, column: span.start.column, text: `${file}:${span.start.line}:${span.start.column}` };
   };
 
+  // Ids from guest names, unique even when two guests share a name (an error the checks report).
+  const taken = new Set<string>();
+  const ids = system.guests.map((g, i) => {
+    let id = slug(g.name);
+    if (taken.has(id)) id = `${id}-${i}`;
+    taken.add(id);
+    return id;
+  });
+  const ownerIds = system.guests.map((g, i) => (system.guests.findIndex((x) => x.name === g.name) === i ? `guest:${g.name}` : `guest:${g.name}#${i}`));
+
   // Owners, in a fixed order: the hypervisor, the guests in description order, then the rest.
   const owners: MapOwner[] = [{ id: 'hypervisor', kind: 'hypervisor', label: 'hypervisor', ...PALETTE.hypervisor }];
-  system.guests.forEach((g, i) => owners.push({ id: `guest:${g.name}`, kind: 'guest', label: g.name, ...PALETTE.guests[i % PALETTE.guests.length]! }));
+  system.guests.forEach((g, i) => owners.push({ id: ownerIds[i]!, kind: 'guest', label: g.name, ...PALETTE.guests[i % PALETTE.guests.length]! }));
   owners.push({ id: 'free', kind: 'free', label: 'free RAM', ...PALETTE.free });
   owners.push({ id: 'board', kind: 'board', label: 'device, not assigned', ...PALETTE.board });
   owners.push({ id: 'shared', kind: 'shared', label: 'claimed twice (conflict)', ...PALETTE.shared });
@@ -235,9 +248,9 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
 
   const guests: MapGuest[] = [];
   system.guests.forEach((guest, gi) => {
-    const owner = `guest:${guest.name}`;
+    const owner = ownerIds[gi]!;
     const regions: GuestRegion[] = [];
-    const gid = slug(guest.name);
+    const gid = ids[gi]!;
     guest.memory.forEach((m, mi) => {
       const p = placed[gi]?.[mi];
       const ok = p !== undefined && inRam({ base: p.pa, size: p.size });
@@ -264,7 +277,7 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
     for (const d of guest.devices) {
       d.reg.forEach((r, ri) => {
         const id = `guest-${gid}-dev-${slug(d.name)}-${ri}`;
-        const emulator = partial.plan?.emulators.get(`${gi}:${d.path}`)?.component.manifest.name;
+        const emulator = partial.plan?.emulators.get(emulatorKey(gi, d.path))?.component.manifest.name;
         const compat = d.compatible[0] ?? '';
         regions.push({ id, kind: 'emulated', range: { base: r.base, size: r.size }, label: `${d.name} · emulated`, detail: `emulated ${compat}${emulator ? ` by ${emulator}` : ''}${d.reg.length > 1 ? `, window ${ri + 1} of ${d.reg.length}` : ''}`, claimedAt: loc(r.span), conflicts: [] });
         itemSpans.set(id, [r.span, d.span, d.compatibleSpan, ...(d.interruptsSpan ? [d.interruptsSpan] : [])]);
@@ -282,7 +295,7 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
       });
     });
     regions.sort(byBase);
-    guests.push({ name: guest.name, owner, vcpus: guest.vcpus.length, memory: guest.memory.reduce((a, m) => a + m.size, 0n), at: loc(guest.span), regions, conflicts: [] });
+    guests.push({ id: `guest-${gid}`, name: guest.name, owner, vcpus: guest.vcpus.length, memory: guest.memory.reduce((a, m) => a + m.size, 0n), at: loc(guest.span), regions, conflicts: [] });
     itemSpans.set(`guest-${gid}`, [guest.span, guest.cpusSpan, guest.image.span]);
   });
 
@@ -312,11 +325,11 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
 
   // CPUs: the guest whose vCPU runs there; the boot CPU without one stays the hypervisor's.
   const cpus: MapCpu[] = system.board.cpus.map((cpu) => {
-    const vcpus = system.guests.flatMap((g) => g.vcpus.map((v, vi) => ({ g, v, vi })).filter((x) => x.v.pcpu === cpu.index)).map((x) => ({ guest: x.g.name, vcpu: x.vi, at: loc(x.v.span), span: x.v.span }));
+    const vcpus = system.guests.flatMap((g, gi) => g.vcpus.map((v, vi) => ({ g, gi, v, vi })).filter((x) => x.v.pcpu === cpu.index)).map((x) => ({ guest: x.g.name, owner: ownerIds[x.gi]!, vcpu: x.vi, at: loc(x.v.span), span: x.v.span }));
     const id = `cpu-${cpu.index}`;
     itemSpans.set(id, [cpu.span, ...vcpus.map((v) => v.span)]);
-    const owner = vcpus.length > 1 ? 'shared' : vcpus.length === 1 ? `guest:${vcpus[0]!.guest}` : cpu.index === 0 ? 'hypervisor' : 'free';
-    return { id, index: cpu.index, path: cpu.path, hwid: cpu.hwid, status: cpu.status, boot: cpu.index === 0, owner, vcpus: vcpus.map(({ span: _span, ...v }) => v), definedAt: loc(cpu.span), conflicts: [] };
+    const owner = vcpus.length > 1 ? 'shared' : vcpus.length === 1 ? vcpus[0]!.owner : cpu.index === 0 ? 'hypervisor' : 'free';
+    return { id, index: cpu.index, path: cpu.path, hwid: cpu.hwid, status: cpu.status, boot: cpu.index === 0, owner, vcpus: vcpus.map(({ guest, vcpu, at }) => ({ guest, vcpu, at })), definedAt: loc(cpu.span), conflicts: [] };
   });
 
   // Interrupts: the board controller's (who takes each), then each guest's virtual ones.
@@ -324,22 +337,22 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
   const interrupts: MapInterrupt[] = [];
   const irqName = (i: { kind?: string | undefined; number: number; id: number }) => (i.kind ? `${i.kind} ${i.number}` : `${i.id}`);
   for (const d of system.board.devices) {
-    const holders = system.guests.filter((g) => g.passthrough.some((p) => p.device === d.path));
+    const holders = system.guests.map((g, gi) => ({ g, owner: ownerIds[gi]! })).filter(({ g }) => g.passthrough.some((p) => p.device === d.path));
     d.interrupts.forEach((irq, ii) => {
       if (irq.problem) return;
       const reserved = hvIrqs.find((h) => h.id === irq.id)?.what;
-      const owner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holders.length > 1 ? 'shared' : holders.length === 1 ? `guest:${holders[0]!.name}` : 'free';
+      const owner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holders.length > 1 ? 'shared' : holders.length === 1 ? holders[0]!.owner : 'free';
       const detail = reserved ? reserved : d.path === system.hypervisor.console ? "the hypervisor's console" : holders.length ? 'passed-through device (not forwarded: the guest polls)' : 'device not assigned';
       const id = `irq-host-${slug(d.path)}-${ii}`;
       interrupts.push({ id, space: 'host', intid: irq.id, name: irqName(irq), device: d.path, owner, detail, at: loc(irq.span), conflicts: [] });
       itemSpans.set(id, [irq.span]);
     });
   }
-  system.guests.forEach((g) => {
+  system.guests.forEach((g, gi) => {
     for (const d of g.devices) {
       d.interrupts.forEach((irq, ii) => {
-        const id = `irq-${slug(g.name)}-${slug(d.name)}-${ii}`;
-        interrupts.push({ id, space: g.name, intid: irq.id, name: irqName(irq), device: `${g.name}: ${d.name}`, owner: `guest:${g.name}`, detail: irq.problem ?? `virtual, from the emulated ${d.compatible[0] ?? 'device'}`, at: loc(irq.span), conflicts: [] });
+        const id = `irq-${ids[gi]}-${slug(d.name)}-${ii}`;
+        interrupts.push({ id, space: g.name, intid: irq.id, name: irqName(irq), device: `${g.name}: ${d.name}`, owner: ownerIds[gi]!, detail: irq.problem ?? `virtual, from the emulated ${d.compatible[0] ?? 'device'}`, at: loc(irq.span), conflicts: [] });
         itemSpans.set(id, [irq.span]);
       });
     }
@@ -363,7 +376,7 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
   // Each conflict marks its items, and a segment shares the conflicts of its claims that concern it.
   const byId = new Map<string, { conflicts: string[] }>();
   for (const x of [...claims, ...guests.flatMap((g) => g.regions), ...cpus, ...interrupts]) byId.set(x.id, x);
-  for (const g of guests) byId.set(`guest-${slug(g.name)}`, g);
+  for (const g of guests) byId.set(g.id, g);
   for (const c of conflicts) for (const id of c.items) byId.get(id)?.conflicts.push(c.id);
   // A segment shows the conflicts of its claims; one between two claims only where they meet.
   for (const s of host) {
