@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { main } from '../../../compiler/cli/main.js';
 import { analyze } from '../../../compiler/driver/analyze.js';
 import { packageRoot } from '../../../compiler/paths.js';
+import { PALETTE } from '../../../compiler/map/model.js';
 
 beforeAll(() => {
   execFileSync('make', ['-s', '-C', join(packageRoot, 'examples', 'guests')]);
@@ -62,5 +63,22 @@ describe('hvcc map on partial results', () => {
     expect(json.entries.length).toBeGreaterThan(10);
     expect(json.map.complete).toBe(true);
     expect((await hvcc(['map', 'examples/two-guests/system.dts', '--format', 'png'])).exit).toBe(2);
+  });
+});
+
+describe("the map's colors", () => {
+  /** WCAG 2's contrast ratio of two '#rrggbb' colors. */
+  function contrast(a: string, b: string): number {
+    const lum = (hex: string) => {
+      const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x! + 0.05) / (y! + 0.05);
+  }
+
+  test("text on every owner color has a contrast of at least 4.5:1, and the guests' colors are distinct", () => {
+    for (const c of [PALETTE.hypervisor, PALETTE.free, PALETTE.board, PALETTE.shared, ...PALETTE.guests]) expect([c.color, contrast(c.color, c.ink) >= 4.5]).toEqual([c.color, true]);
+    expect(new Set(PALETTE.guests.map((g) => g.color)).size).toBe(PALETTE.guests.length);
   });
 });
