@@ -170,9 +170,11 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           .positional('new', { type: 'string', demandOption: true })
           .option('format', { choices: DIFF_FORMATS, default: 'text' as const, describe: 'text, json or markdown (for a pull-request comment)' })
           .option('old-config', { type: 'string', describe: "Kconfig .config for OLD (default: found as for build)" })
-          .option('new-config', { type: 'string', describe: "Kconfig .config for NEW (default: found as for build)" }),
+          .option('new-config', { type: 'string', describe: "Kconfig .config for NEW (default: found as for build)" })
+          .option('old-label', { type: 'string', describe: 'Call OLD this in the output (default: its path)' })
+          .option('new-label', { type: 'string', describe: 'Call NEW this in the output (default: its path)' }),
       (argv) => {
-        exit = runDiff(io, { old: argv.old, new: argv.new, format: argv.format, oldConfig: argv['old-config'], newConfig: argv['new-config'], includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
+        exit = runDiff(io, { old: argv.old, new: argv.new, format: argv.format, oldConfig: argv['old-config'], newConfig: argv['new-config'], oldLabel: argv['old-label'], newLabel: argv['new-label'], includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
       },
     )
     .command(

@@ -16,6 +16,9 @@ export interface DiffCommand extends Omit<AnalyzeOptions, 'file' | 'configFile'>
   format: DiffFormat;
   oldConfig?: string | undefined;
   newConfig?: string | undefined;
+  /** What to call each side in the output (as diff(1)'s --label); default: its path. */
+  oldLabel?: string | undefined;
+  newLabel?: string | undefined;
 }
 
 function side(io: Io, file: string, configFile: string | undefined, options: DiffCommand): { facts?: SystemFacts; errors: number } {
@@ -46,7 +49,7 @@ export function runDiff(io: Io, options: DiffCommand): number {
   if (a.errors) problems.push(`${name(options.old)} has ${a.errors} error${a.errors === 1 ? '' : 's'}: compared as far as it could be read`);
   if (b.errors) problems.push(`${name(options.new)} has ${b.errors} error${b.errors === 1 ? '' : 's'}: compared as far as it could be read`);
   if (!a.facts.options || !b.facts.options) problems.push('the Kconfig options could not be resolved for both: options not compared');
-  const report: DiffReport = { old: name(options.old), new: name(options.new), changes: diffSystems(a.facts, b.facts), problems };
+  const report: DiffReport = { old: options.oldLabel ?? name(options.old), new: options.newLabel ?? name(options.new), changes: diffSystems(a.facts, b.facts), problems };
   io.stdout(options.format === 'json' ? JSON.stringify(diffJson(report), null, 2) + '\n' : options.format === 'markdown' ? diffMarkdown(report) : diffText(report));
   if (a.errors || b.errors) return DIFF_EXIT.trouble;
   return report.changes.length ? DIFF_EXIT.changed : DIFF_EXIT.same;

@@ -247,6 +247,9 @@ describe('hvcc diff', () => {
     expect(r.out).toMatch(/\*\*3 changes in the system\*\* — `s\d+\/system.dts` → `s\d+\/system.dts`: guests 1, memory 2\./);
     expect(r.out).toMatch(/#### Guests\n\n\| \| change \| what \| old \| new \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| ➕ \| added \| guest gamma \|/);
     expect(r.out).toMatch(/#### Memory\n[\s\S]*\| ✏️ \| resized \| alpha: RAM \[0x40000000, 0x41000000\) \| 16 MiB \| 32 MiB \|/);
+    let labelled = '';
+    await main(['diff', base(), write(system({ gamma: true })), '--format', 'markdown', '--old-label', 'system.dts (base)', '--new-label', 'system.dts'], { stdout: (t) => (labelled += String(t)), stderr: () => {}, color: false, cwd: dir });
+    expect(labelled).toMatch(/— `system.dts \(base\)` → `system.dts`/);
     const none = await diff(base(), base(), 'markdown');
     expect(none.out).toMatch(/\*\*No changes in the system\*\*/);
   });
