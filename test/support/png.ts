@@ -8,6 +8,9 @@ export interface Image {
   rgba: Uint8Array;
 }
 
+// Module-scope copies: under jest's VM contexts every lookup of a global (Math) in a per-pixel loop is slow.
+const abs = Math.abs;
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
@@ -37,36 +40,50 @@ export function decodePng(data: Uint8Array): Image {
     at += 12 + length;
   }
   const channels = { 0: 1, 2: 3, 4: 2, 6: 4 }[colorType as 0 | 2 | 4 | 6];
-  const raw = inflateSync(Buffer.concat(idat));
+  // A typed array of this realm: under jest's VM modules, indexing node's Buffer (another realm's) is slow.
+  const raw = Uint8Array.from(inflateSync(Buffer.concat(idat)));
   const stride = width * channels;
   const pixels = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
     const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
     const out = y * stride;
+    const prev = out - stride;
+    if (filter > 4) throw new Error(`bad PNG filter ${filter}`);
     for (let x = 0; x < stride; x++) {
       const a = x >= channels ? pixels[out + x - channels]! : 0;
-      const b = y > 0 ? pixels[out - stride + x]! : 0;
-      const c = x >= channels && y > 0 ? pixels[out - stride + x - channels]! : 0;
+      const b = y > 0 ? pixels[prev + x]! : 0;
       let v = line[x]!;
-      if (filter === 1) v += a;
-      else if (filter === 2) v += b;
-      else if (filter === 3) v += (a + b) >> 1;
-      else if (filter === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      } else if (filter !== 0) throw new Error(`bad PNG filter ${filter}`);
+      switch (filter) {
+        case 1:
+          v += a;
+          break;
+        case 2:
+          v += b;
+          break;
+        case 3:
+          v += (a + b) >> 1;
+          break;
+        case 4: {
+          const c = x >= channels && y > 0 ? pixels[prev + x - channels]! : 0;
+          const p = a + b - c;
+          const pa = abs(p - a);
+          const pb = abs(p - b);
+          const pc = abs(p - c);
+          v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        }
+      }
       pixels[out + x] = v & 0xff;
     }
   }
+  if (channels === 4) return { width, height, rgba: pixels };
   const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    const p = pixels.subarray(i * channels, (i + 1) * channels);
-    const [r, g, b, al] = channels === 1 ? [p[0]!, p[0]!, p[0]!, 255] : channels === 2 ? [p[0]!, p[0]!, p[0]!, p[1]!] : channels === 3 ? [p[0]!, p[1]!, p[2]!, 255] : [p[0]!, p[1]!, p[2]!, p[3]!];
-    rgba.set([r, g, b, al], i * 4);
+  for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+    const gray = channels <= 2;
+    rgba[i * 4] = pixels[j]!;
+    rgba[i * 4 + 1] = gray ? pixels[j]! : pixels[j + 1]!;
+    rgba[i * 4 + 2] = gray ? pixels[j]! : pixels[j + 2]!;
+    rgba[i * 4 + 3] = channels === 2 ? pixels[j + 1]! : 255;
   }
   return { width, height, rgba };
 }
@@ -76,7 +93,7 @@ export function countColor(image: Image, hex: string, tolerance = 3): number {
   const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   let n = 0;
   for (let i = 0; i < image.rgba.length; i += 4) {
-    if (Math.abs(image.rgba[i]! - want[0]!) <= tolerance && Math.abs(image.rgba[i + 1]! - want[1]!) <= tolerance && Math.abs(image.rgba[i + 2]! - want[2]!) <= tolerance) n++;
+    if (abs(image.rgba[i]! - want[0]!) <= tolerance && abs(image.rgba[i + 1]! - want[1]!) <= tolerance && abs(image.rgba[i + 2]! - want[2]!) <= tolerance) n++;
   }
   return n;
 }

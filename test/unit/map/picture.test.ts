@@ -16,7 +16,7 @@ import { packageRoot } from '../../../compiler/paths.js';
 import { dumpDom, screenshot } from '../../support/chromium.js';
 import { countColor, decodePng, distinctColors } from '../../support/png.js';
 
-const examples = ['two-guests', 'passthrough', 'containment', 'rtc-emulated'].map((n) => join('examples', n, 'system.dts'));
+const examples = ['two-guests', 'passthrough', 'containment', 'rtc-emulated'].map((n) => join('examples', n, 'system.dts')).concat(join('test', 'fixtures', 'systems', 'vgic', 'system.dts'));
 const broken = ['HV3001-guest-memory-overlap', 'HV3002-hypervisor-memory-overlap', 'HV3003-memory-outside-ram', 'HV3014-memory-placement', 'HV3021-guest-memory-device-overlap', 'HV3040-passthrough-shared'].map((n) => join('test', 'fixtures', 'checks', n, 'system.dts')).concat(join('test', 'fixtures', 'systems', 'cpu-shared', 'system.dts'));
 
 let out: string;
@@ -75,6 +75,10 @@ describe('hvcc map --format html in a browser', () => {
       expect(map.conflicts.filter((c) => c.severity === 'error').length).toBeGreaterThan(0);
       expect(conflictBands.length + conflictRows.filter((r) => /^(cpu|irq)-/.test(r)).length).toBeGreaterThan(0);
     } else expect(map.conflicts.filter((c) => c.severity === 'error')).toEqual([]);
+    // Every CPU and interrupt (the board controller's and each guest's virtual ones) is a row of its table.
+    const rows = attrs(dom, 'id').filter((id) => id.startsWith('row-'));
+    for (const c of map.cpus) expect(rows).toContain(`row-${c.id}`);
+    for (const i of map.interrupts) expect(rows).toContain(`row-${i.id}`);
     // The source location of every claim is on the page, as file:line:column.
     for (const c of map.claims) if (c.claimedAt) expect(dom).toContain(c.claimedAt.text);
   });
