@@ -74,6 +74,7 @@ tr.warning td { background: #fff6e0; color: #5c3a00; }
 tr[data-items] { cursor: pointer; }
 tr[data-items]:hover td { background: #fbd3d9; }
 td .sw { vertical-align: -3px; margin-right: 6px; }
+td.mono, td.nowrap { white-space: nowrap; }
 .sev-error { color: var(--conflict); font-weight: 700; }
 .sev-warning { color: #8a6100; font-weight: 700; }
 footer { color: #8a94a0; font-size: 12px; padding: 0 28px 24px; }
@@ -213,7 +214,7 @@ ${map.conflicts
     .map((s) => {
       const claims = s.claims.map((id) => map.claims.find((c) => c.id === id)!);
       const where = claims.map((c) => c.claimedAt?.text ?? '').filter(Boolean);
-      return `<tr${cls(map, s.conflicts)} data-segment="${esc(s.id)}" data-owner="${esc(s.owner)}"><td class="mono">${esc(addr(s.range.base))} – ${esc(addr(end(s.range)))}</td><td>${esc(formatSize(s.range.size))}</td><td>${swatch(map, s.owner)}${esc(ownerLabel(map, s.owner))}</td><td>${esc(s.claims.length ? claims.map((c) => c.detail).join('; ') : 'free RAM')}</td><td><code>${esc(where.join(', '))}</code></td></tr>`;
+      return `<tr${cls(map, s.conflicts)} data-segment="${esc(s.id)}" data-owner="${esc(s.owner)}"><td class="mono">${esc(addr(s.range.base))} – ${esc(addr(end(s.range)))}</td><td class="nowrap">${esc(formatSize(s.range.size))}</td><td class="nowrap">${swatch(map, s.owner)}${esc(ownerLabel(map, s.owner))}</td><td>${esc(s.claims.length ? claims.map((c) => c.detail).join('; ') : 'free RAM')}</td><td><code>${esc(where.join(', '))}</code></td></tr>`;
     })
     .join('\n');
   const guestRows = map.guests
