@@ -1,5 +1,5 @@
-import { end, formatRange, formatSize, hex, type Range } from '../util/ranges.js';
-import { CONFLICT_COLOR, WARNING_COLOR, worst, type GuestRegion, type HostSegment, type MapOwner, type SystemMap } from './model.js';
+import { end, formatRange, formatSize, hex } from '../util/ranges.js';
+import { CONFLICT_COLOR, WARNING_COLOR, worst, type GuestRegion, type HostSegment, type MapGuest, type MapOwner, type SystemMap } from './model.js';
 import { bandHeight, layoutColumn, SCALE_NOTE, type Row } from './scale.js';
 
 /**
@@ -161,8 +161,9 @@ function hostBand(map: SystemMap, s: HostSegment): Band {
   };
 }
 
-function guestBand(map: SystemMap, guest: string, r: GuestRegion): Band {
-  const owner = ownerOf(map, r.kind === 'emulated' ? `guest:${guest}` : `guest:${guest}`);
+function guestBand(map: SystemMap, g: MapGuest, r: GuestRegion): Band {
+  const guest = g.name;
+  const owner = ownerOf(map, g.owner);
   const title = r.kind === 'ram' ? 'RAM' : r.kind === 'passthrough' ? `${r.label} · passthrough` : r.label;
   const tooltip = [`${guest}: ${title} — guest-physical ${formatRange(r.range)}, ${formatSize(r.range.size)}`, r.detail, ...(r.claimedAt ? [`  claimed at ${r.claimedAt.text}`] : []), ...conflictLines(map, r.conflicts)].join('\n');
   return {
@@ -238,7 +239,7 @@ export function figure(map: SystemMap): Figure {
     parts.push(text(x, 38, `guest-physical · ${g.vcpus} vCPU${g.vcpus === 1 ? '' : 's'} · ${formatSize(g.memory)}`, `font-size="11.5" fill="#4a5563"`));
     for (const row of col.rows as Row<GuestRegion>[]) {
       if (row.kind === 'break') parts.push(breakRow(x, row.y, X.guestWidth, row.height, row.from, row.to));
-      else parts.push(band(guestBand(map, g.name, row.item), x, row.y, X.guestWidth, row.height - 2));
+      else parts.push(band(guestBand(map, g, row.item), x, row.y, X.guestWidth, row.height - 2));
     }
     if (g.regions.length === 0) parts.push(text(x, top + 14, 'nothing mapped', `font-size="11" fill="#6b7682" font-style="italic"`));
     parts.push(`</g>`);
@@ -425,4 +426,3 @@ export function status(map: SystemMap): string {
   return [map.errors ? p(map.errors, 'error') : '', map.warnings ? p(map.warnings, 'warning') : ''].filter(Boolean).join(', ') + (map.complete ? '' : ' — placement computed from the description as read');
 }
 
-export type { Range };
