@@ -232,7 +232,7 @@ export function figure(map: SystemMap): Figure {
     const owner = ownerOf(map, g.owner);
     const col = layoutColumn(g.regions, (r) => r.range, top);
     const gConf = worst(map, g.conflicts) === 'error';
-    parts.push(`<g class="column guest" data-guest="${esc(g.name)}" data-space="${esc(g.name)}" id="${esc(g.id)}" data-conflicts="${esc(g.conflicts.join(' '))}">`);
+    parts.push(`<g class="column guest${gConf ? ' conflict' : ''}" data-guest="${esc(g.name)}" data-space="${esc(g.name)}" id="${esc(g.id)}" data-conflicts="${esc(g.conflicts.join(' '))}">`);
     parts.push(`<title>${esc(`guest ${g.name}: ${g.vcpus} vCPU${g.vcpus === 1 ? '' : 's'}, ${formatSize(g.memory)} RAM${g.at ? `\ndeclared at ${g.at.text}` : ''}${conflictLines(map, g.conflicts).map((l) => '\n' + l).join('')}`)}</title>`);
     parts.push(`<rect x="${x}" y="8" width="14" height="14" rx="3" fill="${owner.color}"/>`);
     parts.push(text(x + 20, 20, (gConf ? '⚠ ' : '') + g.name, `font-size="15" font-weight="700" fill="${gConf ? CONFLICT_COLOR : '#1c2430'}"`));

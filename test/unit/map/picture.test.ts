@@ -17,7 +17,7 @@ import { dumpDom, screenshot } from '../../support/chromium.js';
 import { countColor, decodePng, distinctColors } from '../../support/png.js';
 
 const examples = ['two-guests', 'passthrough', 'containment', 'rtc-emulated'].map((n) => join('examples', n, 'system.dts')).concat(join('test', 'fixtures', 'systems', 'vgic', 'system.dts'));
-const broken = ['HV3001-guest-memory-overlap', 'HV3002-hypervisor-memory-overlap', 'HV3003-memory-outside-ram', 'HV3014-memory-placement', 'HV3021-guest-memory-device-overlap', 'HV3040-passthrough-shared'].map((n) => join('test', 'fixtures', 'checks', n, 'system.dts')).concat(join('test', 'fixtures', 'systems', 'cpu-shared', 'system.dts'));
+const broken = ['HV3001-guest-memory-overlap', 'HV3002-hypervisor-memory-overlap', 'HV3003-memory-outside-ram', 'HV3014-memory-placement', 'HV3021-guest-memory-device-overlap', 'HV3040-passthrough-shared', 'HV3026-duplicate-guest-name'].map((n) => join('test', 'fixtures', 'checks', n, 'system.dts')).concat(join('test', 'fixtures', 'systems', 'cpu-shared', 'system.dts'));
 
 let out: string;
 beforeAll(() => {
@@ -41,8 +41,13 @@ function attrs(dom: string, name: string): string[] {
   return [...dom.matchAll(new RegExp(`\\s${name}="([^"]*)"`, 'g'))].map((m) => m[1]!);
 }
 
+/** The ids of the <g> elements whose class matches (bands by default; columns are <g class="column guest">). */
 function bandIds(dom: string, cls: RegExp = /^band\b/): string[] {
-  return [...dom.matchAll(/<g class="([^"]*)" id="([^"]*)"/g)].filter((m) => cls.test(m[1]!)).map((m) => m[2]!);
+  return [...dom.matchAll(/<g\b([^>]*)>/g)].flatMap((m) => {
+    const c = /\sclass="([^"]*)"/.exec(m[1]!)?.[1];
+    const id = /\sid="([^"]*)"/.exec(m[1]!)?.[1];
+    return c !== undefined && id !== undefined && cls.test(c) ? [id] : [];
+  });
 }
 
 describe('hvcc map --format html in a browser', () => {
@@ -67,6 +72,8 @@ describe('hvcc map --format html in a browser', () => {
     const warnedBands = bandIds(dom, /\b(conflict|warning)\b/);
     expect(attrs(dom, 'data-conflict').sort()).toEqual(map.conflicts.map((c) => c.id).sort());
     for (const c of map.conflicts) for (const id of c.items.filter((i) => bands.includes(i))) expect(c.severity === 'error' ? conflictBands : warnedBands).toContain(id);
+    // A guest in conflict as a whole (its node, its cpus) has its column marked.
+    for (const c of map.conflicts.filter((x) => x.severity === 'error')) for (const id of c.items.filter((i) => map.guests.some((g) => g.id === i))) expect(conflictBands).toContain(id);
     // CPUs and interrupts in conflict are marked rows of their tables.
     const conflictRows = [...dom.matchAll(/<tr class="conflict" id="row-([^"]*)"/g)].map((m) => m[1]!);
     const warnedRows = [...dom.matchAll(/<tr class="(?:conflict|warning)" id="row-([^"]*)"/g)].map((m) => m[1]!);
