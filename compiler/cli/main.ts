@@ -11,7 +11,9 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { explain } from '../explain/explain.js';
 import { checkOutputFolder, fileSystemDiagnostic, isFileSystemError, readBytes } from '../fs/files.js';
-import { ledger, ledgerText } from '../map/ledger.js';
+import { MAP_FORMATS, runMap } from '../map/command.js';
+import { runDiff } from '../diff/command.js';
+import { DIFF_FORMATS } from '../diff/render.js';
 import { hvccVersion } from '../paths.js';
 import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -42,7 +44,7 @@ function defaultIo(): Io {
 }
 
 /** Short names the handlers may read, by the long name --help shows. */
-const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet' };
+const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
 /** yargs' own keys, not options. */
 const INTERNAL = new Set(['_', '$0', '--', 'help', 'version']);
 
@@ -258,14 +260,14 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     )
     .command(
       'map <file>',
-      'Print the ledger of the system: the owner of every RAM range, device window, interrupt and CPU, and what is free',
+      'Show who owns every RAM range, device window, interrupt and CPU: as text, JSON, or a picture (html, svg) with -o',
       (y) =>
         descriptionOptions(y)
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
-          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, requiresArg: true, describe: 'Output format' }),
+          .option('format', { choices: MAP_FORMATS, default: 'text' as const, requiresArg: true, describe: 'text, json, html (a self-contained page) or svg' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file instead of stdout' }),
       handler('map', (argv: Record<string, unknown>) => {
         const file = String(argv.file);
-        const format = argv.format as 'text' | 'json';
         const common = commonOptions(argv);
         const missing = descriptionProblem(file);
         if (missing || common.problems.length) {
@@ -273,15 +275,45 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           exit = EXIT.errors;
           return;
         }
-        const result = analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled });
-        printDiagnostics(io, result.diagnostics, result.sources);
-        // The ledger needs a layout, which the analysis makes only for a description without errors.
-        if (hasErrors(result.diagnostics) || !result.system || !result.layout) {
-          exit = EXIT.errors;
-          return;
-        }
-        const entries = ledger(result.system, result.layout);
-        io.stdout(format === 'json' ? JSON.stringify({ version: 1, system: result.system.name, entries }, null, 2) + '\n' : ledgerText(entries));
+        exit = runMap(io, {
+          file,
+          format: argv.format as (typeof MAP_FORMATS)[number],
+          output: argv.output as string | undefined,
+          configFile: common.configFile,
+          includeDirs: common.includeDirs,
+          componentPath: common.componentPath,
+          werror: common.werror,
+          disabled: common.disabled,
+        });
+      }),
+    )
+    .command(
+      'diff <old> <new>',
+      'What changed in the system between two descriptions (guests, memory, CPUs, devices, interrupts, options); exit 0 same, 1 changed, 2 trouble',
+      (y) =>
+        descriptionOptions(y)
+          .positional('old', { type: 'string', demandOption: true, describe: 'The description before' })
+          .positional('new', { type: 'string', demandOption: true, describe: 'The description after' })
+          .option('format', { choices: DIFF_FORMATS, default: 'text' as const, requiresArg: true, describe: 'text, json or markdown (for a pull-request comment)' })
+          .option('old-config', { type: 'string', requiresArg: true, describe: 'Kconfig .config for OLD (default: found as for build)' })
+          .option('new-config', { type: 'string', requiresArg: true, describe: 'Kconfig .config for NEW (default: found as for build)' })
+          .option('old-label', { type: 'string', requiresArg: true, describe: 'Call OLD this in the output (default: its path)' })
+          .option('new-label', { type: 'string', requiresArg: true, describe: 'Call NEW this in the output (default: its path)' }),
+      handler('diff', (argv: Record<string, unknown>) => {
+        const common = commonOptions(argv);
+        exit = runDiff(io, {
+          old: String(argv.old),
+          new: String(argv.new),
+          format: argv.format as (typeof DIFF_FORMATS)[number],
+          oldConfig: argv.oldConfig as string | undefined,
+          newConfig: argv.newConfig as string | undefined,
+          oldLabel: argv.oldLabel as string | undefined,
+          newLabel: argv.newLabel as string | undefined,
+          includeDirs: common.includeDirs,
+          componentPath: common.componentPath,
+          werror: common.werror,
+          disabled: common.disabled,
+        });
       }),
     )
     .command(

@@ -104,7 +104,8 @@ function ipaToPa(memory: readonly PlacedMemory[], ipa: bigint, size: bigint): bi
   return m ? m.pa + (ipa - m.ipa) : undefined;
 }
 
-function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): PlacedMemory[][] {
+/** Places every guest's RAM in the board's free RAM: pinned regions where they say, the others first-fit in guest order. */
+export function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): PlacedMemory[][] {
   const pinned: Range[] = [system.hypervisor.region];
   for (const g of system.guests) for (const m of g.memory) if (m.hostAddress !== undefined) pinned.push({ base: m.hostAddress, size: m.size });
   let free = subtract(system.board.memory, pinned);

@@ -145,6 +145,7 @@ describe('--help', () => {
     run: () => ['run', '-O', join(tmp, 'r'), broken],
     validate: () => ['validate', broken],
     map: () => ['map', broken],
+    diff: () => ['diff', broken, broken],
     explain: () => ['explain', 'HV3004'],
     defconfig: () => ['defconfig', '-O', join(tmp, 'k')],
     olddefconfig: () => ['olddefconfig', '-O', join(tmp, 'k')],
@@ -271,9 +272,10 @@ describe('files on the command line', () => {
   });
 });
 
-test('map on a description with errors prints them and exits 1, with nothing on stdout', async () => {
+test('map on a description with errors prints them and what it could compute, with the conflicts marked, and exits 1', async () => {
   const r = await hvcc('map', cpuShared);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('error[HV3004]');
-  expect(r.stdout).toBe('');
+  expect(r.stdout).toContain('(the description has errors: host placement computed from what could be read)');
+  expect(r.stdout).toMatch(/Conflicts:\n {2}HV3004 /);
 });
