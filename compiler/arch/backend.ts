@@ -33,9 +33,11 @@ export interface ArchBackend {
   vcpuHwid(index: number): bigint;
   /**
    * The architecture's nodes of a guest device tree (CPUs, firmware interface, architected timer) and the root's
-   * compatible strings. `withInterruptController`: the guest has a virtual interrupt controller.
+   * compatible strings. `withInterruptController`: the guest has a virtual interrupt controller. `adjust`, when
+   * given, sees copies of the guest's own nodes and may complete them (wire an interrupt controller's
+   * per-CPU contexts to the generated CPU nodes).
    */
-  guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): { nodes: DtNode[]; rootCompatible: string[] };
+  guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): { nodes: DtNode[]; rootCompatible: string[]; adjust?: (own: DtNode[]) => void };
   /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field. */
   config: {
     system: { fields: readonly string[]; values(): bigint[] };
