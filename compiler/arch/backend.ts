@@ -1,4 +1,4 @@
-import type { Board, Guest } from '../../schemas/model.js';
+import type { Board, Guest, System } from '../../schemas/model.js';
 import type { Check } from '../checks/check.js';
 import type { MessageDef } from '../diagnostics/define.js';
 import type { DtNode } from '../dts/tree.js';
@@ -38,10 +38,10 @@ export interface ArchBackend {
    * per-CPU contexts to the generated CPU nodes).
    */
   guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): { nodes: DtNode[]; rootCompatible: string[]; adjust?: (own: DtNode[]) => void };
-  /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field. */
+  /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field; values may depend on the description (a clock rate). */
   config: {
-    system: { fields: readonly string[]; values(): bigint[] };
-    guest: { fields: readonly string[]; values(): bigint[] };
+    system: { fields: readonly string[]; values(system: System): bigint[] };
+    guest: { fields: readonly string[]; values(system: System, guest: Guest): bigint[] };
   };
   /** QEMU's machine for a board, or why there is none. */
   qemu(board: Board): { program: string; machine: string[]; cpu: string } | { error: string };

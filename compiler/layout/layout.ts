@@ -315,7 +315,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       devices,
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
       stage2: buildTables(s2Mappings, guestFormat),
-      arch: arch.config.guest.values(),
+      arch: arch.config.guest.values(system, guest),
     });
   });
 
@@ -353,7 +353,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params },
     ...(irqchip ? { irqchip } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
-    arch: arch.config.system.values(),
+    arch: arch.config.system.values(system),
     // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,

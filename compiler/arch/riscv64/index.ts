@@ -4,7 +4,7 @@ import { riscv64Checks } from './checks.js';
 import { riscvKernelImage } from './images.js';
 import { riscv64Messages } from './messages.js';
 import { HGATP_MODE_SV39X4, SATP_MODE_SV39, sv39Format, sv39x4Format } from './sv39.js';
-import { riscvGuestTree } from './tree.js';
+import { riscvGuestTree, timebaseFrequency } from './tree.js';
 
 const MiB = 1024n * 1024n;
 const EM_RISCV = 243;
@@ -24,7 +24,7 @@ export const riscv64: ArchBackend = {
     return { nodes, rootCompatible: ['riscv-virtio'], adjust };
   },
   config: {
-    system: { fields: ['satp_mode'], values: () => [SATP_MODE_SV39] },
+    system: { fields: ['satp_mode', 'timebase_hz'], values: (system) => [SATP_MODE_SV39, timebaseFrequency(system.tree.root) ?? 0n] },
     guest: { fields: ['hgatp_mode'], values: () => [HGATP_MODE_SV39X4] },
   },
   qemu(board: Board) {

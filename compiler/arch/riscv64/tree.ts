@@ -74,7 +74,7 @@ export function riscvGuestTree(guest: Guest, board: Board, b: TreeBuilder): { no
     [b.cells('#address-cells', [1]), b.cells('#size-cells', [0]), b.cells('timebase-frequency', [timebaseFrequency(root) ?? 10_000_000n])],
     guest.vcpus.map((_, i) =>
       b.node(`cpu@${i}`, [b.strings('device_type', 'cpu'), b.cells('reg', [i]), b.strings('status', 'okay'), b.strings('compatible', 'riscv'), b.strings('riscv,isa', isa), b.strings('mmu-type', mmu)], [
-        Object.assign(b.node('interrupt-controller', [b.cells('#interrupt-cells', [1]), b.empty('interrupt-controller'), b.strings('compatible', 'riscv,cpu-intc'), b.cells('phandle', [intcPhandle(i)])]), { phandle: intcPhandle(i) }),
+        Object.assign(b.node('interrupt-controller', [b.cells('#address-cells', [0]), b.cells('#interrupt-cells', [1]), b.empty('interrupt-controller'), b.strings('compatible', 'riscv,cpu-intc'), b.cells('phandle', [intcPhandle(i)])]), { phandle: intcPhandle(i) }),
       ]),
     ),
   );

@@ -36,7 +36,7 @@ function layout(): Layout {
     hypervisor: { base: GiB, size: 4n * MiB },
     console: { base: 0x0900_0000n, driver, params: [] },
     hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
-    arch: aarch64.config.system.values(),
+    arch: aarch64.config.system.values({} as never),
     hypervisorInterrupts: [],
     pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0 }, { boardCpu: 2, hwid: 2n }],
     guests: [
@@ -63,7 +63,7 @@ function layout(): Layout {
         ],
         console: 0,
         stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format),
-        arch: aarch64.config.guest.values(),
+        arch: aarch64.config.guest.values({} as never, {} as never),
       },
     ],
   };
