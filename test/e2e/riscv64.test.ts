@@ -61,6 +61,21 @@ describe('riscv64: SBI for guests', () => {
   });
 });
 
+describe('riscv64: guest interrupts', () => {
+  test('a virtual PLIC delivers the UART\'s interrupt through hvip.VSEIP (claim, complete, threshold, priority); Sstc timer and SBI IPI', () => {
+    const out = tempDir('rv-plic');
+    const r = hvcc(['run', 'examples/riscv64/plic/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const checks = r.stdout.split('\n').filter((l) => /^\[plic\] plic: .* (ok|ERROR)$/.test(l));
+    expect(checks.filter((l) => l.endsWith(' ERROR'))).toEqual([]);
+    expect(checks.length).toBe(12);
+    expect(r.stdout).toContain('[hv] host interrupt controller: plic');
+    expect(r.stdout).toContain('[plic] plic: all checks passed');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.components.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['vplic-emulator', 'plic-driver', 'ns16550a-emulator', 'ns16550a-driver', 'riscv64']));
+  });
+});
+
 describe('only the board\'s architecture is linked in', () => {
   // Names only the other port defines: its entry points, trap handlers, firmware interface and devices.
   const AARCH64_ONLY = /^(arch_psci_call|arch_handle_lower_trap|arch_handle_el2_fault|hv_vectors|pl011_.*|gicv3_.*|vgic_.*)$/;

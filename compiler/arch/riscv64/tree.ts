@@ -82,7 +82,6 @@ export function riscvGuestTree(guest: Guest, board: Board, b: TreeBuilder): { no
     const plic = own.find((n) => n.properties.some((p) => p.name === 'compatible' && p.chunks.some((c) => c.kind === 'string' && PLIC_COMPATIBLES.includes(c.value))));
     if (!plic || plic.properties.some((p) => p.name === 'interrupts-extended')) return;
     plic.properties.push(b.cells('interrupts-extended', guest.vcpus.flatMap((_, i) => [intcPhandle(i), IRQ_S_EXT])));
-    if (!plic.properties.some((p) => p.name === 'riscv,ndev')) plic.properties.push(b.cells('riscv,ndev', [31]));
     if (plic.phandle === undefined) {
       plic.phandle = intcPhandle(guest.vcpus.length);
       plic.properties.push(b.cells('phandle', [plic.phandle]));

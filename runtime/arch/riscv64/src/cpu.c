@@ -26,9 +26,6 @@ void hv_secondary_main(u64 pcpu);
 
 bool riscv_sstc;
 
-/* The hypervisor timer's "interrupt number" for hv_host_irq(): the S-mode timer's cause, which no PLIC source has. */
-#define RISCV_TIMER_ID		(0x8000 | IRQ_S_TIMER)
-
 /* How long a wait without a host interrupt controller may sleep before it looks at the timers again. */
 #define WAIT_SLICE_US		100
 
@@ -169,6 +166,9 @@ void arch_send_event(void)
 	u64 me = arch_cpu_id();
 
 	asm volatile("fence rw, rw" ::: "memory");
+	/* With a host interrupt controller driver, hv_cpu_notify() kicks every pCPU through it next. */
+	if (hv_config.irqchip.ops)
+		return;
 	for (u64 p = 0; p < hv_config.pcpu_count; p++)
 		if (p != me && hv_config.pcpus[p].guest != HV_NO_GUEST)
 			riscv_kick_pcpu(p);

@@ -244,6 +244,11 @@ static void virtual_instruction(struct hv_vcpu *vcpu, u64 scause)
 /* An HS-level interrupt while the guest ran: a kick, the hypervisor's timer, or the host interrupt controller. */
 static void host_interrupt(struct hv_vcpu *vcpu, u64 code)
 {
+	/* With a host interrupt controller driver, it takes everything pending (hv/irqchip.h). */
+	if (hv_config.irqchip.ops) {
+		hv_vcpu_host_irqs(vcpu);
+		return;
+	}
 	switch (code) {
 	case IRQ_S_SOFT:
 		/* A kick: whatever changed is looked at when the vCPU settles. */
@@ -251,10 +256,6 @@ static void host_interrupt(struct hv_vcpu *vcpu, u64 code)
 		break;
 	case IRQ_S_TIMER:
 		riscv_timer_interrupt();
-		break;
-	case IRQ_S_EXT:
-		if (hv_config.irqchip.ops)
-			hv_vcpu_host_irqs(vcpu);
 		break;
 	}
 }

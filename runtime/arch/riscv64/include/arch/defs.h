@@ -29,4 +29,10 @@
 
 #define HSTATUS_SPV_BIT		7
 
+/*
+ * The hypervisor timer's number for hv_host_irq(): its interrupt is the hart's supervisor timer interrupt
+ * (cause 5), which no PLIC source number (1..1023) can be.
+ */
+#define RISCV_TIMER_ID		(0x8000 | 5)
+
 #endif /* ARCH_DEFS_H */
