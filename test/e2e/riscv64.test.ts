@@ -68,7 +68,7 @@ describe('riscv64: guest interrupts', () => {
     expect(r.status).toBe(0);
     const checks = r.stdout.split('\n').filter((l) => /^\[plic\] plic: .* (ok|ERROR)$/.test(l));
     expect(checks.filter((l) => l.endsWith(' ERROR'))).toEqual([]);
-    expect(checks.length).toBe(12);
+    expect(checks.length).toBe(11);
     expect(r.stdout).toContain('[hv] host interrupt controller: plic');
     expect(r.stdout).toContain('[plic] plic: all checks passed');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
