@@ -132,4 +132,10 @@ describe('clean examples (no false positives)', () => {
     if (!existsSync(join(root, 'examples', 'linux-guest', 'build', 'Image'))) return;
     expect(analyze({ file }).diagnostics.map(describeDiagnostic)).toEqual([]);
   });
+
+  test('examples/riscv64/linux-guest validates clean when its kernel has been built', () => {
+    const file = join(root, 'examples', 'riscv64', 'linux-guest', 'system.dts');
+    if (!existsSync(join(root, 'examples', 'riscv64', 'linux-guest', 'build', 'Image'))) return;
+    expect(analyze({ file }).diagnostics.map(describeDiagnostic)).toEqual([]);
+  });
 });
