@@ -70,6 +70,7 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
 
   const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);
   own.push(...passthroughNodes(guest));
+  archNodes.adjust?.(own);
   const generated: DtNode[] = [...archNodes.nodes, ...memory];
   const chosenProps: DtProperty[] = [];
   if (guest.bootargs !== undefined) chosenProps.push(b.strings('bootargs', guest.bootargs));

@@ -8,7 +8,8 @@ import { diagnostic } from '../diagnostics/define.js';
 import type { Component } from '../components/catalogue.js';
 import type { ParameterValue } from '../components/parameters.js';
 import { emulatorKey, type Plan } from '../plan/plan.js';
-import { readImage, type LoadedImage } from './images.js';
+import { archBackends } from '../arch/index.js';
+import { elfMachine, readImage, type LoadedImage } from './images.js';
 import { layoutMessages as M } from './messages.js';
 import { buildTables, type Mapping, type TableSet } from './tables.js';
 import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, type Range, subtract } from '../util/ranges.js';
@@ -151,6 +152,17 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
   const bytes = readFile(guest.image.path);
   if (!bytes) {
     diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
+    return undefined;
+  }
+  const machine = elfMachine(bytes);
+  const other = machine !== undefined && machine !== tree.arch.elfMachine ? archBackends.find((b) => b.elfMachine === machine) : undefined;
+  if (other) {
+    diagnostics.push(
+      diagnostic(M.guestArchitecture, `guest '${guest.name}' is a ${other.name} program, but the board's CPUs are ${tree.arch.name}`, guest.span, {
+        related: [{ span: guest.image.span, message: `image '${guest.image.written}' (ELF machine ${machine})` }],
+        help: `build the guest for ${tree.arch.name}, or describe it on a ${other.name} board`,
+      }),
+    );
     return undefined;
   }
   const ram = [...memory].sort((x, y) => (x.ipa < y.ipa ? -1 : 1));
@@ -304,7 +316,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       devices,
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
       stage2: buildTables(s2Mappings, guestFormat),
-      arch: arch.config.guest.values(),
+      arch: arch.config.guest.values(system, guest),
     });
   });
 
@@ -342,7 +354,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params },
     ...(irqchip ? { irqchip } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
-    arch: arch.config.system.values(),
+    arch: arch.config.system.values(system),
     // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,

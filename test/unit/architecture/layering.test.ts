@@ -24,7 +24,7 @@ const schemaFiles = files(join(packageRoot, 'schemas'), /\.ts$/);
 
 describe('architecture knowledge', () => {
   test('no compiler file outside compiler/arch/, and no schema, names an architecture, interrupt controller, firmware interface or device', () => {
-    const words = /\b(gic(v\d)?|psci|aarch64|arm64|pl011|cortex(-a\d+)?|mpidr|esr|vtcr|el2)\b/i;
+    const words = /\b(gic(v\d)?|psci|aarch64|arm64|pl011|cortex(-a\d+)?|mpidr|esr|vtcr|el2|riscv(64)?|rv64\w*|plic|clint|sbi|opensbi|hgatp|satp|sv39(x4)?|hart|ns16550a?)\b/i;
     const offenders = [...compilerFiles.filter((f) => !rel(f).startsWith('compiler/arch/')), ...schemaFiles].flatMap((f) =>
       readFileSync(f, 'utf8')
         .split('\n')
@@ -34,7 +34,7 @@ describe('architecture knowledge', () => {
   });
 
   test('runtime/core names no aarch64 register or firmware interface', () => {
-    const words = /esr|mpidr|smccc|vtcr|aarch64/i;
+    const words = /esr|mpidr|smccc|vtcr|aarch64|riscv|hgatp|hstatus|scause|sstatus|\bsbi\b|\bhart\b|sv39/i;
     const core = files(join(packageRoot, 'runtime', 'core'), /./);
     const offenders = core.flatMap((f) =>
       readFileSync(f, 'utf8')
@@ -44,9 +44,9 @@ describe('architecture knowledge', () => {
     expect(offenders).toEqual([]);
   });
 
-  test('the aarch64-only components live under runtime/arch/aarch64/', () => {
+  test('the components of one architecture live under runtime/arch/<arch>/', () => {
     const manifests = files(join(packageRoot, 'runtime'), /^manifest\.json$/).map((f) => ({ f: rel(f), m: JSON.parse(readFileSync(f, 'utf8')) as { arch?: string[] } }));
-    for (const { f, m } of manifests) if ((m.arch ?? []).includes('aarch64')) expect(f).toMatch(/^runtime\/arch\/aarch64\//);
+    for (const arch of ['aarch64', 'riscv64']) for (const { f, m } of manifests) if ((m.arch ?? []).includes(arch)) expect(f).toMatch(new RegExp(`^runtime/arch/${arch}/`));
   });
 });
 
