@@ -32,7 +32,7 @@ describe('Kconfig options drive the build', () => {
 
   test('a description that needs a component whose symbol is off is an error naming both places', () => {
     const out = tempDir('kconfig-off');
-    expect(hvcc(['defconfig', '-O', out]).status).toBe(0);
+    expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]).status).toBe(0);
     const config = join(out, '.config');
     writeFileSync(config, readFileSync(config, 'utf8').replace('CONFIG_HV_EMULATOR_PL011=y', '# CONFIG_HV_EMULATOR_PL011 is not set'));
     const r = hvcc(['build', 'examples/two-guests/system.dts', '-O', out]);
@@ -71,7 +71,7 @@ describe('Kconfig options drive the build', () => {
 
   test('savedefconfig writes the minimal defconfig, as Linux does', () => {
     const out = tempDir('kconfig-save');
-    expect(hvcc(['defconfig', '-O', out]).status).toBe(0);
+    expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]).status).toBe(0);
     expect(hvcc(['savedefconfig', '-O', out, join(out, 'min')]).status).toBe(0);
     expect(readFileSync(join(out, 'min'), 'utf8')).toBe('CONFIG_HV_MAX_CPUS=4\n');
   });
