@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../driver/analyze.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { printDiagnostics, type Io } from '../cli/output.js';
+import { printDiagnostics, type Io } from './output.js';
 import { buildSystemMap } from '../map/model.js';
-import { diffSystems } from './diff.js';
-import { systemFacts, type SystemFacts } from './facts.js';
-import { diffJson, diffMarkdown, diffText, type DiffFormat, type DiffReport } from './render.js';
+import { diffSystems } from '../diff/diff.js';
+import { systemFacts, type SystemFacts } from '../diff/facts.js';
+import { diffJson, diffMarkdown, diffText, type DiffFormat, type DiffReport } from '../diff/render.js';
 
 /** diff(1)'s exit statuses: 0 the systems are the same, 1 they differ, 2 trouble (usage, a description with errors). */
 export const DIFF_EXIT = { same: 0, changed: 1, trouble: 2 } as const;

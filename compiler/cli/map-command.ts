@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../driver/analyze.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { printDiagnostics, type Io } from '../cli/output.js';
+import { printDiagnostics, type Io } from './output.js';
 import { hvccVersion } from '../paths.js';
 import { formatRange, formatSize } from '../util/ranges.js';
-import { ledger, ledgerText } from './ledger.js';
-import { buildSystemMap, type SystemMap } from './model.js';
-import { htmlDocument, mapJson } from './render-html.js';
-import { ownerLabel, svgDocument } from './render-svg.js';
+import { ledger, ledgerText } from '../map/ledger.js';
+import { buildSystemMap, type SystemMap } from '../map/model.js';
+import { htmlDocument, mapJson } from '../map/render-html.js';
+import { ownerLabel, svgDocument } from '../map/render-svg.js';
 
 export const MAP_FORMATS = ['text', 'json', 'html', 'svg'] as const;
 export type MapFormat = (typeof MAP_FORMATS)[number];
