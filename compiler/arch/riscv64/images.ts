@@ -1,4 +1,5 @@
 import type { LoadedImage } from '../backend.js';
+import { kernelImageAt } from '../kernel-image.js';
 
 /** The RISC-V Linux `Image` header (Documentation/riscv/boot-image-header.rst). */
 export interface RiscvImageHeader {
@@ -27,10 +28,5 @@ export function riscvImageHeader(bytes: Uint8Array): RiscvImageHeader | undefine
  */
 export function riscvKernelImage(bytes: Uint8Array, ramBase: bigint): LoadedImage | undefined {
   const header = riscvImageHeader(bytes);
-  if (!header) return undefined;
-  const base = ((ramBase + BLOCK - 1n) / BLOCK) * BLOCK;
-  const size = header.imageSize > 0n ? header.imageSize : BigInt(bytes.length);
-  const load = base + header.textOffset;
-  const zeroSize = size > BigInt(bytes.length) ? size - BigInt(bytes.length) : 0n;
-  return { format: 'kernel', segments: [{ ipa: load, data: bytes, zeroSize }], entry: load };
+  return header ? kernelImageAt(bytes, header, ramBase, BLOCK) : undefined;
 }
