@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fs/files.js';
 import { resolve } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../driver/analyze.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -67,7 +67,11 @@ export function runMap(io: Io, options: MapCommand): number {
       out = analysis.system && analysis.layout ? ledgerText(ledger(analysis.system, analysis.layout)) : mapText(map);
   }
   if (options.output) {
-    writeFileSync(resolve(io.cwd, options.output), out);
+    const written = writeFileAtomic(resolve(io.cwd, options.output), out, { what: 'the map (-o)', written: options.output });
+    if (!written.ok) {
+      printDiagnostics(io, [written.diagnostic], analysis.sources);
+      return 1;
+    }
     io.stderr(`hvcc: wrote ${options.output}\n`);
   } else io.stdout(out);
   return failed ? 1 : 0;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../fs/files.js';
 import { dirname, resolve } from 'node:path';
 import type { ComponentParameter } from '../../schemas/component.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
@@ -77,12 +77,12 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
       const written = asString(prop);
       if (written === undefined) return wrong('a string: a file path');
       const path = resolve(dirname(prop.span.file), written);
-      try {
-        return { name: p.name, type: 'file', path, bytes: readFileSync(path) };
-      } catch (e) {
-        diagnostics.push(diagnostic(M.parameterInvalid, `${node.path}: cannot read '${written}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`, prop.valueSpan ?? prop.span, { notes: [`looked for ${path}`] }));
+      const read = readBytes(path, { what: `the file of ${node.path}:${p.property}`, written, span: prop.valueSpan ?? prop.span });
+      if (!read.ok) {
+        diagnostics.push(read.diagnostic);
         return undefined;
       }
+      return { name: p.name, type: 'file', path, bytes: read.value };
     }
   }
 }

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { System } from '../../schemas/model.js';
 import { checks, runChecks, type CheckOptions } from '../checks/catalogue.js';
 import { controllerCapabilities } from '../components/capabilities.js';
@@ -12,6 +11,7 @@ import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
 import { planSystem, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
+import type { ReadFile } from '../dts/source.js';
 import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
@@ -23,7 +23,7 @@ export interface AnalyzeOptions extends CheckOptions {
   includeDirs?: string[];
   /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
   componentPath?: string[];
-  readFile?: (path: string) => string | undefined;
+  readFile?: ReadFile;
   /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
   parser?: DtsParser;
 }
@@ -105,7 +105,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
 
   try {
     const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
-    const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes });
+    const laid = layoutSystem({ system: front.system, plan: planned.plan, stackBytes });
     diagnostics.push(...laid.diagnostics);
     if (laid.layout) partial.layout = laid.layout;
     if (!hasErrors(diagnostics)) result.layout = laid.layout;

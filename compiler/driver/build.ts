@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { checkOutputFolder, FileFailure, failureOf, isFileSystemError, pathKind } from '../fs/files.js';
 import type { System } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { layoutMessages } from '../layout/messages.js';
@@ -121,8 +122,20 @@ export function build(options: BuildOptions): BuildResult {
     return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, upToDate: true };
   }
 
-  mkdirSync(dirname(outDir), { recursive: true });
-  const workDir = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.work-`));
+  // The default folder (build/<name>) was not checked by the command line: a file in its way is HV0006.
+  const unusable = checkOutputFolder(outDir, { what: 'the output folder', written: options.outDir ?? relative(process.cwd(), outDir) });
+  if (unusable) {
+    diagnostics.push(unusable);
+    return fail();
+  }
+  let workDir: string;
+  try {
+    mkdirSync(dirname(outDir), { recursive: true });
+    workDir = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.work-`));
+  } catch (e) {
+    diagnostics.push(failureOf(e, dirname(outDir), 'create').diagnostic({ what: 'the output folder' }));
+    return fail();
+  }
   try {
     const generatedInclude = join(workDir, 'include');
     mkdirSync(join(generatedInclude, 'hv'), { recursive: true });
@@ -163,6 +176,16 @@ export function build(options: BuildOptions): BuildResult {
     writeFileSync(join(workDir, 'manifest.json'), JSON.stringify(buildManifest(system, plan, layout, kconfig, hash, segments), null, 2) + '\n');
 
     mkdirSync(outDir, { recursive: true });
+    // Nothing is moved in unless everything can be: a folder where an output file goes (or a file where
+    // guests/ goes) fails the build before the previous outputs are touched.
+    for (const name of [...OUTPUTS, 'guests']) {
+      const target = join(outDir, name);
+      const kind = pathKind(target);
+      if (kind === 'missing' || kind === (name === 'guests' ? 'folder' : 'file')) continue;
+      const failure = new FileFailure(target, name === 'guests' ? 'ENOTDIR' : 'EISDIR', 'rename', kind);
+      diagnostics.push(failure.diagnostic({ what: 'the build output', written: options.outDir ? join(options.outDir, name) : target, help: `move '${target}' away: hvcc writes its ${name === 'guests' ? 'guests folder' : name} there` }));
+      return fail();
+    }
     // Guest trees first (a folder swapped whole), then the files; manifest.json last.
     const guestsDir = join(outDir, 'guests');
     rmSync(guestsDir, { recursive: true, force: true });
@@ -172,6 +195,14 @@ export function build(options: BuildOptions): BuildResult {
   } catch (e) {
     if (e instanceof ToolError) {
       diagnostics.push(e.diagnostic);
+      return fail();
+    }
+    // Writing the outputs or moving them into place (a folder where an output file goes, a full disk, ...).
+    if (isFileSystemError(e)) {
+      const path = e.path ?? outDir;
+      const operation = e.syscall === 'rename' ? 'rename' : e.syscall === 'mkdir' ? 'create' : 'write';
+      const target = e.syscall === 'rename' && (e as { dest?: string }).dest ? (e as { dest?: string }).dest! : path;
+      diagnostics.push(failureOf(e, target, operation).diagnostic({ what: target.startsWith(workDir) ? 'a staging file of the build' : 'the build output' }));
       return fail();
     }
     throw e;

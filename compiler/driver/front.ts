@@ -1,18 +1,22 @@
-import { readFileSync } from 'node:fs';
 import type { BindingSet } from '../../schemas/bindings/dt.js';
 import type { System } from '../../schemas/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { parseDts } from '../dts/index.js';
+import { defaultReadFile, type ReadFile } from '../dts/source.js';
+import { FileFailure } from '../fs/files.js';
 import type { DtsParser } from '../dts/parser.js';
 import { buildModel } from '../model/build-model.js';
 import { buildMessages as M } from './messages.js';
 
 export interface FrontEndOptions {
   includeDirs?: string[];
-  /** Reads a source file (default: the file system); lets tests and `hvcc explain` check text in memory. */
-  readFile?: (path: string) => string | undefined;
+  /**
+   * Reads a source file (default: the file system, through compiler/fs); lets tests and `hvcc explain` check
+   * text in memory. undefined: no such file; a FileFailure: why it cannot be read, reported where it is named.
+   */
+  readFile?: ReadFile;
   /** Check names switched off (`-W no-<name>`): dtc's checks here, hvcc's in the checks pass. */
   disabled?: ReadonlySet<string>;
   /** hvcc's and the components' bindings (the component catalogue's). */
@@ -28,13 +32,6 @@ export interface FrontEndResult {
   sources: Map<string, string>;
 }
 
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Reads a description: the device-tree front end (with dtc's checks), then the model. Every problem comes
@@ -42,10 +39,10 @@ function readIfExists(path: string): string | undefined {
  * later passes can report more); callers that build must check for errors.
  */
 export function readSystem(file: string, options: FrontEndOptions): FrontEndResult {
-  const read = options.readFile ?? readIfExists;
-  if (read(file) === undefined) {
-    return { diagnostics: [diagnostic(M.fileNotFound, `cannot read '${file}'`)], sources: new Map() };
-  }
+  const read = options.readFile ?? defaultReadFile;
+  const entry = read(file);
+  if (entry instanceof FileFailure) return { diagnostics: [entry.diagnostic({ what: 'the description', notFound: M.fileNotFound })], sources: new Map() };
+  if (entry === undefined) return { diagnostics: [diagnostic(M.fileNotFound, `cannot read the description '${file}': no such file`)], sources: new Map() };
   // `-W no-<name>` reaches dtc's checks as well as hvcc's; names hvcc does not know are dtc's business.
   const dtcLevels = Object.fromEntries([...(options.disabled ?? [])].map((name) => [name, 'off' as const]));
   const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true, ...(options.parser ? { parser: options.parser } : {}) });

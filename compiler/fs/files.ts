@@ -19,6 +19,8 @@ import { fsMessages as M } from './messages.js';
 export interface FileRef {
   /** A noun phrase: "the guest image", "the include file", "the output folder" (default: "the file" or "the folder"). */
   what?: string;
+  /** Whose file it is, said after the path: "of guest 'alpha'" gives "cannot read the image '...' of guest 'alpha'". */
+  of?: string;
   /** Where the path was written (a property's value in a description), for the code frame. */
   span?: Span;
   /** The path as the user wrote it (default: the path given). */
@@ -159,7 +161,8 @@ function failureDiagnostic(f: FileFailure, ref: FileRef): Diagnostic {
   const folderish = f.operation === 'create';
   const what = ref.what ?? (folderish ? 'the folder' : 'the file');
   const shown = ref.written ?? f.path;
-  const head = shown === '' ? `cannot ${VERB[f.operation]} ${what}` : `cannot ${VERB[f.operation]} ${what} '${shown}'`;
+  const owner = ref.of ? ` ${ref.of}` : '';
+  const head = shown === '' ? `cannot ${VERB[f.operation]} ${what}${owner}` : `cannot ${VERB[f.operation]} ${what} '${shown}'${owner}`;
   const notes: string[] = [];
   // A path written in a description is relative to the file that names it: say where that led.
   if (ref.span && ref.written !== undefined && ref.written !== resolve(f.path)) notes.push(`the path is ${resolve(f.path)}`);

@@ -3,6 +3,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { ComponentCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
+import { readText } from '../fs/files.js';
 import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, symbolValues, writeCHeader, writeDotConfig } from './index.js';
 
 /** The resolved Kconfig configuration, as the build uses it. */
@@ -85,7 +86,9 @@ export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions
   const from = configSource(input);
   let initial: DotConfig | undefined;
   if (from) {
-    const text = readFileSync(from, 'utf8');
+    const read = readText(from, { what: input.configFile ? 'the --config file' : 'the Kconfig configuration', ...(input.configFile ? { written: input.configFile } : {}) });
+    if (!read.ok) return { diagnostics: [...diagnostics, read.diagnostic], sources };
+    const text = read.value;
     sources.set(from, text);
     initial = readDotConfig({ text, file: from });
   }

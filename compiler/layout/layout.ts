@@ -11,6 +11,7 @@ import { emulatorKey, type Plan } from '../plan/plan.js';
 import { archBackends } from '../arch/index.js';
 import { elfMachine, readImage, type LoadedImage } from './images.js';
 import { layoutMessages as M } from './messages.js';
+import { readBytes, type FileRef, type FileResult } from '../fs/files.js';
 import { buildTables, type Mapping, type TableSet } from './tables.js';
 import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, type Range, subtract } from '../util/ranges.js';
 
@@ -94,7 +95,11 @@ export interface Layout {
 export interface LayoutInput {
   system: System;
   plan: Plan;
-  readFile: (path: string) => Uint8Array | undefined;
+  /**
+   * Reads a guest's boot file through compiler/fs (default: the file system): a failure becomes a located
+   * diagnostic at the property that names the file (HV3010 when it does not exist, HV0005-HV0008 otherwise).
+   */
+  readFile?: (path: string, ref: FileRef) => FileResult<Uint8Array>;
   /** Bytes of the hypervisor's per-CPU stacks (CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE). */
   stackBytes: bigint;
 }
@@ -147,13 +152,14 @@ interface GuestBoot {
  * the architecture's boot protocol wants it), then the initrd, then the generated device tree (at the
  * alignment the boot protocol prefers when there is room), whose address the guest is handed at entry.
  */
-function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree: { arch: ArchBackend; console?: string; withInterruptController: boolean }, readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]): GuestBoot | undefined {
+function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree: { arch: ArchBackend; console?: string; withInterruptController: boolean }, readFile: NonNullable<LayoutInput['readFile']>, diagnostics: Diagnostic[]): GuestBoot | undefined {
   const PAGE = tree.arch.tables.guest.granule;
-  const bytes = readFile(guest.image.path);
-  if (!bytes) {
-    diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
+  const read = readFile(guest.image.path, { what: 'the image', of: `of guest '${guest.name}'`, written: guest.image.written, span: guest.image.span, notFound: M.imageMissing });
+  if (!read.ok) {
+    diagnostics.push(read.diagnostic);
     return undefined;
   }
+  const bytes = read.value;
   const machine = elfMachine(bytes);
   const other = machine !== undefined && machine !== tree.arch.elfMachine ? archBackends.find((b) => b.elfMachine === machine) : undefined;
   if (other) {
@@ -206,11 +212,12 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
 
   let initrd: GuestBootInfo['initrd'];
   if (guest.initrd) {
-    const data = readFile(guest.initrd.path);
-    if (!data) {
-      diagnostics.push(diagnostic(M.imageMissing, `cannot read initrd '${guest.initrd.written}' of guest '${guest.name}'`, guest.initrd.span, { notes: [`looked for ${guest.initrd.path}`] }));
+    const readInitrd = readFile(guest.initrd.path, { what: 'the initrd', of: `of guest '${guest.name}'`, written: guest.initrd.written, span: guest.initrd.span, notFound: M.imageMissing });
+    if (!readInitrd.ok) {
+      diagnostics.push(readInitrd.diagnostic);
       return undefined;
     }
+    const data = readInitrd.value;
     const at = fit(end, BigInt(data.length), [PAGE]);
     if (at === undefined) {
       diagnostics.push(
@@ -295,7 +302,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     const consoleNode = consoleIndex >= 0 ? guest.devices.find((d) => d.path === devices[consoleIndex]!.path) : undefined;
     const boot =
       memory[gi]!.length > 0
-        ? placeGuestBoot(guest, board, memory[gi]!, { arch, withInterruptController, ...(consoleNode ? { console: `/${consoleNode.name}` } : {}) }, input.readFile, diagnostics)
+        ? placeGuestBoot(guest, board, memory[gi]!, { arch, withInterruptController, ...(consoleNode ? { console: `/${consoleNode.name}` } : {}) }, input.readFile ?? readBytes, diagnostics)
         : undefined;
     const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, kind: 'ram', label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
     // Passthrough devices appear at their own addresses, as device memory the guest drives directly.

@@ -263,12 +263,54 @@ describe('files on the command line', () => {
   test('a guest image that is a folder: a file-system error (HV0005), not an internal error, in validate and build', async () => {
     const dts = join(tmp, 'image-folder.dts');
     writeFileSync(dts, readFileSync(clean, 'utf8').replace('/include/ "../../boards', `/include/ "${root}/boards`).replace('"../guests/build/hello-alpha.elf"', `"${tmp}"`).replace('"../guests/', `"${root}/examples/guests/`));
+    const line = readFileSync(dts, 'utf8').split('\n').findIndex((l) => l.includes(`image = "${tmp}"`)) + 1;
     for (const args of [['validate', dts], ['build', '-O', join(tmp, 'img'), dts]]) {
       const r = await hvcc(...args);
       expect(r.stderr).not.toContain('internal error');
-      expect(r.stderr).toContain('error[HV0005]');
+      expect(r.stderr).not.toContain('please report it');
+      // Located at the property that names the folder, saying whose image it is.
+      expect(r.stderr).toContain(`error[HV0005]: cannot read the image '${tmp}' of guest 'alpha': it is a folder, not a file\n  --> ${dts}:${line}:12\n`);
       expect(r.code).toBe(1);
     }
+  });
+
+  test('an /include/ naming a folder: HV0005 at the /include/, not "no such file"', async () => {
+    const dts = join(tmp, 'include-folder.dts');
+    mkdirSync(join(tmp, 'incdir'), { recursive: true });
+    writeFileSync(dts, '/dts-v1/;\n/include/ "incdir"\n/ { };\n');
+    const r = await hvcc('validate', dts);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error[HV0005]: cannot read the included file 'incdir': it is a folder, not a file\n --> ${dts}:2:1\n`);
+    expect(r.stderr).not.toContain('No such file');
+  });
+
+  test('a .config in the output folder that is a folder: HV0005 naming it, not an internal error', async () => {
+    const out = join(tmp, 'out-config');
+    mkdirSync(join(out, '.config'), { recursive: true });
+    const r = await hvcc('validate', '--quiet', clean);
+    expect(r.code).toBe(0);
+    const b = await hvcc('build', '-O', out, clean);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain(`error[HV0005]: cannot read the Kconfig configuration '${join(out, '.config')}': it is a folder, not a file`);
+    expect(b.stderr).not.toContain('please report it');
+  });
+
+  test('map -o naming a folder: HV0005 for the map, exit 1', async () => {
+    const r = await hvcc('map', '-o', tmp, clean);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error[HV0005]: cannot replace the map (-o) '${tmp}': it is a folder, not a file`);
+    expect(r.stderr).not.toContain('please report it');
+  });
+
+  test('build -O over a folder where an output file goes: HV0005, and nothing of the old outputs moved', async () => {
+    const out = join(tmp, 'out-elf-folder');
+    mkdirSync(join(out, 'hypervisor.elf'), { recursive: true });
+    writeFileSync(join(out, 'config.ll'), 'old');
+    const r = await hvcc('build', '-O', out, clean);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error[HV0005]: cannot replace the build output '${join(out, 'hypervisor.elf')}': it is a folder, not a file`);
+    expect(r.stderr).not.toContain('please report it');
+    expect(readFileSync(join(out, 'config.ll'), 'utf8')).toBe('old');
   });
 });
 

@@ -1,5 +1,5 @@
+import { defaultReadFile, type ReadFile } from '../../../compiler/dts/source.js';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../../../compiler/driver/analyze.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/diagnostic.js';
@@ -30,17 +30,13 @@ export function analyzeText(file: string, text: string, options: Omit<AnalyzeOpt
 }
 
 /** A `readFile` that has `text` at `file` (whose folder need not exist) and reads every other file from disk. */
-export function overlay(file: string, text: string): (path: string) => string | undefined {
+export function overlay(file: string, text: string): ReadFile {
   const abs = resolve(file);
   return (path: string) => {
     const real = resolve(path);
     if (real === abs) return text;
-    // Like the CLI's reader: whatever cannot be read (missing, a folder) is undefined.
-    try {
-      return readFileSync(real, 'utf8');
-    } catch {
-      return undefined;
-    }
+    // As the CLI reads: a missing file is undefined, any other failure (a folder, ...) a FileFailure.
+    return defaultReadFile(real);
   };
 }
 
