@@ -26,6 +26,11 @@ export interface AnalyzeOptions extends CheckOptions {
   readFile?: ReadFile;
   /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
   parser?: DtsParser;
+  /**
+   * A component catalogue to reuse (loadCatalogue's result, with the same component path), for callers that
+   * analyze many descriptions in one process: loading it reads every manifest and binding again.
+   */
+  catalogue?: ReturnType<typeof loadCatalogue>;
 }
 
 export interface Analysis {
@@ -57,7 +62,9 @@ export function analyze(options: AnalyzeOptions): Analysis {
 }
 
 function analyzePasses(options: AnalyzeOptions): Analysis {
-  const { catalogue, diagnostics } = loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? []));
+  const loaded = options.catalogue ?? loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? []));
+  const catalogue = loaded.catalogue;
+  const diagnostics = [...loaded.diagnostics];
   const front = readSystem(options.file, { ...options, bindings: catalogue.bindings });
   diagnostics.push(...front.diagnostics);
   const sources = front.sources;

@@ -54,11 +54,12 @@ export function preprocessDts(entry: string, loader: SourceLoader, options: Prep
   const stderr = r.stderr ? r.stderr.toString('utf8') : '';
   let reported = false;
   for (const line of stderr.split('\n')) {
-    const m = /^(.*?):(\d+):(\d+): (fatal error|error|warning): (.*)$/.exec(line);
+    // cpp gives a column for most errors, not for some ("<stdin>:36: error: unterminated #if").
+    const m = /^(.*?):(\d+)(?::(\d+))?: (fatal error|error|warning): (.*)$/.exec(line);
     if (!m) continue;
     const file = m[1] === '<stdin>' ? entry : m[1]!;
     const ln = Number(m[2]);
-    const col = Number(m[3]);
+    const col = m[3] === undefined ? 1 : Number(m[3]);
     if (!loader.sources.has(file)) {
       const data = loader.readFile(file);
       if (data !== undefined && !(data instanceof FileFailure)) loader.sources.set(file, bytesToText(data));

@@ -96,6 +96,8 @@ export function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
 
 /** The failure an exception of the file system describes; anything else is thrown on (it is a bug). */
 export function failureOf(e: unknown, path: string, operation: Operation): FileFailure {
+  // Node refuses a path with a NUL in it before the system sees it (the C library would end the name there).
+  if (typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === 'ERR_INVALID_ARG_VALUE' && path.includes('\0')) return new FileFailure(path, 'EINVAL', operation, 'the path has a NUL character in it');
   if (!isFileSystemError(e)) throw e;
   const text = (e.message ?? '').replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*'$/, '').replace(/, \w+$/, '');
   return new FileFailure(path, e.code!, operation, text);
@@ -220,6 +222,10 @@ function failureDiagnostic(f: FileFailure, ref: FileRef): Diagnostic {
       break;
     case 'EIO':
       reason = 'input/output error';
+      break;
+    case 'EINVAL':
+      reason = f.systemMessage;
+      help = 'a path cannot contain a NUL character (written \\0 or \\x00)';
       break;
     default:
       reason = `${f.systemMessage || 'it failed'} (${f.errno})`;

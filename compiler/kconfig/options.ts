@@ -77,9 +77,23 @@ export function configSource(input: OptionsInput): string | undefined {
   return found === undefined ? undefined : resolvePath(found);
 }
 
+/**
+ * The catalogue's Kconfig tree, loaded once per catalogue object (resolving never changes a tree: its values
+ * live in a state of their own), so callers that reuse a catalogue do not parse the Kconfig files again.
+ */
+const trees = new WeakMap<ComponentCatalogue, ReturnType<typeof loadKconfig>>();
+function loadTree(catalogue: ComponentCatalogue): ReturnType<typeof loadKconfig> {
+  let loaded = trees.get(catalogue);
+  if (!loaded) {
+    const root = kconfigRoot(catalogue);
+    loaded = loadKconfig(root.file, { env: process.env, srctree: catalogue.runtimeDir, cwd: catalogue.runtimeDir, ...(root.readFile ? { readFile: root.readFile } : {}) });
+    trees.set(catalogue, loaded);
+  }
+  return loaded;
+}
+
 export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions; diagnostics: Diagnostic[]; sources: Map<string, string> } {
-  const root = kconfigRoot(input.catalogue);
-  const loaded = loadKconfig(root.file, { env: process.env, srctree: input.catalogue.runtimeDir, cwd: input.catalogue.runtimeDir, ...(root.readFile ? { readFile: root.readFile } : {}) });
+  const loaded = loadTree(input.catalogue);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const sources = new Map<string, string>(loaded.tree.files);
   if (hasErrors(diagnostics)) return { diagnostics, sources };
