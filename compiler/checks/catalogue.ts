@@ -293,7 +293,7 @@ export const checks: Check[] = [
           report(`a guest may not be named '${g.name}': its console lines would read as the hypervisor's`, g.span, { help: "'[hv] ' starts the hypervisor's own console lines (its status, fault reports, panics); rename the guest" });
         } else if (!/^[a-zA-Z0-9,._+-]+$/.test(g.name)) {
           const bad = [...new Set(g.name.replace(/[a-zA-Z0-9,._+-]/g, ''))].map((c) => `'${c}'`).join(', ');
-          report(`guest name '${g.name}' has ${bad}, which may not appear in its console prefix`, g.span, { help: 'a guest name prefixes its console lines as "[name] "; use letters, digits and , . _ + -' });
+          report(`guest name '${g.name}' has ${bad}, which may not appear in its console prefix`, g.span, { help: 'a guest name prefixes its console lines as "[name] "; use letters, digits and the characters ",._+-"' });
         }
       }
     },

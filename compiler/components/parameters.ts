@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Component } from './catalogue.js';
 import { componentMessages as M } from './messages.js';
+import { withArticle } from '../util/text.js';
 
 /** One parameter of one instance, as the generated parameter block holds it. */
 export type ParameterValue =
@@ -42,7 +43,7 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
   const fallback = (): ParameterValue | undefined => {
     if (p.default === undefined) {
       diagnostics.push(
-        diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span, {
+        diagnostic(M.parameterInvalid, `${node.path} needs ${withArticle(`'${p.property}'`)} property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span, {
           notes: p.description ? [`${p.property}: ${p.description}`] : [],
         }),
       );

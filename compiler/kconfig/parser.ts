@@ -8,6 +8,7 @@ import { KconfigMessages as M } from './messages.js';
 import type { CmpOp, Expr, MenuKind, MenuNode, Prop, PropKind, Sym, SymType } from './model.js';
 import { exprAnd, exprSym } from './model.js';
 import { PreprocessError, Preprocessor } from './preprocess.js';
+import { withArticle } from '../util/text.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -681,7 +682,7 @@ export class KconfigParser {
   private requireEntry(kw: string, col: number, kinds: MenuKind[]): MenuNode {
     const e = this.currentEntry;
     if (!e || !kinds.includes(e.kind)) {
-      const where = e ? `a '${e.kind}' entry` : 'this position';
+      const where = e ? `${withArticle(`'${e.kind}'`)} entry` : 'this position';
       throw new StatementError(M.optionOutsideEntry, `'${kw}' is not allowed in ${where}`, col);
     }
     return e;

@@ -14,6 +14,7 @@ import { layoutMessages as M } from './messages.js';
 import { readBytes, type FileRef, type FileResult } from '../fs/files.js';
 import { buildTables, type Mapping, type TableSet } from './tables.js';
 import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, type Range, subtract } from '../util/ranges.js';
+import { withArticle } from '../util/text.js';
 
 export interface PlacedMemory {
   ipa: bigint;
@@ -164,9 +165,9 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
   const other = machine !== undefined && machine !== tree.arch.elfMachine ? archBackends.find((b) => b.elfMachine === machine) : undefined;
   if (other) {
     diagnostics.push(
-      diagnostic(M.guestArchitecture, `guest '${guest.name}' is a ${other.name} program, but the board's CPUs are ${tree.arch.name}`, guest.span, {
+      diagnostic(M.guestArchitecture, `guest '${guest.name}' is ${withArticle(other.name)} program, but the board's CPUs are ${tree.arch.name}`, guest.span, {
         related: [{ span: guest.image.span, message: `image '${guest.image.written}' (ELF machine ${machine})` }],
-        help: `build the guest for ${tree.arch.name}, or describe it on a ${other.name} board`,
+        help: `build the guest for ${tree.arch.name}, or describe it on ${withArticle(other.name)} board`,
       }),
     );
     return undefined;
@@ -185,7 +186,7 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
     const destPa = ipaToPa(memory, s.ipa, total);
     if (destPa === undefined) {
       diagnostics.push(
-        diagnostic(M.imageOutsideMemory, `image '${guest.image.written}' loads ${formatRange({ base: s.ipa, size: total })}, which is not inside guest '${guest.name}''s RAM`, guest.image.span, {
+        diagnostic(M.imageOutsideMemory, `image '${guest.image.written}' loads ${formatRange({ base: s.ipa, size: total })}, which is not inside the RAM of guest '${guest.name}'`, guest.image.span, {
           related: guest.memory.map((m) => ({ span: m.span, message: `RAM ${formatRange({ base: m.ipa, size: m.size })}` })),
         }),
       );
@@ -221,7 +222,7 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
     const at = fit(end, BigInt(data.length), [PAGE]);
     if (at === undefined) {
       diagnostics.push(
-        diagnostic(M.initrdFit, `initrd '${guest.initrd.written}' (${formatSize(BigInt(data.length))}) does not fit in guest '${guest.name}''s RAM after its image (which ends at ${hex(end)})`, guest.initrd.span, {
+        diagnostic(M.initrdFit, `initrd '${guest.initrd.written}' (${formatSize(BigInt(data.length))}) does not fit in the RAM of guest '${guest.name}' after its image (which ends at ${hex(end)})`, guest.initrd.span, {
           related: guest.memory.map((m) => ({ span: m.span, message: `RAM ${formatRange({ base: m.ipa, size: m.size })}` })),
         }),
       );
@@ -241,7 +242,7 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
   const dtb = encodeDtb(deviceTree);
   const dtbAt = fit(end, BigInt(dtb.length), tree.arch.deviceTreeAlignments);
   if (dtbAt === undefined) {
-    diagnostics.push(diagnostic(M.guestDtbFit, `guest '${guest.name}''s device tree (${dtb.length} bytes) does not fit in its RAM after the image${initrd ? ' and initrd' : ''}`, guest.span));
+    diagnostics.push(diagnostic(M.guestDtbFit, `the device tree of guest '${guest.name}' (${dtb.length} bytes) does not fit in its RAM after the image${initrd ? ' and initrd' : ''}`, guest.span));
     return undefined;
   }
   segments.push({ destPa: ipaToPa(memory, dtbAt, BigInt(dtb.length))!, ipa: dtbAt, data: dtb, zeroSize: 0n });

@@ -7,6 +7,7 @@ import type { Span } from '../diagnostics/span.js';
 import { closest } from '../diagnostics/suggest.js';
 import { modelMessages as M } from './messages.js';
 import { childCells, PropertyReader } from './props.js';
+import { withArticle } from '../util/text.js';
 
 /** Where each decoded property came from: its name, its whole value, and each element of an array. */
 export interface PropertySpans {
@@ -151,7 +152,7 @@ export function decodeNode<S extends z.ZodRawShape>(
           const [base, size] = t.values as [bigint, bigint];
           if (size === 0n) {
             failed = true;
-            reader.diagnostics.push(diagnostic(M.propertyType, `${node.path}: a '${prop.name}' entry has size 0`, t.span));
+            reader.diagnostics.push(diagnostic(M.propertyType, `${node.path}: ${withArticle(`'${prop.name}'`)} entry has size 0`, t.span));
             continue;
           }
           entries.push({ base: options.translate ? translateAddress(reader, node.parent, base) : base, size });
@@ -181,7 +182,7 @@ export function decodeNode<S extends z.ZodRawShape>(
         if (isOptional(schema)) continue;
         const meta = dtMeta(schema);
         reader.diagnostics.push(
-          diagnostic(M.missingProperty, `${node.path} needs a '${name}' property: ${KIND_TEXT[meta?.dt ?? 'any']}`, node.span, { notes: meta ? [`${name}: ${meta.description}`] : [] }),
+          diagnostic(M.missingProperty, `${node.path} needs ${withArticle(`'${name}'`)} property: ${KIND_TEXT[meta?.dt ?? 'any']}`, node.span, { notes: meta ? [`${name}: ${meta.description}`] : [] }),
         );
         continue;
       }

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { modelMessages as M } from './messages.js';
+import { withArticle } from '../util/text.js';
 
 /**
  * Typed reads of device-tree properties for the model builder. Each read reports a located, coded
@@ -26,7 +27,7 @@ export class PropertyReader {
   }
 
   missing(node: DtNode, name: string, expected: string): undefined {
-    this.diagnostics.push(diagnostic(M.missingProperty, `${node.path} needs a '${name}' property (${expected})`, node.span));
+    this.diagnostics.push(diagnostic(M.missingProperty, `${node.path} needs ${withArticle(`'${name}'`)} property (${expected})`, node.span));
     return undefined;
   }
 

@@ -282,7 +282,7 @@ function readerFor(c: FuzzCase): ReadFile {
 }
 
 /** What is wrong with one diagnostic, if anything. */
-function diagnosticProblem(d: Diagnostic, sources: ReadonlyMap<string, string>): string | undefined {
+export function diagnosticProblem(d: Diagnostic, sources: ReadonlyMap<string, string>): string | undefined {
   const show = `${d.code} ${d.message.slice(0, 200)}`;
   if (d.code === 'HV0002') return `internal error: ${show}`;
   for (const text of [d.message, ...d.notes, d.help ?? '', ...d.related.map((x) => x.message)]) {
