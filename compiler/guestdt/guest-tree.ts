@@ -4,6 +4,7 @@ import { TreeBuilder } from '../dts/builder.js';
 import type { DtNode, DtProperty, DtTree } from '../dts/tree.js';
 import { HVCC_GUEST_PROPERTIES } from '../model/guest-references.js';
 import { findNode } from '../dts/values.js';
+import { addressCells as addressCellsOf, sizeCells as sizeCellsOf } from '../dts/values.js';
 
 /** Where the guest's memory and boot files ended up, as the guest sees them. */
 export interface GuestBootInfo {
@@ -59,13 +60,10 @@ function passthroughNodes(guest: Guest): DtNode[] {
 export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, boot: GuestBootInfo): DtTree {
   const b = new TreeBuilder(guest.span);
   const archNodes = arch.guestTree({ guest, board, builder: b, withInterruptController: boot.withInterruptController });
-  const cells = (name: string, fallback: number) => {
-    const p = guest.node.properties.find((q) => q.name === name);
-    const c = p?.chunks[0];
-    return c?.kind === 'cells' && c.items[0] ? Number(c.items[0].value) : fallback;
-  };
-  const addressCells = cells('#address-cells', 2);
-  const sizeCells = cells('#size-cells', 1);
+  // As the model read the guest's memory nodes: dtc's rule (a single cell, else the default), never the
+  // first of several cells (`<0xffffffff 2>` made a 4-billion-cell reg).
+  const addressCells = addressCellsOf(guest.node);
+  const sizeCells = sizeCellsOf(guest.node);
   const memory = boot.memory.map((m) => b.node(`memory@${m.ipa.toString(16)}`, [b.strings('device_type', 'memory'), b.wide('reg', [addressCells, sizeCells], [m.ipa, m.size])]));
 
   const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);

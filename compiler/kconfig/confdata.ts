@@ -299,8 +299,10 @@ export function writeConfig(state: KconfigState): string {
     }
   };
   const leave = (menu: MenuNode): void => {
-    // Linux prints "# end of" when climbing back out of a visible menu (so not for empty menus); 4.11 did not.
-    if (state.compat === 'linux' && menu.children.length && !menu.sym && menu !== root && state.menuIsVisible(menu)) {
+    // Linux prints "# end of" when climbing back out of a visible `menu` (its prompt is P_MENU), empty ones
+    // included (lib/Kconfig.debug's "$(SRCARCH) Debugging" menu is empty on riscv); comments, choices and
+    // `if` blocks have none. 4.11 printed none at all.
+    if (state.compat === 'linux' && menu.kind === 'menu' && !menu.sym && menu !== root && state.menuIsVisible(menu)) {
       out += `# end of ${menu.prompt!.text}\n`;
       needNewline = true;
     }

@@ -182,8 +182,10 @@ export function setAllNewSymbolsRandom(state: KconfigState, order: readonly Sym[
   for (const csym of order) {
     if (state.hasValue(csym) || !csym.isChoice) continue;
     state.calcValue(csym);
-    // As conf does: the result of the last choice, not of any.
-    changed = randomizeChoiceValues(state, csym, rand);
+    // Linux 6.1: another pass while a symbol got a value or any choice was randomized (has_changed |=).
+    // 4.11's conf looked at the result of the last choice only.
+    const randomized = randomizeChoiceValues(state, csym, rand);
+    changed = state.compat === 'linux-4.11' ? randomized : changed || randomized;
   }
   return changed;
 }

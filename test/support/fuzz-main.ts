@@ -2,6 +2,7 @@
  * `npm run fuzz -- [--cases N] [--seed S] [--from I]`: the mutation fuzzer at scale (test/support/mutation-fuzz.ts).
  * Prints the figures and each distinct finding (with the case that shows it); exit 1 when there are findings.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { packageRoot } from '../../compiler/paths.js';
 import { fuzz } from './mutation-fuzz.js';
@@ -13,7 +14,18 @@ const arg = (name: string, fallback: number) => {
 const cases = arg('cases', 100_000);
 const seed = arg('seed', 1);
 const from = arg('from', 0);
-const run = fuzz({ seed, cases, from, maxFindings: 100_000, progress: (n) => n % 10_000 === 0 && process.stderr.write(`fuzz: ${n} cases\n`) });
+// --trace FILE: the case about to run, written before it runs (a case that ends the process is found there).
+const traceAt = process.argv.indexOf('--trace');
+const trace = traceAt < 0 ? undefined : openSync(process.argv[traceAt + 1]!, 'w');
+const run = fuzz({
+  seed,
+  cases,
+  from,
+  maxFindings: 100_000,
+  progress: (n) => n % 10_000 === 0 && process.stderr.write(`fuzz: ${n} cases\n`),
+  ...(trace === undefined ? {} : { before: (i: number) => writeSync(trace, `${i}\n`, 0) }),
+});
+if (trace !== undefined) closeSync(trace);
 // One line per kind of finding (numbers and names blurred), with its first case.
 const kinds = new Map<string, { count: number; first: (typeof run.findings)[number] }>();
 for (const f of run.findings) {

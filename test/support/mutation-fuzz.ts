@@ -328,7 +328,7 @@ export interface FuzzRun {
 }
 
 /** Cases [from, from + count) of `seed`; stops collecting after `maxFindings`. */
-export function fuzz(options: { seed: number; cases: number; from?: number; maxFindings?: number; parser?: DtsParser; corpus?: Corpus; progress?: (done: number) => void }): FuzzRun {
+export function fuzz(options: { seed: number; cases: number; from?: number; maxFindings?: number; parser?: DtsParser; corpus?: Corpus; progress?: (done: number) => void; before?: (index: number) => void; slowMs?: number }): FuzzRun {
   const parser = options.parser ?? new DtsParser();
   const corpus = options.corpus ?? loadCorpus(parser);
   const started = process.hrtime.bigint();
@@ -337,7 +337,12 @@ export function fuzz(options: { seed: number; cases: number; from?: number; maxF
   try {
     for (let i = 0; i < options.cases; i++) {
       const c = makeCase(corpus, options.seed, (options.from ?? 0) + i);
+      options.before?.(c.index);
+      const t0 = process.hrtime.bigint();
       const found = runCase(c, parser, corpus);
+      // A case that takes seconds is a finding too: a number used as a size or a count somewhere.
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (ms > (options.slowMs ?? 5000)) found.push(`slow: ${ms.toFixed(0)} ms`);
       if (found.length === 0) clean++;
       for (const what of found) if (findings.length < (options.maxFindings ?? 1000)) findings.push({ case: c, what });
       if (options.progress && (i + 1) % 1000 === 0) options.progress(i + 1);
