@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { KconfigMessages as M } from './messages.js';
 import { loadUserValues, parseDotConfig, postRead, setAllNewSymbols, writeAutoConf, writeConfig, writeDefconfig, writeHeader } from './confdata.js';
 import { loadKconfig } from './index.js';
+import { writeAutoconf } from './autoconf.js';
 import type { KconfigTree } from './index.js';
 import type { MenuNode, Sym, Tri } from './model.js';
 import { MOD, NO, YES, exprToString } from './model.js';
@@ -182,8 +183,10 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
   const env = io.env;
   const cwd = io.cwd ?? process.cwd();
   const abs = (p: string): string => path.resolve(cwd, p);
+  const linux61 = (opts.compat ?? (env['HVCC_KCONFIG_COMPAT'] === 'linux-4.11' ? 'linux-4.11' : 'linux')) === 'linux';
   const message = (m: string): void => {
-    if (!opts.silent) io.stdout.write(`#\n# ${m}\n#\n`);
+    // Linux 6.1's syncconfig runs during the build and says nothing ("configuration written to ...").
+    if (!opts.silent && !(linux61 && opts.mode === 'syncconfig')) io.stdout.write(`#\n# ${m}\n#\n`);
   };
   // conf seeds rand() while it reads its options, before it reads any Kconfig file (4.11 says so on stderr).
   let randSeed: number | undefined;
@@ -403,7 +406,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     } catch {
       old = undefined;
     }
-    if (old === text) message(`No change to configuration in '${configName}'`);
+    if (old === text) message(linux61 ? `No change to ${configName}` : `No change to configuration in '${configName}'`);
     else {
       try {
         fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -418,7 +421,15 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
       message(`configuration written to ${configName}`);
     }
   }
-  if (mode === 'syncconfig') {
+  if (linux61) {
+    // Linux 6.1 writes the include/ files in every mode that writes .config when auto.conf does not exist
+    // yet (so make finds it), and always for syncconfig; only syncconfig's failure is an error.
+    if (!writeAutoconf(state, { env, cwd, overwrite: mode === 'syncconfig' }) && mode === 'syncconfig') {
+      io.stderr.write('\n*** Error during sync of the configuration.\n\n');
+      io.stderr.write(formatDiagnostic(diagnostic(M.confWrite, "can't write auto.conf / autoconf.h")));
+      return 1;
+    }
+  } else if (mode === 'syncconfig') {
     try {
       const autoconf = abs(env['KCONFIG_AUTOCONFIG'] ?? 'include/config/auto.conf');
       const header = abs(env['KCONFIG_AUTOHEADER'] ?? 'include/generated/autoconf.h');
