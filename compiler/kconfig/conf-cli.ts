@@ -276,7 +276,8 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     case 'defconfig': {
       let name = opts.file;
       if (name === undefined) name = defaultConfName(tree, state, readFileOpt);
-      if (!opts.silent) io.stdout.write(`*** Default configuration is based on '${name}'\n`);
+      // 4.11 said which file it read; 6.1 says nothing.
+      if (!opts.silent && !linux61) io.stdout.write(`*** Default configuration is based on '${name}'\n`);
       if (!confRead(name)) {
         io.stderr.write(`***\n*** Can't find default configuration "${name}"!\n***\n`);
         io.stderr.write(formatDiagnostic(diagnostic(M.configNotFound, `can't read ${name}`, fileSpan(name))));
