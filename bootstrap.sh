@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # riscv64: qemu-system-misc (qemu-system-riscv64) with opensbi as its firmware; the Linux guest's kernel is
-# built from linux-source-6.1 with gcc-riscv64-linux-gnu (flex, bison and bc for its build tools).
+# built from linux-source-6.1 with gcc-riscv64-linux-gnu (flex, bison and bc for its build tools); the Kconfig
+# tests build Linux's own scripts/kconfig/conf from the same tarball (flex, bison, gcc).
 packages=(clang-14 lld-14 llvm-14 qemu-system-arm ipxe-qemu device-tree-compiler make
           kconfig-frontends-nox python3-kconfiglib tmux chromium libxml2-utils
           qemu-system-misc opensbi gcc-riscv64-linux-gnu linux-source-6.1 flex bison bc libc6-dev)
@@ -32,4 +33,6 @@ echo "bootstrap: compiling hvcc"
 npm run --silent build
 echo "bootstrap: building the example guests"
 make -s -C examples/guests
+echo "bootstrap: Linux 6.1's Kconfig trees and conf, the Kconfig tests' reference (cached in ~/.cache/hvcc/linux-kconfig)"
+node dist/test/support/linux-kconfig.js
 echo "bootstrap: done. Try: npx hvcc run examples/two-guests/system.dts"

@@ -126,6 +126,12 @@ export interface ConfOptions {
   /** --defconfig=FILE / --savedefconfig=FILE */
   file?: string;
   silent?: boolean;
+  /**
+   * Whether a mode other than syncconfig writes the include/ files when auto.conf is missing, as Linux 6.1's
+   * conf does (default true; `hvcc defconfig`, `config`, `oldconfig`... write only their .config: a build
+   * makes its own header from it).
+   */
+  autoconf?: boolean;
 }
 
 /** `conf` as a function: parses argv like Linux's scripts/kconfig/conf and runs it. Returns the exit status. */
@@ -425,7 +431,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
   if (linux61) {
     // Linux 6.1 writes the include/ files in every mode that writes .config when auto.conf does not exist
     // yet (so make finds it), and always for syncconfig; only syncconfig's failure is an error.
-    if (!writeAutoconf(state, { env, cwd, overwrite: mode === 'syncconfig' }) && mode === 'syncconfig') {
+    if ((mode === 'syncconfig' || opts.autoconf !== false) && !writeAutoconf(state, { env, cwd, overwrite: mode === 'syncconfig' }) && mode === 'syncconfig') {
       io.stderr.write('\n*** Error during sync of the configuration.\n\n');
       io.stderr.write(formatDiagnostic(diagnostic(M.confWrite, "can't write auto.conf / autoconf.h")));
       return 1;
@@ -834,19 +840,19 @@ export interface UserCommandOptions {
 
 /** `hvcc config`: asks every question (conf --oldaskconfig). */
 export function configCommand(o: UserCommandOptions): Promise<number> {
-  return conf({ mode: 'oldaskconfig', kconfig: o.kconfig, silent: !!o.silent }, o.io);
+  return conf({ mode: 'oldaskconfig', kconfig: o.kconfig, silent: !!o.silent, autoconf: false }, o.io);
 }
 /** `hvcc oldconfig`: asks only about new symbols (conf --oldconfig). */
 export function oldconfigCommand(o: UserCommandOptions): Promise<number> {
-  return conf({ mode: 'oldconfig', kconfig: o.kconfig, silent: !!o.silent }, o.io);
+  return conf({ mode: 'oldconfig', kconfig: o.kconfig, silent: !!o.silent, autoconf: false }, o.io);
 }
 /** `hvcc olddefconfig`: new symbols get their defaults. */
 export function olddefconfigCommand(o: UserCommandOptions): Promise<number> {
-  return conf({ mode: 'olddefconfig', kconfig: o.kconfig, silent: !!o.silent }, o.io);
+  return conf({ mode: 'olddefconfig', kconfig: o.kconfig, silent: !!o.silent, autoconf: false }, o.io);
 }
 /** `hvcc defconfig [FILE]`: .config from a (minimal) defconfig file. */
 export function defconfigCommand(o: UserCommandOptions & { file?: string }): Promise<number> {
-  return conf({ mode: 'defconfig', kconfig: o.kconfig, silent: !!o.silent, ...(o.file !== undefined ? { file: o.file } : {}) }, o.io);
+  return conf({ mode: 'defconfig', kconfig: o.kconfig, silent: !!o.silent, autoconf: false, ...(o.file !== undefined ? { file: o.file } : {}) }, o.io);
 }
 /** `hvcc savedefconfig [FILE]`: minimal defconfig from .config (FILE defaults to "defconfig"). */
 export function savedefconfigCommand(o: UserCommandOptions & { file?: string }): Promise<number> {
