@@ -96,7 +96,7 @@ export const checkMessages = defineMessages({
     code: 'HV3023',
     name: 'interrupt-range',
     severity: 'error',
-    summary: "An emulated device's interrupt specifier is not one its interrupt controller's binding defines (wrong cell count, an unknown kind, or a number beyond the kind's range).",
+    summary: "An emulated device's interrupt specifier is not one its interrupt controller's binding defines (wrong cell count, an unknown kind, a number beyond the kind's range, or a trigger type it does not take).",
   },
   interruptCollision: {
     code: 'HV3024',

@@ -24,7 +24,8 @@ const PropertySpec = z
   })
   .strict();
 
-const KindSpec = z.object({ name: z.string().min(1), base: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).strict();
+/** `triggers`: the values of the flags cell's low 4 bits (IRQ_TYPE_*) the controller takes for the kind, when it does not take all. */
+const KindSpec = z.object({ name: z.string().min(1), base: z.number().int().nonnegative(), max: z.number().int().nonnegative(), triggers: z.array(z.number().int().min(0).max(15)).min(1).optional() }).strict();
 
 export const InterruptSpecifierSpec = z
   .object({

@@ -69,7 +69,7 @@ export function numberFix(word: string): { literal: string; why: string; meaning
     const [bits, unit] = SIZE_UNITS[size[2]!.toUpperCase()]!;
     const value = BigInt(size[1]!) << BigInt(bits);
     if (value >= 1n << 64n) return undefined;
-    return { literal: `0x${value.toString(16)}`, why: 'it has no size suffixes', meaning: `${size[1]} ${unit}` };
+    return { literal: `0x${value.toString(16)}`, why: 'DTS numbers have no size suffixes (K, M, G)', meaning: `${size[1]} ${unit}` };
   }
   if (word.includes('_')) {
     const joined = word.replace(/_/g, '');

@@ -36,6 +36,9 @@ export function firstInterruptController(node: DtNode): DtNode | undefined {
  * A controller the bindings say nothing about, a cell count that is not a multiple of its #interrupt-cells, or
  * a kind or number its binding does not allow comes back as an Interrupt with a `problem`.
  */
+/** The IRQ_TYPE_* values of an interrupt specifier's flags (include/dt-bindings/interrupt-controller/irq.h). */
+const TRIGGER: Record<number, string> = { 0: 'none', 1: 'edge, rising', 2: 'edge, falling', 3: 'edge, both', 4: 'level, high', 8: 'level, low' };
+
 export function decodeInterrupts(
   controller: DtNode | undefined,
   cells: readonly { value: number; span: Span }[],
@@ -80,6 +83,8 @@ export function decodeInterrupts(
         entry.kind = kind.name;
         entry.id = kind.base + number;
         if (number > kind.max) entry.problem = `${kind.name} ${number} does not exist (${kind.name}s are 0-${kind.max})`;
+        // The controller refuses other trigger types for the kind (Linux's GIC driver: -EINVAL, no interrupt).
+        else if (kind.triggers && !kind.triggers.includes(flags)) entry.problem = `${kind.name} ${number} has trigger flags ${flags} (${TRIGGER[flags] ?? 'not an IRQ_TYPE_* value'}), which ${controller.path} does not take: ${kind.triggers.map((t) => `${t} (${TRIGGER[t] ?? '?'})`).join(', ')}`;
       }
     } else if (spec.max !== undefined && number > spec.max) {
       entry.problem = `interrupt ${number} does not exist (${controller.path} has 0-${spec.max})`;

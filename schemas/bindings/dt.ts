@@ -62,7 +62,8 @@ export const standardProperties = ['compatible', 'status', 'phandle', 'linux,pha
  */
 export interface InterruptSpecifier {
   cells: readonly string[];
-  kind?: { cell: string; values: Readonly<Record<string, { name: string; base: number; max: number }>> };
+  /** Each kind's name, first controller number, largest number and, when not all, the trigger types (IRQ_TYPE_* values) it takes. */
+  kind?: { cell: string; values: Readonly<Record<string, { name: string; base: number; max: number; triggers?: readonly number[] }>> };
   number: string;
   /** Largest number, for controllers without kinds. */
   max?: number;

@@ -92,7 +92,7 @@ describe('numbers with a suffix or separators', () => {
   ])('%s: its own error, and what to write', (word, literal, meaning) => {
     const files = { 'main.dts': V + `/ { a = <${word}>; };\n` };
     const r = run(files);
-    expect(problems(r)).toEqual([`HV1021 main.dts:2:10 '${word}' is not a DTS number: it has no size suffixes`]);
+    expect(problems(r)).toEqual([`HV1021 main.dts:2:10 '${word}' is not a DTS number: DTS numbers have no size suffixes (K, M, G)`]);
     expect(r.diagnostics[0]!.help).toBe(`write ${literal} (${meaning})`);
     expect(numberFix(word)?.literal).toBe(literal);
     dtcRejects(files);

@@ -50,4 +50,16 @@ describe('interrupts through their controller', () => {
       ['HV3023', expect.stringContaining('interrupt type 2 is not one /guests/irq/intc@8000000 has: SPI (0), PPI (1)')],
     ]);
   });
+
+  test('a trigger type the virtual GIC does not take (falling edge, both edges, low level) is HV3023 at the specifier', () => {
+    for (const flags of [2, 3, 8]) {
+      const text = withUart(`0 1 ${flags}`);
+      const found = problems(analyzeText(file, text).diagnostics);
+      expect(found.map((d) => [d.code, d.message])).toEqual([['HV3023', expect.stringContaining(`SPI 1 has trigger flags ${flags} (`)]]);
+      expect(found[0]!.message).toContain('which /guests/irq/intc@8000000 does not take: 0 (none), 1 (edge, rising), 4 (level, high)');
+      const line = text.split('\n').findIndex((l) => l.includes(`interrupts = <0 1 ${flags}>`)) + 1;
+      expect(found[0]!.span!.start.line).toBe(line);
+    }
+    for (const flags of [0, 1, 4]) expect(problems(analyzeText(file, withUart(`0 1 ${flags}`)).diagnostics)).toEqual([]);
+  });
 });
