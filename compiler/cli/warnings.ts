@@ -39,7 +39,11 @@ export function warningSwitches(values: unknown): { disabled: Set<string> } {
       throw new WarningSwitchError(`-W ${value}: the check '${dashed}' (${mandatory.message.code}) cannot be switched off: an image built past it would fail at boot`);
     }
     if (!isKnown) {
-      const near = closest(dashed, known);
+      // The nearest name among all checks: a misspelt mandatory one is named, with why it stays on.
+      const mandatoryNames = systemChecks().filter((c) => c.mandatory);
+      const near = closest(dashed, [...known, ...mandatoryNames.map((c) => c.message.name)]);
+      const nearMandatory = mandatoryNames.find((c) => c.message.name === near);
+      if (nearMandatory) throw new WarningSwitchError(`-W ${value}: no check is named '${name}'; the nearest, '${near}' (${nearMandatory.message.code}), cannot be switched off: an image built past it would fail at boot`);
       throw new WarningSwitchError(`-W ${value}: no check is named '${name}'${near ? `; did you mean '${near}' (-W no-${near})?` : ' (the names are in docs/checks.md and docs/dts-checks.md)'}`);
     }
     if (!negated) throw new WarningSwitchError(`-W ${value}: checks are on by default; -W no-${name} switches this one off`);

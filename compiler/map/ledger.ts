@@ -30,6 +30,8 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
   const free = subtract(system.board.memory, taken).map((r) => ({ ...r, owner: 'free', detail: '' }));
   for (const r of [...taken, ...free].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) memory(r.base, r.size, r.owner, r.detail);
 
+  // Interrupts by controller ID (not by the device that lists them), each once.
+  const interrupts: { intid: number; entry: LedgerEntry }[] = [];
   for (const d of system.board.devices) {
     const holder = system.guests.find((g) => g.passthrough.some((p) => p.device === d.path));
     const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
@@ -42,9 +44,10 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
       const reserved = layout.hypervisorInterrupts.find((h) => h.id === intid)?.what;
       const irqOwner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
       const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; not forwarded yet)` : d.path;
-      out.push({ kind: 'interrupt', resource: kind ? `${kind} ${number} (ID ${intid})` : `ID ${intid}`, owner: irqOwner, detail });
+      interrupts.push({ intid, entry: { kind: 'interrupt', resource: kind ? `${kind} ${number} (ID ${intid})` : `ID ${intid}`, owner: irqOwner, detail } });
     }
   }
+  for (const { entry } of interrupts.sort((a, b) => a.intid - b.intid)) out.push(entry);
 
   system.board.cpus.forEach((cpu, index) => {
     const slot = layout.pcpus.find((p) => p.boardCpu === index);

@@ -359,6 +359,10 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
     }
   });
 
+  // The host's first, then each guest's, each by interrupt ID (not in the order devices list them).
+  const space = (i: MapInterrupt) => (i.space === 'host' ? -1 : system.guests.findIndex((g) => g.name === i.space));
+  interrupts.sort((a, b) => space(a) - space(b) || a.intid - b.intid);
+
   // Conflicts: the errors and warnings, tied to the items whose spans they point at.
   const diagnostics = [...analysis.diagnostics, ...extra].filter((d) => d.severity === 'error' || d.severity === 'warning');
   const conflicts: MapConflict[] = diagnostics.map((d, i) => {

@@ -65,6 +65,12 @@ describe('options before the file', () => {
     expect([r.code, r.stderr]).toEqual([0, 'hvcc: 1 file, 1 guest: no problems\n']);
   });
 
+  test('a misspelt mandatory check is named, with why it stays on', async () => {
+    const r = await hvcc('validate', '-W', 'no-cpu-shred', clean);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[HV0003]: -W no-cpu-shred: no check is named 'cpu-shred'; the nearest, 'cpu-shared' (HV3004), cannot be switched off: an image built past it would fail at boot");
+  });
+
   test('a check whose violation would fail at boot cannot be switched off', async () => {
     const r = await hvcc('validate', '-W', 'no-cpu-shared', cpuShared);
     expect(r.code).toBe(2);

@@ -36,4 +36,13 @@ describe('hvcc map', () => {
     expect(text).toMatch(/^RAM:\n {2}\[0x40000000, 0x40400000\) {2}hypervisor/);
     expect(text).toContain('CPUs:');
   });
+
+  test('interrupts are listed by ID, the hypervisor\'s own as taken', () => {
+    const result = analyze({ file: join(packageRoot, 'examples', 'rtc-emulated', 'system.dts') });
+    const irqs = ledger(result.system!, result.layout!).filter((e) => e.kind === 'interrupt');
+    const ids = irqs.map((e) => Number(/ID (\d+)/.exec(e.resource)![1]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // The board's timer lists its PPIs 13, 14, 11, 10: sorted, and the ones the hypervisor takes are its.
+    expect(irqs.slice(0, 3).map((e) => `${e.resource} ${e.owner}`)).toEqual(['PPI 9 (ID 25) hypervisor', 'PPI 10 (ID 26) hypervisor', 'PPI 11 (ID 27) hypervisor']);
+  });
 });
