@@ -8,7 +8,7 @@ import { loadUserValues, parseDotConfig, postRead, setAllNewSymbols, writeAutoCo
 import { loadKconfig } from './index.js';
 import { writeAutoconf } from './autoconf.js';
 import type { KconfigTree } from './index.js';
-import type { MenuNode, Sym, Tri } from './model.js';
+import type { Expr, MenuNode, Sym, Tri } from './model.js';
 import { MOD, NO, YES, exprToString } from './model.js';
 import { F_DEF_USER, KconfigState } from './symbol.js';
 
@@ -493,7 +493,116 @@ export function symbolHelp(state: KconfigState, menu: MenuNode): string {
   return out;
 }
 
+const TYPE_NAME: Record<string, string> = { bool: 'bool', tristate: 'tristate', int: 'integer', hex: 'hex', string: 'string', unknown: 'unknown' };
+
+/**
+ * Linux 6.1's get_symbol_str() (scripts/kconfig/menu.c): the symbol, its type and range, each definition
+ * with its prompt, dependencies and location (up to 8 menus, outermost first, a menu's symbol and value
+ * after it), what it selects and implies (" && "), and who selects and implies it grouped by their value;
+ * every symbol that has a type gets " [=value]", y, m and n included, as expr_print_gstr_helper() does.
+ */
+function linuxSymbolInfo(state: KconfigState, sym: Sym): string {
+  const val = (s: Sym): string => {
+    state.calcValue(s);
+    return state.getStringValue(s);
+  };
+  // Symbols without a type (undefined ones, constants like "0") are not annotated; y, m and n are tristates.
+  const annotated = (s: Sym): string => (s.name === null ? '<choice>' : s.type === 'unknown' && !(s.isConst && ['y', 'm', 'n'].includes(s.name)) ? s.name : `${s.name} [=${val(s)}]`);
+  const expr = (e: Expr): string => linuxExpr(e, annotated);
+  // A definition's dependencies as menu_finalize() leaves them: its parents' and its own, and'ed, with
+  // expr_eliminate_dups() applied (of two equal operands of an && or || chain the earlier goes).
+  const deps = (e: Expr): string => expr(eliminateDups(e, (x) => linuxExpr(x, (q) => q.name ?? '<choice>')));
+  let out = '';
+  if (sym.name) {
+    out += `Symbol: ${sym.name} [=${val(sym)}]\nType  : ${TYPE_NAME[sym.type] ?? sym.type}\n`;
+    if (sym.type === 'int' || sym.type === 'hex') {
+      const r = state.getRangeProp(sym);
+      if (r) out += `Range : [${annotated(r.range![0])} ${annotated(r.range![1])}]\n`;
+    }
+  }
+  const withPrompt = sym.menus.filter((m) => m.prompt);
+  for (const m of withPrompt) {
+    out += `Defined at ${m.file}:${m.line}\n  Prompt: ${m.prompt!.text}\n`;
+    if (m.dep) out += `  Depends on: ${deps(m.dep)}\n`;
+    // Only a visibility other than the dependencies (an inline `if`, a parent's `visible if`) is shown.
+    if (m.prompt!.visible) {
+      const dep = m.dep ? deps(m.dep) : 'y';
+      const visible = deps(m.prompt!.visible);
+      if (visible !== dep && visible !== `${dep} && ${dep}`) out += `  Visible if: ${visible}\n`;
+    }
+    const chain: MenuNode[] = [];
+    for (let p: MenuNode | null = m; p && p.kind !== 'root' && chain.length < 8; p = p.parent) if (p.prompt || p.sym) chain.unshift(p);
+    out += '  Location:\n';
+    chain.forEach((p, i) => {
+      out += `${' '.repeat(4 + 2 * i)}-> ${p.prompt?.text ?? ''}${p.sym ? ` (${p.sym.name ?? '<choice>'} [=${val(p.sym)}])` : ''}\n`;
+    });
+  }
+  for (const m of sym.menus.filter((x) => !x.prompt)) {
+    out += `Defined at ${m.file}:${m.line}\n`;
+    if (m.dep) out += `  Depends on: ${deps(m.dep)}\n`;
+  }
+  const targets = (kind: 'select' | 'imply') => sym.props.filter((p) => p.kind === kind).map((p) => expr(p.expr!));
+  const grouped = (title: string, e: Expr | null) => {
+    if (!e) return;
+    const terms: Expr[] = [];
+    const walk = (x: Expr): void => {
+      if (x.k === 'or') {
+        walk(x.l);
+        walk(x.r);
+      } else terms.push(x);
+    };
+    walk(e);
+    for (const [tri, name] of [[YES, 'y'], [MOD, 'm'], [NO, 'n']] as const) {
+      const these = terms.filter((t) => state.exprCalc(t) === tri);
+      if (these.length) out += `${title} [${name}]:\n${these.map((t) => `  - ${deps(t)}\n`).join('')}`;
+    }
+  };
+  const sel = targets('select');
+  if (sel.length) out += `Selects: ${sel.join(' && ')}\n`;
+  grouped('Selected by', sym.revDep);
+  const imp = targets('imply');
+  if (imp.length) out += `Implies: ${imp.join(' && ')}\n`;
+  grouped('Implied by', sym.implied);
+  return out + '\n\n';
+}
+
+/** expr_eliminate_dups() for equal operands: in each && or || chain, an operand equal to a later one goes. */
+function eliminateDups(e: Expr, key: (x: Expr) => string): Expr {
+  if (e.k !== 'and' && e.k !== 'or') return e.k === 'not' ? { k: 'not', e: eliminateDups(e.e, key) } : e;
+  const kind = e.k;
+  const leaves: Expr[] = [];
+  const walk = (x: Expr): void => {
+    if (x.k === kind) {
+      walk(x.l);
+      walk(x.r);
+    } else leaves.push(eliminateDups(x, key));
+  };
+  walk(e);
+  const keys = leaves.map(key);
+  const kept = leaves.filter((_, i) => !keys.slice(i + 1).includes(keys[i]!));
+  return kept.reduce((l, r) => ({ k: kind, l, r }) as Expr);
+}
+
+/** expr_print(): parentheses where a looser operator is inside a tighter one. */
+function linuxExpr(e: Expr, sym: (s: Sym) => string): string {
+  const rank = (x: Expr) => (x.k === 'or' ? 1 : x.k === 'and' ? 2 : x.k === 'not' ? 3 : 4);
+  const sub = (x: Expr, parent: number) => (rank(x) < parent ? `(${linuxExpr(x, sym)})` : linuxExpr(x, sym));
+  switch (e.k) {
+    case 'sym':
+      return sym(e.sym);
+    case 'not':
+      return `!${sub(e.e, 3)}`;
+    case 'and':
+      return `${sub(e.l, 2)} && ${sub(e.r, 2)}`;
+    case 'or':
+      return `${sub(e.l, 1)} || ${sub(e.r, 1)}`;
+    case 'cmp':
+      return `${sym(e.l)}${e.op}${sym(e.r)}`;
+  }
+}
+
 export function symbolInfo(state: KconfigState, sym: Sym): string {
+  if (state.compat === 'linux') return linuxSymbolInfo(state, sym);
   const val = (s: Sym): string => {
     state.calcValue(s);
     return state.getStringValue(s);
@@ -809,8 +918,12 @@ class Interactive {
             const prefix = st.tree.env['CONFIG_'] ?? 'CONFIG_';
             const v = st.getStringValue(sym);
             const shown = sym.type === 'string' ? `"${v.replace(/[\\"]/g, (m) => '\\' + m)}"` : v;
-            this.out(st.compat === 'linux-4.11' ? `${prefix}${sym.name}\n` : `${prefix}${sym.name}=${shown}\n`);
-            if (this.mode === 'helpnewconfig') this.out(`${symbolHelp(st, menu)}\n`);
+            // Linux 6.1's helpnewconfig: the help between two dashed lines, no CONFIG_ line (4.11: both).
+            if (this.mode === 'helpnewconfig' && st.compat === 'linux') this.out(`-----\n\n${symbolHelp(st, menu)}\n-----\n`);
+            else {
+              this.out(st.compat === 'linux-4.11' ? `${prefix}${sym.name}\n` : `${prefix}${sym.name}=${shown}\n`);
+              if (this.mode === 'helpnewconfig') this.out(`${symbolHelp(st, menu)}\n`);
+            }
           }
         } else {
           if (!this.confCnt++) this.out('*\n* Restart config...\n*\n');

@@ -555,7 +555,8 @@ export class KconfigState {
     ] as const) {
       const terms: string[] = [];
       for (const e of sym.revDep ? flatten(sym.revDep, 'or') : []) if (this.exprCalc(e) === want) terms.push(`  - ${exprToString(e, val)}`);
-      if (terms.length) notes.push(`Selected by [${label}]:\n${terms.join('\n')}`);
+      // One note a line (a note is one line; the conf command prints them as Linux does, one under another).
+      if (terms.length) notes.push(`Selected by [${label}]:`, ...terms);
     }
     this.warnings.push(
       diagnostic(M.unmetDependency, `unmet direct dependencies detected for ${sym.name}`, sym.menus[0]?.span, { notes }),

@@ -33,7 +33,7 @@ export function linkModules(inputs: readonly string[], output: string, log: Tool
   const def = result.status === 4 ? M.verifyFailed : M.linkFailed;
   throw new ToolError(
     diagnostic(def, `linking the configuration module with the runtime failed: ${why}`, undefined, {
-      notes: [(result.stderr || result.stdout || '').trim().split('\n').slice(0, 20).join('\n')].filter((n) => n.length > 0),
+      notes: (result.stderr || result.stdout || '').trim().split('\n').slice(0, 20).filter((n) => n.length > 0),
       help: result.stderr.includes('multiply defined') ? 'two runtime components define the same symbol; rename one or make it static' : undefined,
     }),
   );

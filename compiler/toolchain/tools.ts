@@ -34,7 +34,7 @@ export function runTool(program: string, args: readonly string[], log: ToolLog, 
     const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim();
     throw new ToolError(
       diagnostic(M.toolFailed, `${program} failed (${result.signal ? `signal ${result.signal}` : `exit ${result.status}`})`, undefined, {
-        notes: [output.split('\n').slice(0, 40).join('\n'), `command: ${[program, ...args].map(quote).join(' ')}`],
+        notes: [...output.split('\n').slice(0, 40), `command: ${[program, ...args].map(quote).join(' ')}`],
       }),
     );
   }

@@ -113,7 +113,7 @@ describe('Kconfig diagnostics: code and location', () => {
     const w = res.warnings.find((d) => d.code === M.unmetDependency.code)!;
     expect(w.message).toBe('unmet direct dependencies detected for B');
     expect(`${w.span?.file}:${w.span?.start.line}`).toBe('Kconfig:6');
-    expect(w.notes).toEqual(['Depends on [n]: C [=n]', 'Selected by [y]:\n  - A [=y]']);
+    expect(w.notes).toEqual(['Depends on [n]: C [=n]', 'Selected by [y]:', '  - A [=y]']);
   });
 
   test('HV62xx .config reading diagnostics carry the .config file and line', () => {

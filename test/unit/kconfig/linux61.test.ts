@@ -119,6 +119,21 @@ describe('arm64: .config kept, include/ synced', () => {
     expectSameTree(first.ours, first.theirs);
   }, 600_000);
 
+  test('--helpnewconfig on a .config that lacks some symbols (arm64 and riscv): the help, dependencies and locations as Linux lays them out', async () => {
+    for (const [arch, drop] of [
+      ['arm64', /CONFIG_(NET|USB_|SND)/],
+      ['riscv', /CONFIG_(NET|USB|SND|DRM|CRYPTO|BLK|SCSI)/],
+    ] as const) {
+      const base = referenceRun(lk, ['--alldefconfig'], kbuildEnv(lk, arch), {}, join(tmp, `base-help-${arch}`));
+      const partial = readFileSync(join(base.dir, '.config'), 'latin1')
+        .split('\n')
+        .filter((l) => !drop.test(l))
+        .join('\n');
+      const { theirs } = await compare(arch, ['--helpnewconfig'], {}, { '.config': partial });
+      expect(readFileSync(join(theirs, '.config'), 'latin1')).toBe(partial);
+    }
+  }, 600_000);
+
   test('--listnewconfig on a .config that lacks some symbols', async () => {
     const base = referenceRun(lk, [`--defconfig=${join(lk.src, DEFCONFIG.arm64!)}`], kbuildEnv(lk, 'arm64'), {}, join(tmp, 'base'));
     const partial = readFileSync(join(base.dir, '.config'), 'latin1')
