@@ -715,7 +715,19 @@ export function parseTokens(
     if (seen.has(key)) continue;
     seen.add(key);
     if (++count > 50) break;
-    diags.push(diagnostic(M.syntaxError, message, span, help === undefined ? {} : { help }));
+    // A string that runs over several lines before the error is most likely one whose closing '"' is
+    // missing (dtc's strings may span lines, so the lexer took everything up to the next '"').
+    const related: { span: Span; message: string }[] = [];
+    let before = -1;
+    if (span) for (let i = 0; i < tokens.length; i++) if (tokens[i]!.span?.file === span.file && tokens[i]!.span!.end.offset <= span.start.offset) before = i;
+    for (let i = before; i >= 0 && i > before - 64; i--) {
+      const t = tokens[i]!;
+      if (t.tokenType !== T.StringLit || !t.span || !span || t.span.file !== span.file || t.span.end.line === t.span.start.line) continue;
+      const first = { file: t.span.file, start: t.span.start, end: { line: t.span.start.line, column: t.span.start.column + 1, offset: t.span.start.offset + 1 } };
+      related.push({ span: first, message: `this string runs over ${t.span.end.line - t.span.start.line + 1} lines, to line ${t.span.end.line}: is its closing '"' missing?` });
+      break;
+    }
+    diags.push(diagnostic(M.syntaxError, message, span, { ...(help === undefined ? {} : { help }), related }));
   }
   p.input = [];
   return result;

@@ -151,3 +151,14 @@ describe('checks skipped after a failed check', () => {
     expect(r.diagnostics.filter((d) => d.message === "Failed prerequisite 'phandle_references'").length).toBeGreaterThan(10);
   });
 });
+
+describe('a string whose closing quote is missing', () => {
+  test('the syntax error after it points back at where the string starts', () => {
+    const r = run({ 'main.dts': `${V}/ {\n\ta = "abc;\n\tb = <1>;\n\tc = "x";\n};\n` });
+    const err = r.diagnostics.find((d) => d.code === 'HV1001')!;
+    expect(err).toBeDefined();
+    expect(err.related.map((x) => `${x.span.start.line}:${x.span.start.column} ${x.message}`)).toEqual([`3:6 this string runs over 3 lines, to line 5: is its closing '"' missing?`]);
+    // A message shows one line of a token, never the token's lines.
+    for (const d of r.diagnostics) expect(d.message).not.toContain('\n');
+  });
+});
