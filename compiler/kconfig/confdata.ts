@@ -300,7 +300,8 @@ export function writeConfig(state: KconfigState): string {
   };
   const leave = (menu: MenuNode): void => {
     // Linux prints "# end of" when climbing back out of a visible `menu` (its prompt is P_MENU), empty ones
-    // included (lib/Kconfig.debug's "$(SRCARCH) Debugging" menu is empty on riscv); comments, choices and
+    // included (lib/Kconfig.debug's "$(SRCARCH) Debugging" menu is empty for one of the kernel's
+    // architectures: test/unit/kconfig/linux61.test.ts); comments, choices and
     // `if` blocks have none. 4.11 printed none at all.
     if (state.compat === 'linux' && menu.kind === 'menu' && !menu.sym && menu !== root && state.menuIsVisible(menu)) {
       out += `# end of ${menu.prompt!.text}\n`;

@@ -83,7 +83,8 @@ export function decodeInterrupts(
         entry.kind = kind.name;
         entry.id = kind.base + number;
         if (number > kind.max) entry.problem = `${kind.name} ${number} does not exist (${kind.name}s are 0-${kind.max})`;
-        // The controller refuses other trigger types for the kind (Linux's GIC driver: -EINVAL, no interrupt).
+        // The controller refuses other trigger types for the kind (its binding's `triggers`; a guest OS's driver
+    // would refuse the interrupt).
         else if (kind.triggers && !kind.triggers.includes(flags)) entry.problem = `${kind.name} ${number} has trigger flags ${flags} (${TRIGGER[flags] ?? 'not an IRQ_TYPE_* value'}), which ${controller.path} does not take: ${kind.triggers.map((t) => `${t} (${TRIGGER[t] ?? '?'})`).join(', ')}`;
       }
     } else if (spec.max !== undefined && number > spec.max) {

@@ -2,7 +2,7 @@
 
 /**
  * `a` or `an` for the word that follows, by its first letter as spoken: `an 'image' property`, `a 'reg'
- * property`, `an aarch64 program`, `a riscv64 program`. A leading quote, `#` or `/` is skipped (`a
+ * property`, `an 'ordinary' word`, `a 'unit' address`. A leading quote, `#` or `/` is skipped (`a
  * '#address-cells'`, since "hash" is what one reads there; `an '/incbin/'` reads "incbin").
  */
 export function article(word: string): 'a' | 'an' {
