@@ -140,7 +140,8 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
   if (args[0] === 'fdtoverlay') return runFdtoverlay(args.slice(1), io);
   // `hvcc conf` is Linux's scripts/kconfig/conf, options and all, for existing Kconfig trees.
   if (args[0] === 'conf') {
-    return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: io.stdin ?? process.stdin, stdinIsTTY: io.stdinIsTTY ?? Boolean(process.stdin.isTTY), env: process.env });
+    // conf's text is Kconfig's bytes, one char each (latin1), as it read them: written back as those bytes.
+    return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(Buffer.from(s, 'latin1')) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: io.stdin ?? process.stdin, stdinIsTTY: io.stdinIsTTY ?? Boolean(process.stdin.isTTY), env: process.env });
   }
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     io.stdout(`hvcc ${hvccVersion()}\n`);

@@ -511,7 +511,8 @@ function linuxSymbolInfo(state: KconfigState, sym: Sym): string {
   const expr = (e: Expr): string => linuxExpr(e, annotated);
   // A definition's dependencies as menu_finalize() leaves them: its parents' and its own, and'ed, with
   // expr_eliminate_dups() applied (of two equal operands of an && or || chain the earlier goes).
-  const deps = (e: Expr): string => expr(eliminateDups(e, (x) => linuxExpr(x, (q) => q.name ?? '<choice>')));
+  const key = (x: Expr) => linuxExpr(x, (q) => q.name ?? '<choice>');
+  const deps = (e: Expr): string => expr(eliminateDups(e, key));
   let out = '';
   if (sym.name) {
     out += `Symbol: ${sym.name} [=${val(sym)}]\nType  : ${TYPE_NAME[sym.type] ?? sym.type}\n`;
@@ -554,11 +555,15 @@ function linuxSymbolInfo(state: KconfigState, sym: Sym): string {
     walk(e);
     for (const [tri, name] of [[YES, 'y'], [MOD, 'm'], [NO, 'n']] as const) {
       const these = terms.filter((t) => state.exprCalc(t) === tri);
-      if (these.length) out += `${title} [${name}]:\n${these.map((t) => `  - ${deps(t)}\n`).join('')}`;
+      // A term is the selecting symbol and'ed with its (finalized, so deduplicated) dependencies; the symbol
+      // itself is not compared with them.
+      const term = (t: Expr) => (t.k === 'and' && t.l.k === 'sym' ? expr({ k: 'and', l: t.l, r: eliminateDups(t.r, key) }) : deps(t));
+      if (these.length) out += `${title} [${name}]:\n${these.map((t) => `  - ${term(t)}\n`).join('')}`;
     }
   };
   const sel = targets('select');
   if (sel.length) out += `Selects: ${sel.join(' && ')}\n`;
+  // (A non-optional choice's '<visibility> && m', menu_finalize()'s, is in the model's reverse dependency.)
   grouped('Selected by', sym.revDep);
   const imp = targets('imply');
   if (imp.length) out += `Implies: ${imp.join(' && ')}\n`;
@@ -914,7 +919,9 @@ class Interactive {
       const sym = menu.sym;
       if (sym && !st.hasValue(sym) && (st.isChangeable(sym) || (sym.isChoice && st.getTristate(sym) === YES))) {
         if (this.mode === 'listnewconfig' || this.mode === 'helpnewconfig') {
-          if (sym.name && !(st.compat === 'linux-4.11' && sym.isChoiceValue)) {
+          // 6.1's helpnewconfig shows a choice's help too (listnewconfig only named symbols).
+          if (this.mode === 'helpnewconfig' && st.compat === 'linux' && sym.name === null) this.out(`-----\n\n${symbolHelp(st, menu)}\n-----\n`);
+          else if (sym.name && !(st.compat === 'linux-4.11' && sym.isChoiceValue)) {
             const prefix = st.tree.env['CONFIG_'] ?? 'CONFIG_';
             const v = st.getStringValue(sym);
             const shown = sym.type === 'string' ? `"${v.replace(/[\\"]/g, (m) => '\\' + m)}"` : v;
