@@ -213,6 +213,11 @@ export class DtsLexer {
     const error = (def: (typeof M)[keyof typeof M], msg: string, start: number, end: number) => {
       this.diags.push(diagnostic(def, msg, spanOf(start, end)));
     };
+    // Characters no token can start, per file: the first ones are reported; past a limit (a binary file
+    // included by mistake has one every few bytes) one last error says how many more there are.
+    const INVALID_LIMIT = 20;
+    let invalid = 0;
+    let lastInvalid: Diagnostic | undefined;
 
     while (i < n) {
       const c = s.charCodeAt(i);
@@ -472,7 +477,14 @@ export class DtsLexer {
       let end = i + 1;
       if (/[A-Za-z0-9_]/.test(ch)) while (end < n && /[A-Za-z0-9_,.+#?-]/.test(s[end]!)) end++;
       const shown = end > i + 1 ? `'${s.slice(i, end)}'` : c >= 32 && c < 127 ? `character '${ch}'` : `character \\x${c.toString(16).padStart(2, '0')}`;
-      error(M.invalidCharacter, `syntax error: unexpected ${shown}`, i, end);
+      invalid++;
+      if (invalid <= INVALID_LIMIT) error(M.invalidCharacter, `syntax error: unexpected ${shown}`, i, end);
+      else if (invalid === INVALID_LIMIT + 1) {
+        lastInvalid = diagnostic(M.invalidCharacter, 'syntax error: more characters that cannot start a token follow', spanOf(i, end), {
+          help: /[\x00-\x08\x0e-\x1f]/.test(s) ? 'this looks like a binary file, not device-tree source: is an /include/ naming the wrong file? (/incbin/ includes binary data)' : 'only the first ones are shown',
+        });
+        this.diags.push(lastInvalid);
+      } else lastInvalid!.message = `syntax error: ${invalid - INVALID_LIMIT} more characters that cannot start a token follow`;
       advanceTo(end);
     }
   }

@@ -64,8 +64,15 @@ export function preprocessDts(entry: string, loader: SourceLoader, options: Prep
       const data = loader.readFile(file);
       if (data !== undefined && !(data instanceof FileFailure)) loader.sources.set(file, bytesToText(data));
     }
-    const off = loader.offsetOf(file, ln, col);
-    const span: Span = { file, start: { line: ln, column: col, offset: off }, end: { line: ln, column: col + 1, offset: off < 0 ? off : off + 1 } };
+    // cpp can name a line past the last one, or a column past the line's end (an #include's errors come
+    // with the next line's number): the span stays inside the text, at the end of the line or file.
+    const text = loader.sources.get(file);
+    const textLines = text?.split('\n');
+    const atLine = textLines ? Math.max(1, Math.min(ln, textLines.length)) : ln;
+    const atColumn = textLines ? Math.max(1, Math.min(ln > textLines.length ? textLines[atLine - 1]!.length + 1 : col, textLines[atLine - 1]!.length + 1)) : col;
+    const off = loader.offsetOf(file, atLine, atColumn);
+    const endOff = off < 0 ? off : Math.min(off + 1, text?.length ?? off + 1);
+    const span: Span = { file, start: { line: atLine, column: atColumn, offset: off }, end: { line: atLine, column: atColumn + (endOff > off ? 1 : 0), offset: endOff } };
     const d = diagnostic(M.preprocessor, m[5]!, span);
     if (m[4] === 'warning') d.severity = 'warning';
     else reported = true;

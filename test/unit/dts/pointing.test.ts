@@ -162,3 +162,25 @@ describe('a string whose closing quote is missing', () => {
     for (const d of r.diagnostics) expect(d.message).not.toContain('\n');
   });
 });
+
+describe('found by the mutation fuzzer', () => {
+  test('a binary file included by mistake: the first 20 characters no token can start, then one error for the rest', () => {
+    const binary = String.fromCharCode(...Array.from({ length: 200 }, (_, i) => (i % 2 ? 0x01 : 0x7f)));
+    const r = run({ 'main.dts': `${V}/include/ "blob.elf"\n/ { };\n`, 'blob.elf': binary });
+    const invalid = r.diagnostics.filter((d) => d.code === 'HV1002');
+    expect(invalid).toHaveLength(21);
+    expect(invalid[20]!.message).toBe('syntax error: 180 more characters that cannot start a token follow');
+    expect(invalid[20]!.help).toContain('this looks like a binary file');
+  });
+
+  test('a cpp error cpp places past the last line is located inside the file', () => {
+    const text = `${V}/ { };\n#include "missing.h"\t};`;
+    const r = run({ 'main.dts': text }, { preprocess: true });
+    const d = r.diagnostics.find((x) => x.code === 'HV1017' && x.message.includes('missing.h'))!;
+    expect(d).toBeDefined();
+    const lines = text.split('\n');
+    expect(d.span!.start.line).toBeLessThanOrEqual(lines.length);
+    expect(d.span!.start.column).toBeLessThanOrEqual(lines[d.span!.start.line - 1]!.length + 1);
+    expect(d.span!.end.offset).toBeLessThanOrEqual(text.length);
+  });
+});

@@ -7,12 +7,13 @@
  * run; `npm run fuzz -- --cases 100000` runs it at scale.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Diagnostic } from '../../../compiler/diagnostics/diagnostic.js';
 import { DtsParser } from '../../../compiler/dts/parser.js';
 import { packageRoot } from '../../../compiler/paths.js';
 import { diagnosticProblem, disposeCorpus, ENTRIES, fuzz, loadCorpus, makeCase, runCase, type Corpus } from '../../support/mutation-fuzz.js';
-import { buildGuests } from './harness.js';
+import { analyzeText, buildGuests } from './harness.js';
 
 const CASES = Number(process.env.HVCC_MUTATION_CASES ?? 1500);
 const SEED = Number(process.env.HVCC_MUTATION_SEED ?? 14);
@@ -67,4 +68,16 @@ test(`${CASES} mutated descriptions (seed ${SEED}): no exception, no internal er
   const report = run.findings.map((f) => `case ${f.case.index} (${relative(packageRoot, f.case.entry)}: ${f.case.steps.join(', ')}): ${f.what}`);
   expect(report).toEqual([]);
   expect(run.clean).toBe(CASES);
+});
+
+describe('found by the fuzzer, fixed', () => {
+  test("a guest's '#address-cells = <0xffffffff 2>' (not one cell) is dtc's warning, not 4 billion cells of reg in its device tree", () => {
+    const file = join(packageRoot, 'examples', 'riscv64', 'two-guests', 'system.dts');
+    const text = readFileSync(file, 'utf8').replace('#address-cells = <2>;', '#address-cells = <0xffffffff 2>;');
+    const started = Date.now();
+    const result = analyzeText(file, text);
+    expect(result.diagnostics.filter((d) => d.severity !== 'note').map((d) => d.code)).toEqual(['HV1112']);
+    expect(result.layout).toBeDefined();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
