@@ -20,6 +20,8 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { qemuCommand, runQemu } from '../run/qemu.js';
 import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
 import { WarningSwitchError, warningSwitches } from './warnings.js';
+import { performance } from 'node:perf_hooks';
+import { Timings } from '../util/timings.js';
 
 class UsageError extends Error {}
 
@@ -65,7 +67,8 @@ function descriptionOptions<T>(y: Argv<T>) {
     .option('W', { type: 'string', requiresArg: true, describe: 'no-<check>: switch a check off (repeatable; names in docs/checks.md, docs/dts-checks.md)' })
     .option('werror', { type: 'boolean', describe: 'Treat warnings as errors' })
     .option('config', { type: 'string', requiresArg: true, describe: 'Kconfig .config to use (default: see docs/cli.md)' })
-    .option('components', { type: 'string', requiresArg: true, describe: 'Add a folder of runtime components, searched after runtime/ (repeatable; also $HVCC_COMPONENT_PATH, ":"-separated)' });
+    .option('components', { type: 'string', requiresArg: true, describe: 'Add a folder of runtime components, searched after runtime/ (repeatable; also $HVCC_COMPONENT_PATH, ":"-separated)' })
+    .option('timings', { type: 'boolean', describe: 'Print each pass and tool with its wall time to stderr when done' });
 }
 
 function list(value: unknown): string[] {
@@ -78,11 +81,25 @@ interface DescriptionArgs {
   W?: unknown;
   werror?: boolean;
   config?: string;
+  timings?: boolean;
+}
+
+/** Where a command's `--timings` measurements go; main prints them when the command is done. */
+interface RunState {
+  timings?: Timings;
+  /** When main() was entered, counted from the process's start (performance.now()). */
+  entered: number;
 }
 
 /** The options every description command reads, checked: -W names, and a --config file that can be read. */
-function commonOptions(argv: DescriptionArgs): { includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[] } {
-  const { include, components, W, werror, config } = argv;
+function commonOptions(argv: DescriptionArgs, state: RunState): { includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[]; timings?: Timings } {
+  const { include, components, W, werror, config, timings } = argv;
+  if (timings && !state.timings) {
+    state.timings = new Timings();
+    // performance.now() counts from the process's start: node's own start-up and loading hvcc's code.
+    state.timings.record('start-up (node, loading hvcc)', state.entered);
+    state.timings.record('command line', performance.now() - state.entered);
+  }
   let disabled: Set<string>;
   try {
     disabled = warningSwitches(W).disabled;
@@ -95,7 +112,7 @@ function commonOptions(argv: DescriptionArgs): { includeDirs: string[]; componen
     const r = readBytes(config, { what: 'the --config file' });
     if (!r.ok) problems.push(r.diagnostic);
   }
-  return { includeDirs: list(include), componentPath: list(components), disabled, werror: Boolean(werror), ...(config !== undefined ? { configFile: config } : {}), problems };
+  return { includeDirs: list(include), componentPath: list(components), disabled, werror: Boolean(werror), ...(config !== undefined ? { configFile: config } : {}), problems, ...(state.timings ? { timings: state.timings } : {}) };
 }
 
 /** Whether the description file can be read at all; the file-system reason when it cannot (HV0001 when it does not exist). */
@@ -104,9 +121,9 @@ function descriptionProblem(file: string): Diagnostic | undefined {
   return r.ok ? undefined : r.diagnostic;
 }
 
-function runBuild(io: Io, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false): BuildResult {
+function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false): BuildResult {
   const { file, O, verbose } = argv;
-  const common = commonOptions(argv);
+  const common = commonOptions(argv, state);
   const problems = [...common.problems];
   const missing = descriptionProblem(file);
   if (missing) problems.unshift(missing);
@@ -129,12 +146,14 @@ function runBuild(io: Io, argv: DescriptionArgs & { file: string; O?: string; ve
     log: (line) => io.stderr(line + '\n'),
     werror: common.werror,
     disabled: common.disabled,
+    timings: common.timings,
   });
   printDiagnostics(io, result.diagnostics, result.sources);
   return result;
 }
 
 export async function main(args: string[], io: Io = defaultIo(), options: MainOptions = {}): Promise<number> {
+  const entered = performance.now();
   // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
   if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
   if (args[0] === 'fdtoverlay') return runFdtoverlay(args.slice(1), io);
@@ -147,6 +166,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     return EXIT.ok;
   }
   let exit: number = EXIT.ok;
+  const state: RunState = { entered };
   /** Wraps a handler: it sees argv through `recording`, and its reads are reported when it is done. */
   const handler =
     <A extends object>(command: string, body: (argv: A) => void | Promise<void>) =>
@@ -174,7 +194,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
           .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command' }),
       handler('build', (argv) => {
-        const result = runBuild(io, argv as never);
+        const result = runBuild(io, state, argv as never);
         if (result.ok) io.stderr(`hvcc: wrote ${result.outDir}\n`);
         exit = result.ok ? EXIT.ok : EXIT.errors;
       }),
@@ -193,7 +213,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const timeout = argv.timeout as number;
         const verbose = Boolean(argv.verbose);
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
-        const result = runBuild(io, argv as never, true);
+        const result = runBuild(io, state, argv as never, true);
         if (!result.ok || !result.system || !result.files) {
           exit = EXIT.errors;
           return;
@@ -205,7 +225,14 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           return;
         }
         if (verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
-        const outcome = await runQemu(command, { timeoutSeconds: timeout, onOutput: (chunk) => io.stdout(chunk) });
+        const started = performance.now();
+        let first: number | undefined;
+        const boot = () => runQemu(command, { timeoutSeconds: timeout, onOutput: (chunk) => {
+          first ??= performance.now();
+          io.stdout(chunk);
+        } });
+        const outcome = state.timings ? await state.timings.measureAsync(`${command.program} (boot to the end)`, boot) : await boot();
+        if (state.timings && first !== undefined) state.timings.record('to its first console output', first - started, 1);
         switch (outcome.kind) {
           case 'powered-off':
             exit = EXIT.ok;
@@ -237,7 +264,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const files = list(argv.files);
         const format = argv.format as 'human' | 'json' | 'sarif';
         const quiet = Boolean(argv.quiet);
-        const common = commonOptions(argv);
+        const common = commonOptions(argv, state);
         const all: Diagnostic[] = [...common.problems];
         if (format === 'human') printDiagnostics(io, common.problems, new Map(), false);
         let guests: number | undefined = 0;
@@ -246,7 +273,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           const missing = descriptionProblem(file);
           const result = missing
             ? { diagnostics: [missing], sources: new Map<string, string>(), system: undefined }
-            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled });
+            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled, timings: common.timings });
           if (format === 'human') printDiagnostics(io, result.diagnostics, result.sources, false);
           all.push(...result.diagnostics);
           guests = result.system && guests !== undefined ? guests + result.system.guests.length : undefined;
@@ -268,7 +295,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file instead of stdout' }),
       handler('map', (argv: Record<string, unknown>) => {
         const file = String(argv.file);
-        const common = commonOptions(argv);
+        const common = commonOptions(argv, state);
         const missing = descriptionProblem(file);
         if (missing || common.problems.length) {
           printDiagnostics(io, [...(missing ? [missing] : []), ...common.problems], new Map());
@@ -284,6 +311,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           componentPath: common.componentPath,
           werror: common.werror,
           disabled: common.disabled,
+          timings: common.timings,
         });
       }),
     )
@@ -300,7 +328,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('old-label', { type: 'string', requiresArg: true, describe: 'Call OLD this in the output (default: its path)' })
           .option('new-label', { type: 'string', requiresArg: true, describe: 'Call NEW this in the output (default: its path)' }),
       handler('diff', (argv: Record<string, unknown>) => {
-        const common = commonOptions(argv);
+        const common = commonOptions(argv, state);
         exit = runDiff(io, {
           old: String(argv.old),
           new: String(argv.new),
@@ -313,6 +341,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           componentPath: common.componentPath,
           werror: common.werror,
           disabled: common.disabled,
+          timings: common.timings,
         });
       }),
     )
@@ -354,6 +383,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     });
     // --help: yargs hands its text to the callback instead of printing it.
     if (help) io.stdout(help.endsWith('\n') ? help : help + '\n');
+    if (state.timings) io.stderr(state.timings.render());
   } catch (e) {
     if (e instanceof UsageError) {
       const known = ['build', 'run', 'validate', 'map', 'explain', 'config', 'oldconfig', 'olddefconfig', 'defconfig', 'savedefconfig', 'menuconfig'];

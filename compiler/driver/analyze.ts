@@ -15,6 +15,7 @@ import { readSystem } from './front.js';
 import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
+import { timed, type Timings } from '../util/timings.js';
 
 export interface AnalyzeOptions extends CheckOptions {
   file: string;
@@ -26,6 +27,8 @@ export interface AnalyzeOptions extends CheckOptions {
   readFile?: (path: string) => string | undefined;
   /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
   parser?: DtsParser;
+  /** `--timings`: each pass is measured. */
+  timings?: Timings | undefined;
 }
 
 export interface Analysis {
@@ -57,55 +60,61 @@ export function analyze(options: AnalyzeOptions): Analysis {
 }
 
 function analyzePasses(options: AnalyzeOptions): Analysis {
-  const { catalogue, diagnostics } = loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? []));
-  const front = readSystem(options.file, { ...options, bindings: catalogue.bindings });
+  const t = options.timings;
+  const { catalogue, diagnostics } = timed(t, 'components (catalogue, bindings)', () => loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? [])));
+  const front = timed(t, 'front end', () => readSystem(options.file, { ...options, bindings: catalogue.bindings }));
   diagnostics.push(...front.diagnostics);
   const sources = front.sources;
   const result: Analysis = { diagnostics, sources };
-  if (!front.system) return result;
-  const partial: NonNullable<Analysis['partial']> = { system: front.system };
+  const system = front.system;
+  if (!system) return result;
+  const partial: NonNullable<Analysis['partial']> = { system };
   result.partial = partial;
-  const resolved = resolveOptions({ catalogue, systemFile: options.file, boardFile: front.system.board.file, outDir: options.outDir, configFile: options.configFile });
+  const resolved = timed(t, 'options (Kconfig)', () => resolveOptions({ catalogue, systemFile: options.file, boardFile: system.board.file, outDir: options.outDir, configFile: options.configFile }));
   diagnostics.push(...resolved.diagnostics);
   for (const [file, text] of resolved.sources) sources.set(file, text);
   if (!resolved.options) return result;
   result.options = resolved.options;
   partial.options = resolved.options;
   const kconfig = resolved.options;
-  const selected = selectArch(front.system, catalogue);
+  const selected = selectArch(system, catalogue);
+  const arch = selected.arch;
   diagnostics.push(...selected.diagnostics);
-  if (!selected.arch || !selected.backend) return result;
+  if (!arch || !selected.backend) return result;
   const backend = selected.backend;
   partial.backend = backend;
-  const capabilities = controllerCapabilities(front.system, catalogue, backend.name, (s) => kconfig.intValue(s));
-  diagnostics.push(...capabilities.diagnostics);
-  const guestFormat = backend.tables.guest;
-  // The model drops only the nodes it could not read, so the checks still find every other problem.
-  diagnostics.push(
-    ...runChecks(
-      {
-        system: front.system,
-        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
-        guestAddressBits: guestFormat.inputBits,
-        blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
-        granule: guestFormat.granule,
-        controllers: capabilities.controllers,
-      },
-      [...checks, ...backend.checks],
-      options,
-    ),
-  );
+  timed(t, 'checks', () => {
+    const capabilities = controllerCapabilities(system, catalogue, backend.name, (s) => kconfig.intValue(s));
+    diagnostics.push(...capabilities.diagnostics);
+    const guestFormat = backend.tables.guest;
+    // The model drops only the nodes it could not read, so the checks still find every other problem.
+    diagnostics.push(
+      ...runChecks(
+        {
+          system: system,
+          limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
+          guestAddressBits: guestFormat.inputBits,
+          blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
+          granule: guestFormat.granule,
+          controllers: capabilities.controllers,
+        },
+        [...checks, ...backend.checks],
+        options,
+      ),
+    );
+  });
 
-  const planned = planSystem(front.system, catalogue, { arch: selected.arch, backend }, (s) => kconfig.isEnabled(s));
+  const planned = timed(t, 'plan', () => planSystem(system, catalogue, { arch, backend }, (s) => kconfig.isEnabled(s)));
   diagnostics.push(...planned.diagnostics);
   if (planned.plan) partial.plan = planned.plan;
   if (!planned.plan || hasErrors(diagnostics)) return result;
-  result.system = front.system;
+  result.system = system;
   result.plan = planned.plan;
 
   try {
     const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
-    const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes });
+    const plan = planned.plan;
+    const laid = timed(t, 'layout (memory map, tables, guest device trees)', () => layoutSystem({ system, plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes }));
     diagnostics.push(...laid.diagnostics);
     if (laid.layout) partial.layout = laid.layout;
     if (!hasErrors(diagnostics)) result.layout = laid.layout;

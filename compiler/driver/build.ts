@@ -18,6 +18,7 @@ import { analyze, type AnalyzeOptions } from './analyze.js';
 import { linkImage } from '../toolchain/link.js';
 import type { ResolvedOptions } from '../kconfig/options.js';
 import { printDts } from '../dts/dtb.js';
+import { timed } from '../util/timings.js';
 
 export interface BuildOptions extends AnalyzeOptions {
   verbose: boolean;
@@ -104,7 +105,8 @@ function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, op
  * when everything succeeded, so a failed build leaves the previous outputs as they were.
  */
 export function build(options: BuildOptions): BuildResult {
-  const log: ToolLog = { verbose: options.verbose, write: options.log };
+  const t = options.timings;
+  const log: ToolLog = { verbose: options.verbose, write: options.log, timings: t };
   const analysis = analyze(options);
   const { diagnostics, sources } = analysis;
   const fail = (): BuildResult => ({ ok: false, diagnostics, sources });
@@ -112,7 +114,7 @@ export function build(options: BuildOptions): BuildResult {
   const { system, plan, layout, options: kconfig } = analysis;
 
   const outDir = resolve(options.outDir ?? defaultOutDir(system));
-  const hash = inputsHash(sources, layout, plan, kconfig);
+  const hash = timed(t, 'inputs hash', () => inputsHash(sources, layout, plan, kconfig));
   const manifestPath = join(outDir, 'manifest.json');
   const files: BuildFiles = { elf: join(outDir, 'hypervisor.elf'), bin: join(outDir, 'hypervisor.bin'), configLl: join(outDir, 'config.ll'), map: join(outDir, 'hypervisor.map'), manifest: manifestPath };
 
@@ -131,14 +133,14 @@ export function build(options: BuildOptions): BuildResult {
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
     const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
-    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values });
+    const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values }));
     for (const [path, text] of module.headers) {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);
     }
-    const runtime = buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
+    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log }));
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
-    const linked = linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log });
+    const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log }));
 
     const elf = readElfImage(readFileSync(linked.elf), plan.backend.elfMachine);
     if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);

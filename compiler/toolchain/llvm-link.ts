@@ -27,7 +27,8 @@ export function linkModules(inputs: readonly string[], output: string, log: Tool
     if (input.endsWith('.ll')) runTool('llvm-as-14', [input, '-o', scratchBc], log);
   }
   if (log.verbose) log.write(`  llvm-bindings link ${inputs.join(' ')} -> ${output}`);
-  const result = spawnSync(process.execPath, [worker, output, ...inputs], { encoding: 'utf8' });
+  const spawn = () => spawnSync(process.execPath, [worker, output, ...inputs], { encoding: 'utf8' });
+  const result = log.timings ? log.timings.measure('llvm-bindings link (child process)', spawn) : spawn();
   if (result.status === 0) return;
   const why = result.signal ? `the linker process died (${result.signal})` : `exit ${result.status}`;
   const def = result.status === 4 ? M.verifyFailed : M.linkFailed;
