@@ -111,8 +111,8 @@ function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: Pa
 
 /**
  * Emits the configuration module: hv_config and everything it points at, as constant data, plus the C source
- * of the instances' state objects and parameter blocks. The IR text is parsed back by LLVM (llvm-bindings'
- * parseIRFile) and linked with the runtime's bitcode.
+ * of the instances' state objects and parameter blocks. The IR text is turned into bitcode by llvm-as-14
+ * and linked with the runtime's bitcode by ld.lld-14 (link-time optimization).
  */
 export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const { layout } = input;

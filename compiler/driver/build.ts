@@ -13,9 +13,10 @@ import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
 import { defaultCacheDir, hashTree, sha256 } from '../toolchain/cache.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
-import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
+import { ToolError, type ToolLog } from '../toolchain/tools.js';
+import { toolAnswer } from '../toolchain/tool-identity.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
-import { linkImage } from '../toolchain/link.js';
+import { flatBinary, linkImage } from '../toolchain/link.js';
 import type { ResolvedOptions } from '../kconfig/options.js';
 import { printDts } from '../dts/dtb.js';
 import { timed } from '../util/timings.js';
@@ -132,18 +133,20 @@ export function build(options: BuildOptions): BuildResult {
     const arch = plan.arch;
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
-    const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
+    const cacheDir = options.cacheDir ?? defaultCacheDir();
+    const triple = toolAnswer(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], cacheDir).trim();
     const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values }));
     for (const [path, text] of module.headers) {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);
     }
-    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log }));
+    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir, runtimeDir, log }));
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
-    const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log }));
+    const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, cacheDir, log }));
 
     const elf = readElfImage(readFileSync(linked.elf), plan.backend.elfMachine);
     if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);
+    writeFileSync(join(workDir, 'hypervisor.bin'), flatBinary(elf.image.segments));
     const segments = elf.image.segments.map((s) => ({ paddr: s.ipa, filesz: BigInt(s.data.length), memsz: BigInt(s.data.length) + s.zeroSize }));
     const imageEnd = segments.reduce((a, s) => (s.paddr + s.memsz > a ? s.paddr + s.memsz : a), 0n);
     if (imageEnd > end(layout.hypervisor)) {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { Component } from '../components/catalogue.js';
 import { cached, hashTree, sha256 } from './cache.js';
 import { runTool, type ToolLog } from './tools.js';
+import { toolAnswer } from './tool-identity.js';
 
 export interface RuntimeObjects {
   /** LLVM bitcode of the C sources, to be linked with the configuration module. */
@@ -39,7 +40,7 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
     input.generatedInclude,
     ...input.components.flatMap((c) => c.manifest['public-include'].map((d) => join(c.dir, d))),
   ];
-  const clangVersion = runTool(CLANG, ['--version'], { verbose: false, write: () => {} });
+  const clangVersion = toolAnswer(CLANG, ['--version'], input.cacheDir);
   const headersHash = sha256(...includeDirs.map(hashTree));
   const common = [`--target=${target.triple}`, ...target.cflags, ...includeDirs.map((d) => `-I${d}`)];
   const result: RuntimeObjects = { bitcode: [], objects: [], cacheHits: 0, compilations: 0 };
