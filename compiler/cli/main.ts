@@ -1,29 +1,28 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { runDtc } from '../dts/dtc-cli.js';
-import { runFdtoverlay } from './fdtoverlay.js';
-import { runConf } from '../kconfig/conf-cli.js';
 import { kconfigCommands } from './kconfig-commands.js';
-import { build, type BuildResult } from '../driver/build.js';
-import { analyze } from '../driver/analyze.js';
+import type { BuildResult } from '../driver/build.js';
 import { buildMessages } from '../driver/messages.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
-import { explain } from '../explain/explain.js';
 import { checkOutputFolder, fileSystemDiagnostic, isFileSystemError, readBytes } from '../fs/files.js';
-import { MAP_FORMATS, runMap } from './map-command.js';
-import { runDiff } from './diff-command.js';
+import { MAP_FORMATS } from './formats.js';
 import { DIFF_FORMATS } from '../diff/render.js';
 import { hvccVersion } from '../paths.js';
-import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { qemuCommand, runQemu } from '../run/qemu.js';
 import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
 import { WarningSwitchError, warningSwitches } from './warnings.js';
 import { performance } from 'node:perf_hooks';
 import { Timings } from '../util/timings.js';
 
 class UsageError extends Error {}
+
+/*
+ * Each command's passes are imported when the command runs, not when hvcc starts: `hvcc validate` does not
+ * load the code generator, the toolchain, the map's pictures, menuconfig or the dtc command line, and
+ * `hvcc --version` loads almost nothing. (The bundle keeps them in one file; esbuild initializes a module
+ * reached only through import() when it is first imported.)
+ */
 
 /** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
 export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
@@ -121,7 +120,7 @@ function descriptionProblem(file: string): Diagnostic | undefined {
   return r.ok ? undefined : r.diagnostic;
 }
 
-function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false): BuildResult {
+async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false): Promise<BuildResult> {
   const { file, O, verbose } = argv;
   const common = commonOptions(argv, state);
   const problems = [...common.problems];
@@ -135,6 +134,7 @@ function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: strin
     printDiagnostics(io, problems, new Map());
     return { ok: false, diagnostics: problems, sources: new Map() };
   }
+  const { build } = await import('../driver/build.js');
   const result = build({
     reuse,
     file,
@@ -155,10 +155,11 @@ function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: strin
 export async function main(args: string[], io: Io = defaultIo(), options: MainOptions = {}): Promise<number> {
   const entered = performance.now();
   // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
-  if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
-  if (args[0] === 'fdtoverlay') return runFdtoverlay(args.slice(1), io);
+  if (args[0] === 'dtc') return (await import('../dts/dtc-cli.js')).runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
+  if (args[0] === 'fdtoverlay') return (await import('./fdtoverlay.js')).runFdtoverlay(args.slice(1), io);
   // `hvcc conf` is Linux's scripts/kconfig/conf, options and all, for existing Kconfig trees.
   if (args[0] === 'conf') {
+    const { runConf } = await import('../kconfig/conf-cli.js');
     return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: io.stdin ?? process.stdin, stdinIsTTY: io.stdinIsTTY ?? Boolean(process.stdin.isTTY), env: process.env });
   }
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -193,8 +194,8 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
           .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command' }),
-      handler('build', (argv) => {
-        const result = runBuild(io, state, argv as never);
+      handler('build', async (argv) => {
+        const result = await runBuild(io, state, argv as never);
         if (result.ok) io.stderr(`hvcc: wrote ${result.outDir}\n`);
         exit = result.ok ? EXIT.ok : EXIT.errors;
       }),
@@ -213,11 +214,12 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const timeout = argv.timeout as number;
         const verbose = Boolean(argv.verbose);
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
-        const result = runBuild(io, state, argv as never, true);
+        const result = await runBuild(io, state, argv as never, true);
         if (!result.ok || !result.system || !result.files) {
           exit = EXIT.errors;
           return;
         }
+        const { qemuCommand, runQemu } = await import('../run/qemu.js');
         const command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
@@ -260,7 +262,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .positional('files', { type: 'string', array: true, demandOption: true, describe: 'System descriptions (.dts)' })
           .option('format', { choices: ['human', 'json', 'sarif'] as const, default: 'human' as const, requiresArg: true, describe: 'Output format (json and sarif go to stdout)' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary line (human format): only the problems, nothing when there are none' }),
-      handler('validate', (argv: Record<string, unknown>) => {
+      handler('validate', async (argv: Record<string, unknown>) => {
         const files = list(argv.files);
         const format = argv.format as 'human' | 'json' | 'sarif';
         const quiet = Boolean(argv.quiet);
@@ -268,6 +270,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const all: Diagnostic[] = [...common.problems];
         if (format === 'human') printDiagnostics(io, common.problems, new Map(), false);
         let guests: number | undefined = 0;
+        const { analyze } = await import('../driver/analyze.js');
         // A --config that cannot be read is one problem, not one per file.
         for (const file of common.problems.length ? [] : files) {
           const missing = descriptionProblem(file);
@@ -281,7 +284,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         if (common.problems.length) guests = undefined;
         if (format === 'human' && !quiet) io.stderr(validateSummary(files.length, guests, all, io.color) + '\n');
         if (format === 'json') io.stdout(JSON.stringify(validateJson(all), null, 2) + '\n');
-        if (format === 'sarif') io.stdout(JSON.stringify(toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
+        if (format === 'sarif') io.stdout(JSON.stringify((await import('./sarif.js')).toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
         exit = hasErrors(all) ? EXIT.errors : EXIT.ok;
       }),
     )
@@ -293,7 +296,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('format', { choices: MAP_FORMATS, default: 'text' as const, requiresArg: true, describe: 'text, json, html (a self-contained page) or svg' })
           .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file instead of stdout' }),
-      handler('map', (argv: Record<string, unknown>) => {
+      handler('map', async (argv: Record<string, unknown>) => {
         const file = String(argv.file);
         const common = commonOptions(argv, state);
         const missing = descriptionProblem(file);
@@ -302,6 +305,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           exit = EXIT.errors;
           return;
         }
+        const { runMap } = await import('./map-command.js');
         exit = runMap(io, {
           file,
           format: argv.format as (typeof MAP_FORMATS)[number],
@@ -327,8 +331,9 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('new-config', { type: 'string', requiresArg: true, describe: 'Kconfig .config for NEW (default: found as for build)' })
           .option('old-label', { type: 'string', requiresArg: true, describe: 'Call OLD this in the output (default: its path)' })
           .option('new-label', { type: 'string', requiresArg: true, describe: 'Call NEW this in the output (default: its path)' }),
-      handler('diff', (argv: Record<string, unknown>) => {
+      handler('diff', async (argv: Record<string, unknown>) => {
         const common = commonOptions(argv, state);
+        const { runDiff } = await import('./diff-command.js');
         exit = runDiff(io, {
           old: String(argv.old),
           new: String(argv.new),
@@ -349,9 +354,9 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
       'explain <code>',
       'Print the long explanation of a diagnostic code (e.g. HV3004) or check name',
       (y) => y.positional('code', { type: 'string', demandOption: true, describe: 'A code (HV3004) or a name (cpu-shared)' }),
-      handler('explain', (argv: Record<string, unknown>) => {
+      handler('explain', async (argv: Record<string, unknown>) => {
         const code = String(argv.code);
-        const text = explain(code);
+        const text = (await import('../explain/explain.js')).explain(code);
         if (text === undefined) {
           io.stderr(`hvcc: no diagnostic '${code}' (see docs/diagnostics.md)\n`);
           exit = EXIT.usage;
@@ -363,6 +368,10 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     .command('conf [options..]', "Linux's scripts/kconfig/conf on any Kconfig tree (--defconfig=FILE, --olddefconfig, ...): `hvcc conf --help`", () => {}, () => {})
     .command('fdtoverlay [options..]', 'Apply overlays to a base blob as fdtoverlay does: hvcc fdtoverlay -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...', () => {}, () => {})
     .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {});
+  // yargs renders a command's whole --help text after its handler ran, in case the handler calls showHelp()
+  // (none does: a usage error prints hvcc's own message): tens of milliseconds per command, for nothing.
+  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   kconfigCommands(parser, io, (code) => {
     exit = code;
   }, handler);
