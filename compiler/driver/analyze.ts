@@ -43,6 +43,8 @@ export interface Analysis {
    * a broken description as far as it can be read): the model as read (nodes the model could not read are
    * left out), the plan when one was made, and the layout when it ran. Set whenever the model was built.
    */
+  /** Files the layout read (guest images, initrds): with `sources`, what the image depends on. */
+  inputFiles?: string[];
   partial?: { system: System; plan?: Plan; layout?: Layout; backend?: ArchBackend; options?: ResolvedOptions };
 }
 
@@ -114,7 +116,14 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   try {
     const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
     const plan = planned.plan;
-    const laid = timed(t, 'layout (memory map, tables, guest device trees)', () => layoutSystem({ system, plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes }));
+    const inputFiles: string[] = [];
+    const readInput = (p: string) => {
+      if (!existsSync(p)) return undefined;
+      inputFiles.push(p);
+      return readFileSync(p);
+    };
+    const laid = timed(t, 'layout (memory map, tables, guest device trees)', () => layoutSystem({ system, plan, readFile: readInput, stackBytes }));
+    result.inputFiles = inputFiles;
     diagnostics.push(...laid.diagnostics);
     if (laid.layout) partial.layout = laid.layout;
     if (!hasErrors(diagnostics)) result.layout = laid.layout;

@@ -11,7 +11,8 @@ import type { Layout } from '../layout/layout.js';
 import { end, formatRange, hex } from '../util/ranges.js';
 import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
-import { defaultCacheDir, hashTree, sha256 } from '../toolchain/cache.js';
+import { defaultCacheDir, sha256 } from '../toolchain/cache.js';
+import { FileHashes } from '../toolchain/file-hashes.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
 import { ToolError, type ToolLog } from '../toolchain/tools.js';
 import { toolAnswer } from '../toolchain/tool-identity.js';
@@ -89,14 +90,16 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
 }
 
 /** Everything the image depends on, hashed: when it is unchanged, `hvcc run` reuses the last build. */
-function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, options: ResolvedOptions): string {
+function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, options: ResolvedOptions, inputFiles: readonly string[], hashes: FileHashes): string {
   const parts: (string | Uint8Array)[] = [hvccVersion()];
   for (const [file, text] of [...sources.entries()].sort()) parts.push(file, text);
-  // What each guest loads (image, initrd, device tree), as the layout already read it: no second read.
-  for (const g of layout.guests) for (const s of g.segments) parts.push(`${g.name}@${s.destPa}+${s.zeroSize}`, s.data);
+  // The files the layout read (guest images, initrds) by their hash, remembered by file identity: an
+  // unchanged 33 MB kernel is not hashed again. Where each guest's pieces go is part of the layout.
+  for (const file of [...new Set(inputFiles)].sort()) parts.push(file, hashes.hash(file));
+  for (const g of layout.guests) for (const s of g.segments) parts.push(`${g.name}@${s.destPa}+${s.data.length}+${s.zeroSize}`);
   // Whole component folders (sources, headers, manifest, linker script template) and the compiler itself.
-  for (const c of plan.components) parts.push(c.component.dir, hashTree(c.component.dir));
-  parts.push(hashTree(join(packageRoot, 'compiler')));
+  for (const c of plan.components) parts.push(c.component.dir, hashes.tree(c.component.dir));
+  parts.push(hashes.tree(join(packageRoot, 'compiler')));
   parts.push(options.dotConfig);
   return sha256(...parts);
 }
@@ -115,7 +118,10 @@ export function build(options: BuildOptions): BuildResult {
   const { system, plan, layout, options: kconfig } = analysis;
 
   const outDir = resolve(options.outDir ?? defaultOutDir(system));
-  const hash = timed(t, 'inputs hash', () => inputsHash(sources, layout, plan, kconfig));
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const hashes = new FileHashes(cacheDir);
+  const hash = timed(t, 'inputs hash', () => inputsHash(sources, layout, plan, kconfig, analysis.inputFiles ?? [], hashes));
+  hashes.save();
   const manifestPath = join(outDir, 'manifest.json');
   const files: BuildFiles = { elf: join(outDir, 'hypervisor.elf'), bin: join(outDir, 'hypervisor.bin'), configLl: join(outDir, 'config.ll'), map: join(outDir, 'hypervisor.map'), manifest: manifestPath };
 
@@ -133,14 +139,14 @@ export function build(options: BuildOptions): BuildResult {
     const arch = plan.arch;
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
-    const cacheDir = options.cacheDir ?? defaultCacheDir();
     const triple = toolAnswer(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], cacheDir).trim();
     const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values }));
     for (const [path, text] of module.headers) {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);
     }
-    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir, runtimeDir, log }));
+    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir, runtimeDir, hashes, log }));
+    hashes.save();
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
     const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, cacheDir, log }));
 

@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Component } from '../components/catalogue.js';
-import { cached, hashTree, sha256 } from './cache.js';
+import { cached, sha256 } from './cache.js';
+import { FileHashes } from './file-hashes.js';
 import { runTool, type ToolLog } from './tools.js';
 import { toolAnswer } from './tool-identity.js';
 
@@ -24,6 +25,8 @@ export interface RuntimeBuildInput {
   generatedSources?: { name: string; text: string }[];
   cacheDir: string;
   runtimeDir: string;
+  /** Hashes of the sources and headers, remembered by file identity (default: none remembered). */
+  hashes?: FileHashes;
   log: ToolLog;
 }
 
@@ -41,7 +44,8 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
     ...input.components.flatMap((c) => c.manifest['public-include'].map((d) => join(c.dir, d))),
   ];
   const clangVersion = toolAnswer(CLANG, ['--version'], input.cacheDir);
-  const headersHash = sha256(...includeDirs.map(hashTree));
+  const hashes = input.hashes ?? new FileHashes(undefined);
+  const headersHash = sha256(...includeDirs.map((d) => hashes.tree(d)));
   const common = [`--target=${target.triple}`, ...target.cflags, ...includeDirs.map((d) => `-I${d}`)];
   const result: RuntimeObjects = { bitcode: [], objects: [], cacheHits: 0, compilations: 0 };
   for (const component of input.components) {
@@ -51,7 +55,7 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
       const isAsm = source.endsWith('.S');
       const flags = isAsm ? [...common, ...componentFlags, '-D__ASSEMBLY__', '-c'] : [...common, ...C_FLAGS, ...componentFlags, '-emit-llvm', '-c'];
       // The key names the source by its path inside the runtime, not the machine's checkout location.
-      const key = sha256(clangVersion, headersHash, relative(input.runtimeDir, path), readFileSync(path), ...flags.map((f) => f.replaceAll(input.runtimeDir, '<runtime>').replaceAll(input.generatedInclude, '<gen>')));
+      const key = sha256(clangVersion, headersHash, relative(input.runtimeDir, path), hashes.hash(path), ...flags.map((f) => f.replaceAll(input.runtimeDir, '<runtime>').replaceAll(input.generatedInclude, '<gen>')));
       const entry = cached(input.cacheDir, key, isAsm ? '.o' : '.bc', (tmp) => runTool(CLANG, [...flags, path, '-o', tmp], input.log));
       result.compilations++;
       if (entry.hit) result.cacheHits++;
