@@ -214,13 +214,31 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const timeout = argv.timeout as number;
         const verbose = Boolean(argv.verbose);
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
-        const result = await runBuild(io, state, argv as never, true);
-        if (!result.ok || !result.system || !result.files) {
-          exit = EXIT.errors;
-          return;
-        }
+        const { readRunStamp, writeRunStamp } = await import('../driver/run-stamp.js');
+        const { defaultCacheDir } = await import('../toolchain/cache.js');
+        const common = commonOptions(argv, state);
+        const cacheDir = defaultCacheDir();
+        const key = { file: String(argv.file), outDir: argv.O as string | undefined, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, disabled: [...common.disabled], werror: common.werror };
+        // Nothing changed since the last clean build of this command line: boot it without reading anything.
+        const stamp = common.problems.length ? undefined : state.timings ? state.timings.measure('up-to-date check (run stamp)', () => readRunStamp(cacheDir, key)) : readRunStamp(cacheDir, key);
+        let command: { program: string; args: string[] } | { error: string };
         const { qemuCommand, runQemu } = await import('../run/qemu.js');
-        const command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
+        if (stamp) {
+          if (verbose) io.stderr(`hvcc: ${stamp.outDir} is up to date (no file it was built from changed)\n`);
+          command = { program: stamp.program, args: [...stamp.args, ...qemuArgs] };
+        } else {
+          const started = Date.now();
+          const result = await runBuild(io, state, argv as never, true);
+          if (!result.ok || !result.system || !result.files) {
+            exit = EXIT.errors;
+            return;
+          }
+          const base = qemuCommand(result.system.board, result.arch!, result.files.elf);
+          if (!('error' in base) && result.diagnostics.length === 0 && result.dependencies && result.outDir) {
+            writeRunStamp(cacheDir, key, { outDir: result.outDir, elf: result.files.elf, program: base.program, args: base.args }, result.dependencies, started);
+          }
+          command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
+        }
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
           exit = EXIT.usage;

@@ -21,6 +21,8 @@ import { flatBinary, linkImage } from '../toolchain/link.js';
 import type { ResolvedOptions } from '../kconfig/options.js';
 import { printDts } from '../dts/dtb.js';
 import { timed } from '../util/timings.js';
+import { treeEntries } from './run-stamp.js';
+import { componentSearchPath } from '../components/catalogue.js';
 
 export interface BuildOptions extends AnalyzeOptions {
   verbose: boolean;
@@ -41,6 +43,8 @@ export interface BuildResult {
   /** Whether the previous outputs were reused (nothing changed). */
   upToDate?: boolean;
   files?: BuildFiles;
+  /** The files and folders the build depended on (for `hvcc run`'s stamp: driver/run-stamp.ts). */
+  dependencies?: string[];
 }
 
 export interface BuildFiles {
@@ -104,6 +108,28 @@ function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, op
   return sha256(...parts);
 }
 
+/** What a build read, and every folder where a lookup could have found another file (driver/run-stamp.ts). */
+function dependencies(options: BuildOptions, sources: Map<string, string>, inputFiles: readonly string[], outDir: string): string[] {
+  const paths = new Set<string>();
+  for (const file of [...sources.keys(), ...inputFiles]) {
+    const full = resolve(file);
+    paths.add(full);
+    paths.add(dirname(full));
+  }
+  for (const dir of options.includeDirs ?? []) paths.add(resolve(dir));
+  if (options.configFile) paths.add(resolve(options.configFile));
+  paths.add(process.cwd());
+  paths.add(outDir);
+  for (const f of OUTPUTS) paths.add(join(outDir, f));
+  treeEntries(runtimeDir, paths);
+  for (const dir of componentSearchPath(options.componentPath ?? [])) treeEntries(dir, paths);
+  treeEntries(join(packageRoot, 'compiler'), paths);
+  treeEntries(join(packageRoot, 'dist', 'compiler'), paths);
+  paths.add(join(packageRoot, 'dist', 'hvcc.cjs'));
+  paths.add(join(packageRoot, 'package.json'));
+  return [...paths];
+}
+
 /**
  * `hvcc build`: the whole pipeline. Outputs are written to a staging folder and renamed into place only
  * when everything succeeded, so a failed build leaves the previous outputs as they were.
@@ -127,7 +153,7 @@ export function build(options: BuildOptions): BuildResult {
 
   if (options.reuse && isUpToDate(outDir, hash)) {
     if (log.verbose) log.write(`hvcc: ${outDir} is up to date`);
-    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, upToDate: true };
+    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, upToDate: true, dependencies: dependencies(options, sources, analysis.inputFiles ?? [], outDir) };
   }
 
   mkdirSync(dirname(outDir), { recursive: true });
@@ -179,7 +205,7 @@ export function build(options: BuildOptions): BuildResult {
     rmSync(guestsDir, { recursive: true, force: true });
     renameSync(join(workDir, 'guests'), guestsDir);
     for (const name of OUTPUTS) renameSync(join(workDir, name), join(outDir, name));
-    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files };
+    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, dependencies: dependencies(options, sources, analysis.inputFiles ?? [], outDir) };
   } catch (e) {
     if (e instanceof ToolError) {
       diagnostics.push(e.diagnostic);

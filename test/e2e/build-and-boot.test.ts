@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleGuests, hvcc, root, symbols, tempDir } from './harness.js';
 
@@ -49,6 +49,32 @@ describe('two guests on QEMU virt', () => {
     for (const tool of ['llvm-as-14', 'ld.lld-14']) expect(r.stderr).toContain(`  ${tool}`);
     // One link-time-optimizing link: no separate llvm-link, opt or llc step.
     expect(r.stderr).toMatch(/ {2}ld\.lld-14 .*--lto-O2/);
+  });
+});
+
+describe('hvcc run on an up-to-date build', () => {
+  test('boots from its run stamp without reading the description; a changed description is built again', () => {
+    const dir = tempDir('stamp');
+    const dts = join(dir, 'system.dts');
+    const text = readFileSync(join(root, 'examples', 'two-guests', 'system.dts'), 'utf8').replace('"../../boards/', `"${root}/boards/`).replaceAll('"../guests/', `"${root}/examples/guests/`);
+    writeFileSync(dts, text);
+    // Older than the build: a file changed just before it is never stamped.
+    utimesSync(dts, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    const out = join(dir, 'out');
+    const env = { HVCC_CACHE_DIR: join(dir, 'cache') };
+    const first = hvcc(['run', dts, '-O', out, '-v'], { env });
+    expect(first.status).toBe(0);
+    expect(first.stderr).toContain('ld.lld-14');
+    const second = hvcc(['run', dts, '-O', out, '-v'], { env });
+    expect(second.status).toBe(0);
+    expect(second.stderr).toContain('is up to date (no file it was built from changed)');
+    expect(second.stdout).toContain('[hv] all guests have stopped, powering off');
+    // A change to the description: no stamp holds, the pipeline runs and rebuilds.
+    writeFileSync(dts, text.replace('hvcc,hypervisor";', 'hvcc,hypervisor";\n\t\tsystem-name = "stamped";'));
+    const third = hvcc(['run', dts, '-O', out, '-v'], { env });
+    expect(third.status).toBe(0);
+    expect(third.stderr).not.toContain('no file it was built from changed');
+    expect(third.stderr).toContain('ld.lld-14');
   });
 });
 
