@@ -41,6 +41,7 @@ function defaultIo(): Io {
     stderr: (t) => process.stderr.write(t),
     color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
+    ...(process.stderr.isTTY ? { progress: (step: string | undefined) => process.stderr.write(step === undefined ? '\r\x1b[K' : `\r\x1b[K${step.slice(0, (process.stderr.columns || 80) - 1)}`) } : {}),
   };
 }
 
@@ -147,6 +148,8 @@ async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file:
     werror: common.werror,
     disabled: common.disabled,
     timings: common.timings,
+    // On a terminal (and without -v, which prints each command), one line that rewrites itself; else nothing.
+    ...(io.progress && !verbose ? { progress: io.progress } : {}),
   });
   printDiagnostics(io, result.diagnostics, result.sources);
   return result;

@@ -28,6 +28,8 @@ export interface BuildOptions extends AnalyzeOptions {
   verbose: boolean;
   log: (line: string) => void;
   cacheDir?: string;
+  /** A long step's progress (the runtime's first compilation), for a terminal; undefined when it is done. */
+  progress?: (step: string | undefined) => void;
   /** Reuse the outputs in outDir when they were built from exactly these inputs (`hvcc run`). */
   reuse?: boolean;
 }
@@ -171,7 +173,7 @@ export function build(options: BuildOptions): BuildResult {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);
     }
-    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir, runtimeDir, hashes, log }));
+    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir, runtimeDir, hashes, log, ...(options.progress ? { progress: options.progress } : {}) }));
     hashes.save();
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
     const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, cacheDir, log }));
