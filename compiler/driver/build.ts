@@ -178,6 +178,7 @@ export function build(options: BuildOptions): BuildResult {
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
     const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, cacheDir, log }));
 
+    if (t && linked.linkCached) t.record('ld.lld-14: not run, the same inputs were linked before (cache)', 0, 1);
     const elf = readElfImage(readFileSync(linked.elf), plan.backend.elfMachine);
     if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);
     writeFileSync(join(workDir, 'hypervisor.bin'), flatBinary(elf.image.segments));

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Component } from '../components/catalogue.js';
@@ -30,6 +30,8 @@ export interface LinkedImage {
   map: string;
   configLl: string;
   linkerScript: string;
+  /** Whether the image came from the cache (linked before from the same inputs). */
+  linkCached: boolean;
 }
 
 /**
@@ -83,12 +85,20 @@ export function linkImage(input: LinkInput): LinkedImage {
 
   const elf = join(workDir, 'hypervisor.elf');
   const map = join(workDir, 'hypervisor.map');
-  const args = [
-    '-T', linkerScript, '-static', '--no-undefined', `-Map=${map}`,
-    '--lto-O2', ...target['llc-flags'].flatMap((flag) => ['-mllvm', flag]),
-    ...input.exports.flatMap((symbol) => ['-u', symbol]),
-    configBc, ...input.runtime.bitcode, ...objects, '-o', elf,
-  ];
+  const flags = ['-static', '--no-undefined', '--lto-O2', ...target['llc-flags'].flatMap((flag) => ['-mllvm', flag]), ...input.exports.flatMap((symbol) => ['-u', symbol])];
+  const args = ['-T', linkerScript, `-Map=${map}`, ...flags, configBc, ...input.runtime.bitcode, ...objects, '-o', elf];
+
+  // The link depends only on these bytes (the runtime's objects are named by their content hash): an image
+  // linked before from the same configuration module and objects is taken from the cache, with its map
+  // (which names the work folder of the build that linked it).
+  const key = sha256('link', toolAnswer('ld.lld-14', ['--version'], input.cacheDir), ...flags, readFileSync(linkerScript), input.module.text, ...input.runtime.bitcode, ...objects);
+  const entry = join(input.cacheDir, key.slice(0, 2), key);
+  if (existsSync(`${entry}.elf`) && existsSync(`${entry}.map`)) {
+    if (log.verbose) log.write(`  ld.lld-14 ${args.join(' ')}  # not run: linked before from the same inputs (cache)`);
+    copyFileSync(`${entry}.elf`, elf);
+    copyFileSync(`${entry}.map`, map);
+    return { elf, map, configLl, linkerScript, linkCached: true };
+  }
   runTool('ld.lld-14', args, log, {
     failure: (output) => {
       if (/duplicate symbol/.test(output)) {
@@ -103,7 +113,9 @@ export function linkImage(input: LinkInput): LinkedImage {
       return undefined;
     },
   });
-  return { elf, map, configLl, linkerScript };
+  // The map first: an entry counts only when its .elf is there too.
+  for (const [from, ext] of [[map, '.map'], [elf, '.elf']] as const) cached(input.cacheDir, key, ext, (tmp) => copyFileSync(from, tmp));
+  return { elf, map, configLl, linkerScript, linkCached: false };
 }
 
 /**
