@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemText, type GuestSpec } from '../unit/validate/systems.js';
 import { boardText, devices } from './validate.js';
-import { loadedBytes, median } from './main.js';
+import { loadedBytes, median } from './util.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SIZES = [1, 8, 64];
