@@ -131,9 +131,13 @@ void hv_timer_interrupt(void)
 /* Runs the timers of this pCPU that were due when it started. True when it ran any. */
 static bool run_timers(struct cpu_queues *q)
 {
-	u64 now = hv_time_ns();
+	u64 now;
 	bool ran = false;
 
+	/* On every exit: with nothing armed and nothing fired, no need to read the clock. */
+	if (!q->fired && READ_ONCE(q->next) == NEVER)
+		return false;
+	now = hv_time_ns();
 	if (!q->fired && READ_ONCE(q->next) > now)
 		return false;
 	hv_spin_lock(&timer_lock);

@@ -106,14 +106,13 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	u64 iss = ESR_ISS(esr);
 	u64 ipa = fault_ipa();
 	bool write = iss & DABT_WNR;
-	const char *fsc = fsc_name(DABT_DFSC(iss));
 	const struct hv_device *dev;
 	struct hv_mmio_access access;
 	unsigned int reg = DABT_SRT(iss);
 	u32 window = 0;
 
 	if (iss & DABT_S1PTW) {
-		fault(vcpu, "walked its stage-1 tables outside its memory", esr, true, ipa, fsc);
+		fault(vcpu, "walked its stage-1 tables outside its memory", esr, true, ipa, fsc_name(DABT_DFSC(iss)));
 		return;
 	}
 	dev = hv_guest_find_device(vcpu->guest, ipa, &window);
@@ -125,7 +124,7 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 				    1U << DABT_SAS(iss));
 		else
 			hv_snprintf(what, sizeof(what), "%s outside its memory", write ? "wrote" : "read");
-		fault(vcpu, what, esr, true, ipa, fsc);
+		fault(vcpu, what, esr, true, ipa, fsc_name(DABT_DFSC(iss)));
 		return;
 	}
 	/* Without a valid syndrome (e.g. load/store pair, writeback) the access cannot be emulated. */
