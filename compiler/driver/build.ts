@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { System } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
@@ -203,11 +203,14 @@ export function build(options: BuildOptions): BuildResult {
     writeFileSync(join(workDir, 'manifest.json'), JSON.stringify(buildManifest(system, plan, layout, kconfig, hash, segments), null, 2) + '\n');
 
     mkdirSync(outDir, { recursive: true });
-    // Guest trees first (a folder swapped whole), then the files; manifest.json last.
+    // Guest trees first (a folder swapped whole), then the files; manifest.json last. An output identical
+    // to the one in place is left as it is (its identity unchanged: `hvcc run`'s stamp still holds).
     const guestsDir = join(outDir, 'guests');
-    rmSync(guestsDir, { recursive: true, force: true });
-    renameSync(join(workDir, 'guests'), guestsDir);
-    for (const name of OUTPUTS) renameSync(join(workDir, name), join(outDir, name));
+    if (!sameTree(join(workDir, 'guests'), guestsDir)) {
+      rmSync(guestsDir, { recursive: true, force: true });
+      renameSync(join(workDir, 'guests'), guestsDir);
+    }
+    for (const name of OUTPUTS) if (!sameFile(join(workDir, name), join(outDir, name))) renameSync(join(workDir, name), join(outDir, name));
     return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, dependencies: dependencies(options, sources, analysis.inputFiles ?? [], outDir) };
   } catch (e) {
     if (e instanceof ToolError) {
@@ -217,6 +220,27 @@ export function build(options: BuildOptions): BuildResult {
     throw e;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.isFile() && sb.isFile() && sa.size === sb.size && readFileSync(a).equals(readFileSync(b));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether two folders hold the same files with the same bytes (one level: the guests' trees). */
+function sameTree(a: string, b: string): boolean {
+  try {
+    const na = readdirSync(a).sort();
+    const nb = readdirSync(b).sort();
+    return na.length === nb.length && na.every((n, i) => n === nb[i] && sameFile(join(a, n), join(b, n)));
+  } catch {
+    return false;
   }
 }
 
