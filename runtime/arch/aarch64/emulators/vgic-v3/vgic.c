@@ -90,6 +90,27 @@ static struct virq *irq_of(struct vgic_v3_state *s, u64 vcpu, u64 intid)
 	return NULL;
 }
 
+/* Keeps the enabled bitmaps (what fill_lrs() scans) in step with virq.enabled. */
+static void set_enabled_bit(struct vgic_v3_state *s, u64 vcpu, u64 intid, bool on)
+{
+	u64 *word;
+	u64 bit;
+
+	if (intid < NR_PRIVATE) {
+		word = &s->cpu[vcpu].enabled_priv;
+		bit = intid;
+	} else if (intid < NR_IRQS) {
+		word = &s->enabled_spi[(intid - NR_PRIVATE) / 64];
+		bit = (intid - NR_PRIVATE) % 64;
+	} else {
+		return;
+	}
+	if (on)
+		*word |= BIT(bit);
+	else
+		*word &= ~BIT(bit);
+}
+
 static bool deliverable(const struct virq *v)
 {
 	return v->enabled && (v->latched || (!v->edge && v->level));
@@ -197,14 +218,21 @@ static void fill_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 		struct virq *best = NULL;
 		u64 best_id = 0;
 
-		for (u64 id = 0; id < NR_IRQS; id++) {
-			struct virq *v = irq_of(s, vcpu->index, id);
+		/* Only the enabled ones can be deliverable: their bitmaps, in ascending INTID as before. */
+		for (u64 w = 0; w <= (NR_SPIS + 63) / 64; w++) {
+			u64 bits = w == 0 ? c->enabled_priv : s->enabled_spi[w - 1];
 
-			if (v->lr || !deliverable(v) || (id >= NR_PRIVATE && v->target != vcpu->index))
-				continue;
-			if (!best || v->priority < best->priority) {
-				best = v;
-				best_id = id;
+			while (bits) {
+				u64 id = (w == 0 ? 0 : NR_PRIVATE + (w - 1) * 64) + (u64)__builtin_ctzll(bits);
+				struct virq *v = irq_of(s, vcpu->index, id);
+
+				bits &= bits - 1;
+				if (!v || v->lr || !deliverable(v) || (id >= NR_PRIVATE && v->target != vcpu->index))
+					continue;
+				if (!best || v->priority < best->priority) {
+					best = v;
+					best_id = id;
+				}
 			}
 		}
 		if (!best)
@@ -294,6 +322,7 @@ static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 	 */
 	gicv3_ppi_deactivate(GICV3_PPI_VTIMER);
 	memset(c->priv, 0, sizeof(c->priv));
+	c->enabled_priv = 0;
 	for (u64 id = 0; id < 16; id++)
 		c->priv[id].edge = 1;
 	c->lr_used = 0;
@@ -460,10 +489,12 @@ static void bits_write(struct vgic_v3_state *s, const struct hv_device *dev, u64
 		switch (reg) {
 		case GICD_ISENABLER:
 			v->enabled = 1;
+			set_enabled_bit(s, vcpu, first + i, true);
 			mark(s, dev, target);
 			break;
 		case GICD_ICENABLER:
 			v->enabled = 0;
+			set_enabled_bit(s, vcpu, first + i, false);
 			break;
 		case GICD_ISPENDR:
 			v->latched = 1;

@@ -35,6 +35,7 @@ struct vgic_cpu {
 	u32 waker;
 	u32 dirty;			/* something may be deliverable: scan in the next flush */
 	u64 lr_used;			/* bitmap of list registers holding an interrupt */
+	u64 enabled_priv;		/* bitmap of the enabled SGIs and PPIs (priv[n].enabled) */
 	u16 lr_intid[VGIC_MAX_LRS];
 };
 
@@ -44,6 +45,7 @@ struct vgic_v3_state {
 	u32 nr_lrs;
 	u64 irouter[VGIC_NR_SPIS];
 	struct virq spi[VGIC_NR_SPIS];
+	u64 enabled_spi[(VGIC_NR_SPIS + 63) / 64];	/* bitmap of the enabled SPIs (spi[n].enabled) */
 	struct vgic_cpu cpu[CONFIG_HV_MAX_CPUS];
 };
 
