@@ -109,7 +109,31 @@ void hv_stop_all_guests(void)
 	hv_cpu_notify();
 }
 
+static __noinline void settle(struct hv_vcpu *vcpu);
+
 void hv_vcpu_settle(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	/*
+	 * Every exit ends here, and nearly always the guest runs on as it was: the first round of settle()'s
+	 * loop, with the same loads in the same order, without its frame. Anything else is settle()'s.
+	 */
+	if (!load_acquire(&hv_panicking)) {
+		u64 epoch;
+
+		hv_cpu_run_pending();
+		epoch = load_acquire(&guest->epoch);
+		if (load_acquire(&guest->state) != HV_GUEST_STOPPED && vcpu->epoch == epoch && load_acquire(&vcpu->power) == HV_VCPU_ON) {
+			if (guest->vintc)
+				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+			return;
+		}
+	}
+	settle(vcpu);
+}
+
+static __noinline void settle(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 

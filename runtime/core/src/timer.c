@@ -203,10 +203,9 @@ static bool run_work(struct cpu_queues *q)
 	return true;
 }
 
-void hv_cpu_run_pending(void)
+/* Out of line: the common case (nothing due) is hv_cpu_run_pending()'s few loads, without this frame. */
+static __noinline void run_pending(struct cpu_queues *q)
 {
-	struct cpu_queues *q = &queues[arch_cpu_id()];
-
 	/* Until nothing is left: a callback may queue work, work may arm a timer that is already due. */
 	for (;;) {
 		bool ran = run_timers(q);
@@ -216,4 +215,14 @@ void hv_cpu_run_pending(void)
 		if (!ran)
 			return;
 	}
+}
+
+void hv_cpu_run_pending(void)
+{
+	struct cpu_queues *q = &queues[arch_cpu_id()];
+
+	/* Every exit passes here: no timer armed, none fired, no work queued is the answer most of the time. */
+	if (!q->fired && READ_ONCE(q->next) == NEVER && !q->work_head)
+		return;
+	run_pending(q);
 }
