@@ -51,6 +51,12 @@ export const ComponentManifest = z
     description: z.string().min(1),
     /** Device-tree compatible strings this component serves: a host device for a driver, a guest device for an emulator. */
     compatible: z.array(z.string()).default([]),
+    /**
+     * For emulators: generic compatible strings a node lists after one of `compatible` (`"virtio,mmio"` after
+     * `"hvcc,virtio-console"`): the guest's drivers match the generic one, the hypervisor the specific one. A
+     * node that lists only a generic string gets told which specific ones exist.
+     */
+    'generic-compatible': z.array(z.string()).default([]),
     /** For "arch" components: the architecture name; for others: the architectures they build for (empty = any). */
     arch: z.array(z.string()).default([]),
     /** C and assembly sources, relative to the folder. `.c` files become bitcode; `.S` files become objects. */

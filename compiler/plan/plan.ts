@@ -142,6 +142,12 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
         const suggestion = device.compatible.map((c) => closest(c, known)).find((s) => s !== undefined);
         const extras: { notes: string[]; help?: string } = { notes: [`emulators exist for: ${known.join(', ') || '(none)'}`] };
         if (suggestion) extras.help = `did you mean "${suggestion}"?`;
+        // A generic string alone ("virtio,mmio") names a transport, not a device: say which devices it carries.
+        const generic = device.compatible.find((c) => catalogue.components.some((e) => e.manifest.kind === 'emulator' && e.manifest['generic-compatible'].includes(c)));
+        if (generic) {
+          const specific = catalogue.components.filter((e) => e.manifest.kind === 'emulator' && e.manifest['generic-compatible'].includes(generic)).flatMap((e) => e.manifest.compatible);
+          extras.help = `"${generic}" alone does not say which device it is: list the device first, e.g. compatible = "${specific[0]}", "${generic}"; (devices: ${specific.map((c) => `"${c}"`).join(', ')})`;
+        }
         diagnostics.push(
           diagnostic(M.noEmulator, `no device emulator for ${device.compatible.map((c) => `"${c}"`).join(', ')} (guest '${guest.name}', ${device.path})`, device.compatibleSpan, extras),
         );
