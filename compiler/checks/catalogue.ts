@@ -29,6 +29,11 @@ function passthroughWindows(system: System, g: Guest): Owned[] {
   return g.passthrough.flatMap((p) => (boardDevice(system, p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
 }
 
+/** A device on a virtio-mmio transport (its compatible names the device, then the transport). */
+function isVirtio(d: { compatible: readonly string[] }): boolean {
+  return d.compatible.includes('virtio,mmio');
+}
+
 /** An interrupt's description: its kind and number as the controller's binding names them, and its ID. */
 function describe(i: Interrupt): string {
   return i.kind ? `${i.kind} ${i.number} (ID ${i.id})` : `interrupt ${i.id}`;
@@ -258,15 +263,44 @@ export const checks: Check[] = [
     message: M.interruptCollision,
     run({ system }, report) {
       for (const g of system.guests) {
-        const seen = new Map<string, { path: string; span: Span }>();
+        const seen = new Map<string, { path: string; span: Span; virtio: boolean }>();
         for (const d of g.devices) {
           for (const i of d.interrupts) {
             if (i.problem) continue;
             const key = `${i.controller}:${i.id}`;
             const prior = seen.get(key);
-            if (prior && prior.path !== d.path) {
+            // A virtio transport's interrupt taken is HV3044's, with its own advice.
+            if (prior && prior.path !== d.path && !prior.virtio && !isVirtio(d)) {
               report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${describe(i)}`, i.span, { related: [{ span: prior.span, message: 'the other device' }] });
-            } else seen.set(key, { path: d.path, span: i.span });
+            } else if (!prior) seen.set(key, { path: d.path, span: i.span, virtio: isVirtio(d) });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.virtioInterruptTaken,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        const raisers = new Map<string, { path: string; virtio: boolean; i: Interrupt }[]>();
+        for (const d of g.devices) {
+          for (const i of d.interrupts) {
+            if (i.problem) continue;
+            const key = `${i.controller}:${i.id}`;
+            const list = raisers.get(key) ?? [];
+            if (!list.some((r) => r.path === d.path)) list.push({ path: d.path, virtio: isVirtio(d), i });
+            raisers.set(key, list);
+          }
+        }
+        for (const [first, ...others] of raisers.values()) {
+          if (!first || ![first, ...others].some((r) => r.virtio)) continue;
+          for (const o of others) {
+            const who = o.virtio ? `the virtio device ${o.path}` : o.path;
+            const owner = first.virtio ? `the virtio device ${first.path}` : first.path;
+            report(`guest '${g.name}': ${who} raises ${describe(o.i)}, which ${owner} already raises`, o.i.span, {
+              related: [{ span: first.i.span, message: 'taken here' }],
+              help: "give every virtio transport an interrupt of its own (QEMU's virt gives transport n SPI 16 + n)",
+            });
           }
         }
       }

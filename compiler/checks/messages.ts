@@ -176,6 +176,12 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: "A device the hypervisor itself drives (its console, the interrupt controller) is passed through to a guest.",
   },
+  virtioInterruptTaken: {
+    code: 'HV3044',
+    name: 'virtio-interrupt-taken',
+    severity: 'error',
+    summary: 'A virtio device\'s interrupt is one another device of its guest already raises.',
+  },
   passthroughInterrupts: {
     code: 'HV3043',
     name: 'passthrough-interrupts',

@@ -53,6 +53,13 @@ describe('virtio-mmio transport', () => {
     // The guest was never stopped, and the other guest ran to its end.
     expect(r.stdout).not.toContain("guest 'vt' stopped");
     expect(lines.filter((l) => /^\[steady\] steady: line \d+ of 10$/.test(l))).toHaveLength(10);
+    // A guest whose only console is a virtio console: its lines, written in two buffers each, are whole.
+    expect(lines.filter((l) => l.startsWith('[vcon] '))).toEqual([
+      '[vcon] vcon: hello from a guest without a UART',
+      ...[1, 2, 3, 4, 5, 6].map((n) => `[vcon] vcon: line ${n} of 6 through the virtio console`),
+      '[vcon] vcon: done',
+    ]);
+    expect(lines).toContain("[hv] guest 'vcon' powered off (PSCI SYSTEM_OFF from vCPU 0)");
     expect(lines).toContain("[hv] guest 'vt' powered off (PSCI SYSTEM_OFF from vCPU 0)");
     expect(r.stdout).toContain('[hv] all guests have stopped, powering off');
 
