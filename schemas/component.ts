@@ -12,7 +12,7 @@ export type ComponentKind = z.infer<typeof ComponentKind>;
 export const CountOrSymbol = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Z0-9_]+$/, 'a Kconfig symbol without CONFIG_')]);
 export type CountOrSymbol = z.infer<typeof CountOrSymbol>;
 
-export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file']);
+export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'devices']);
 export type ParameterType = z.infer<typeof ParameterType>;
 
 export const ComponentParameter = z
@@ -24,7 +24,8 @@ export const ComponentParameter = z
     /**
      * u32/u64/flag: a number (a flag is 1 when the property is present); string: the text; clock: the node's
      * clock-frequency, else that of the node its first `clocks` phandle names; file: a path relative to the
-     * file the property is written in, whose bytes are linked into the image.
+     * file the property is written in, whose bytes are linked into the image; devices: phandles of other
+     * device instances (in this guest or another), as pointers to their hv_device.
      */
     type: ParameterType,
     /** Used when the property is absent; without one the property is required. */

@@ -101,10 +101,43 @@ export const GuestDevice = z.object({
   interrupts: z.array(Interrupt),
   /** The `interrupts` property's value. */
   interruptsSpan: Span.optional(),
+  /** The properties its binding defines, decoded (empty when no binding is known for it). */
+  properties: z.record(z.string(), z.unknown()),
+  /** Where each of those properties' values is written, and each element of a list. */
+  propertySpans: z.record(z.string(), z.object({ value: Span, items: z.array(Span) })),
+  /** Properties of its binding that are the hypervisor's: not in the guest's device tree (they may point outside it). */
+  hostOnly: z.array(z.string()),
   span: Span,
   compatibleSpan: Span,
 });
 export type GuestDevice = z.infer<typeof GuestDevice>;
+
+/** Host RAM two or more guests map (a `hvcc,shared-region` node under /hypervisor). */
+export const SharedRegion = z.object({
+  /** The node's path, which windows refer to. */
+  path: z.string(),
+  /** The node's name, for the map. */
+  name: z.string(),
+  size: z.bigint().positive(),
+  sizeSpan: Span,
+  hostAddress: z.bigint().nonnegative().optional(),
+  span: Span,
+});
+export type SharedRegion = z.infer<typeof SharedRegion>;
+
+/** A guest's mapping of a shared region (a `hvcc,shared-memory` node inside the guest). */
+export const SharedWindow = z.object({
+  path: z.string(),
+  /** Path of the region it maps. */
+  region: z.string(),
+  regionSpan: Span,
+  ipa: z.bigint().nonnegative(),
+  size: z.bigint().positive(),
+  readOnly: z.boolean(),
+  /** The `reg` entry. */
+  span: Span,
+});
+export type SharedWindow = z.infer<typeof SharedWindow>;
 
 export const GuestVcpu = z.object({
   /** Index into board.cpus of the physical CPU this vCPU is pinned to. */
@@ -154,6 +187,8 @@ export const Guest = z.object({
   initrd: GuestFile.optional(),
   bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
+  /** Its windows on shared regions. */
+  shared: z.array(SharedWindow),
   passthrough: z.array(Passthrough),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
@@ -179,6 +214,8 @@ export const System = z.object({
   tree: z.custom<DtTree>(),
   board: Board,
   hypervisor: Hypervisor,
+  /** Shared memory regions (under /hypervisor). */
+  sharedRegions: z.array(SharedRegion),
   guests: z.array(Guest),
   /** Guest nodes under /guests, including any the model could not read (their errors are reported). */
   declaredGuests: z.number().int().nonnegative(),

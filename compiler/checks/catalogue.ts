@@ -14,10 +14,14 @@ interface Owned extends Range {
   span: Span;
 }
 
+/** Host RAM pinned by the description: each guest's, then (one more row) the shared regions'. */
 function hostRanges(system: System): Owned[][] {
-  return system.guests.map((g) =>
-    g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.span }])),
-  );
+  return [
+    ...system.guests.map((g) =>
+      g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.span }])),
+    ),
+    system.sharedRegions.flatMap((r) => (r.hostAddress === undefined ? [] : [{ base: r.hostAddress, size: r.size, owner: `shared region '${r.name}'`, span: r.span }])),
+  ];
 }
 
 function boardDevice(system: System, path: string) {
@@ -32,6 +36,11 @@ function passthroughWindows(system: System, g: Guest): Owned[] {
 /** A device on a virtio-mmio transport (its compatible names the device, then the transport). */
 function isVirtio(d: { compatible: readonly string[] }): boolean {
   return d.compatible.includes('virtio,mmio');
+}
+
+/** A doorbell between guests sharing memory (hvcc's own device, runtime/emulators/doorbell/). */
+function isDoorbell(d: { compatible: readonly string[] }): boolean {
+  return d.compatible.includes('hvcc,doorbell');
 }
 
 /** An interrupt's description: its kind and number as the controller's binding names them, and its ID. */
@@ -114,6 +123,11 @@ export const checks: Check[] = [
           if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.span);
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
+        for (const w of g.shared) check(`guest '${g.name}' window on shared memory`, w.ipa, w.size, w.span);
+      }
+      for (const r of system.sharedRegions) {
+        if (!isAligned(r.size, PAGE)) report(`shared region '${r.name}' is ${hex(r.size)} bytes, not a multiple of ${formatSize(PAGE)}`, r.sizeSpan);
+        if (r.hostAddress !== undefined && !isAligned(r.hostAddress, PAGE)) report(`shared region '${r.name}' host address ${hex(r.hostAddress)} is not ${formatSize(PAGE)} aligned`, r.span);
       }
     },
   },
@@ -125,6 +139,7 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         for (const m of g.memory) if (m.ipa + m.size > limit) report(`guest '${g.name}' RAM ${formatRange({ base: m.ipa, size: m.size })} ends beyond ${hex(limit)}`, m.span);
         for (const d of g.devices) for (const r of d.reg) if (end(r) > limit) report(`device ${d.path} ends beyond ${hex(limit)}`, r.span);
+        for (const w of g.shared) if (w.ipa + w.size > limit) report(`guest '${g.name}': the window ${w.path} ends beyond ${hex(limit)}`, w.span);
       }
     },
   },
@@ -449,6 +464,110 @@ export const checks: Check[] = [
             if (prior && prior.device !== p.device) report(`${p.device} (guest '${g.name}') raises interrupt ${intid}, which already goes to ${prior.what}`, p.span, { related: [{ span: prior.span, message: prior.what }] });
             else if (!prior) route.set(intid, { what: `${p.device} of guest '${g.name}'`, device: p.device, span: p.span });
           }
+        }
+      }
+    },
+  },
+  {
+    message: M.sharedRegionSharers,
+    run({ system }, report) {
+      for (const r of system.sharedRegions) {
+        const sharers = system.guests.filter((g) => g.shared.some((w) => w.region === r.path));
+        if (sharers.length >= 2) continue;
+        const window = sharers[0]?.shared.find((w) => w.region === r.path);
+        report(
+          sharers.length === 0 ? `shared region '${r.name}' is mapped by no guest` : `shared region '${r.name}' is mapped by guest '${sharers[0]!.name}' alone: there is nobody to share it with`,
+          r.span,
+          {
+            ...(window ? { related: [{ span: window.regionSpan, message: 'its only window' }] } : {}),
+            help: 'map it into another guest with a `hvcc,shared-memory` node whose memory-region names it, or drop the region',
+          },
+        );
+      }
+    },
+  },
+  {
+    message: M.sharedMemoryOverlap,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        const others: Owned[] = [
+          ...g.memory.map((m) => ({ base: m.ipa, size: m.size, owner: 'its RAM', span: m.span })),
+          ...g.devices.flatMap((d) => d.reg.map((r) => ({ ...r, owner: `the window of ${d.name}` }))),
+          ...passthroughWindows(system, g).map((w) => ({ ...w, owner: `the window of ${w.owner}` })),
+        ];
+        g.shared.forEach((w, i) => {
+          const windows = [...others, ...g.shared.slice(0, i).map((o) => ({ base: o.ipa, size: o.size, owner: `its window ${o.path}`, span: o.span }))];
+          for (const o of windows) {
+            if (overlaps({ base: w.ipa, size: w.size }, o)) {
+              report(`guest '${g.name}': the window ${w.path} ${formatRange({ base: w.ipa, size: w.size })} on shared memory overlaps ${o.owner} ${formatRange(o)}`, w.span, {
+                related: [{ span: o.span, message: o.owner }],
+                help: 'place the window at guest-physical addresses the guest uses for nothing else',
+              });
+            }
+          }
+        });
+      }
+    },
+  },
+  {
+    message: M.sharedWindowSize,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const w of g.shared) {
+          const r = system.sharedRegions.find((x) => x.path === w.region);
+          if (r && w.size !== r.size) {
+            report(`guest '${g.name}': the window ${w.path} is ${hex(w.size)} bytes, the shared region '${r.name}' ${hex(r.size)}`, w.span, {
+              related: [{ span: r.sizeSpan, message: "the region's size" }],
+              help: `make the window's size ${hex(r.size)}`,
+            });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.doorbellTarget,
+    run({ system }, report) {
+      const maps = (g: Guest, region: string) => g.shared.some((w) => w.region === region);
+      const owner = (path: string) => {
+        for (const g of system.guests) {
+          const d = g.devices.find((x) => x.path === path);
+          if (d) return { g, d };
+        }
+        return undefined;
+      };
+      for (const g of system.guests) {
+        for (const d of g.devices.filter(isDoorbell)) {
+          const region = d.properties['memory-region'] as string | undefined;
+          const regionSpan = d.propertySpans['memory-region']?.value ?? d.span;
+          if (region === undefined) continue;
+          const r = system.sharedRegions.find((x) => x.path === region);
+          if (!r) {
+            report(`${d.path}: 'memory-region' refers to ${region}, which is not a shared region (compatible = "hvcc,shared-region" under /hypervisor)`, regionSpan);
+            continue;
+          }
+          if (!maps(g, region)) {
+            report(`${d.path} is a doorbell of shared region '${r.name}', which guest '${g.name}' does not map`, regionSpan, {
+              help: `map the region into guest '${g.name}' with a hvcc,shared-memory node, or make this the doorbell of a region it maps`,
+            });
+          }
+          ((d.properties.targets as string[] | undefined) ?? []).forEach((target, i) => {
+            const span = d.propertySpans.targets?.items[i] ?? d.span;
+            const t = owner(target);
+            if (!t || !isDoorbell(t.d)) {
+              report(`${d.path} rings ${target}, which is not a doorbell (compatible = "hvcc,doorbell")`, span);
+            } else if (t.g === g) {
+              report(`${d.path} rings ${target}, a doorbell of its own guest '${g.name}'`, span, { help: 'a doorbell rings doorbells of the other guests that share the region' });
+            } else if (!maps(t.g, region)) {
+              report(`${d.path} rings ${target} in guest '${t.g.name}', which does not share region '${r.name}'`, span, {
+                help: `map '${r.name}' into guest '${t.g.name}' too, or ring a guest that shares it`,
+              });
+            } else if (t.d.properties['memory-region'] !== region) {
+              report(`${d.path} (shared region '${r.name}') rings ${target}, which is the doorbell of another region`, span, {
+                related: [{ span: t.d.propertySpans['memory-region']?.value ?? t.d.span, message: "the target's region" }],
+              });
+            }
+          });
         }
       }
     },

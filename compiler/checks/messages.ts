@@ -182,6 +182,30 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: 'A virtio device\'s interrupt is one another device of its guest already raises.',
   },
+  sharedRegionSharers: {
+    code: 'HV3045',
+    name: 'shared-region-sharers',
+    severity: 'warning',
+    summary: 'A shared memory region is mapped by fewer than two guests: nothing is shared.',
+  },
+  sharedMemoryOverlap: {
+    code: 'HV3046',
+    name: 'shared-memory-overlap',
+    severity: 'error',
+    summary: "A guest's window on a shared region overlaps its private RAM, a device window or another window.",
+  },
+  sharedWindowSize: {
+    code: 'HV3047',
+    name: 'shared-window-size',
+    severity: 'error',
+    summary: "A guest's window on a shared region is not the size of the region.",
+  },
+  doorbellTarget: {
+    code: 'HV3048',
+    name: 'doorbell-target',
+    severity: 'error',
+    summary: "A doorbell is for a shared region its guest does not map, or rings something other than a doorbell of another guest that shares the region.",
+  },
   passthroughInterrupts: {
     code: 'HV3043',
     name: 'passthrough-interrupts',

@@ -99,11 +99,15 @@ function cLiteral(value: string): string {
 }
 
 /** The C initializer of a parameter block. */
-function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string): string {
+function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string, device: (path: string) => string): string {
   return params
     .map((p) => {
       if (p.type === 'string') return `\t.${p.name} = ${cLiteral(p.value)},`;
       if (p.type === 'file') return `\t.${p.name} = ${blobSymbol(p)},\n\t.${p.name}_size = ${p.bytes.length}UL,`;
+      if (p.type === 'devices') {
+        const list = p.paths.map(device);
+        return list.length === 0 ? `\t.${p.name} = 0,\n\t.${p.name}_count = 0UL,` : `\t.${p.name} = (const struct hv_device *const[]){ ${list.join(', ')} },\n\t.${p.name}_count = ${list.length}UL,`;
+      }
       return `\t.${p.name} = 0x${p.value.toString(16)}UL,`;
     })
     .join('\n');
@@ -124,10 +128,10 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     const s = strings[strings.length - 1]!;
     return `i8* getelementptr inbounds ([${s.length} x i8], [${s.length} x i8]* @${name}, i64 0, i64 0)`;
   };
-  const arrays: { name: string; count: number; type: string; elements: string }[] = [];
-  const addArray = (name: string, type: string, elements: string[]) => {
+  const arrays: { name: string; count: number; type: string; elements: string; linkage: string }[] = [];
+  const addArray = (name: string, type: string, elements: string[], linkage = 'internal') => {
     if (elements.length === 0) return `${type}* null`;
-    arrays.push({ name, count: elements.length, type, elements: elements.join(', ') });
+    arrays.push({ name, count: elements.length, type, elements: elements.join(', '), linkage });
     return `${type}* ${arrayPointer(name, elements.length, type)}`;
   };
   const externals = new Set<string>();
@@ -141,6 +145,20 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   for (const c of input.components) {
     if (c.manifest.parameters.length > 0) headers.set(`params/${c.manifest.name}.h`, parameterHeader(c));
   }
+
+  // Parameters naming other instances point into the guests' device arrays (declared for the instances source).
+  const deviceAt = new Map<string, { array: string; index: number }>();
+  layout.guests.forEach((g, gi) => g.devices.forEach((d, di) => deviceAt.set(d.path, { array: `${identifier(['hv_guest', gi])}_devices`, index: di })));
+  const declaredArrays = new Set<string>();
+  const devicePointer = (path: string): string => {
+    const at = deviceAt.get(path);
+    if (!at) return '0';
+    if (!declaredArrays.has(at.array)) {
+      declaredArrays.add(at.array);
+      instanceDefinitions.unshift(`extern const struct hv_device ${at.array}[];`);
+    }
+    return `&${at.array}[${at.index}]`;
+  };
 
   /** Defines `prefix`'s state object and parameter block in the instances source; returns IR pointers to them. */
   const instance = (prefix: string, component: Component, params: readonly ParameterValue[]): { state: string; params: string } => {
@@ -165,7 +183,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
         }
         return symbol;
       };
-      const init = paramsInitializer(params, blob);
+      const init = paramsInitializer(params, blob, devicePointer);
       instanceDefinitions.push(`const struct ${parameterStructName(component)} ${name} = {\n${init}\n};`);
       instanceGlobals.push({ name, kind: 'constant' });
       block = bytePointer(name, 'i8');
@@ -209,6 +227,9 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
         const irqs = addArray(identifier([prefix, 'dev', di, 'irqs']), '%hv.irq', d.irqs.map((q) => `%hv.irq { ${i64(q.id)}, ${i64(q.flags)} }`));
         return `%hv.device { ${addString(d.path)}, ${bytePointer(ops, 'i8')}, ${own.state}, ${own.params}, ${i64(d.windows.length)}, ${windows}, ${i64(d.irqs.length)}, ${irqs} }`;
       }),
+      // Other instances' parameter blocks may point at these devices (a 'devices' parameter): visible to the
+      // instances source until internalize makes them internal.
+      'dso_local',
     );
     const console =
       g.console === undefined

@@ -12,7 +12,9 @@ import { componentMessages as M } from './messages.js';
 export type ParameterValue =
   | { name: string; type: 'u32' | 'u64' | 'flag' | 'clock'; value: bigint }
   | { name: string; type: 'string'; value: string }
-  | { name: string; type: 'file'; path: string; bytes: Uint8Array };
+  | { name: string; type: 'file'; path: string; bytes: Uint8Array }
+  /** Paths of the nodes of other device instances (resolved to their hv_device by codegen). */
+  | { name: string; type: 'devices'; paths: string[] };
 
 function cellsNumber(node: DtNode, property: string): bigint | undefined {
   const p = getProperty(node, property);
@@ -40,6 +42,8 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
     return undefined;
   };
   const fallback = (): ParameterValue | undefined => {
+    // No devices named is a list of none.
+    if (p.type === 'devices') return { name: p.name, type: 'devices', paths: [] };
     if (p.default === undefined) {
       diagnostics.push(
         diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span, {
@@ -71,6 +75,13 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
       if (!prop) return fallback();
       const v = asString(prop);
       return v === undefined ? wrong('a string') : { name: p.name, type: 'string', value: v };
+    }
+    case 'devices': {
+      if (!prop) return fallback();
+      const cells = asU32Array(prop);
+      const nodes = cells?.map((c) => resolvePhandle(tree, c));
+      if (!nodes || nodes.some((n) => !n)) return wrong('phandles of device nodes');
+      return { name: p.name, type: 'devices', paths: nodes.map((n) => n!.path) };
     }
     case 'file': {
       if (!prop) return fallback();
@@ -110,6 +121,7 @@ export function parameterHeader(component: Component): string {
     const comment = `\t/* ${p.property}${p.description ? ': ' + p.description.replace(/\*\//g, '* /') : ''} */`;
     if (p.type === 'string') return [comment, `\tconst char *${p.name};`];
     if (p.type === 'file') return [comment, `\tconst u8 *${p.name};`, `\tu64 ${p.name}_size;`];
+    if (p.type === 'devices') return [comment, `\tconst struct hv_device *const *${p.name};`, `\tu64 ${p.name}_count;`];
     return [comment, `\tu64 ${p.name};`];
   });
   return [
@@ -118,6 +130,8 @@ export function parameterHeader(component: Component): string {
     `#define ${guard}`,
     '',
     '#include <hv/types.h>',
+    '',
+    'struct hv_device;',
     '',
     `struct ${parameterStructName(component)} {`,
     ...fields,

@@ -61,8 +61,17 @@ function passthroughNodes(guest: Guest): DtNode[] {
   });
 }
 
-/** Every phandle reference in the subtree that leaves it. */
+/** For each node of the guest (by path), the properties that are the hypervisor's: not in the guest's tree. */
+function hostOnlyByNode(guest: Guest): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const d of guest.devices) if (d.hostOnly.length > 0) out.set(d.path, new Set(d.hostOnly));
+  for (const w of guest.shared) out.set(w.path, new Set(['memory-region']));
+  return out;
+}
+
+/** Every phandle reference in the subtree that leaves it (but those the hypervisor reads and drops). */
 export function outsideReferences(guest: Guest): OutsideReference[] {
+  const hostOnly = hostOnlyByNode(guest);
   const inside = new Set<number>();
   const walk = (n: DtNode, f: (n: DtNode) => void) => {
     f(n);
@@ -75,6 +84,7 @@ export function outsideReferences(guest: Guest): OutsideReference[] {
   walk(guest.node, (n) => {
     for (const p of n.properties) {
       if (n === guest.node && HVCC_GUEST_PROPERTIES.has(p.name)) continue;
+      if (hostOnly.get(n.path)?.has(p.name)) continue;
       for (const c of p.chunks) {
         if (c.kind === 'cells') for (const item of c.items) if (item.ref !== undefined && !inside.has(Number(item.value))) out.push({ node: n.path, property: p.name, target: item.ref, span: item.span });
         if (c.kind === 'path-ref' && !c.path.startsWith(guest.node.path)) out.push({ node: n.path, property: p.name, target: c.target, span: c.span });
@@ -102,7 +112,15 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
   const sizeCells = cells('#size-cells', 1);
   const memory = boot.memory.map((m) => b.node(`memory@${m.ipa.toString(16)}`, [b.strings('device_type', 'memory'), b.wide('reg', [addressCells, sizeCells], [m.ipa, m.size])]));
 
-  const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);
+  const hostOnly = hostOnlyByNode(guest);
+  const own = guest.node.children
+    .filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory'))
+    .map((c) => {
+      const copy = cloneNode(c);
+      const drop = hostOnly.get(c.path);
+      if (drop) copy.properties = copy.properties.filter((p) => !drop.has(p.name));
+      return copy;
+    });
   own.push(...passthroughNodes(guest));
   const generated: DtNode[] = [...archNodes.nodes, ...memory];
   const chosenProps: DtProperty[] = [];

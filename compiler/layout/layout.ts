@@ -4,6 +4,7 @@ import { encodeDtb } from '../dts/dtb.js';
 import type { DtTree } from '../dts/tree.js';
 import { guestDeviceTree, type GuestBootInfo } from '../guestdt/guest-tree.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Span } from '../diagnostics/span.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Component } from '../components/catalogue.js';
 import type { ParameterValue } from '../components/parameters.js';
@@ -60,6 +61,17 @@ export interface GuestLayout {
   arch: bigint[];
 }
 
+/** A shared memory region placed in host RAM, and the guests that map it. */
+export interface SharedLayout {
+  path: string;
+  name: string;
+  pa: bigint;
+  size: bigint;
+  /** True when the layout pass chose `pa`. */
+  allocated: boolean;
+  sharers: { guest: string; ipa: bigint; readOnly: boolean }[];
+}
+
 export interface PcpuLayout {
   /** Index in board.cpus. */
   boardCpu: number;
@@ -88,6 +100,8 @@ export interface Layout {
   /** pcpus[0] is the boot CPU. */
   pcpus: PcpuLayout[];
   guests: GuestLayout[];
+  /** Shared memory regions (absent: none). */
+  shared?: SharedLayout[];
 }
 
 export interface LayoutInput {
@@ -104,31 +118,49 @@ function ipaToPa(memory: readonly PlacedMemory[], ipa: bigint, size: bigint): bi
   return m ? m.pa + (ipa - m.ipa) : undefined;
 }
 
-function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): PlacedMemory[][] {
+function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): { guests: PlacedMemory[][]; shared: Map<string, { pa: bigint; allocated: boolean }> } {
   const pinned: Range[] = [system.hypervisor.region];
   for (const g of system.guests) for (const m of g.memory) if (m.hostAddress !== undefined) pinned.push({ base: m.hostAddress, size: m.size });
+  for (const r of system.sharedRegions) if (r.hostAddress !== undefined) pinned.push({ base: r.hostAddress, size: r.size });
   let free = subtract(system.board.memory, pinned);
-  return system.guests.map((guest) =>
+  /** Free RAM for `size` bytes, aligned to `alignment`; undefined when there is none. */
+  const take = (size: bigint, alignment: bigint): bigint | undefined => {
+    for (const piece of free) {
+      const base = alignUp(piece.base, alignment);
+      if (base + size <= end(piece)) {
+        free = subtract(free, [{ base, size }]);
+        return base;
+      }
+    }
+    return undefined;
+  };
+  const noRoom = (what: string, size: bigint, span: Span) =>
+    diagnostics.push(
+      diagnostic(M.memoryPlacement, `no room in the board's free RAM for ${formatSize(size)} of ${what}`, span, {
+        notes: [`free RAM: ${free.map(formatRange).join(', ') || '(none)'}`],
+        help: 'shrink the region, or give it a `host-address` the board has free',
+      }),
+    );
+  const guests = system.guests.map((guest) =>
     guest.memory.map((m) => {
       if (m.hostAddress !== undefined) return { ipa: m.ipa, pa: m.hostAddress, size: m.size, allocated: false };
       // Matching the IPA's offset within a block lets the guest's tables use block mappings.
-      const alignment = isAligned(m.ipa, block) && isAligned(m.size, block) ? block : PAGE;
-      for (const piece of free) {
-        const base = alignUp(piece.base, alignment);
-        if (base + m.size <= end(piece)) {
-          free = subtract(free, [{ base, size: m.size }]);
-          return { ipa: m.ipa, pa: base, size: m.size, allocated: true };
-        }
-      }
-      diagnostics.push(
-        diagnostic(M.memoryPlacement, `no room in the board's free RAM for ${formatSize(m.size)} of guest '${guest.name}'`, m.span, {
-          notes: [`free RAM: ${free.map(formatRange).join(', ') || '(none)'}`],
-          help: 'shrink the region, or give it a `host-address` the board has free',
-        }),
-      );
-      return { ipa: m.ipa, pa: 0n, size: m.size, allocated: true };
+      const base = take(m.size, isAligned(m.ipa, block) && isAligned(m.size, block) ? block : PAGE);
+      if (base === undefined) noRoom(`guest '${guest.name}'`, m.size, m.span);
+      return { ipa: m.ipa, pa: base ?? 0n, size: m.size, allocated: true };
     }),
   );
+  const shared = new Map<string, { pa: bigint; allocated: boolean }>();
+  for (const r of system.sharedRegions) {
+    if (r.hostAddress !== undefined) {
+      shared.set(r.path, { pa: r.hostAddress, allocated: false });
+      continue;
+    }
+    const base = take(r.size, isAligned(r.size, block) ? block : PAGE);
+    if (base === undefined) noRoom(`shared region '${r.name}'`, r.size, r.span);
+    shared.set(r.path, { pa: base ?? 0n, allocated: true });
+  }
+  return { guests, shared };
 }
 
 interface GuestBoot {
@@ -242,7 +274,8 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
   const block = guestFormat.entrySize(guestFormat.lastLevel - 1);
 
   const PAGE = guestFormat.granule;
-  const memory = placeMemory(system, block, PAGE, diagnostics);
+  const placed = placeMemory(system, block, PAGE, diagnostics);
+  const memory = placed.guests;
 
   // The boot CPU (the one the firmware starts: board.cpus[0]) always comes first.
   const pcpus: PcpuLayout[] = [{ boardCpu: 0, hwid: board.cpus[0]!.hwid }];
@@ -285,6 +318,14 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
         ? placeGuestBoot(guest, board, memory[gi]!, { arch, withInterruptController, ...(consoleNode ? { console: `/${consoleNode.name}` } : {}) }, input.readFile, diagnostics)
         : undefined;
     const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, kind: 'ram', label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
+    // Shared regions, at each sharer's own window, read-only where the description says so.
+    for (const w of guest.shared) {
+      const region = system.sharedRegions.find((r) => r.path === w.region);
+      const at = placed.shared.get(w.region);
+      if (!region || !at) continue;
+      const size = w.size < region.size ? w.size : region.size;
+      s2Mappings.push({ base: w.ipa, size: alignUp(size, PAGE), pa: at.pa, kind: 'ram', readOnly: w.readOnly, label: `guest '${guest.name}' shared region '${region.name}'` });
+    }
     // Passthrough devices appear at their own addresses, as device memory the guest drives directly.
     for (const p of guest.passthrough) {
       const device = board.devices.find((d) => d.path === p.device);
@@ -346,6 +387,14 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,
     guests,
+    shared: system.sharedRegions.map((r) => ({
+      path: r.path,
+      name: r.name,
+      pa: placed.shared.get(r.path)?.pa ?? 0n,
+      size: r.size,
+      allocated: placed.shared.get(r.path)?.allocated ?? true,
+      sharers: system.guests.flatMap((g) => g.shared.filter((w) => w.region === r.path).map((w) => ({ guest: g.name, ipa: w.ipa, readOnly: w.readOnly }))),
+    })),
   };
   return { layout, diagnostics };
 }

@@ -8,7 +8,7 @@ export interface LedgerEntry {
   kind: 'memory' | 'device' | 'cpu' | 'interrupt';
   /** Human form of the resource: an address range, a CPU path, an interrupt ID. */
   resource: string;
-  /** 'hypervisor', 'guest:<name>', or 'free'. */
+  /** 'hypervisor', 'guest:<name>', 'shared:<region>', or 'free'. */
   owner: string;
   detail: string;
   base?: string;
@@ -26,6 +26,16 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
   const taken: { base: bigint; size: bigint; owner: string; detail: string }[] = [{ ...layout.hypervisor, owner: 'hypervisor', detail: 'image, translation tables, stacks' }];
   for (const g of layout.guests) {
     for (const m of g.memory) taken.push({ base: m.pa, size: m.size, owner: `guest:${g.name}`, detail: `guest-physical ${formatRange({ base: m.ipa, size: m.size })}${m.allocated ? ', placed by hvcc' : ', pinned'}` });
+  }
+  for (const r of layout.shared ?? []) {
+    const who = r.sharers.map((w) => `${w.guest} (${w.readOnly ? 'read-only' : 'read-write'} at ${hex(w.ipa)})`).join(', ') || 'no guest';
+    // Doorbells of the region: who can ring whom.
+    const bells = system.guests.flatMap((g) =>
+      g.devices
+        .filter((d) => d.compatible.includes('hvcc,doorbell') && d.properties['memory-region'] === r.path)
+        .flatMap((d) => ((d.properties.targets as string[] | undefined) ?? []).map((t) => `${g.name} -> ${system.guests.find((o) => o.devices.some((x) => x.path === t))?.name ?? t}`)),
+    );
+    taken.push({ base: r.pa, size: r.size, owner: `shared:${r.name}`, detail: `shared with ${who}${bells.length ? `; doorbells ${bells.join(', ')}` : ''}${r.allocated ? ', placed by hvcc' : ', pinned'}` });
   }
   const free = subtract(system.board.memory, taken).map((r) => ({ ...r, owner: 'free', detail: '' }));
   for (const r of [...taken, ...free].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) memory(r.base, r.size, r.owner, r.detail);

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hypervisorBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, Interrupt, System } from '../../schemas/model.js';
+import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, Interrupt, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -215,6 +215,40 @@ class ModelBuilder {
     return target ? findNode(this.tree, target)?.path : undefined;
   }
 
+  /** The shared memory regions: `hvcc,shared-region` children of /hypervisor. */
+  sharedRegions(): SharedRegion[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    const regions: SharedRegion[] = [];
+    for (const child of node?.children ?? []) {
+      if (!this.compatible(child).includes('hvcc,shared-region')) continue;
+      const decoded = this.decode(child, sharedRegionBinding, true);
+      if (!decoded.values) continue;
+      const region: SharedRegion = { path: child.path, name: child.name, size: decoded.values.size, sizeSpan: decoded.spans.get('size')!.value, span: child.span };
+      if (decoded.values['host-address'] !== undefined) region.hostAddress = decoded.values['host-address'];
+      regions.push(region);
+    }
+    return regions;
+  }
+
+  /** A guest's `hvcc,shared-memory` window. */
+  sharedWindow(node: DtNode): SharedWindow | undefined {
+    const decoded = this.decode(node, sharedWindowBinding, true);
+    if (!decoded.values) return undefined;
+    const v = decoded.values;
+    const target = findNode(this.tree, v['memory-region']);
+    const regionSpan = decoded.spans.get('memory-region')!.value;
+    if (!target || !this.compatible(target).includes('hvcc,shared-region')) {
+      this.diagnostics.push(
+        diagnostic(M.badReference, `${node.path}: 'memory-region' refers to ${v['memory-region']}, which is not a shared region (compatible = "hvcc,shared-region" under /hypervisor)`, regionSpan),
+      );
+      return undefined;
+    }
+    const reg = v.reg[0]!;
+    const regSpans = decoded.spans.get('reg')!;
+    if (v.reg.length > 1) this.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: 'reg' must be one range (the window on the region)`, regSpans.items[1] ?? regSpans.value));
+    return { path: node.path, region: target.path, regionSpan, ipa: reg.base, size: reg.size, readOnly: v['read-only'] === true, span: regSpans.items[0] ?? regSpans.value };
+  }
+
   /** Guest nodes under /guests, read or not. */
   declaredGuests(): number {
     const container = this.tree.root.children.find((c) => c.name === 'guests');
@@ -240,6 +274,7 @@ class ModelBuilder {
     const decoded = this.decode(node, guestBinding, true);
     const memory: GuestMemory[] = [];
     const devices: GuestDevice[] = [];
+    const shared: SharedWindow[] = [];
     for (const child of node.children) {
       if (this.deviceType(child) === 'memory') {
         const mem = this.decode(child, guestMemoryBinding, true);
@@ -258,6 +293,12 @@ class ModelBuilder {
       }
       const compatible = this.compatible(child);
       const compatProp = this.props.find(child, 'compatible');
+      // A window on shared memory is mapped, not emulated.
+      if (compatible.includes('hvcc,shared-memory')) {
+        const window = this.sharedWindow(child);
+        if (window) shared.push(window);
+        continue;
+      }
       // Only nodes with an MMIO window are emulated; the rest (clocks, ...) only describe, in the guest's tree.
       if (!compatProp || !this.props.find(child, 'reg')) continue;
       // A device without a binding has no emulator either: the plan reports it (HV4006).
@@ -273,6 +314,9 @@ class ModelBuilder {
         compatible,
         reg: values.reg ? this.ranges(values.reg, dev!.spans.get('reg'), child.span) : this.props.find(child, 'reg') ? this.plainReg(child) : [],
         interrupts: interrupts.interrupts,
+        properties: { ...(dev?.values ?? {}) },
+        propertySpans: Object.fromEntries([...(dev?.spans ?? new Map())].map(([name, sp]) => [name, { value: sp.value, items: sp.items }])),
+        hostOnly: binding ? hostOnlyProperties(binding) : [],
         span: child.span,
         compatibleSpan: this.props.spanOf(compatProp),
       };
@@ -300,6 +344,7 @@ class ModelBuilder {
       memory,
       image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
       devices,
+      shared,
       passthrough: (v.passthrough ?? []).map((device, i) => ({ device, span: decoded.spans.get('passthrough')!.items[i]! })),
       span: node.span,
       cpusSpan: cpuSpans.value,
@@ -353,7 +398,7 @@ export function buildModel(tree: DtTree, file: string, bindings: BindingSet): { 
   const guests = builder.guests(board);
   if (!hypervisor) return { diagnostics: builder.diagnostics };
   return {
-    system: { name: systemName(tree, file, builder.props), file: resolve(file), tree, board, hypervisor, guests, declaredGuests: builder.declaredGuests() },
+    system: { name: systemName(tree, file, builder.props), file: resolve(file), tree, board, hypervisor, sharedRegions: builder.sharedRegions(), guests, declaredGuests: builder.declaredGuests() },
     diagnostics: builder.diagnostics,
   };
 }

@@ -64,6 +64,33 @@ export const cpuBinding = binding({
   },
 });
 
+export const sharedRegionBinding = binding({
+  id: 'hvcc,shared-region',
+  match: { compatible: 'hvcc,shared-region' },
+  role: 'hvcc',
+  title: 'A shared memory region (/hypervisor/NAME)',
+  description:
+    "Host RAM that two or more guests map, each through a `hvcc,shared-memory` node of its own (at a guest-physical address of its choosing, read-write or read-only). The node's name names the region in `hvcc map`. Its contents are zero at boot and survive a guest's reset.",
+  properties: {
+    size: dt.u64('Bytes; 4 KiB aligned. Every guest maps all of it.'),
+    'host-address': dt.u64('Host-physical address. Default: hvcc places it in free board RAM (2 MiB aligned when the size is).').optional(),
+  },
+});
+
+export const sharedWindowBinding = binding({
+  id: 'hvcc,shared-memory',
+  match: { compatible: 'hvcc,shared-memory' },
+  role: 'hvcc',
+  title: 'A guest\'s window on a shared memory region (a hvcc,shared-memory node inside a guest)',
+  description:
+    "Maps a shared region (a `hvcc,shared-region` node under /hypervisor) into the guest at the guest-physical range of `reg`, as normal memory. The node stays in the guest's device tree (without `memory-region`), so the guest can find the window.",
+  properties: {
+    reg: dt.reg("The window: one guest-physical range, in the guest node's #address-cells/#size-cells, as large as the region."),
+    'memory-region': dt.hostOnly(dt.phandle('The `hvcc,shared-region` it maps.')),
+    'read-only': dt.flag('The guest may only read the region: its writes fault, and stop it.').optional(),
+  },
+});
+
 /** hvcc's own bindings; those of the devices hvcc drives or emulates come with their components. */
-export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding];
+export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding, sharedRegionBinding, sharedWindowBinding];
 export type GuestProperties = z.infer<typeof guestBinding.properties>;
