@@ -33,6 +33,15 @@ function passthroughWindows(system: System, g: Guest): Owned[] {
   return g.passthrough.flatMap((p) => (boardDevice(system, p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
 }
 
+/** The guest's interrupt controller that an emulator serves, if it has one (the first). */
+function guestController(g: Guest, controllers: ReadonlyMap<string, { path: string; emulator: string; deliverable: { first: number; count: number; what: string; symbol?: string }[] }>) {
+  for (const d of g.devices) {
+    const c = controllers.get(d.path);
+    if (c) return c;
+  }
+  return undefined;
+}
+
 /** A device on a virtio-mmio transport (its compatible names the device, then the transport). */
 function isVirtio(d: { compatible: readonly string[] }): boolean {
   return d.compatible.includes('virtio,mmio');
@@ -271,14 +280,31 @@ export const checks: Check[] = [
             });
           }
         }
+        // A passed-through device's interrupts keep their numbers in the guest's controller.
+        const caps = guestController(g, controllers);
+        if (!caps) continue;
+        for (const p of g.passthrough) {
+          for (const i of boardDevice(system, p.device)?.interrupts ?? []) {
+            if (i.problem || caps.deliverable.some((r) => i.id >= r.first && i.id < r.first + r.count)) continue;
+            const ranges = caps.deliverable.map((r) => `${r.what}: IDs ${r.first}-${r.first + r.count - 1}${r.symbol ? ` (CONFIG_${r.symbol} = ${r.count})` : ''}`).join('; ');
+            report(`${p.device} (passed through to guest '${g.name}') raises ${describe(i)}, which ${caps.path} (${caps.emulator}) cannot deliver: it delivers ${ranges}`, p.span, {
+              ...(caps.deliverable.some((r) => r.symbol) ? { help: `raise ${caps.deliverable.filter((r) => r.symbol).map((r) => `CONFIG_${r.symbol}`).join(', ')}` } : {}),
+            });
+          }
+        }
       }
     },
   },
   {
     message: M.interruptCollision,
-    run({ system }, report) {
+    run({ system, controllers }, report) {
       for (const g of system.guests) {
         const seen = new Map<string, { path: string; span: Span; virtio: boolean }>();
+        // Forwarded interrupts of passed-through devices arrive under their own numbers.
+        const caps = guestController(g, controllers);
+        for (const p of caps ? g.passthrough : []) {
+          for (const i of boardDevice(system, p.device)?.interrupts ?? []) if (!i.problem) seen.set(`${caps!.path}:${i.id}`, { path: `${p.device} (passed through)`, span: p.span, virtio: false });
+        }
         for (const d of g.devices) {
           for (const i of d.interrupts) {
             if (i.problem) continue;
@@ -295,9 +321,15 @@ export const checks: Check[] = [
   },
   {
     message: M.virtioInterruptTaken,
-    run({ system }, report) {
+    run({ system, controllers }, report) {
       for (const g of system.guests) {
         const raisers = new Map<string, { path: string; virtio: boolean; i: Interrupt }[]>();
+        const caps = guestController(g, controllers);
+        for (const p of caps ? g.passthrough : []) {
+          for (const i of boardDevice(system, p.device)?.interrupts ?? []) {
+            if (!i.problem) raisers.set(`${caps!.path}:${i.id}`, [{ path: `${p.device} (passed through)`, virtio: false, i: { ...i, span: p.span } }]);
+          }
+        }
         for (const d of g.devices) {
           for (const i of d.interrupts) {
             if (i.problem) continue;
@@ -574,11 +606,16 @@ export const checks: Check[] = [
   },
   {
     message: M.passthroughInterrupts,
-    run({ system }, report) {
+    run({ system, controllers }, report) {
       for (const g of system.guests) {
+        if (guestController(g, controllers)) continue;
         for (const p of g.passthrough) {
           const d = boardDevice(system, p.device);
-          if (d && d.interrupts.length > 0) report(`${p.device} has interrupts; they are not forwarded to guest '${g.name}', which must poll the device`, p.span);
+          if (d && d.interrupts.length > 0) {
+            report(`${p.device} has interrupts, but guest '${g.name}' has no interrupt controller to forward them to: it must poll the device`, p.span, {
+              help: "give the guest a virtual interrupt controller (e.g. an arm,gic-v3 node): the device's interrupts then reach it under their own numbers",
+            });
+          }
         }
       }
     },

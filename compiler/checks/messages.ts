@@ -210,6 +210,6 @@ export const checkMessages = defineMessages({
     code: 'HV3043',
     name: 'passthrough-interrupts',
     severity: 'warning',
-    summary: "A passed-through device has interrupts, which are not forwarded to guests yet: the guest must poll it.",
+    summary: "A passed-through device has interrupts, but its guest has no virtual interrupt controller to forward them to: the guest must poll it.",
   },
 });

@@ -46,6 +46,8 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
         ['console', '%hv.device*'],
         ['s2_root', 'i64*'],
         ['arch', '%hv.arch_guest_config'],
+        ['passthrough_irq_count', 'i64'],
+        ['passthrough_irqs', '%hv.irq*'],
       ],
     },
     { ir: 'hv.pcpu_config', c: 'struct hv_pcpu_config', fields: [['hwid', 'i64'], ['guest', 'i64'], ['vcpu', 'i64']] },

@@ -11,7 +11,7 @@ import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 3;
+export const CONFIG_ABI_VERSION = 4;
 const NO_GUEST = (1n << 64n) - 1n;
 
 /** A blob the link step assembles (.incbin) into an object defining `symbol`: a guest's image, a parameter's file. */
@@ -239,7 +239,9 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     tables.push(...s2);
     const root = `i64* ${arrayPointer(s2[0]!.name, s2[0]!.count, 'i64')}`;
     const arch = `%hv.arch_guest_config { ${g.arch.map(i64).join(', ')} }`;
-    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch} }`;
+    const forwarded = g.passthroughIrqs ?? [];
+    const passthroughIrqs = addArray(`${prefix}_passthrough_irqs`, '%hv.irq', forwarded.map((q) => `%hv.irq { ${i64(q.id)}, ${i64(q.flags)} }`));
+    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch}, ${i64(forwarded.length)}, ${passthroughIrqs} }`;
   });
   const guests = addArray('hv_guests', '%hv.guest_config', guestConstants);
   const pcpus = addArray(

@@ -13,6 +13,8 @@ export interface GuestBootInfo {
   console?: string;
   /** The guest has a virtual interrupt controller. */
   withInterruptController: boolean;
+  /** Its passed-through devices' interrupts are forwarded to it: their nodes keep `interrupts`. */
+  forwardInterrupts?: boolean;
 }
 
 /** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
@@ -42,8 +44,12 @@ function link(node: DtNode, parent: DtNode | undefined): void {
  * interrupts that are not forwarded to guests. */
 const BOARD_ONLY_PROPERTIES = new Set(['interrupts', 'interrupts-extended', 'interrupt-parent', 'clocks', 'clock-names', 'phandle', 'linux,phandle']);
 
-/** Copies of the board nodes passed through to the guest, at their own addresses. */
-function passthroughNodes(guest: Guest): DtNode[] {
+/**
+ * Copies of the board nodes passed through to the guest, at their own addresses. Their interrupts stay
+ * when they are forwarded: the guest's interrupt controller (the root's interrupt-parent) numbers them as
+ * the board's does.
+ */
+function passthroughNodes(guest: Guest, forwardInterrupts: boolean): DtNode[] {
   let root = guest.node;
   while (root.parent) root = root.parent;
   const tree: DtTree = { root, memreserves: [], plugin: false };
@@ -55,7 +61,9 @@ function passthroughNodes(guest: Guest): DtNode[] {
     copy.labels = [];
     delete copy.phandle;
     copy.properties = copy.properties.filter(
-      (prop) => !BOARD_ONLY_PROPERTIES.has(prop.name) && !prop.chunks.some((c) => c.kind === 'path-ref' || (c.kind === 'cells' && c.items.some((i) => i.ref !== undefined))),
+      (prop) =>
+        (!BOARD_ONLY_PROPERTIES.has(prop.name) || (forwardInterrupts && prop.name === 'interrupts')) &&
+        !prop.chunks.some((c) => c.kind === 'path-ref' || (c.kind === 'cells' && c.items.some((i) => i.ref !== undefined))),
     );
     return [copy];
   });
@@ -121,7 +129,7 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
       if (drop) copy.properties = copy.properties.filter((p) => !drop.has(p.name));
       return copy;
     });
-  own.push(...passthroughNodes(guest));
+  own.push(...passthroughNodes(guest, boot.forwardInterrupts ?? false));
   const generated: DtNode[] = [...archNodes.nodes, ...memory];
   const chosenProps: DtProperty[] = [];
   if (guest.bootargs !== undefined) chosenProps.push(b.strings('bootargs', guest.bootargs));

@@ -59,6 +59,8 @@ export interface GuestLayout {
   stage2: TableSet;
   /** The architecture's part of the guest's config, in its backend's field order. */
   arch: bigint[];
+  /** Interrupts of its passed-through devices, forwarded to its virtual interrupt controller (absent: none). */
+  passthroughIrqs?: { id: number; flags: number; device: string }[];
 }
 
 /** A shared memory region placed in host RAM, and the guests that map it. */
@@ -177,7 +179,7 @@ interface GuestBoot {
  * the architecture's boot protocol wants it), then the initrd, then the generated device tree (at the
  * alignment the boot protocol prefers when there is room), whose address the guest is handed at entry.
  */
-function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree: { arch: ArchBackend; console?: string; withInterruptController: boolean }, readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]): GuestBoot | undefined {
+function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree: { arch: ArchBackend; console?: string; withInterruptController: boolean; forwardInterrupts: boolean }, readFile: LayoutInput['readFile'], diagnostics: Diagnostic[]): GuestBoot | undefined {
   const PAGE = tree.arch.tables.guest.granule;
   const bytes = readFile(guest.image.path);
   if (!bytes) {
@@ -249,6 +251,7 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
     ...(initrd ? { initrd } : {}),
     ...(tree.console ? { console: tree.console } : {}),
     withInterruptController: tree.withInterruptController,
+    forwardInterrupts: tree.forwardInterrupts,
   });
   const dtb = encodeDtb(deviceTree);
   const dtbAt = fit(end, BigInt(dtb.length), tree.arch.deviceTreeAlignments);
@@ -315,9 +318,19 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     const consoleNode = consoleIndex >= 0 ? guest.devices.find((d) => d.path === devices[consoleIndex]!.path) : undefined;
     const boot =
       memory[gi]!.length > 0
-        ? placeGuestBoot(guest, board, memory[gi]!, { arch, withInterruptController, ...(consoleNode ? { console: `/${consoleNode.name}` } : {}) }, input.readFile, diagnostics)
+        ? placeGuestBoot(guest, board, memory[gi]!, { arch, withInterruptController, forwardInterrupts: withInterruptController && plan.irqchipDriver !== undefined, ...(consoleNode ? { console: `/${consoleNode.name}` } : {}) }, input.readFile, diagnostics)
         : undefined;
     const s2Mappings: Mapping[] = memory[gi]!.map((m) => ({ base: m.ipa, size: m.size, pa: m.pa, kind: 'ram', label: `guest '${guest.name}' RAM ${formatRange({ base: m.ipa, size: m.size })}` }));
+    // Interrupts of passed-through devices go to the guest's virtual interrupt controller when it has one
+    // and the hypervisor drives the board's (the checks said whether they can be delivered).
+    const forwarded =
+      withInterruptController && plan.irqchipDriver
+        ? guest.passthrough.flatMap((p) =>
+            (board.devices.find((d) => d.path === p.device)?.interrupts ?? [])
+              .filter((i) => !i.problem && i.controller === board.interruptController)
+              .map((i) => ({ id: i.id, flags: i.flags, device: p.device })),
+          )
+        : [];
     // Shared regions, at each sharer's own window, read-only where the description says so.
     for (const w of guest.shared) {
       const region = system.sharedRegions.find((r) => r.path === w.region);
@@ -345,6 +358,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
       stage2: buildTables(s2Mappings, guestFormat),
       arch: arch.config.guest.values(),
+      ...(forwarded.length > 0 ? { passthroughIrqs: forwarded } : {}),
     });
   });
 

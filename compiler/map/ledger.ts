@@ -51,7 +51,8 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
       if (problem) continue;
       const reserved = layout.hypervisorInterrupts.find((h) => h.id === intid)?.what;
       const irqOwner = d.path === system.hypervisor.console || reserved ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
-      const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; not forwarded yet)` : d.path;
+      const forwarded = holder && layout.guests.find((g) => g.name === holder.name)?.passthroughIrqs?.some((q) => q.id === intid);
+      const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; ${forwarded ? "forwarded to the guest's virtual interrupt controller" : 'not forwarded: the guest has no interrupt controller'})` : d.path;
       out.push({ kind: 'interrupt', resource: kind ? `${kind} ${number} (ID ${intid})` : `ID ${intid}`, owner: irqOwner, detail });
     }
   }

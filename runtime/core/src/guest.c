@@ -80,6 +80,7 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 
 	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
 	arch_guest_unblock(guest);
+	hv_passthrough_irqs_quiesce(guest);
 	hv_guest_load(guest);
 
 	hv_spin_lock(&guest->lock);

@@ -26,9 +26,11 @@ void hv_console_init(void);
 void hv_guest_console_putc(struct hv_guest *guest, char c);
 void hv_guest_console_flush(struct hv_guest *guest);	/* with the guest's lock held */
 
-/* irq.c: waiting and waking pCPUs. */
+/* irq.c: waiting and waking pCPUs; passed-through interrupts. */
 void hv_cpu_notify(void);
 void hv_cpu_wait(void);
+void hv_passthrough_irqs_route(void);
+void hv_passthrough_irqs_quiesce(struct hv_guest *guest);
 
 /* mem.c: the RAM region holding [gpa, gpa + size) whole, or NULL. */
 const struct hv_mem_region *hv_guest_ram(const struct hv_guest *guest, u64 gpa, u64 size);

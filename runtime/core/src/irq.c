@@ -73,6 +73,48 @@ void hv_vcpu_host_irqs(struct hv_vcpu *vcpu)
 	hv_config.irqchip.ops->handle();
 }
 
+bool hv_guest_irq_passed_through(const struct hv_guest *guest, u64 id)
+{
+	const struct hv_guest_config *g = guest->cfg;
+
+	for (u64 i = 0; i < g->passthrough_irq_count; i++)
+		if (g->passthrough_irqs[i].id == id)
+			return true;
+	return false;
+}
+
+/*
+ * Boot pCPU, before the others start: every guest's passed-through interrupts go to the pCPU of its vCPU 0,
+ * where its virtual interrupt controller takes them (and hands them on to another vCPU if the guest routes
+ * them there).
+ */
+void hv_passthrough_irqs_route(void)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+
+	if (!ops || !ops->route)
+		return;
+	for (u64 gi = 0; gi < hv_config.guest_count; gi++) {
+		const struct hv_guest_config *g = &hv_config.guests[gi];
+		u64 hwid = hv_config.pcpus[g->vcpus[0].pcpu].hwid;
+
+		for (u64 i = 0; i < g->passthrough_irq_count; i++)
+			ops->route(g->passthrough_irqs[i].id, g->passthrough_irqs[i].flags, hwid);
+	}
+}
+
+/* The guest is being reset, none of its vCPUs runs: whatever of its interrupts it left active is ended. */
+void hv_passthrough_irqs_quiesce(struct hv_guest *guest)
+{
+	const struct hv_irqchip_ops *ops = hv_config.irqchip.ops;
+	const struct hv_guest_config *g = guest->cfg;
+
+	if (!ops || !ops->deactivate)
+		return;
+	for (u64 i = 0; i < g->passthrough_irq_count; i++)
+		ops->deactivate(g->passthrough_irqs[i].id);
+}
+
 bool hv_host_irq(u64 id)
 {
 	struct hv_vcpu *vcpu = hv_current_vcpu();

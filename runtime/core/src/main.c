@@ -144,6 +144,8 @@ void hv_main(void)
 		vcpu0->on_context = guest->cfg->boot_arg;
 		vcpu0->power = HV_VCPU_ON_PENDING;
 	}
+	/* The guests' state exists now, so an interrupt taken as soon as a pCPU starts finds it. */
+	hv_passthrough_irqs_route();
 	hv_running_guests = c->guest_count;
 	store_release(&hv_guests_ready, true);
 	if (!hv_running_guests) {

@@ -23,8 +23,9 @@ struct hv_vintc_ops {
 	 */
 	void (*set_level)(const struct hv_device *dev, u64 id, bool level);
 	/*
-	 * A physical interrupt that belongs to this vCPU (e.g. its virtual timer's) arrived. True when it was
-	 * handed to the guest as a hardware interrupt that the guest's own completion deactivates.
+	 * A physical interrupt that belongs to this vCPU (e.g. its virtual timer's) or to its guest (a
+	 * passed-through device's: hv_guest_irq_passed_through()) arrived. True when it was handed to the
+	 * guest as a hardware interrupt that the guest's own completion deactivates.
 	 */
 	bool (*host_irq)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 id);
 	/* Just before every return to the guest: bring the virtual interrupt interface up to date. */
@@ -42,5 +43,11 @@ struct hv_vintc_ops {
  * pCPU's own vCPU, which flushes before it returns to the guest anyway). Any pCPU, any lock held.
  */
 void hv_vcpu_kick(struct hv_vcpu *vcpu);
+
+/*
+ * Whether physical interrupt `id` is one of the guest's passed-through devices' (hv_guest_config's
+ * passthrough_irqs), which its virtual interrupt controller delivers under the same number. Any pCPU.
+ */
+bool hv_guest_irq_passed_through(const struct hv_guest *guest, u64 id);
 
 #endif /* HV_VINTC_H */

@@ -340,6 +340,20 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 		isb();
 		return false;
 	}
+	if (intid >= NR_PRIVATE && intid < NR_IRQS && hv_guest_irq_passed_through(vcpu->guest, intid)) {
+		/*
+		 * A passed-through device's SPI: pending for whichever vCPU the guest routes it to, left active
+		 * physically, and listed with the HW bit so the guest's own deactivation ends it. A level
+		 * interrupt the device still asserts then comes back by itself.
+		 */
+		hv_spin_lock(&s->lock);
+		v = &s->spi[intid - NR_PRIVATE];
+		v->hw = 1;
+		v->latched = 1;
+		mark(s, dev, v->target);
+		hv_spin_unlock(&s->lock);
+		return true;
+	}
 	if (intid != GICV3_PPI_VTIMER)
 		return false;	/* the maintenance interrupt: the flush on the way out does the work */
 	hv_spin_lock(&s->lock);
