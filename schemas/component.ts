@@ -12,7 +12,7 @@ export type ComponentKind = z.infer<typeof ComponentKind>;
 export const CountOrSymbol = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Z0-9_]+$/, 'a Kconfig symbol without CONFIG_')]);
 export type CountOrSymbol = z.infer<typeof CountOrSymbol>;
 
-export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'devices']);
+export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'devices', 'host-device', 'board-device']);
 export type ParameterType = z.infer<typeof ParameterType>;
 
 export const ComponentParameter = z
@@ -25,7 +25,10 @@ export const ComponentParameter = z
      * u32/u64/flag: a number (a flag is 1 when the property is present); string: the text; clock: the node's
      * clock-frequency, else that of the node its first `clocks` phandle names; file: a path relative to the
      * file the property is written in, whose bytes are linked into the image; devices: phandles of other
-     * device instances (in this guest or another), as pointers to their hv_device.
+     * device instances (in this guest or another), as pointers to their hv_device; host-device: the phandle
+     * of a node under /hypervisor a host driver serves (a disk), as a pointer to its hv_host_device;
+     * board-device: the phandle of a board device the hypervisor drives, whose first window is mapped at
+     * EL2 and given as <name>_base/<name>_size, its first interrupt as <name>_irq.
      */
     type: ParameterType,
     /** Used when the property is absent; without one the property is required. */

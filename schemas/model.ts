@@ -196,6 +196,29 @@ export const Guest = z.object({
 });
 export type Guest = z.infer<typeof Guest>;
 
+/** A node under /hypervisor that a host driver serves (a disk, a network): an instance the hypervisor runs itself. */
+export const HostNode = z.object({
+  path: z.string(),
+  name: z.string(),
+  compatible: z.array(z.string()),
+  compatibleSpan: Span,
+  span: Span,
+});
+export type HostNode = z.infer<typeof HostNode>;
+
+/** A disk of the board, on one of its virtio-mmio transports (`hvcc,virtio-disk`). */
+export const Disk = z.object({
+  path: z.string(),
+  name: z.string(),
+  /** Path of the board device (transport) it sits on. */
+  device: z.string(),
+  deviceSpan: Span,
+  size: z.bigint().positive(),
+  sizeSpan: Span,
+  span: Span,
+});
+export type Disk = z.infer<typeof Disk>;
+
 export const Hypervisor = z.object({
   /** Host RAM the hypervisor image, its tables and its stacks live in. */
   region: AddressRange,
@@ -216,6 +239,10 @@ export const System = z.object({
   hypervisor: Hypervisor,
   /** Shared memory regions (under /hypervisor). */
   sharedRegions: z.array(SharedRegion),
+  /** Nodes under /hypervisor a host driver serves (disks, networks), in source order. */
+  hostNodes: z.array(HostNode),
+  /** The board's disks (under /hypervisor). */
+  disks: z.array(Disk),
   guests: z.array(Guest),
   /** Guest nodes under /guests, including any the model could not read (their errors are reported). */
   declaredGuests: z.number().int().nonnegative(),

@@ -47,6 +47,45 @@ function isVirtio(d: { compatible: readonly string[] }): boolean {
   return d.compatible.includes('virtio,mmio');
 }
 
+/** One extent of a disk given to a guest: a hvcc,virtio-blk device's disk, disk-start, disk-size, read-only. */
+interface Extent {
+  disk: string;
+  diskSpan: Span;
+  start: bigint;
+  startSpan: Span;
+  size: bigint;
+  sizeSpan: Span;
+  readOnly: boolean;
+}
+
+function extents(system: System): { g: Guest; d: Guest['devices'][number]; e: Extent }[] {
+  return system.guests.flatMap((g) =>
+    g.devices
+      .filter((d) => d.compatible.includes('hvcc,virtio-blk') && typeof d.properties.disk === 'string' && typeof d.properties['disk-size'] === 'bigint')
+      .map((d) => {
+        const span = (name: string) => d.propertySpans[name]?.value ?? d.propertySpans['disk-size']?.value ?? d.span;
+        return {
+          g,
+          d,
+          e: {
+            disk: d.properties.disk as string,
+            diskSpan: span('disk'),
+            start: (d.properties['disk-start'] as bigint | undefined) ?? 0n,
+            startSpan: span('disk-start'),
+            size: d.properties['disk-size'] as bigint,
+            sizeSpan: span('disk-size'),
+            readOnly: d.properties['read-only'] === true,
+          },
+        };
+      }),
+  );
+}
+
+/** The board devices the hypervisor drives for disks (and network uplinks), with who uses each. */
+function hostDeviceUses(system: System): { device: string; what: string; span: Span }[] {
+  return system.disks.map((d) => ({ device: d.device, what: `the transport of disk ${d.name}`, span: d.deviceSpan }));
+}
+
 /** A doorbell between guests sharing memory (hvcc's own device, runtime/emulators/doorbell/). */
 function isDoorbell(d: { compatible: readonly string[] }): boolean {
   return d.compatible.includes('hvcc,doorbell');
@@ -133,6 +172,8 @@ export const checks: Check[] = [
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
         for (const w of g.shared) check(`guest '${g.name}' window on shared memory`, w.ipa, w.size, w.span);
+        // A passed-through window shares its pages with nothing else of the board's: it is mapped whole.
+        for (const p of g.passthrough) for (const r of boardDevice(system, p.device)?.reg ?? []) check(`the window of ${p.device}, passed through to guest '${g.name}',`, r.base, r.size, p.span);
       }
       for (const r of system.sharedRegions) {
         if (!isAligned(r.size, PAGE)) report(`shared region '${r.name}' is ${hex(r.size)} bytes, not a multiple of ${formatSize(PAGE)}`, r.sizeSpan);
@@ -601,6 +642,73 @@ export const checks: Check[] = [
             }
           });
         }
+      }
+    },
+  },
+  {
+    message: M.diskExtentOutside,
+    run({ system }, report) {
+      for (const disk of system.disks) if (disk.size % 512n !== 0n) report(`disk ${disk.name}'s size ${hex(disk.size)} is not whole 512-byte sectors`, disk.sizeSpan);
+      for (const { g, d, e } of extents(system)) {
+        const disk = system.disks.find((k) => k.path === e.disk);
+        if (!disk) {
+          report(`${d.path}: 'disk' refers to ${e.disk}, which is not a disk (compatible = "hvcc,virtio-disk" under /hypervisor)`, e.diskSpan);
+          continue;
+        }
+        if (e.start % 512n !== 0n || e.size % 512n !== 0n) {
+          report(`${d.path}: the extent ${formatRange({ base: e.start, size: e.size })} of ${disk.name} is not whole 512-byte sectors`, e.start % 512n !== 0n ? e.startSpan : e.sizeSpan);
+        } else if (e.start + e.size > disk.size) {
+          report(`guest '${g.name}': the extent ${formatRange({ base: e.start, size: e.size })} of ${disk.name} ends beyond the disk's ${hex(disk.size)} bytes`, e.sizeSpan, {
+            related: [{ span: disk.sizeSpan, message: "the disk's size" }],
+          });
+        }
+      }
+    },
+  },
+  {
+    message: M.diskExtentOverlap,
+    run({ system }, report) {
+      const all = extents(system);
+      all.forEach((a, i) => {
+        for (const b of all.slice(0, i)) {
+          if (a.e.disk !== b.e.disk || (a.e.readOnly && b.e.readOnly)) continue;
+          if (a.e.start === b.e.start && a.e.size === b.e.size) continue; // HV3051's
+          if (overlaps({ base: a.e.start, size: a.e.size }, { base: b.e.start, size: b.e.size })) {
+            report(
+              `guest '${a.g.name}': the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} overlaps guest '${b.g.name}''s ${formatRange({ base: b.e.start, size: b.e.size })}${a.e.readOnly ? '' : ', and is read-write'}`,
+              a.e.startSpan,
+              { related: [{ span: b.e.startSpan, message: `guest '${b.g.name}''s extent` }], help: 'give each guest extents of its own; only read-only extents may overlap' },
+            );
+          }
+        }
+      });
+    },
+  },
+  {
+    message: M.diskExtentSharedWritable,
+    run({ system }, report) {
+      const all = extents(system);
+      all.forEach((a, i) => {
+        for (const b of all.slice(0, i)) {
+          if (a.e.disk !== b.e.disk || a.e.start !== b.e.start || a.e.size !== b.e.size || (a.e.readOnly && b.e.readOnly)) continue;
+          const writer = a.e.readOnly ? b : a;
+          report(`the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} is given to ${a.g === b.g ? `guest '${a.g.name}' twice` : `guests '${b.g.name}' and '${a.g.name}'`}, read-write to '${writer.g.name}'`, a.e.startSpan, {
+            related: [{ span: b.e.startSpan, message: 'given here too' }],
+            help: 'one guest writing a disk another reads or writes corrupts it: make every sharer read-only, or give each its own extent',
+          });
+        }
+      });
+    },
+  },
+  {
+    message: M.hostTransportShared,
+    run({ system }, report) {
+      const users = new Map<string, { what: string; span: Span }>();
+      for (const g of system.guests) for (const p of g.passthrough) users.set(p.device, { what: `passed through to guest '${g.name}'`, span: p.span });
+      for (const { device, what, span } of hostDeviceUses(system)) {
+        const prior = users.get(device);
+        if (prior) report(`${device} is ${what}, but already ${prior.what}`, span, { related: [{ span: prior.span, message: prior.what }] });
+        else users.set(device, { what, span });
       }
     },
   },

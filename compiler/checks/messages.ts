@@ -206,6 +206,30 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: "A doorbell is for a shared region its guest does not map, or rings something other than a doorbell of another guest that shares the region.",
   },
+  diskExtentOutside: {
+    code: 'HV3049',
+    name: 'disk-extent-outside',
+    severity: 'error',
+    summary: "A guest's extent of a disk is not inside the disk (or not whole 512-byte sectors), or its `disk` is not a disk.",
+  },
+  diskExtentOverlap: {
+    code: 'HV3050',
+    name: 'disk-extent-overlap',
+    severity: 'error',
+    summary: 'Two extents of a disk overlap, and one of them is read-write.',
+  },
+  diskExtentSharedWritable: {
+    code: 'HV3051',
+    name: 'disk-extent-shared-rw',
+    severity: 'error',
+    summary: 'The same extent of a disk is given to two guests (or twice to one), and read-write to at least one.',
+  },
+  hostTransportShared: {
+    code: 'HV3052',
+    name: 'host-transport-shared',
+    severity: 'error',
+    summary: "A board device the hypervisor drives for a disk or a network uplink is used twice, or is passed through to a guest.",
+  },
   passthroughInterrupts: {
     code: 'HV3043',
     name: 'passthrough-interrupts',

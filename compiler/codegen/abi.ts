@@ -53,6 +53,7 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
     { ir: 'hv.pcpu_config', c: 'struct hv_pcpu_config', fields: [['hwid', 'i64'], ['guest', 'i64'], ['vcpu', 'i64']] },
     { ir: 'hv.console_config', c: 'struct hv_console_config', fields: [['base', 'i64'], ['params', 'i8*'], ['ops', 'i8*']] },
     { ir: 'hv.irqchip_config', c: 'struct hv_irqchip_config', fields: [['window_count', 'i64'], ['windows', '%hv.window*'], ['ops', 'i8*']] },
+    { ir: 'hv.host_device', c: 'struct hv_host_device', fields: [['path', 'i8*'], ['ops', 'i8*'], ['state', 'i8*'], ['params', 'i8*']] },
     { ir: 'hv.arch_config', c: 'struct hv_arch_config', fields: arch.config.system.fields.map((f) => [f, 'i64'] as const) },
     {
       ir: 'hv.system_config',
@@ -68,6 +69,8 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
         ['irqchip', '%hv.irqchip_config'],
         ['hv_root', 'i64*'],
         ['arch', '%hv.arch_config'],
+        ['host_device_count', 'i64'],
+        ['host_devices', '%hv.host_device*'],
       ],
     },
   ];

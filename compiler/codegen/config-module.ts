@@ -11,7 +11,7 @@ import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 4;
+export const CONFIG_ABI_VERSION = 5;
 const NO_GUEST = (1n << 64n) - 1n;
 
 /** A blob the link step assembles (.incbin) into an object defining `symbol`: a guest's image, a parameter's file. */
@@ -99,11 +99,13 @@ function cLiteral(value: string): string {
 }
 
 /** The C initializer of a parameter block. */
-function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string, device: (path: string) => string): string {
+function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string, device: (path: string) => string, host: (path: string) => string): string {
   return params
     .map((p) => {
       if (p.type === 'string') return `\t.${p.name} = ${cLiteral(p.value)},`;
       if (p.type === 'file') return `\t.${p.name} = ${blobSymbol(p)},\n\t.${p.name}_size = ${p.bytes.length}UL,`;
+      if (p.type === 'host-device') return `\t.${p.name} = ${p.path === undefined ? '0' : host(p.path)},`;
+      if (p.type === 'board-device') return `\t.${p.name}_base = 0x${(p.base ?? 0n).toString(16)}UL,\n\t.${p.name}_size = 0x${(p.size ?? 0n).toString(16)}UL,\n\t.${p.name}_irq = ${p.irq ?? 0}UL,`;
       if (p.type === 'devices') {
         const list = p.paths.map(device);
         return list.length === 0 ? `\t.${p.name} = 0,\n\t.${p.name}_count = 0UL,` : `\t.${p.name} = (const struct hv_device *const[]){ ${list.join(', ')} },\n\t.${p.name}_count = ${list.length}UL,`;
@@ -160,6 +162,17 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     return `&${at.array}[${at.index}]`;
   };
 
+  const hostIndex = new Map((layout.hosts ?? []).map((h, i) => [h.path, i]));
+  const hostPointer = (path: string): string => {
+    const i = hostIndex.get(path);
+    if (i === undefined) return '0';
+    if (!declaredArrays.has('hv_host_devices')) {
+      declaredArrays.add('hv_host_devices');
+      instanceDefinitions.unshift('extern const struct hv_host_device hv_host_devices[];');
+    }
+    return `&hv_host_devices[${i}]`;
+  };
+
   /** Defines `prefix`'s state object and parameter block in the instances source; returns IR pointers to them. */
   const instance = (prefix: string, component: Component, params: readonly ParameterValue[]): { state: string; params: string } => {
     let state = NULL_I8;
@@ -168,7 +181,8 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     if (stateType) {
       const name = `${prefix}_state`;
       instanceIncludes.add(join(component.dir, stateType.header));
-      instanceDefinitions.push(`${stateType.type} ${name} __attribute__((aligned(16)));`);
+      // At least 16 bytes aligned, more when the type wants it (a variable's aligned attribute would lower it).
+      instanceDefinitions.push(`${stateType.type} ${name} __attribute__((aligned(__alignof__(${stateType.type}) > 16 ? __alignof__(${stateType.type}) : 16)));`);
       instanceGlobals.push({ name, kind: 'global' });
       state = bytePointer(name, 'i8');
     }
@@ -183,7 +197,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
         }
         return symbol;
       };
-      const init = paramsInitializer(params, blob, devicePointer);
+      const init = paramsInitializer(params, blob, devicePointer, hostPointer);
       instanceDefinitions.push(`const struct ${parameterStructName(component)} ${name} = {\n${init}\n};`);
       instanceGlobals.push({ name, kind: 'constant' });
       block = bytePointer(name, 'i8');
@@ -261,7 +275,19 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     irqchip = `%hv.irqchip_config { ${i64(layout.irqchip.windows.length)}, ${windows}, ${bytePointer(ops, 'i8')} }`;
   }
   const arch = `%hv.arch_config { ${layout.arch.map(i64).join(', ')} }`;
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch} }`;
+  const hostList = layout.hosts ?? [];
+  const hosts = addArray(
+    'hv_host_devices',
+    '%hv.host_device',
+    hostList.map((h, i) => {
+      const ops = h.driver.manifest.ops!;
+      externals.add(ops);
+      const own = instance(identifier(['hv_host', i]), h.driver, h.params);
+      return `%hv.host_device { ${addString(h.path)}, ${bytePointer(ops, 'i8')}, ${own.state}, ${own.params} }`;
+    }),
+    'dso_local',
+  );
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${i64(hostList.length)}, ${hosts} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),

@@ -14,7 +14,11 @@ export type ParameterValue =
   | { name: string; type: 'string'; value: string }
   | { name: string; type: 'file'; path: string; bytes: Uint8Array }
   /** Paths of the nodes of other device instances (resolved to their hv_device by codegen). */
-  | { name: string; type: 'devices'; paths: string[] };
+  | { name: string; type: 'devices'; paths: string[] }
+  /** A host instance's node (resolved to its hv_host_device by codegen), or none. */
+  | { name: string; type: 'host-device'; path?: string }
+  /** A board device: its window and interrupt are filled in by the layout from the board model. */
+  | { name: string; type: 'board-device'; path?: string; base?: bigint; size?: bigint; irq?: number };
 
 function cellsNumber(node: DtNode, property: string): bigint | undefined {
   const p = getProperty(node, property);
@@ -42,8 +46,15 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
     return undefined;
   };
   const fallback = (): ParameterValue | undefined => {
-    // No devices named is a list of none.
+    // No devices named is a list of none; no host or board device is none.
     if (p.type === 'devices') return { name: p.name, type: 'devices', paths: [] };
+    if (p.type === 'host-device' || p.type === 'board-device') {
+      if (p.default === undefined) {
+        diagnostics.push(diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span));
+        return undefined;
+      }
+      return { name: p.name, type: p.type };
+    }
     if (p.default === undefined) {
       diagnostics.push(
         diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span, {
@@ -75,6 +86,14 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
       if (!prop) return fallback();
       const v = asString(prop);
       return v === undefined ? wrong('a string') : { name: p.name, type: 'string', value: v };
+    }
+    case 'host-device':
+    case 'board-device': {
+      if (!prop) return fallback();
+      const cells = asU32Array(prop);
+      const target = cells?.length === 1 ? resolvePhandle(tree, cells[0]!) : undefined;
+      if (!target) return wrong('one phandle');
+      return { name: p.name, type: p.type, path: target.path };
     }
     case 'devices': {
       if (!prop) return fallback();
@@ -122,6 +141,8 @@ export function parameterHeader(component: Component): string {
     if (p.type === 'string') return [comment, `\tconst char *${p.name};`];
     if (p.type === 'file') return [comment, `\tconst u8 *${p.name};`, `\tu64 ${p.name}_size;`];
     if (p.type === 'devices') return [comment, `\tconst struct hv_device *const *${p.name};`, `\tu64 ${p.name}_count;`];
+    if (p.type === 'host-device') return [comment, `\tconst struct hv_host_device *${p.name};`];
+    if (p.type === 'board-device') return [comment, `\tu64 ${p.name}_base;`, `\tu64 ${p.name}_size;`, `\tu64 ${p.name}_irq;`];
     return [comment, `\tu64 ${p.name};`];
   });
   return [
@@ -132,6 +153,7 @@ export function parameterHeader(component: Component): string {
     '#include <hv/types.h>',
     '',
     'struct hv_device;',
+    'struct hv_host_device;',
     '',
     `struct ${parameterStructName(component)} {`,
     ...fields,

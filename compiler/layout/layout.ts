@@ -89,6 +89,14 @@ export interface IrqchipLayout {
   driver: Component;
 }
 
+/** An instance the hypervisor runs itself (a disk's driver, a network's switch). */
+export interface HostInstance {
+  path: string;
+  driver: Component;
+  /** Its parameters, board devices' windows and interrupts filled in. */
+  params: ParameterValue[];
+}
+
 export interface Layout {
   hypervisor: Range;
   console: { base: bigint; driver: Component; params: ParameterValue[] };
@@ -104,6 +112,8 @@ export interface Layout {
   guests: GuestLayout[];
   /** Shared memory regions (absent: none). */
   shared?: SharedLayout[];
+  /** Host instances (absent: none). */
+  hosts?: HostInstance[];
 }
 
 export interface LayoutInput {
@@ -112,6 +122,13 @@ export interface LayoutInput {
   readFile: (path: string) => Uint8Array | undefined;
   /** Bytes of the hypervisor's per-CPU stacks (CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE). */
   stackBytes: bigint;
+}
+
+/** The granule-aligned pages a range touches. */
+function pagesOf(r: Range, PAGE: bigint): bigint[] {
+  const out: bigint[] = [];
+  for (let p = (r.base / PAGE) * PAGE; p < r.base + r.size; p += PAGE) out.push(p);
+  return out;
 }
 
 /** The guest-physical to host-physical translation of one address through a guest's placed memory. */
@@ -377,6 +394,29 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     irqchip = { path: irqDevice.path, windows: irqDevice.reg.map((r) => ({ base: r.base, size: r.size })), driver: irqDriver };
     for (const r of irqchip.windows) hvMappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, kind: 'device', label: `interrupt controller ${irqDevice.path}` });
   }
+  // Host instances drive board devices named by their parameters: those windows are mapped at EL2 too, whole
+  // pages (QEMU's virtio-mmio transports are 512 bytes, eight to a page), each page once.
+  const hosts: HostInstance[] = (plan.hosts ?? []).map((h) => ({
+    path: h.path,
+    driver: h.component,
+    params: h.params.map((p) => {
+      if (p.type !== 'board-device' || p.path === undefined) return p;
+      const d = board.devices.find((x) => x.path === p.path);
+      const w = d?.reg[0];
+      return w ? { ...p, base: w.base, size: w.size, irq: d!.interrupts[0]?.id ?? 0 } : p;
+    }),
+  }));
+  const mapped = new Set<bigint>(hvMappings.filter((m) => m.kind === 'device').flatMap((m) => pagesOf(m, PAGE)));
+  for (const h of hosts) {
+    for (const p of h.params) {
+      if (p.type !== 'board-device' || p.base === undefined || p.size === undefined) continue;
+      for (const page of pagesOf({ base: p.base, size: p.size }, PAGE)) {
+        if (mapped.has(page)) continue;
+        mapped.add(page);
+        hvMappings.push({ base: page, size: PAGE, pa: page, kind: 'device', label: `${p.path} for ${h.path}` });
+      }
+    }
+  }
   const hvTables = buildTables(hvMappings, arch.tables.hypervisor);
 
   // A lower bound of what the image holds besides code: stacks, translation tables, the guest images.
@@ -401,6 +441,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,
     guests,
+    ...(hosts.length > 0 ? { hosts } : {}),
     shared: system.sharedRegions.map((r) => ({
       path: r.path,
       name: r.name,

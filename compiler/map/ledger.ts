@@ -5,7 +5,7 @@ import { formatRange, formatSize, hex, subtract } from '../util/ranges.js';
 
 /** One physical resource and who owns it. */
 export interface LedgerEntry {
-  kind: 'memory' | 'device' | 'cpu' | 'interrupt';
+  kind: 'memory' | 'device' | 'cpu' | 'interrupt' | 'disk';
   /** Human form of the resource: an address range, a CPU path, an interrupt ID. */
   resource: string;
   /** 'hypervisor', 'guest:<name>', 'shared:<region>', or 'free'. */
@@ -42,8 +42,9 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
 
   for (const d of system.board.devices) {
     const holder = system.guests.find((g) => g.passthrough.some((p) => p.device === d.path));
-    const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
-    const role = d.path === system.hypervisor.console ? 'console' : d.path === system.board.interruptController ? 'interrupt controller' : holder ? 'passed through' : '';
+    const disk = system.disks.find((k) => k.device === d.path);
+    const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController || disk ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
+    const role = d.path === system.hypervisor.console ? 'console' : d.path === system.board.interruptController ? 'interrupt controller' : disk ? `disk ${disk.name}` : holder ? 'passed through' : '';
     for (const r of d.reg) {
       out.push({ kind: 'device', resource: formatRange({ base: r.base, size: r.size }), owner, detail: `${d.path} (${d.compatible[0]})${role ? ', ' + role : ''}`, base: hex(r.base), size: hex(r.size) });
     }
@@ -54,6 +55,21 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
       const forwarded = holder && layout.guests.find((g) => g.name === holder.name)?.passthroughIrqs?.some((q) => q.id === intid);
       const detail = reserved ? `${d.path}, ${reserved}` : holder ? `${d.path} (passed through; ${forwarded ? "forwarded to the guest's virtual interrupt controller" : 'not forwarded: the guest has no interrupt controller'})` : d.path;
       out.push({ kind: 'interrupt', resource: kind ? `${kind} ${number} (ID ${intid})` : `ID ${intid}`, owner: irqOwner, detail });
+    }
+  }
+
+  // Each disk's extents and who has them (and what is nobody's).
+  for (const disk of system.disks) {
+    const parts = system.guests
+      .flatMap((g) =>
+        g.devices
+          .filter((d) => d.properties.disk === disk.path && typeof d.properties['disk-size'] === 'bigint')
+          .map((d) => ({ base: (d.properties['disk-start'] as bigint | undefined) ?? 0n, size: d.properties['disk-size'] as bigint, owner: `guest:${g.name}`, detail: `${d.properties['read-only'] ? 'read-only' : 'read-write'}, ${d.path}` })),
+      )
+      .sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+    const unused = subtract([{ base: 0n, size: disk.size }], parts).map((r) => ({ ...r, owner: 'free', detail: '' }));
+    for (const p of [...parts, ...unused].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) {
+      out.push({ kind: 'disk', resource: `${disk.name} ${formatRange(p)}`, owner: p.owner, detail: `${formatSize(p.size)}${p.detail ? ', ' + p.detail : ''}`, base: hex(p.base), size: hex(p.size) });
     }
   }
 
@@ -73,6 +89,7 @@ export function ledgerText(entries: LedgerEntry[]): string {
     ['device', 'Device windows'],
     ['interrupt', 'Interrupts'],
     ['cpu', 'CPUs'],
+    ['disk', 'Disks'],
   ];
   const lines: string[] = [];
   for (const [kind, title] of sections) {

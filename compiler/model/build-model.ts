@@ -1,7 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, Interrupt, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
+import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Disk, Guest, GuestDevice, GuestMemory, HostNode, Hypervisor, Interrupt, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -230,6 +230,36 @@ class ModelBuilder {
     return regions;
   }
 
+  /** Children of /hypervisor a host driver serves: every one with a compatible but the shared regions. */
+  hostNodes(): HostNode[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    return (node?.children ?? []).flatMap((child) => {
+      const compatible = this.compatible(child);
+      const prop = this.props.find(child, 'compatible');
+      if (!prop || compatible.length === 0 || compatible.includes('hvcc,shared-region')) return [];
+      return [{ path: child.path, name: child.name, compatible, compatibleSpan: this.props.spanOf(prop), span: child.span }];
+    });
+  }
+
+  /** The disks: `hvcc,virtio-disk` children of /hypervisor, on a transport of the board. */
+  disks(board: Board): Disk[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    const disks: Disk[] = [];
+    for (const child of node?.children ?? []) {
+      if (!this.compatible(child).includes('hvcc,virtio-disk')) continue;
+      const decoded = this.decode(child, virtioDiskBinding, true);
+      if (!decoded.values) continue;
+      const deviceSpan = decoded.spans.get('device')!.value;
+      const transport = board.devices.find((d) => d.path === decoded.values!.device);
+      if (!transport || !transport.compatible.includes('virtio,mmio')) {
+        this.diagnostics.push(diagnostic(M.badReference, `${child.path}: 'device' refers to ${decoded.values.device}, which is not a virtio-mmio transport of the board (compatible = "virtio,mmio")`, deviceSpan));
+        continue;
+      }
+      disks.push({ path: child.path, name: child.name, device: transport.path, deviceSpan, size: decoded.values.size, sizeSpan: decoded.spans.get('size')!.value, span: child.span });
+    }
+    return disks;
+  }
+
   /** A guest's `hvcc,shared-memory` window. */
   sharedWindow(node: DtNode): SharedWindow | undefined {
     const decoded = this.decode(node, sharedWindowBinding, true);
@@ -398,7 +428,18 @@ export function buildModel(tree: DtTree, file: string, bindings: BindingSet): { 
   const guests = builder.guests(board);
   if (!hypervisor) return { diagnostics: builder.diagnostics };
   return {
-    system: { name: systemName(tree, file, builder.props), file: resolve(file), tree, board, hypervisor, sharedRegions: builder.sharedRegions(), guests, declaredGuests: builder.declaredGuests() },
+    system: {
+      name: systemName(tree, file, builder.props),
+      file: resolve(file),
+      tree,
+      board,
+      hypervisor,
+      sharedRegions: builder.sharedRegions(),
+      hostNodes: builder.hostNodes(),
+      disks: builder.disks(board),
+      guests,
+      declaredGuests: builder.declaredGuests(),
+    },
     diagnostics: builder.diagnostics,
   };
 }

@@ -38,6 +38,8 @@ export interface Plan {
   irqchipDriver?: Component;
   /** The emulator instance of each guest device, keyed by `${guestIndex}:${devicePath}`. */
   emulators: ReadonlyMap<string, PlannedInstance>;
+  /** Instances the hypervisor runs itself (disks, networks: nodes under /hypervisor), in source order. */
+  hosts?: (PlannedInstance & { path: string })[];
   /** Every component linked in, in a stable order (core and arch first), with why. */
   components: PlannedComponent[];
 }
@@ -158,6 +160,21 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
     }
   });
 
+  // Disks, networks: nodes under /hypervisor that a host driver serves, one instance each.
+  const hosts: (PlannedInstance & { path: string })[] = [];
+  for (const node of system.hostNodes) {
+    const driver = provider(catalogue, 'driver', node.compatible, backend.name);
+    if (!driver) {
+      const known = catalogue.components.filter((c) => c.manifest.kind === 'driver').flatMap((c) => c.manifest.compatible);
+      diagnostics.push(
+        diagnostic(M.noHostDriver, `no host driver for ${node.compatible.map((c) => `"${c}"`).join(', ')} (${node.path})`, node.compatibleSpan, { notes: [`host drivers exist for: ${known.join(', ')}`] }),
+      );
+      continue;
+    }
+    need(driver, { why: `${node.path}`, node: node.path, span: node.span }, node.compatibleSpan);
+    hosts.push({ path: node.path, ...instance(driver, node.path) });
+  }
+
   // Close over `needs` (manifests name their dependencies).
   const queue = [...chosen.values()];
   while (queue.length > 0) {
@@ -182,5 +199,5 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
   const irqchipDriver = irqDevice
     ? components.find((c) => c.component.manifest.kind === 'driver' && c.component !== console!.component && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))?.component
     : undefined;
-  return { plan: { arch, backend, console, emulators, components, ...(irqchipDriver ? { irqchipDriver } : {}) }, diagnostics };
+  return { plan: { arch, backend, console, emulators, components, hosts, ...(irqchipDriver ? { irqchipDriver } : {}) }, diagnostics };
 }

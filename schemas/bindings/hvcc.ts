@@ -91,6 +91,19 @@ export const sharedWindowBinding = binding({
   },
 });
 
+export const virtioDiskBinding = binding({
+  id: 'hvcc,virtio-disk',
+  match: { compatible: 'hvcc,virtio-disk' },
+  role: 'hvcc',
+  title: 'A disk of the board (/hypervisor/NAME)',
+  description:
+    "A block device on one of the board's virtio-mmio transports (under QEMU: a raw image file given with `-drive file=...,if=none,id=d0 -device virtio-blk-device,drive=d0`, which lands on the highest free transport, 0x0a003e00 first), driven by the hypervisor's virtio-blk driver. Guests get extents of it through `hvcc,virtio-blk` devices (`disk`, `disk-start`, `disk-size`, `read-only`), each seen by its guest as a whole disk; no request reaches outside its extent.",
+  properties: {
+    device: dt.phandle("The board's virtio-mmio transport the disk sits on (a `virtio,mmio` node of the board)."),
+    size: dt.u64('The bytes of the disk the description divides into extents (a multiple of 512). At boot the disk must be at least this large, or no guest can use it.'),
+  },
+});
+
 /** hvcc's own bindings; those of the devices hvcc drives or emulates come with their components. */
-export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding, sharedRegionBinding, sharedWindowBinding];
+export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding];
 export type GuestProperties = z.infer<typeof guestBinding.properties>;

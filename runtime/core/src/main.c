@@ -114,6 +114,16 @@ void hv_main(void)
 		c->irqchip.ops->init(&c->irqchip);
 	}
 
+	/* Disks and networks first: the guests' devices that use them are reset as the guests are loaded. */
+	for (u64 i = 0; i < c->host_device_count; i++) {
+		const struct hv_host_device *dev = &c->host_devices[i];
+
+		if (!dev->ops)
+			hv_panic("host device %s has no driver", dev->path);
+		if (dev->ops->init)
+			dev->ops->init(dev);
+	}
+
 	for (u64 p = 0; p < c->pcpu_count; p++) {
 		const struct hv_pcpu_config *pc = &c->pcpus[p];
 		struct hv_vcpu *vcpu = &hv_vcpus[p];

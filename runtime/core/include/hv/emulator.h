@@ -43,5 +43,6 @@
 #include <hv/timer.h>
 #include <hv/vintc.h>
 #include <hv/work.h>
+#include <hv/block.h>
 
 #endif /* HV_EMULATOR_H */
