@@ -12,7 +12,7 @@ export type ComponentKind = z.infer<typeof ComponentKind>;
 export const CountOrSymbol = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Z0-9_]+$/, 'a Kconfig symbol without CONFIG_')]);
 export type CountOrSymbol = z.infer<typeof CountOrSymbol>;
 
-export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'devices', 'host-device', 'board-device']);
+export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'devices', 'host-device', 'board-device', 'mac']);
 export type ParameterType = z.infer<typeof ParameterType>;
 
 export const ComponentParameter = z
@@ -28,7 +28,8 @@ export const ComponentParameter = z
      * device instances (in this guest or another), as pointers to their hv_device; host-device: the phandle
      * of a node under /hypervisor a host driver serves (a disk), as a pointer to its hv_host_device;
      * board-device: the phandle of a board device the hypervisor drives, whose first window is mapped at
-     * EL2 and given as <name>_base/<name>_size, its first interrupt as <name>_irq.
+     * EL2 and given as <name>_base/<name>_size, its first interrupt as <name>_irq; mac: six bytes
+     * ([52 54 00 12 34 56]) as one u64, the first byte the most significant of the 48.
      */
     type: ParameterType,
     /** Used when the property is absent; without one the property is required. */

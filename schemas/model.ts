@@ -219,6 +219,17 @@ export const Disk = z.object({
 });
 export type Disk = z.infer<typeof Disk>;
 
+/** A network the hypervisor switches (`hvcc,network`). */
+export const Network = z.object({
+  path: z.string(),
+  name: z.string(),
+  /** Path of the board device (transport) of its uplink, when it has one. */
+  uplink: z.string().optional(),
+  uplinkSpan: Span.optional(),
+  span: Span,
+});
+export type Network = z.infer<typeof Network>;
+
 export const Hypervisor = z.object({
   /** Host RAM the hypervisor image, its tables and its stacks live in. */
   region: AddressRange,
@@ -243,6 +254,8 @@ export const System = z.object({
   hostNodes: z.array(HostNode),
   /** The board's disks (under /hypervisor). */
   disks: z.array(Disk),
+  /** Networks between guests (under /hypervisor). */
+  networks: z.array(Network),
   guests: z.array(Guest),
   /** Guest nodes under /guests, including any the model could not read (their errors are reported). */
   declaredGuests: z.number().int().nonnegative(),

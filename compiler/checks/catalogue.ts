@@ -83,8 +83,33 @@ function extents(system: System): { g: Guest; d: Guest['devices'][number]; e: Ex
 
 /** The board devices the hypervisor drives for disks (and network uplinks), with who uses each. */
 function hostDeviceUses(system: System): { device: string; what: string; span: Span }[] {
-  return system.disks.map((d) => ({ device: d.device, what: `the transport of disk ${d.name}`, span: d.deviceSpan }));
+  return [
+    ...system.disks.map((d) => ({ device: d.device, what: `the transport of disk ${d.name}`, span: d.deviceSpan })),
+    ...system.networks.flatMap((n) => (n.uplink ? [{ device: n.uplink, what: `the uplink of network ${n.name}`, span: n.uplinkSpan ?? n.span }] : [])),
+  ];
 }
+
+/** A guest's network card: a hvcc,virtio-net device, its network and its address (undefined when malformed). */
+function nics(system: System): { g: Guest; d: Guest['devices'][number]; network: string; networkSpan: Span; mac?: number[]; macSpan: Span }[] {
+  return system.guests.flatMap((g) =>
+    g.devices
+      .filter((d) => d.compatible.includes('hvcc,virtio-net') && typeof d.properties.network === 'string')
+      .map((d) => {
+        const chunks = d.properties['local-mac-address'] as { kind: string; value?: Uint8Array }[] | undefined;
+        const bytes = chunks?.length === 1 && chunks[0]!.kind === 'bytes' ? [...chunks[0]!.value!] : undefined;
+        return {
+          g,
+          d,
+          network: d.properties.network as string,
+          networkSpan: d.propertySpans.network?.value ?? d.span,
+          ...(bytes?.length === 6 ? { mac: bytes } : {}),
+          macSpan: d.propertySpans['local-mac-address']?.value ?? d.span,
+        };
+      }),
+  );
+}
+
+const macText = (m: number[]) => m.map((b) => b.toString(16).padStart(2, '0')).join(':');
 
 /** A doorbell between guests sharing memory (hvcc's own device, runtime/emulators/doorbell/). */
 function isDoorbell(d: { compatible: readonly string[] }): boolean {
@@ -709,6 +734,54 @@ export const checks: Check[] = [
         const prior = users.get(device);
         if (prior) report(`${device} is ${what}, but already ${prior.what}`, span, { related: [{ span: prior.span, message: prior.what }] });
         else users.set(device, { what, span });
+      }
+    },
+  },
+  {
+    message: M.nicNetworkUndeclared,
+    run({ system }, report) {
+      for (const n of nics(system)) {
+        if (system.networks.some((x) => x.path === n.network)) continue;
+        report(`${n.d.path} is on ${n.network}, which is not a network (compatible = "hvcc,network" under /hypervisor)`, n.networkSpan, {
+          help: 'declare the network under /hypervisor: `lan: lan { compatible = "hvcc,network"; };`, and name it with `network = <&lan>;`',
+        });
+      }
+    },
+  },
+  {
+    message: M.nicMacAddress,
+    run({ system }, report) {
+      const seen = new Map<string, { path: string; span: Span }>();
+      for (const n of nics(system)) {
+        if (!n.mac) continue; // its component's parameter reports the shape
+        const text = macText(n.mac);
+        if (n.mac[0]! & 1) {
+          report(`${n.d.path}: ${text} is a multicast address; a card needs a unicast one (the first byte even)`, n.macSpan, { help: 'locally administered unicast addresses start with 02, 06, 0a, 0e (QEMU uses 52:54:00:...)' });
+          continue;
+        }
+        if (n.mac.every((b) => b === 0)) {
+          report(`${n.d.path}: 00:00:00:00:00:00 is no address`, n.macSpan);
+          continue;
+        }
+        const prior = seen.get(text);
+        if (prior) report(`${n.d.path} and ${prior.path} both have the address ${text}`, n.macSpan, { related: [{ span: prior.span, message: 'the other card' }], help: 'every card needs an address of its own: frames for it would reach only one of them' });
+        else seen.set(text, { path: n.d.path, span: n.macSpan });
+      }
+    },
+  },
+  {
+    message: M.networkOneMember,
+    run({ system }, report) {
+      const all = nics(system);
+      for (const net of system.networks) {
+        if (net.uplink) continue;
+        const members = all.filter((n) => n.network === net.path);
+        if (members.length >= 2) continue;
+        report(
+          members.length === 0 ? `network ${net.name} has no cards and no uplink` : `network ${net.name} has one card (${members[0]!.d.path}) and no uplink: its frames go nowhere`,
+          net.span,
+          { ...(members[0] ? { related: [{ span: members[0].networkSpan, message: 'its only card' }] } : {}), help: 'put another guest\'s card on it, or give it an uplink' },
+        );
       }
     },
   },

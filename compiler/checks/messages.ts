@@ -230,6 +230,24 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: "A board device the hypervisor drives for a disk or a network uplink is used twice, or is passed through to a guest.",
   },
+  nicNetworkUndeclared: {
+    code: 'HV3053',
+    name: 'nic-network-undeclared',
+    severity: 'error',
+    summary: "A guest's network card is on a `network` that is not a network (a hvcc,network node under /hypervisor).",
+  },
+  nicMacAddress: {
+    code: 'HV3054',
+    name: 'nic-mac-address',
+    severity: 'error',
+    summary: 'Two network cards have the same MAC address, or a card\'s address is not a unicast one (multicast, or all zeros).',
+  },
+  networkOneMember: {
+    code: 'HV3055',
+    name: 'network-one-member',
+    severity: 'warning',
+    summary: 'A network without an uplink has fewer than two cards: nothing can be sent anywhere.',
+  },
   passthroughInterrupts: {
     code: 'HV3043',
     name: 'passthrough-interrupts',

@@ -10,7 +10,7 @@ import { componentMessages as M } from './messages.js';
 
 /** One parameter of one instance, as the generated parameter block holds it. */
 export type ParameterValue =
-  | { name: string; type: 'u32' | 'u64' | 'flag' | 'clock'; value: bigint }
+  | { name: string; type: 'u32' | 'u64' | 'flag' | 'clock' | 'mac'; value: bigint }
   | { name: string; type: 'string'; value: string }
   | { name: string; type: 'file'; path: string; bytes: Uint8Array }
   /** Paths of the nodes of other device instances (resolved to their hv_device by codegen). */
@@ -86,6 +86,12 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
       if (!prop) return fallback();
       const v = asString(prop);
       return v === undefined ? wrong('a string') : { name: p.name, type: 'string', value: v };
+    }
+    case 'mac': {
+      if (!prop) return fallback();
+      const bytes = prop.chunks.length === 1 && prop.chunks[0]!.kind === 'bytes' ? prop.chunks[0]!.value : undefined;
+      if (!bytes || bytes.length !== 6) return wrong('six bytes, e.g. [52 54 00 12 34 56]');
+      return { name: p.name, type: 'mac', value: [...bytes].reduce((a, b) => (a << 8n) | BigInt(b), 0n) };
     }
     case 'host-device':
     case 'board-device': {

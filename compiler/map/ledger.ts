@@ -5,7 +5,7 @@ import { formatRange, formatSize, hex, subtract } from '../util/ranges.js';
 
 /** One physical resource and who owns it. */
 export interface LedgerEntry {
-  kind: 'memory' | 'device' | 'cpu' | 'interrupt' | 'disk';
+  kind: 'memory' | 'device' | 'cpu' | 'interrupt' | 'disk' | 'network';
   /** Human form of the resource: an address range, a CPU path, an interrupt ID. */
   resource: string;
   /** 'hypervisor', 'guest:<name>', 'shared:<region>', or 'free'. */
@@ -43,8 +43,10 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
   for (const d of system.board.devices) {
     const holder = system.guests.find((g) => g.passthrough.some((p) => p.device === d.path));
     const disk = system.disks.find((k) => k.device === d.path);
-    const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController || disk ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
-    const role = d.path === system.hypervisor.console ? 'console' : d.path === system.board.interruptController ? 'interrupt controller' : disk ? `disk ${disk.name}` : holder ? 'passed through' : '';
+    const uplink = system.networks.find((n) => n.uplink === d.path);
+    const owner = d.path === system.hypervisor.console || d.path === system.board.interruptController || disk || uplink ? 'hypervisor' : holder ? `guest:${holder.name}` : 'free';
+    const role =
+      d.path === system.hypervisor.console ? 'console' : d.path === system.board.interruptController ? 'interrupt controller' : disk ? `disk ${disk.name}` : uplink ? `uplink of network ${uplink.name}` : holder ? 'passed through' : '';
     for (const r of d.reg) {
       out.push({ kind: 'device', resource: formatRange({ base: r.base, size: r.size }), owner, detail: `${d.path} (${d.compatible[0]})${role ? ', ' + role : ''}`, base: hex(r.base), size: hex(r.size) });
     }
@@ -73,6 +75,20 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
     }
   }
 
+  // Each network: its cards (guest, address) and its uplink.
+  for (const net of system.networks) {
+    const cards = system.guests.flatMap((g) =>
+      g.devices
+        .filter((d) => d.properties.network === net.path)
+        .map((d) => {
+          const chunks = d.properties['local-mac-address'] as { kind: string; value?: Uint8Array }[] | undefined;
+          const mac = chunks?.[0]?.kind === 'bytes' ? [...chunks[0].value!].map((b) => b.toString(16).padStart(2, '0')).join(':') : '?';
+          return `${g.name} ${mac}`;
+        }),
+    );
+    out.push({ kind: 'network', resource: net.name, owner: 'hypervisor', detail: `cards: ${cards.join(', ') || 'none'}; ${net.uplink ? `uplink ${net.uplink}` : 'no uplink'}` });
+  }
+
   system.board.cpus.forEach((cpu, index) => {
     const slot = layout.pcpus.find((p) => p.boardCpu === index);
     const guest = slot?.guest !== undefined ? layout.guests[slot.guest]! : undefined;
@@ -90,6 +106,7 @@ export function ledgerText(entries: LedgerEntry[]): string {
     ['interrupt', 'Interrupts'],
     ['cpu', 'CPUs'],
     ['disk', 'Disks'],
+    ['network', 'Networks'],
   ];
   const lines: string[] = [];
   for (const [kind, title] of sections) {

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Disk, Guest, GuestDevice, GuestMemory, HostNode, Hypervisor, Interrupt, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
+import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding, networkBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Disk, Guest, GuestDevice, GuestMemory, HostNode, Hypervisor, Interrupt, Network, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -260,6 +260,31 @@ class ModelBuilder {
     return disks;
   }
 
+  /** The networks: `hvcc,network` children of /hypervisor, with their uplink transport. */
+  networks(board: Board): Network[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    const networks: Network[] = [];
+    for (const child of node?.children ?? []) {
+      if (!this.compatible(child).includes('hvcc,network')) continue;
+      const decoded = this.decode(child, networkBinding, true);
+      if (!decoded.values) continue;
+      const network: Network = { path: child.path, name: child.name, span: child.span };
+      const uplink = decoded.values.uplink;
+      if (uplink !== undefined) {
+        const span = decoded.spans.get('uplink')!.value;
+        const transport = board.devices.find((d) => d.path === uplink);
+        if (!transport || !transport.compatible.includes('virtio,mmio')) {
+          this.diagnostics.push(diagnostic(M.badReference, `${child.path}: 'uplink' refers to ${uplink}, which is not a virtio-mmio transport of the board (compatible = "virtio,mmio")`, span));
+          continue;
+        }
+        network.uplink = transport.path;
+        network.uplinkSpan = span;
+      }
+      networks.push(network);
+    }
+    return networks;
+  }
+
   /** A guest's `hvcc,shared-memory` window. */
   sharedWindow(node: DtNode): SharedWindow | undefined {
     const decoded = this.decode(node, sharedWindowBinding, true);
@@ -437,6 +462,7 @@ export function buildModel(tree: DtTree, file: string, bindings: BindingSet): { 
       sharedRegions: builder.sharedRegions(),
       hostNodes: builder.hostNodes(),
       disks: builder.disks(board),
+      networks: builder.networks(board),
       guests,
       declaredGuests: builder.declaredGuests(),
     },

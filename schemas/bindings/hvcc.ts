@@ -104,6 +104,18 @@ export const virtioDiskBinding = binding({
   },
 });
 
+export const networkBinding = binding({
+  id: 'hvcc,network',
+  match: { compatible: 'hvcc,network' },
+  role: 'hvcc',
+  title: 'A network between guests (/hypervisor/NAME)',
+  description:
+    "An Ethernet switch in the hypervisor. Guests' `hvcc,virtio-net` cards are on it (their `network`); a card is handed only frames addressed to it, to the broadcast address or to a multicast group, and may send only from its own `local-mac-address`. Guests' addresses are known from the description, the others are learned from the uplink. With `uplink`, frames for addresses not on the network go out through a virtio-net device of the board (under QEMU: `-netdev user,id=n0 -device virtio-net-device,netdev=n0`), which the hypervisor drives and polls.",
+  properties: {
+    uplink: dt.phandle("A virtio-mmio transport of the board with a virtio-net device on it: the network's way out. Default: none (guests only).").optional(),
+  },
+});
+
 /** hvcc's own bindings; those of the devices hvcc drives or emulates come with their components. */
-export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding];
+export const hvccBindings = [hypervisorBinding, guestBinding, guestMemoryBinding, cpuBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding, networkBinding];
 export type GuestProperties = z.infer<typeof guestBinding.properties>;

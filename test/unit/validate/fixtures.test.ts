@@ -110,7 +110,7 @@ describe('check fixtures', () => {
 });
 
 /** Examples a fresh checkout can validate (examples/linux-guest needs its prepare.mjs downloads). */
-const CLEAN_EXAMPLES = ['two-guests', 'containment', 'passthrough', 'virtio-console', 'shared-memory', 'virtio-blk'];
+const CLEAN_EXAMPLES = ['two-guests', 'containment', 'passthrough', 'virtio-console', 'shared-memory', 'virtio-blk', 'virtio-net', 'net-uplink'];
 
 describe('clean examples (no false positives)', () => {
   test.each(CLEAN_EXAMPLES)('examples/%s validates with no diagnostics at all', (name) => {

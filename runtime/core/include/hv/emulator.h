@@ -44,5 +44,6 @@
 #include <hv/vintc.h>
 #include <hv/work.h>
 #include <hv/block.h>
+#include <hv/net.h>
 
 #endif /* HV_EMULATOR_H */
