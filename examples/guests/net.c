@@ -278,6 +278,67 @@ int main(void)
 	(void)to;
 	(void)from;
 	(void)text;
+#elif NET_ME == 0x0d
+	/*
+	 * watch (examples/guest-network): a third card on the Linux guests' network, which must see only their
+	 * broadcasts (ARP requests), never their unicast traffic. It stops at the ARP request for 10.0.0.99, the
+	 * address nobody has that guest a asks for last.
+	 */
+	unsigned int frames = 0, broadcasts = 0, unicast = 0;
+
+	for (;;) {
+		uint64_t end = now_ms() + 120000;
+		const uint8_t *f;
+		uint16_t id;
+
+		while (rxq.used.idx == rxq.last_used && now_ms() < end)
+			;
+		if (rxq.used.idx == rxq.last_used) {
+			puts("net: ERROR: nothing for 120 s\n");
+			break;
+		}
+		asm volatile("dmb sy" ::: "memory");
+		id = (uint16_t)rxq.used.ring[rxq.last_used % QSIZE].id;
+		rxq.last_used++;
+		f = rx_buf[id] + HDR;
+		frames++;
+		if (same(f, mac_all))
+			broadcasts++;
+		else if (!(f[0] & 1))
+			unicast++;
+		puts("net: got ");
+		print_mac(f);
+		puts(" from ");
+		print_mac(f + 6);
+		puts(", type ");
+		put_hex((uint64_t)f[12] << 8 | f[13]);
+		if (f[12] == 0x08 && f[13] == 0x06) {
+			puts(", ARP who has ");
+			put_dec(f[38]);
+			putc('.');
+			put_dec(f[39]);
+			putc('.');
+			put_dec(f[40]);
+			putc('.');
+			put_dec(f[41]);
+		}
+		puts("\n");
+		int last = f[12] == 0x08 && f[13] == 0x06 && f[38] == 10 && f[39] == 0 && f[40] == 0 && f[41] == 99;
+		publish(&rxq, id);
+		vw(0x050, 0);
+		if (last)
+			break;
+	}
+	puts("net: watched ");
+	put_dec(frames);
+	puts(" frames: ");
+	put_dec(broadcasts);
+	puts(" broadcast, ");
+	put_dec(unicast);
+	puts(" unicast\n");
+	(void)to;
+	(void)from;
+	(void)text;
 #else
 	for (;;) {
 		text = receive(20000, &to, &from);
