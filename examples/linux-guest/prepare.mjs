@@ -143,6 +143,39 @@ net-a|net-b)
 		ping -c 1 -W 1 10.0.0.99 > /dev/null 2>&1
 	fi
 	;;
+bench-net-a|bench-net-b)
+	# test/bench/virtio.ts: round trip and TCP throughput, a to b (the listener is up before the address).
+	me=10.0.0.1; peer=10.0.0.2
+	[ "$role" = bench-net-b ] && me=10.0.0.2 && peer=10.0.0.1
+	[ "$role" = bench-net-b ] && { nc -l -p 5000 > /dev/null & }
+	ip link set lo up
+	ip addr add $me/24 dev eth0
+	ip link set eth0 up
+	if [ "$role" = bench-net-b ]; then
+		wait
+	else
+		n=0
+		until ping -c 1 -W 1 $peer > /dev/null 2>&1; do n=$((n + 1)); [ $n -ge 60 ] && break; done
+		ping -c 20 -i 0.2 $peer | grep round-trip
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		dd if=/dev/zero bs=65536 count=256 2> /dev/null | nc $peer 5000
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "HVCC-BENCH: tcp 16777216 bytes from $t0 to $t1"
+		ping -c 1 -W 1 10.0.0.99 > /dev/null 2>&1
+	fi
+	;;
+bench-disk)
+	# test/bench/virtio.ts: sequential write (with a flush), then read from the disk, not from the cache.
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	dd if=/dev/zero of=/dev/vda bs=1048576 count=16 2> /dev/null
+	sync
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo 3 > /proc/sys/vm/drop_caches
+	t2=$(cut -d' ' -f1 /proc/uptime)
+	dd if=/dev/vda of=/dev/null bs=1048576 count=16 2> /dev/null
+	t3=$(cut -d' ' -f1 /proc/uptime)
+	echo "HVCC-BENCH: disk 16777216 bytes written from $t0 to $t1, read from $t2 to $t3"
+	;;
 disk)
 	if mount -t ext4 /dev/vda /mnt 2> /dev/null; then
 		echo "HVCC-DISK: mounted the file system on /dev/vda"

@@ -5,6 +5,12 @@
  */
 #include "internal.h"
 
+#ifdef CONFIG_HV_GUEST_STATS
+#define IS_ENABLED_STATS	1
+#else
+#define IS_ENABLED_STATS	0
+#endif
+
 /* Copies the guest's image into its RAM and puts its devices in their reset state. */
 void hv_guest_load(struct hv_guest *guest)
 {
@@ -29,6 +35,26 @@ void hv_guest_load(struct hv_guest *guest)
 	}
 }
 
+/* What the guest cost the hypervisor: its vCPUs' traps and its devices' own counts. */
+static void guest_print_stats(struct hv_guest *guest)
+{
+	const struct hv_guest_config *g = guest->cfg;
+	u64 traps = 0;
+
+	for (u64 i = 0; i < g->vcpu_count; i++)
+		traps += READ_ONCE(guest->vcpus[i]->traps);
+	hv_log("guest '%s': %lu traps to the hypervisor", g->name, traps);
+	for (u64 i = 0; i < g->device_count; i++) {
+		const struct hv_device *dev = &g->devices[i];
+		char buf[192];
+
+		if (!dev->ops->stats)
+			continue;
+		dev->ops->stats(dev, buf, sizeof(buf));
+		hv_log("guest '%s': %s: %s", g->name, dev->path, buf);
+	}
+}
+
 void hv_guest_stop(struct hv_guest *guest, const char *line)
 {
 	hv_spin_lock(&guest->lock);
@@ -41,6 +67,8 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 		hv_log("%s", line);
 	store_release(&guest->state, HV_GUEST_STOPPED);
 	hv_spin_unlock(&guest->lock);
+	if (IS_ENABLED_STATS)
+		guest_print_stats(guest);
 	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
 	arch_guest_block(guest);
 	hv_cpu_notify();
@@ -113,6 +141,9 @@ void hv_stop_all_guests(void)
 void hv_vcpu_settle(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
+
+	if (IS_ENABLED_STATS)
+		vcpu->traps++;
 
 	for (;;) {
 		u64 epoch;

@@ -229,8 +229,20 @@ static bool virtio_blk_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, s
 	return virtio_mmio_access(&s->vm, vcpu, access);
 }
 
+static void virtio_blk_stats(const struct hv_device *dev, char *buf, size_t size)
+{
+	struct virtio_blk_state *s = dev->state;
+	u64 requests = s->reads + s->writes + s->flushes;
+
+	hv_snprintf(buf, size, "virtio-blk: %lu reads (%lu bytes), %lu writes (%lu bytes), %lu flushes, %lu refused; %lu register accesses, %lu notifications, %lu interrupts (%lu.%02lu accesses per request)",
+		    s->reads, s->bytes_read, s->writes, s->bytes_written, s->flushes, s->refused, s->vm.accesses,
+		    s->vm.notifications, s->vm.interrupts, requests ? s->vm.accesses / requests : 0,
+		    requests ? s->vm.accesses * 100 / requests % 100 : 0);
+}
+
 const struct hv_emulator_ops virtio_blk_emulator_ops = {
 	.name = "virtio-blk",
 	.reset = virtio_blk_reset,
 	.mmio = virtio_blk_mmio,
+	.stats = virtio_blk_stats,
 };

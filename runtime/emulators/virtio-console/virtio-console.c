@@ -121,9 +121,18 @@ static bool virtio_console_input(const struct hv_device *dev, u8 byte)
 	return taken;
 }
 
+static void virtio_console_stats(const struct hv_device *dev, char *buf, size_t size)
+{
+	struct virtio_console_state *s = dev->state;
+
+	hv_snprintf(buf, size, "virtio-console: %lu bytes out, %lu in; %lu register accesses, %lu notifications, %lu interrupts",
+		    s->tx_bytes, s->rx_bytes, s->vm.accesses, s->vm.notifications, s->vm.interrupts);
+}
+
 const struct hv_emulator_ops virtio_console_emulator_ops = {
 	.name = "virtio-console",
 	.reset = virtio_console_reset,
 	.mmio = virtio_console_mmio,
 	.input = virtio_console_input,
+	.stats = virtio_console_stats,
 };

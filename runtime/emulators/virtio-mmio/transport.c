@@ -57,6 +57,7 @@ static void update_irq(struct virtio_mmio *vm)
 
 	if (level != vm->irq_level) {
 		vm->irq_level = level;
+		vm->interrupts += level;
 		hv_device_irq_set(vm->dev, 0, level);
 	}
 }
@@ -85,6 +86,8 @@ void virtio_mmio_reset(struct virtio_mmio *vm, const struct hv_device *dev, cons
 	vm->vdev = vdev;
 	vm->config_generation = 0;
 	vm->notifications = 0;
+	vm->accesses = 0;
+	vm->interrupts = 0;
 	/* Whatever the line was before the guest's reset, the controller was reset with it. */
 	vm->irq_level = true;
 	device_reset(vm);
@@ -332,6 +335,7 @@ bool virtio_mmio_access(struct virtio_mmio *vm, struct hv_vcpu *vcpu, struct hv_
 	bool ok = true;
 
 	hv_spin_lock(&vm->lock);
+	vm->accesses++;
 	if (a->offset >= REG_CONFIG)
 		ok = config_access(vm, vcpu, a);
 	else if (a->size != 4 || (a->offset & 3))

@@ -157,8 +157,19 @@ static bool virtio_net_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, s
 	return virtio_mmio_access(&s->vm, vcpu, access);
 }
 
+static void virtio_net_stats(const struct hv_device *dev, char *buf, size_t size)
+{
+	struct virtio_net_state *s = dev->state;
+	u64 frames = s->tx_frames + s->rx_frames;
+
+	hv_snprintf(buf, size, "virtio-net: %lu frames sent, %lu received, %lu dropped on receive, %lu on send; %lu register accesses, %lu notifications, %lu interrupts (%lu.%02lu accesses per frame)",
+		    s->tx_frames, s->rx_frames, s->rx_dropped, s->tx_dropped, s->vm.accesses, s->vm.notifications,
+		    s->vm.interrupts, frames ? s->vm.accesses / frames : 0, frames ? s->vm.accesses * 100 / frames % 100 : 0);
+}
+
 const struct hv_emulator_ops virtio_net_emulator_ops = {
 	.name = "virtio-net",
 	.reset = virtio_net_reset,
 	.mmio = virtio_net_mmio,
+	.stats = virtio_net_stats,
 };

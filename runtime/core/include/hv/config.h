@@ -69,6 +69,11 @@ struct hv_emulator_ops {
 	bool (*input)(const struct hv_device *dev, u8 byte);
 	/* Only for a guest's interrupt controller; NULL for every other device. */
 	const struct hv_vintc_ops *vintc;
+	/*
+	 * Its counts in words ("123 requests, ..."), for CONFIG_HV_GUEST_STATS, when the guest stops; any pCPU,
+	 * no lock held. NULL when it keeps none.
+	 */
+	void (*stats)(const struct hv_device *dev, char *buf, size_t size);
 };
 
 /*

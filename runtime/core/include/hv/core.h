@@ -65,6 +65,7 @@ struct hv_vcpu {
 	u64 epoch;			/* the guest epoch this vCPU has caught up with */
 	u64 on_entry;			/* power-on arguments, valid while ON_PENDING */
 	u64 on_context;
+	u64 traps;			/* times it entered the hypervisor (CONFIG_HV_GUEST_STATS) */
 };
 
 /* Logging: one line on the host console, prefixed "[hv] ". Any pCPU, any context but with a lock of its own held. */

@@ -122,6 +122,8 @@ struct virtio_mmio {
 	bool broken;			/* DEVICE_NEEDS_RESET: no queue is processed until the driver resets */
 	bool irq_level;			/* what the interrupt line was last set to */
 	u64 notifications;		/* QueueNotify writes, for the statistics */
+	u64 accesses;			/* register and config accesses: the traps the device costs */
+	u64 interrupts;			/* times the line went up */
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 };
 
