@@ -147,12 +147,14 @@ bench-net-a|bench-net-b)
 	# test/bench/virtio.ts: round trip and TCP throughput, a to b (the listener is up before the address).
 	me=10.0.0.1; peer=10.0.0.2
 	[ "$role" = bench-net-b ] && me=10.0.0.2 && peer=10.0.0.1
-	[ "$role" = bench-net-b ] && { nc -l -p 5000 > /dev/null & }
+	# A background job's stdin is /dev/null, and nc stops at its end: give it one that never ends.
+	[ "$role" = bench-net-b ] && { nc -l -p 5000 < /dev/console | wc -c > /tmp/count & }
 	ip link set lo up
 	ip addr add $me/24 dev eth0
 	ip link set eth0 up
 	if [ "$role" = bench-net-b ]; then
 		wait
+		echo "HVCC-BENCH: received $(cat /tmp/count) bytes"
 	else
 		n=0
 		until ping -c 1 -W 1 $peer > /dev/null 2>&1; do n=$((n + 1)); [ $n -ge 60 ] && break; done
