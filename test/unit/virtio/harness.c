@@ -11,6 +11,9 @@
  *           writes outside the guest's RAM (guard areas on both sides stay intact; AddressSanitizer sees
  *           every access to the hypervisor's own state), prints nothing while it needs a reset, and
  *           reports each breakage once
+ *   blk     a virtio-blk device on an extent [1 MiB, 2 MiB) of a 4 MiB disk: random requests (types,
+ *           sectors near the extent's ends and near 2^64, lengths, chain shapes) never reach the disk
+ *           outside the extent, and a read-only extent is never written
  *
  * Prints "harness: <what> ok" lines and exits 0, or stops at the first failure with exit 1.
  */
@@ -22,8 +25,11 @@
 #include <hv/emulator.h>
 #include <virtio/mmio.h>
 #include "../../../runtime/emulators/virtio-console/virtio-console.h"
+#include "../../../runtime/emulators/virtio-blk/virtio-blk.h"
+#include <params/virtio-blk-emulator.h>
 
 extern const struct hv_emulator_ops virtio_console_emulator_ops;
+extern const struct hv_emulator_ops virtio_blk_emulator_ops;
 
 #define RAM_IPA		0x40000000UL
 #define RAM_SIZE	(1UL << 20)
@@ -51,7 +57,7 @@ static unsigned int log_lines;
 void hv_spin_lock(hv_spinlock_t *lock) { lock->owner = 1; }
 void hv_spin_unlock(hv_spinlock_t *lock) { lock->owner = 0; }
 void arch_guest_mem_sync(u64 pa, u64 size) { (void)pa; (void)size; }
-struct hv_guest *hv_device_guest(const struct hv_device *d) { return d == &dev ? &guest : NULL; }
+struct hv_guest *hv_device_guest(const struct hv_device *d) { (void)d; return &guest; }
 void hv_device_irq_set(const struct hv_device *d, u64 n, bool level) { if (d == &dev && n == 0) irq_level = level; }
 
 void hv_vcpu_console_putc(struct hv_vcpu *v, char c)
@@ -354,6 +360,124 @@ static void test_fuzz(unsigned long rounds)
 	printf("harness: fuzz ok (%lu rounds, %lu notifications, %lu ended broken)\n", rounds, chains, breakages);
 }
 
+/* --- a disk of 4 MiB behind hv/block.h, which records every access --- */
+
+#define DISK_SIZE	(4UL << 20)
+#define EXTENT_START	(1UL << 20)
+#define EXTENT_SIZE	(1UL << 20)
+
+static u8 *disk_bytes;
+static u64 disk_reads, disk_writes;
+static bool extent_read_only;
+
+static void in_extent(u64 offset, u64 len, const char *what)
+{
+	expect(offset >= EXTENT_START && len <= EXTENT_SIZE && offset - EXTENT_START <= EXTENT_SIZE - len, what, offset, len);
+}
+
+static u64 fake_capacity(const struct hv_host_device *d) { (void)d; return DISK_SIZE; }
+
+static enum hv_block_status fake_read(const struct hv_host_device *d, u64 offset, void *buf, u64 len)
+{
+	(void)d;
+	in_extent(offset, len, "a read outside the extent reached the disk");
+	memcpy(buf, disk_bytes + offset, len);
+	disk_reads++;
+	return HV_BLOCK_OK;
+}
+
+static enum hv_block_status fake_write(const struct hv_host_device *d, u64 offset, const void *buf, u64 len)
+{
+	(void)d;
+	in_extent(offset, len, "a write outside the extent reached the disk");
+	expect(!extent_read_only, "a read-only extent was written", offset, len);
+	memcpy(disk_bytes + offset, buf, len);
+	disk_writes++;
+	return HV_BLOCK_OK;
+}
+
+static enum hv_block_status fake_flush(const struct hv_host_device *d) { (void)d; return HV_BLOCK_OK; }
+
+static const struct hv_block_ops fake_block = { fake_capacity, fake_read, fake_write, fake_flush };
+static const struct hv_driver_ops fake_driver = { .name = "fake-disk", .service = &fake_block };
+static const struct hv_host_device fake_disk = { .path = "/hypervisor/disk0", .ops = &fake_driver };
+static struct virtio_blk_emulator_params blk_params = { .disk = &fake_disk, .start = EXTENT_START, .size = EXTENT_SIZE };
+static struct virtio_blk_state blk_state;
+
+/* A sector a hostile driver might ask for: around the extent's ends, around 2^64 / 512, or anything. */
+static u64 any_sector(void)
+{
+	switch (rnd() % 6) {
+	case 0: return EXTENT_SIZE / 512 - (rnd() % 4);
+	case 1: return EXTENT_SIZE / 512 + (rnd() % 4);
+	case 2: return ~0UL - (rnd() % 256);
+	case 3: return (1UL << 55) + (rnd() % 4) - 2;	/* times 512 wraps around 0 */
+	case 4: return rnd();
+	default: return rnd() % (EXTENT_SIZE / 512);
+	}
+}
+
+static void test_blk(unsigned long rounds)
+{
+	struct ring r = { .desc = RAM_IPA, .avail = RAM_IPA + 0x1000, .used = RAM_IPA + 0x2000, .num = 64 };
+	unsigned long requests = 0;
+
+	disk_bytes = calloc(1, DISK_SIZE);
+	dev = (struct hv_device){ .path = "/guests/t/virtio@a000000", .ops = &virtio_blk_emulator_ops, .state = &blk_state,
+				  .params = &blk_params, .irq_count = 1, .irqs = &irq };
+	quiet = true;
+	for (unsigned long round = 0; round < rounds; round++) {
+		extent_read_only = rnd() % 4 == 0;
+		blk_params.read_only = extent_read_only;
+		reset_all();
+		negotiate();
+		queue_setup(0, &r);
+		r.avail_idx = 0;
+		reg_write(0x070, 15);
+		for (int k = 0; k < 8; k++) {
+			u64 header = RAM_IPA + 0x10000;
+			u32 types[] = { 0, 1, 4, 8, (u32)rnd() };
+			u32 type = types[rnd() % 5];
+			u64 sector = any_sector();
+			u32 data = rnd() % 3 ? (u32)(rnd() % 8 + 1) * 512 : (u32)(rnd() % 70000);
+			u16 n = 0;
+			bool split = rnd() % 2;
+
+			memcpy(gpa(header), &type, 4);
+			memset(gpa(header + 4), 0, 4);
+			memcpy(gpa(header + 8), &sector, 8);
+			/* Header (maybe with the data in the same buffer), data in one or two buffers, status. */
+			if (rnd() % 4 == 0 && type == 1) {
+				desc_set(&r, n, header, 16 + data, 1, n + 1);
+				n++;
+			} else {
+				desc_set(&r, n, header, 16, 1, n + 1);
+				n++;
+				if (data && split && data > 1) {
+					desc_set(&r, n, RAM_IPA + 0x20000, data / 2, (type == 1 ? 0 : 2) | 1, n + 1);
+					n++;
+					desc_set(&r, n, RAM_IPA + 0x40000, data - data / 2, (type == 1 ? 0 : 2) | 1, n + 1);
+					n++;
+				} else if (data) {
+					desc_set(&r, n, RAM_IPA + 0x20000, data, (type == 1 ? 0 : 2) | 1, n + 1);
+					n++;
+				}
+			}
+			desc_set(&r, n, RAM_IPA + 0x80000, 1, 2, 0);
+			avail_put(&r, 0);
+			reg_write(0x050, 0);
+			requests++;
+			if (reg_read(0x070) & 64)
+				break;	/* a chain that is no request: the device waits for a reset */
+		}
+		guards_intact();
+	}
+	quiet = false;
+	printf("harness: blk ok (%lu rounds, %lu requests, %lu reads and %lu writes reached the disk, all inside the extent)\n",
+	       rounds, requests, disk_reads, disk_writes);
+	free(disk_bytes);
+}
+
 int main(int argc, char **argv)
 {
 	rng = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
@@ -368,6 +492,7 @@ int main(int argc, char **argv)
 				  .irq_count = 1, .irqs = &irq };
 	test_input();
 	test_fuzz(argc > 2 ? strtoul(argv[2], NULL, 0) : 2000);
+	test_blk(argc > 2 ? strtoul(argv[2], NULL, 0) : 2000);
 	free(arena);
 	return 0;
 }
