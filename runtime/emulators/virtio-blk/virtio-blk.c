@@ -162,9 +162,9 @@ static u32 handle(struct virtio_blk_state *s)
 	}
 	case VIRTIO_BLK_T_GET_ID: {
 		char id[ID_BYTES] = { 0 };
-		int n = hv_snprintf(id, sizeof(id), "hvcc-%lx", p->start / SECTOR);
 
-		(void)n;
+		/* The extent's first sector on its disk: stable, and different for every extent of a disk. */
+		hv_snprintf(id, sizeof(id), "hvcc-%lx", p->start / SECTOR);
 		written = virtq_write(&s->vm, c, 0, id, data_in < ID_BYTES ? data_in : ID_BYTES);
 		status = VIRTIO_BLK_S_OK;
 		break;
