@@ -43,6 +43,11 @@ describe('hvcc menuconfig', () => {
     const to = lines.findIndex((l) => l.includes('Guest device emulators'));
     tmux('send-keys', '-t', session, ...Array<string>(to - from).fill('Down'), 'Enter');
     s = await waitFor('→ Guest device emulators');
+    // Other emulators may come first in the menu (its entries follow the folders' order): go down to it.
+    const entries = s.split('\n');
+    const pl011 = entries.findIndex((l) => l.includes('Emulated ARM PL011 UART for guests')) - entries.findIndex((l) => l.startsWith('>'));
+    if (pl011 > 0) tmux('send-keys', '-t', session, ...Array<string>(pl011).fill('Down'));
+    s = await waitFor('> [*] Emulated ARM PL011 UART for guests');
     expect(s).toMatch(/> \[\*\] Emulated ARM PL011 UART for guests/);
 
     tmux('send-keys', '-t', session, '?');
