@@ -376,7 +376,7 @@ export const checks: Check[] = [
             if (i.problem) continue;
             const key = `${i.controller}:${i.id}`;
             const prior = seen.get(key);
-            // A virtio transport's interrupt taken is HV3044's, with its own advice.
+            // A virtio transport's interrupt taken is HV3070's, with its own advice.
             if (prior && prior.path !== d.path && !prior.virtio && !isVirtio(d)) {
               report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${describe(i)}`, i.span, { related: [{ span: prior.span, message: 'the other device' }] });
             } else if (!prior) seen.set(key, { path: d.path, span: i.span, virtio: isVirtio(d) });
@@ -697,7 +697,7 @@ export const checks: Check[] = [
       all.forEach((a, i) => {
         for (const b of all.slice(0, i)) {
           if (a.e.disk !== b.e.disk || (a.e.readOnly && b.e.readOnly)) continue;
-          if (a.e.start === b.e.start && a.e.size === b.e.size) continue; // HV3051's
+          if (a.e.start === b.e.start && a.e.size === b.e.size) continue; // HV3077's
           if (overlaps({ base: a.e.start, size: a.e.size }, { base: b.e.start, size: b.e.size })) {
             report(
               `guest '${a.g.name}': the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} overlaps guest '${b.g.name}''s ${formatRange({ base: b.e.start, size: b.e.size })}${a.e.readOnly ? '' : ', and is read-write'}`,

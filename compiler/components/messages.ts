@@ -68,7 +68,7 @@ export const componentMessages = defineMessages({
     summary: "A component's declared capability names a Kconfig symbol that is not an int, or has no value.",
   },
   noHostDriver: {
-    code: 'HV4012',
+    code: 'HV4013',
     name: 'no-host-driver',
     severity: 'error',
     summary: 'A node under /hypervisor (a disk, a network) has a compatible no host driver serves.',

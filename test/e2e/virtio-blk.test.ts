@@ -87,7 +87,7 @@ describe('virtio-blk on extents of the board disk', () => {
     makeDisk(disk);
     const before = statSync(disk);
     const system = join(dir, 'system.dts');
-    // The attacker's extent overlapping the owner's (HV3050).
+    // The attacker's extent overlapping the owner's (HV3076).
     writeFileSync(
       system,
       readFileSync(join(root, 'examples/virtio-blk/system.dts'), 'utf8')
@@ -97,7 +97,7 @@ describe('virtio-blk on extents of the board disk', () => {
     );
     const r = hvcc(['run', system, '-O', join(dir, 'out'), '--timeout', '60', ...qemuDisk(disk)]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('HV3050');
+    expect(r.stderr).toContain('HV3076');
     expect(r.stdout).not.toContain('[hv]');
     const after = statSync(disk);
     expect(after.mtimeMs).toBe(before.mtimeMs);

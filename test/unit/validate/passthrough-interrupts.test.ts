@@ -31,7 +31,7 @@ describe('forwarded passthrough interrupts', () => {
     expect(result.layout?.guests.find((g) => g.name === 'clock')?.passthroughIrqs).toBeUndefined();
   });
 
-  test('an emulated device of the guest cannot raise a forwarded interrupt (HV3024), nor a virtio one (HV3044)', () => {
+  test('an emulated device of the guest cannot raise a forwarded interrupt (HV3024), nor a virtio one (HV3070)', () => {
     const uart = source().replace(
       '\t\t\tuart@9000000 {\n\t\t\t\tcompatible = "arm,pl011", "arm,primecell";\n\t\t\t\treg = <0x0 0x09000000 0x0 0x1000>;\n\t\t\t\tclock-frequency',
       '\t\t\tuart@9000000 {\n\t\t\t\tcompatible = "arm,pl011", "arm,primecell";\n\t\t\t\treg = <0x0 0x09000000 0x0 0x1000>;\n\t\t\t\tinterrupts = <0 2 4>;\n\t\t\t\tclock-frequency',
@@ -42,6 +42,6 @@ describe('forwarded passthrough interrupts', () => {
       '\t\t\tintc@8000000 {',
       '\t\t\tvirtio@a000000 {\n\t\t\t\tcompatible = "hvcc,virtio-console", "virtio,mmio";\n\t\t\t\treg = <0x0 0x0a000000 0x0 0x1000>;\n\t\t\t\tinterrupts = <0 2 4>;\n\t\t\t};\n\n\t\t\tintc@8000000 {',
     );
-    expect(problems(analyzeText(file, virtio).diagnostics).map((d) => d.code)).toEqual(['HV3044']);
+    expect(problems(analyzeText(file, virtio).diagnostics).map((d) => d.code)).toEqual(['HV3070']);
   });
 });
