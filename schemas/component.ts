@@ -5,14 +5,19 @@ import { z } from 'zod';
  * what it needs. The compiler discovers components by these files alone, so adding a driver, an emulator
  * or an arch port never means editing the compiler.
  */
-export const ComponentKind = z.enum(['core', 'arch', 'driver', 'emulator']);
+/**
+ * core, arch: the hypervisor itself; driver: a board device it uses; emulator: a guest device it emulates;
+ * service: a part the description does not ask for by a node (the management terminal, its command
+ * groups), linked when its Kconfig symbol is enabled.
+ */
+export const ComponentKind = z.enum(['core', 'arch', 'driver', 'emulator', 'service']);
 export type ComponentKind = z.infer<typeof ComponentKind>;
 
 /** A Kconfig int symbol (without CONFIG_) or a number: a capability that scales with the configuration. */
 export const CountOrSymbol = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Z0-9_]+$/, 'a Kconfig symbol without CONFIG_')]);
 export type CountOrSymbol = z.infer<typeof CountOrSymbol>;
 
-export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file']);
+export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'interrupt']);
 export type ParameterType = z.infer<typeof ParameterType>;
 
 export const ComponentParameter = z
@@ -24,7 +29,9 @@ export const ComponentParameter = z
     /**
      * u32/u64/flag: a number (a flag is 1 when the property is present); string: the text; clock: the node's
      * clock-frequency, else that of the node its first `clocks` phandle names; file: a path relative to the
-     * file the property is written in, whose bytes are linked into the image.
+     * file the property is written in, whose bytes are linked into the image; interrupt: the node's first
+     * `interrupts` specifier decoded through its controller's binding (the controller's number for it and
+     * the trigger flags; ~0 as the number when the node has none, and a default is not needed).
      */
     type: ParameterType,
     /** Used when the property is absent; without one the property is required. */
@@ -59,6 +66,14 @@ export const ComponentManifest = z
     'public-include': z.array(z.string()).default([]),
     /** Other components (by name) this one is always linked with. */
     needs: z.array(z.string()).default([]),
+    /**
+     * Also link the driver of the board's interrupt controller (whichever serves the board's
+     * interrupt-parent), so that the hypervisor takes interrupts: the management terminal does, for its
+     * console's input and so that idle CPUs sleep.
+     */
+    'needs-irqchip': z.boolean().default(false),
+    /** For services: it starts guests at run time (the terminal's guest commands), so `no-autostart` guests can run. */
+    'starts-guests': z.boolean().default(false),
     /** The Kconfig symbol (without CONFIG_) that must be enabled for this component to be linked. */
     kconfig: z.string().optional(),
     /** For drivers and emulators: the symbol of the ops object the generated config points at. */

@@ -155,6 +155,8 @@ export const Guest = z.object({
   bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
   passthrough: z.array(Passthrough),
+  /** Whether it starts at boot (`no-autostart` says not: the management terminal starts it). */
+  autostart: z.boolean(),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
   cpusSpan: Span,
@@ -167,6 +169,9 @@ export const Hypervisor = z.object({
   /** Path of the host console device. */
   console: z.string(),
   consoleSpan: Span,
+  /** The console escape key (a control character), from `escape-key` or the default Ctrl-A. */
+  escapeKey: z.number().int().min(1).max(0x1f),
+  escapeKeySpan: Span.optional(),
   span: Span,
 });
 export type Hypervisor = z.infer<typeof Hypervisor>;

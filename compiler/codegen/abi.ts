@@ -46,6 +46,7 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
         ['console', '%hv.device*'],
         ['s2_root', 'i64*'],
         ['arch', '%hv.arch_guest_config'],
+        ['flags', 'i64'],
       ],
     },
     { ir: 'hv.pcpu_config', c: 'struct hv_pcpu_config', fields: [['hwid', 'i64'], ['guest', 'i64'], ['vcpu', 'i64']] },
@@ -66,6 +67,8 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
         ['irqchip', '%hv.irqchip_config'],
         ['hv_root', 'i64*'],
         ['arch', '%hv.arch_config'],
+        ['version', 'i8*'],
+        ['console_escape', 'i64'],
       ],
     },
   ];

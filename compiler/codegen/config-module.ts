@@ -11,7 +11,9 @@ import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 3;
+export const CONFIG_ABI_VERSION = 4;
+/** hv_guest_config.flags */
+const GUEST_NO_AUTOSTART = 1n;
 const NO_GUEST = (1n << 64n) - 1n;
 
 /** A blob the link step assembles (.incbin) into an object defining `symbol`: a guest's image, a parameter's file. */
@@ -104,6 +106,7 @@ function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: Pa
     .map((p) => {
       if (p.type === 'string') return `\t.${p.name} = ${cLiteral(p.value)},`;
       if (p.type === 'file') return `\t.${p.name} = ${blobSymbol(p)},\n\t.${p.name}_size = ${p.bytes.length}UL,`;
+      if (p.type === 'interrupt') return `\t.${p.name} = 0x${p.id.toString(16)}UL,\n\t.${p.name}_flags = 0x${p.flags.toString(16)}UL,`;
       return `\t.${p.name} = 0x${p.value.toString(16)}UL,`;
     })
     .join('\n');
@@ -218,7 +221,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     tables.push(...s2);
     const root = `i64* ${arrayPointer(s2[0]!.name, s2[0]!.count, 'i64')}`;
     const arch = `%hv.arch_guest_config { ${g.arch.map(i64).join(', ')} }`;
-    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch} }`;
+    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch}, ${i64(g.autostart ? 0n : GUEST_NO_AUTOSTART)} }`;
   });
   const guests = addArray('hv_guests', '%hv.guest_config', guestConstants);
   const pcpus = addArray(
@@ -238,7 +241,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     irqchip = `%hv.irqchip_config { ${i64(layout.irqchip.windows.length)}, ${windows}, ${bytePointer(ops, 'i8')} }`;
   }
   const arch = `%hv.arch_config { ${layout.arch.map(i64).join(', ')} }`;
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch} }`;
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${addString(input.version)}, ${i64(BigInt(layout.console.escape))} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),

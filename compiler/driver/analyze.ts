@@ -22,6 +22,8 @@ export interface AnalyzeOptions extends CheckOptions {
   /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
   componentPath?: string[];
   readFile?: (path: string) => string | undefined;
+  /** The console escape key, overriding the description's (`hvcc run --escape`). */
+  escapeKey?: number;
 }
 
 export interface Analysis {
@@ -52,6 +54,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   const sources = front.sources;
   const result: Analysis = { diagnostics, sources };
   if (!front.system) return result;
+  if (options.escapeKey !== undefined) front.system.hypervisor.escapeKey = options.escapeKey;
   const resolved = resolveOptions({ catalogue, systemFile: options.file, boardFile: front.system.board.file, outDir: options.outDir, configFile: options.configFile });
   diagnostics.push(...resolved.diagnostics);
   for (const [file, text] of resolved.sources) sources.set(file, text);

@@ -96,6 +96,8 @@ function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, op
   for (const c of plan.components) parts.push(c.component.dir, hashTree(c.component.dir));
   parts.push(hashTree(join(packageRoot, 'compiler')));
   parts.push(options.dotConfig);
+  // What the description says, or what the command line put instead (hvcc run --escape).
+  parts.push(`escape-key ${layout.console.escape}`);
   return sha256(...parts);
 }
 

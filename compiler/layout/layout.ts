@@ -55,6 +55,8 @@ export interface GuestLayout {
   devices: DeviceInstance[];
   /** Index into devices of the guest's console (its /chosen stdout-path), when it has one. */
   console?: number;
+  /** Whether it starts at boot (else the management terminal starts it). */
+  autostart: boolean;
   stage2: TableSet;
   /** The architecture's part of the guest's config, in its backend's field order. */
   arch: bigint[];
@@ -77,7 +79,8 @@ export interface IrqchipLayout {
 
 export interface Layout {
   hypervisor: Range;
-  console: { base: bigint; driver: Component; params: ParameterValue[] };
+  /** The host console: its UART, driver and parameters, and the escape key of the console's switching keys. */
+  console: { base: bigint; driver: Component; params: ParameterValue[]; escape: number };
   irqchip?: IrqchipLayout;
   /** The hypervisor's own translation tables (an identity map). */
   hv: { tables: TableSet; mappings: Mapping[] };
@@ -302,6 +305,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       ...(boot ? { deviceTree: boot.deviceTree, dtb: boot.dtb } : {}),
       devices,
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
+      autostart: guest.autostart,
       stage2: buildTables(s2Mappings, guestFormat),
       arch: arch.config.guest.values(),
     });
@@ -338,7 +342,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
 
   const layout: Layout = {
     hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
-    console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params },
+    console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params, escape: system.hypervisor.escapeKey },
     ...(irqchip ? { irqchip } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
     arch: arch.config.system.values(),

@@ -11,6 +11,7 @@ import { formatRange } from '../util/ranges.js';
 import { decodeNode, type PropertySpans } from './decode.js';
 import { decodeInterrupts, firstInterruptController, interruptParent } from './interrupts.js';
 import { modelMessages as M } from './messages.js';
+import { DEFAULT_ESCAPE_KEY, ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { PropertyReader } from './props.js';
 
 /** For nodes hvcc reads only the address window of (memory, devices it has no binding for). */
@@ -204,7 +205,19 @@ class ModelBuilder {
         return undefined;
       }
     }
-    return { region, console, consoleSpan, span: node.span };
+    const hypervisor: Hypervisor = { region, console, consoleSpan, escapeKey: DEFAULT_ESCAPE_KEY, span: node.span };
+    const escape = decoded.values['escape-key'];
+    if (escape !== undefined) {
+      const span = decoded.spans.get('escape-key')!.value;
+      const key = parseEscapeKey(escape);
+      if (key === undefined) {
+        this.diagnostics.push(diagnostic(M.propertyType, `escape-key "${escape}" is not a key the console can use`, span, { help: `write ${ESCAPE_KEY_FORMS}` }));
+        return undefined;
+      }
+      hypervisor.escapeKey = key;
+      hypervisor.escapeKeySpan = span;
+    }
+    return hypervisor;
   }
 
   resolvePathOrAlias(written: string): string | undefined {
@@ -301,6 +314,7 @@ class ModelBuilder {
       image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
       devices,
       passthrough: (v.passthrough ?? []).map((device, i) => ({ device, span: decoded.spans.get('passthrough')!.items[i]! })),
+      autostart: v['no-autostart'] === undefined,
       span: node.span,
       cpusSpan: cpuSpans.value,
     };

@@ -1,4 +1,4 @@
-import type { System } from '../../schemas/model.js';
+import type { Interrupt, System } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { archBackend, archBackends } from '../arch/index.js';
 import type { Span } from '../diagnostics/span.js';
@@ -102,10 +102,10 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
     if (entry) entry.reasons.push(reason);
     else chosen.set(component.manifest.name, { component, reasons: [reason] });
   };
-  const instance = (component: Component, path: string): PlannedInstance => {
+  const instance = (component: Component, path: string, interrupts: readonly Interrupt[]): PlannedInstance => {
     const node = findNode(system.tree, path);
     if (!node) return { component, params: [] };
-    const read = readParameters(system.tree, node, component);
+    const read = readParameters(system.tree, node, component, interrupts);
     diagnostics.push(...read.diagnostics);
     return { component, params: read.values };
   };
@@ -121,7 +121,7 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
     const driver = provider(catalogue, 'driver', consoleDevice.compatible, backend.name);
     if (driver) {
       need(driver, { why: `hypervisor console ${consoleDevice.path}`, node: consoleDevice.path, span: system.hypervisor.consoleSpan });
-      console = instance(driver, consoleDevice.path);
+      console = instance(driver, consoleDevice.path, consoleDevice.interrupts);
     } else {
       const known = catalogue.components.filter((c) => c.manifest.kind === 'driver').flatMap((c) => c.manifest.compatible);
       diagnostics.push(
@@ -148,31 +148,52 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
         continue;
       }
       need(emulator, { why: `emulated device ${device.path} of guest '${guest.name}'`, node: device.path, span: device.span }, device.compatibleSpan);
-      emulators.set(emulatorKey(gi, device.path), instance(emulator, device.path));
+      emulators.set(emulatorKey(gi, device.path), instance(emulator, device.path, device.interrupts));
     }
   });
 
-  // Close over `needs` (manifests name their dependencies).
+  // Services are not asked for by any node: the configuration switches them on.
+  for (const service of catalogue.components.filter((c) => c.manifest.kind === 'service')) {
+    const fits = service.manifest.arch.length === 0 || service.manifest.arch.includes(backend.name);
+    if (fits && (!service.manifest.kconfig || enabled(service.manifest.kconfig))) need(service, { why: service.manifest.kconfig ? `CONFIG_${service.manifest.kconfig}` : 'a service' });
+  }
+
+  // Close over `needs` (manifests name their dependencies), and over `needs-irqchip`: the driver serving the
+  // board's interrupt controller.
+  const irqDevice = board.devices.find((d) => d.path === board.interruptController);
+  const irqProvider = irqDevice ? provider(catalogue, 'driver', irqDevice.compatible, backend.name) : undefined;
   const queue = [...chosen.values()];
   while (queue.length > 0) {
     const item = queue.shift()!;
-    for (const needed of item.component.manifest.needs) {
-      const dep = catalogue.byName.get(needed);
-      if (!dep) continue; // reported by loadCatalogue
-      const before = chosen.has(needed);
-      need(dep, { why: `needed by component '${item.component.manifest.name}'` });
-      if (!before && chosen.has(needed)) queue.push(chosen.get(needed)!);
+    const deps = item.component.manifest.needs.flatMap((n) => catalogue.byName.get(n) ?? []); // unknown names: reported by loadCatalogue
+    if (item.component.manifest['needs-irqchip'] && irqProvider) deps.push(irqProvider);
+    for (const dep of deps) {
+      const before = chosen.has(dep.manifest.name);
+      const byName = item.component.manifest.needs.includes(dep.manifest.name);
+      need(dep, byName ? { why: `needed by component '${item.component.manifest.name}'` } : { why: `the board's interrupt controller, for component '${item.component.manifest.name}'`, node: irqDevice!.path, span: irqDevice!.span });
+      if (!before && chosen.has(dep.manifest.name)) queue.push(chosen.get(dep.manifest.name)!);
     }
   }
 
+  // A guest that does not start at boot needs someone to start it: the terminal's guest commands.
+  const starter = catalogue.components.find((c) => c.manifest.kind === 'service' && c.manifest['starts-guests']);
+  for (const guest of system.guests.filter((g) => !g.autostart)) {
+    if (starter && chosen.has(starter.manifest.name)) continue;
+    const symbol = starter?.manifest.kconfig;
+    diagnostics.push(
+      diagnostic(M.guestNeverStarts, `guest '${guest.name}' does not start at boot (no-autostart), and nothing in the image can start it`, guest.span, {
+        ...(symbol ? { help: `enable CONFIG_${symbol} (the management terminal's guest commands), or drop no-autostart` } : { help: 'drop no-autostart' }),
+      }),
+    );
+  }
+
   if (!console || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const order = { core: 0, arch: 1, driver: 2, emulator: 3 } as const;
+  const order = { core: 0, arch: 1, driver: 2, emulator: 3, service: 4 } as const;
   const components = [...chosen.values()].sort(
     (a, b) => order[a.component.manifest.kind] - order[b.component.manifest.kind] || a.component.manifest.name.localeCompare(b.component.manifest.name),
   );
   // The interrupt controller is driven only when something linked its driver in (through `needs`): then it is
   // the planned driver serving the board's interrupt-parent device.
-  const irqDevice = board.devices.find((d) => d.path === board.interruptController);
   const irqchipDriver = irqDevice
     ? components.find((c) => c.component.manifest.kind === 'driver' && c.component !== console!.component && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))?.component
     : undefined;

@@ -6,12 +6,17 @@ export const hypervisorBinding = binding({
   match: { compatible: 'hvcc,hypervisor' },
   role: 'hvcc',
   title: 'The hypervisor (/hypervisor)',
-  description: 'What the hypervisor itself owns: its RAM and its console.',
+  description: 'What the hypervisor itself owns: its RAM and its console (and the console\'s escape key).',
   properties: {
     'memory-region': dt.phandle(
       'The host RAM the hypervisor owns (its image, translation tables and stacks): a node under /reserved-memory whose `reg` is one 4 KiB-aligned range.',
     ),
-    console: dt.phandle("The host UART the hypervisor prints on. Default: /chosen's stdout-path.").optional(),
+    console: dt.phandle("The host UART the hypervisor prints on, and reads the console's input from. Default: /chosen's stdout-path.").optional(),
+    'escape-key': dt
+      .string(
+        'The console escape key: pressed before a command key, it switches the console between guests and the management terminal (see docs/console.md). `ctrl-a` to `ctrl-z` or `^A` to `^Z` (not Ctrl-C, H, I, J, M), `ctrl-]`, `ctrl-\\`, `ctrl-^`, `ctrl-_`. `hvcc run --escape` overrides it. Default: `ctrl-a`.',
+      )
+      .optional(),
     'system-name': dt
       .string("The system's name (the default output folder is build/<name>/). Default: the file's name, or its folder's for system.dts.")
       .regex(/^[A-Za-z0-9._+-]+$/, 'letters, digits and . _ + - only')
@@ -37,6 +42,9 @@ export const guestBinding = binding({
       .phandleArray('Board devices given to this guest alone: their MMIO windows are mapped into the guest at the same addresses (the guest drives them directly).')
       .optional(),
     'interrupt-parent': dt.phandle("The guest's interrupt controller (a node inside the guest); copied to the guest device tree's root.").optional(),
+    'no-autostart': dt
+      .flag('The guest does not start at boot: it stays stopped until the management terminal starts it (`guest start NAME`, see docs/console.md).')
+      .optional(),
   },
 });
 

@@ -29,6 +29,19 @@ void hv_guest_load(struct hv_guest *guest)
 	}
 }
 
+/* Before a cold start: nothing of the guest's previous run may be left in its RAM. */
+static void guest_clear_ram(struct hv_guest *guest)
+{
+	const struct hv_guest_config *g = guest->cfg;
+
+	for (u64 i = 0; i < g->mem_count; i++) {
+		if (!(g->mem[i].flags & HV_MEM_RAM))
+			continue;
+		memset((void *)(uintptr_t)g->mem[i].pa, 0, g->mem[i].size);
+		arch_sync_guest_memory(g->mem[i].pa, g->mem[i].size);
+	}
+}
+
 void hv_guest_stop(struct hv_guest *guest, const char *line)
 {
 	hv_spin_lock(&guest->lock);
@@ -46,6 +59,13 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 	hv_cpu_notify();
 
 	if (__atomic_sub_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
+		/* The terminal can start them again: it keeps the machine up. */
+		if (hv_terminal()) {
+			hv_log("all guests have stopped; the management terminal keeps the machine up (%s t)",
+			       hv_session_escape_name());
+			return;
+		}
+		hv_session_end();
 		hv_log("all guests have stopped, powering off");
 		arch_host_system_off();
 	}
@@ -71,8 +91,8 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 
 	for (u64 i = 1; i < guest->cfg->vcpu_count; i++) {
 		while (load_acquire(&guest->vcpus[i]->epoch) != epoch) {
-			/* Another reset or a stop overtook this one: start over in the caller. */
-			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) != HV_GUEST_RUNNING)
+			/* Another reset or a stop overtook this one: start over in the caller. A pause does not. */
+			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) == HV_GUEST_STOPPED)
 				return;
 			hv_cpu_wait();
 		}
@@ -80,10 +100,12 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 
 	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
 	arch_guest_unblock(guest);
+	if (hv_manage_take_cold(guest))
+		guest_clear_ram(guest);
 	hv_guest_load(guest);
 
 	hv_spin_lock(&guest->lock);
-	if (guest->epoch == epoch && guest->state == HV_GUEST_RUNNING) {
+	if (guest->epoch == epoch && guest->state != HV_GUEST_STOPPED) {
 		vcpu0->on_entry = guest->cfg->entry;
 		vcpu0->on_context = guest->cfg->boot_arg;
 		store_release(&vcpu0->power, HV_VCPU_ON_PENDING);
@@ -95,7 +117,7 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
-	return load_acquire(&hv_panicking) || load_acquire(&guest->state) == HV_GUEST_STOPPED ||
+	return load_acquire(&hv_panicking) || load_acquire(&guest->state) != HV_GUEST_RUNNING ||
 	       vcpu->epoch != load_acquire(&guest->epoch);
 }
 
@@ -113,6 +135,7 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
+	hv_pcpu_exit_count[vcpu->pcpu]++;
 	for (;;) {
 		u64 epoch;
 		u64 power;
@@ -137,6 +160,11 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 			hv_cpu_notify();
 			if (vcpu->index == 0)
 				guest_restart(vcpu, epoch);
+			continue;
+		}
+		/* Paused: every register and the power state stay as they are until it is resumed. */
+		if (load_acquire(&guest->state) == HV_GUEST_PAUSED) {
+			hv_cpu_wait();
 			continue;
 		}
 
@@ -168,6 +196,7 @@ void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault)
 	arch_trap_describe(syndrome, sizeof(syndrome), fault->syndrome, fault->detail);
 	hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s%s, PC 0x%lx, %s", vcpu->guest->cfg->name,
 		    vcpu->index, fault->what, gpa, fault->pc, syndrome);
+	hv_manage_fault(vcpu->guest, line);
 	hv_guest_stop(vcpu->guest, line);
 }
 

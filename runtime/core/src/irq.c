@@ -82,6 +82,8 @@ bool hv_host_irq(u64 id)
 		hv_timer_interrupt();
 		return false;
 	}
+	if (hv_input_irq(id))
+		return false;
 	if (guest && guest->vintc)
 		return guest->vintc->ops->vintc->host_irq(vcpu, guest->vintc, id);
 	return false;

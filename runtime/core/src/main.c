@@ -138,17 +138,27 @@ void hv_main(void)
 				guest->vintc = &guest->cfg->devices[i];
 		guest_print_summary(guest);
 		hv_guest_load(guest);
+		if (guest->cfg->flags & HV_GUEST_NO_AUTOSTART) {
+			/* Its vCPUs park until the terminal starts it (which loads it again, cold). */
+			guest->state = HV_GUEST_STOPPED;
+			hv_log("guest '%s' does not start at boot (no-autostart)", guest->cfg->name);
+			continue;
+		}
 		/* Only the boot vCPU runs at first; the guest powers the others on. */
 		vcpu0 = guest->vcpus[0];
 		vcpu0->on_entry = guest->cfg->entry;
 		vcpu0->on_context = guest->cfg->boot_arg;
 		vcpu0->power = HV_VCPU_ON_PENDING;
+		hv_running_guests++;
 	}
-	hv_running_guests = c->guest_count;
+	hv_input_init();
 	store_release(&hv_guests_ready, true);
 	if (!hv_running_guests) {
-		hv_log("no guests to run, powering off");
-		arch_host_system_off();
+		if (!hv_terminal()) {
+			hv_log("no guests to run, powering off");
+			arch_host_system_off();
+		}
+		hv_log("no guest starts at boot; the management terminal keeps the machine up");
 	}
 
 	for (u64 p = 1; p < c->pcpu_count; p++) {

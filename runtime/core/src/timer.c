@@ -203,6 +203,8 @@ void hv_cpu_run_pending(void)
 {
 	struct cpu_queues *q = &queues[arch_cpu_id()];
 
+	/* Console input, when it is polled rather than taken by its interrupt: passing through is when. */
+	hv_input_poll();
 	/* Until nothing is left: a callback may queue work, work may arm a timer that is already due. */
 	for (;;) {
 		bool ran = run_timers(q);

@@ -34,7 +34,7 @@ const driver = component({ name: 'uart-driver', kind: 'driver', description: 'te
 function layout(): Layout {
   return {
     hypervisor: { base: GiB, size: 4n * MiB },
-    console: { base: 0x0900_0000n, driver, params: [] },
+    console: { base: 0x0900_0000n, driver, params: [], escape: 1 },
     hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
     arch: aarch64.config.system.values(),
     hypervisorInterrupts: [],
@@ -62,6 +62,7 @@ function layout(): Layout {
           },
         ],
         console: 0,
+        autostart: true,
         stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format),
         arch: aarch64.config.guest.values(),
       },

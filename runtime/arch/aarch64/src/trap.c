@@ -181,6 +181,12 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 	(void)regs;	/* the same frame as vcpu->regs */
 
 	if (hv_vcpu_must_yield(vcpu)) {
+		/*
+		 * The trap is dropped, to be taken again if the vCPU goes on where it was (after a pause). Every
+		 * trap returns to the instruction that caused it, except HVC, whose return address is past it.
+		 */
+		if (kind == EXC_SYNC && ESR_EC(esr) == EC_HVC64)
+			vcpu->regs->elr -= 4;
 		hv_vcpu_settle(vcpu);
 		return;
 	}

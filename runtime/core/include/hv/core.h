@@ -42,6 +42,7 @@ enum hv_vcpu_power {
 enum hv_guest_state {
 	HV_GUEST_RUNNING = 0,
 	HV_GUEST_STOPPED = 1,
+	HV_GUEST_PAUSED = 2,		/* its vCPUs keep their state but do not run (hv/manage.h) */
 };
 
 struct hv_guest {

@@ -2,7 +2,9 @@
 /*
  * The board's GICv3 as the hypervisor sees it, at EL2.
  *
- * The distributor only gets affinity routing and group 1 enabled: the hypervisor uses no SPI. Each CPU
+ * The distributor gets affinity routing and group 1 enabled, and routes the few SPIs the hypervisor takes
+ * itself (its console's, see gicv3_enable()) to the CPU that handles them; guests' devices are all emulated,
+ * so no other SPI is ever enabled. Each CPU
  * wakes its own redistributor and uses four private interrupts, all group 1: SGI 0 (another CPU wants it
  * to look at its vCPU) and INTID 26 (the EL2 physical timer, which runs the hypervisor's timers), enabled
  * here; INTID 25 (the virtual CPU interface's maintenance interrupt) and 27 (the EL1 virtual timer),
@@ -22,6 +24,12 @@
 #define GICD_CTLR_RWP		BIT(31)
 #define GICD_CTLR_ARE		BIT(4)
 #define GICD_CTLR_GRP1		BIT(1)
+#define GICD_TYPER		0x0004
+#define GICD_IGROUPR		0x0080
+#define GICD_ISENABLER		0x0100
+#define GICD_IPRIORITYR		0x0400
+#define GICD_ICFGR		0x0c00
+#define GICD_IROUTER		0x6000
 
 #define GICR_FRAME		0x20000		/* RD_base + SGI_base, without virtual LPIs */
 #define GICR_FRAME_VLPI		0x40000
@@ -65,6 +73,11 @@ static inline u64 rd64(u64 addr)
 static inline void wr32(u64 addr, u32 v)
 {
 	*(volatile u32 *)(uintptr_t)addr = v;
+}
+
+static inline void wr64(u64 addr, u64 v)
+{
+	*(volatile u64 *)(uintptr_t)addr = v;
 }
 
 static void gicv3_init(const struct hv_irqchip_config *cfg)
@@ -145,6 +158,34 @@ void gicv3_ppi_deactivate(u64 intid)
 	dsb(sy);
 }
 
+/*
+ * An SPI of a board device the hypervisor drives itself, delivered to one CPU (by its MPIDR, not 1-of-N:
+ * the core picks the CPU, so it knows where the handler runs). Only the boot CPU calls this, before the
+ * others start, so the read-modify-writes of the shared group and configuration registers race with no one.
+ */
+static bool gicv3_enable(const struct hv_irq *irq, u64 mpidr)
+{
+	u64 n = irq->id;
+	u64 lines = ((rd32(dist_base + GICD_TYPER) & 0x1f) + 1) * 32;
+	u64 bit = BIT(n % 32);
+	u64 cfg = dist_base + GICD_ICFGR + n / 16 * 4;
+	u64 route = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;
+
+	if (n < 32 || n >= lines || n >= INTID_SPURIOUS)
+		return false;	/* private interrupts are per CPU, and nothing asks for one here */
+	wr32(dist_base + GICD_IGROUPR + n / 32 * 4, rd32(dist_base + GICD_IGROUPR + n / 32 * 4) | (u32)bit);
+	*(volatile u8 *)(uintptr_t)(dist_base + GICD_IPRIORITYR + n) = HOST_PRIORITY;
+	/* Bit 1 of the field is edge-triggered; the device tree says level or edge. */
+	if (irq->flags & (HV_IRQ_EDGE_RISING | HV_IRQ_EDGE_FALLING))
+		wr32(cfg, rd32(cfg) | (u32)BIT(n % 16 * 2 + 1));
+	else
+		wr32(cfg, rd32(cfg) & ~(u32)BIT(n % 16 * 2 + 1));
+	wr64(dist_base + GICD_IROUTER + n * 8, route);
+	dsb(sy);
+	wr32(dist_base + GICD_ISENABLER + n / 32 * 4, (u32)bit);
+	return true;
+}
+
 /* At most a few at a time: a level-sensitive interrupt nobody quiets must not keep the CPU here. */
 static void gicv3_handle(void)
 {
@@ -178,4 +219,5 @@ const struct hv_irqchip_ops gicv3_irqchip_ops = {
 	.cpu_init = gicv3_cpu_init,
 	.handle = gicv3_handle,
 	.kick = gicv3_kick,
+	.enable = gicv3_enable,
 };
