@@ -13,12 +13,17 @@ import { hvccVersion } from '../paths.js';
 import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { qemuCommand, runQemu } from '../run/qemu.js';
+import { attachConsole, FaultWatcher } from '../run/interactive.js';
+import { ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { type Io, printDiagnostics, validateJson } from './output.js';
 
 class UsageError extends Error {}
 
-/** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
-export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
+/**
+ * Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure;
+ * `run`: 3 timed out, 4 the hypervisor panicked, 5 a guest was stopped by a fault.
+ */
+export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4, fault: 5 } as const;
 
 function defaultIo(): Io {
   return {
@@ -34,8 +39,9 @@ function warningSwitches(w: unknown): { disabled: Set<string> } {
   return { disabled: new Set(list.filter((x) => x.startsWith('no-')).map((x) => x.slice(3))) };
 }
 
-function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; components?: string[]; W?: unknown; werror?: boolean }, reuse = false): BuildResult {
+function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; components?: string[]; W?: unknown; werror?: boolean }, reuse = false, escapeKey?: number): BuildResult {
   const result = build({
+    ...(escapeKey !== undefined ? { escapeKey } : {}),
     reuse,
     file: argv.file,
     componentPath: argv.components ?? [],
@@ -85,16 +91,32 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
     )
     .command(
       'run <file>',
-      'Build if needed, then boot the image in QEMU and stream the hypervisor console (arguments after -- go to QEMU)',
+      'Build if needed, then boot the image in QEMU with this terminal as its console: the output streamed, the keys typed (or piped in) sent to the focused guest (arguments after -- go to QEMU; see docs/console.md)',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('O', { type: 'string', describe: 'Output folder (default: build/<system name>/)' })
-          .option('config', { type: 'string' })
-          .option('timeout', { type: 'number', default: 60, describe: 'Seconds before QEMU is stopped (exit status 3)' })
-          .option('verbose', { alias: 'v', type: 'boolean' }),
+          .option('config', { type: 'string', describe: 'Kconfig .config to use (default: see docs/cli.md)' })
+          .option('timeout', {
+            type: 'string',
+            describe: 'Seconds before QEMU is stopped (exit status 3); 0: no limit. Default: 60, or no limit when standard input is a terminal',
+            coerce: (v: unknown) => {
+              const text = String(v).trim();
+              if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${String(v)}'`);
+              return Number(text);
+            },
+          })
+          .option('escape', { type: 'string', describe: `The console escape key, overriding the description's escape-key: ${ESCAPE_KEY_FORMS.replace(/`/g, '')} (default ctrl-a)` })
+          .option('accept-faults', { type: 'boolean', describe: 'Exit 0 even when a guest was stopped by a fault (otherwise exit status 5)' })
+          .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command and the QEMU command line' }),
       async (argv) => {
-        const result = runBuild(io, argv as never, true);
+        let escapeKey: number | undefined;
+        if (argv.escape !== undefined) {
+          escapeKey = parseEscapeKey(argv.escape);
+          if (escapeKey === undefined) throw new UsageError(`--escape: '${argv.escape}' is not a key the console can use; write ${ESCAPE_KEY_FORMS.replace(/`/g, '')}`);
+        }
+        const timeout = (argv.timeout as number | undefined) ?? (process.stdin.isTTY ? 0 : 60);
+        const result = runBuild(io, argv as never, true, escapeKey);
         if (!result.ok || !result.system || !result.files) {
           exit = EXIT.errors;
           return;
@@ -106,13 +128,26 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           return;
         }
         if (argv.verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
-        const outcome = await runQemu(command, { timeoutSeconds: argv.timeout, onOutput: (chunk) => io.stdout(chunk) });
+        const faults = new FaultWatcher();
+        const system = result.system;
+        const outcome = await runQemu(command, {
+          timeoutSeconds: timeout,
+          onOutput: (chunk) => {
+            faults.feed(chunk);
+            io.stdout(chunk);
+          },
+          attachInput: (stdin, kill) => attachConsole({ sink: stdin, kill, escapeKey: system.hypervisor.escapeKey }).detach,
+        });
         switch (outcome.kind) {
           case 'powered-off':
             exit = EXIT.ok;
+            if (faults.faults.length > 0 && !argv['accept-faults']) {
+              io.stderr(`hvcc: ${faults.faults.length === 1 ? 'a guest was' : `${faults.faults.length} guests were`} stopped by a fault (--accept-faults accepts that): ${faults.faults[0]!.replace(/^\[hv\] /, '')}\n`);
+              exit = EXIT.fault;
+            }
             break;
           case 'timeout':
-            io.stderr(`hvcc: no power-off after ${argv.timeout} s; QEMU stopped\n`);
+            io.stderr(`hvcc: no power-off after ${timeout} s; QEMU stopped\n`);
             exit = EXIT.timeout;
             break;
           case 'panic':

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { Board } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { MiB } from '../util/ranges.js';
@@ -31,9 +32,18 @@ export const PANIC_MARKER = '[hv] PANIC';
  * Boots the image and streams the serial console to `onOutput`. The outcome is 'powered-off' when the
  * hypervisor turned the machine off (QEMU exits 0), 'panic' as soon as the panic marker appears.
  */
-export function runQemu(command: QemuCommand, options: { timeoutSeconds: number; onOutput: (chunk: string) => void }): Promise<RunOutcome> {
+export function runQemu(
+  command: QemuCommand,
+  options: {
+    /** 0: no limit. */
+    timeoutSeconds: number;
+    onOutput: (chunk: string) => void;
+    /** Connects QEMU's standard input (its serial port's receive side); returns what disconnects it. */
+    attachInput?: (stdin: Writable, kill: () => void) => () => void;
+  },
+): Promise<RunOutcome> {
   return new Promise((resolveOutcome) => {
-    const child = spawn(command.program, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.program, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });
     // QEMU must not outlive hvcc: not when hvcc is interrupted, nor when its output is cut short (| head).
     const stop = () => {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -46,7 +56,10 @@ export function runQemu(command: QemuCommand, options: { timeoutSeconds: number;
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.stdout.once('error', stop);
+    // Without input, the serial port reads end-of-file at once, as from /dev/null.
+    const detach = options.attachInput ? options.attachInput(child.stdin, stop) : (child.stdin.end(), undefined);
     child.once('close', () => {
+      detach?.();
       process.off('exit', stop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -60,7 +73,7 @@ export function runQemu(command: QemuCommand, options: { timeoutSeconds: number;
       clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000);
+    const timer = options.timeoutSeconds > 0 ? setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000) : undefined;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       options.onOutput(chunk);
