@@ -92,8 +92,8 @@ usleep 100000
 poweroff -f
 `;
 
-/** A gzipped newc initramfs: busybox, its applet links, /dev/console, and `init` as /init. */
-export function initramfs(busybox, init = INIT) {
+/** A gzipped newc initramfs: busybox, its applet links (and `applets` besides), /dev/console, and `init` as /init. */
+export function initramfs(busybox, init = INIT, applets = []) {
   const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000, S_IFCHR = 0o020000;
   let ino = 1;
   const parts = [];
@@ -101,7 +101,7 @@ export function initramfs(busybox, init = INIT) {
   for (const d of ['bin', 'dev', 'proc', 'sys']) add(d, S_IFDIR | 0o755);
   add('dev/console', S_IFCHR | 0o600, undefined, [5, 1]);
   add('bin/busybox', S_IFREG | 0o755, readFileSync(busybox));
-  for (const applet of ['sh', 'mount', 'echo', 'uname', 'grep', 'nproc', 'usleep', 'poweroff', 'reboot', 'cat']) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
+  for (const applet of ['sh', 'mount', 'echo', 'uname', 'grep', 'nproc', 'usleep', 'poweroff', 'reboot', 'cat', ...applets]) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
   add('init', S_IFREG | 0o755, Buffer.from(init));
   parts.push(cpioEntry('TRAILER!!!', 0));
   return gzipSync(Buffer.concat(parts), { level: 9 });
