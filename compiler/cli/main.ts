@@ -100,11 +100,6 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           .option('timeout', {
             type: 'string',
             describe: 'Seconds before QEMU is stopped (exit status 3); 0: no limit. Default: 60, or no limit when standard input is a terminal',
-            coerce: (v: unknown) => {
-              const text = String(v).trim();
-              if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${String(v)}'`);
-              return Number(text);
-            },
           })
           .option('escape', { type: 'string', describe: `The console escape key, overriding the description's escape-key: ${ESCAPE_KEY_FORMS.replace(/`/g, '')} (default ctrl-a)` })
           .option('accept-faults', { type: 'boolean', describe: 'Exit 0 even when a guest was stopped by a fault (otherwise exit status 5)' })
@@ -115,7 +110,9 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
           escapeKey = parseEscapeKey(argv.escape);
           if (escapeKey === undefined) throw new UsageError(`--escape: '${argv.escape}' is not a key the console can use; write ${ESCAPE_KEY_FORMS.replace(/`/g, '')}`);
         }
-        const timeout = (argv.timeout as number | undefined) ?? (process.stdin.isTTY ? 0 : 60);
+        const timeoutText = argv.timeout === undefined ? undefined : String(argv.timeout).trim();
+        if (timeoutText !== undefined && !/^(\d+(\.\d*)?|\.\d+)$/.test(timeoutText)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${timeoutText}'`);
+        const timeout = timeoutText !== undefined ? Number(timeoutText) : process.stdin.isTTY ? 0 : 60;
         const result = runBuild(io, argv as never, true, escapeKey);
         if (!result.ok || !result.system || !result.files) {
           exit = EXIT.errors;

@@ -8,7 +8,7 @@
 export const DEFAULT_ESCAPE_KEY = 0x01;
 
 /** What may be written: `ctrl-a` .. `ctrl-z` and `ctrl-[`, `ctrl-\`, `ctrl-]`, `ctrl-^`, `ctrl-_`, or `^A`... */
-export const ESCAPE_KEY_FORMS = '`ctrl-a` to `ctrl-z` (or `^A` to `^Z`), `ctrl-]`, `ctrl-\\`, `ctrl-^` or `ctrl-_`';
+export const ESCAPE_KEY_FORMS = '`ctrl-a` to `ctrl-z` (or `^A` to `^Z`) but not Ctrl-C, H, I, J or M, or `ctrl-]`, `ctrl-\\`, `ctrl-^`, `ctrl-_`';
 
 /**
  * The control character a key name means, or undefined. Only control characters are accepted: a printable
