@@ -10,7 +10,7 @@ import { escapeKeyName } from '../console/escape-key.js';
  */
 
 /** How long QEMU may take to power off after the escape key and x before it is stopped from here. */
-const POWER_OFF_GRACE_MS = 3000;
+const POWER_OFF_GRACE_MS = 5000;
 
 export interface Attachment {
   /** Stops forwarding and restores the terminal. Idempotent. */

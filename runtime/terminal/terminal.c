@@ -196,8 +196,10 @@ static void enter(void)
 				  hv_config.system_name);
 		greeted = true;
 	}
-	prompt();
-	hv_session_write(line, len);
+	hv_session_hold();
+	hv_session_write_locked(PROMPT, sizeof(PROMPT) - 1);
+	hv_session_write_locked(line, len);
+	hv_session_release();
 }
 
 static void input(u8 c)
@@ -237,18 +239,20 @@ static void input(u8 c)
 		prompt();
 		return;
 	case KEY_CTRL_U:
-		while (len) {
-			len--;
-			hv_session_puts("\b \b");
-		}
+		hv_session_hold();
+		for (; len; len--)
+			hv_session_write_locked("\b \b", 3);
+		hv_session_release();
 		overlong = false;
 		return;
 	case KEY_BS:
 	case KEY_DEL:
+		hv_session_hold();
 		if (len) {
 			len--;
-			hv_session_puts("\b \b");
+			hv_session_write_locked("\b \b", 3);
 		}
+		hv_session_release();
 		return;
 	case KEY_ESC:
 		esc_state = 1;
@@ -260,8 +264,11 @@ static void input(u8 c)
 		overlong = true;
 		return;
 	}
+	/* The line and the screen change together: a redraw comes before both or after both. */
+	hv_session_hold();
 	line[len++] = (char)c;
-	hv_session_write((const char *)&c, 1);
+	hv_session_write_locked((const char *)&c, 1);
+	hv_session_release();
 }
 
 const struct hv_terminal_ops hv_terminal_ops = {

@@ -241,6 +241,16 @@ void hv_session_write_locked(const char *s, size_t n)
 	}
 }
 
+void hv_session_hold(void)
+{
+	hv_console_lock();
+}
+
+void hv_session_release(void)
+{
+	hv_console_unlock();
+}
+
 void hv_session_write(const char *s, size_t n)
 {
 	if (!n)

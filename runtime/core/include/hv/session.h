@@ -51,8 +51,14 @@ bool hv_session_muted(void);
 void hv_session_write(const char *s, size_t n);
 void hv_session_puts(const char *s);
 __printf(1, 2) void hv_session_printf(const char *fmt, ...);
-/* The same, only from the terminal's redraw hook, which runs with the console lock held. */
+/*
+ * The same with the console lock held: in the terminal's redraw hook, and between hv_session_hold() and
+ * hv_session_release(), which the terminal takes around a change to its line and the drawing of that
+ * change, so that a redraw in between cannot draw it twice.
+ */
 void hv_session_write_locked(const char *s, size_t n);
+void hv_session_hold(void);
+void hv_session_release(void);
 
 /* hv_snprintf() with a va_list. */
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
