@@ -114,6 +114,20 @@ export class PipeSession {
     return code;
   }
 
+  /** CPU seconds QEMU (hvcc's child) used in the next `ms` milliseconds. */
+  async qemuCpuSeconds(ms: number): Promise<number> {
+    const pid = this.child.pid!;
+    const qemu = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]!;
+    const ticks = () => {
+      const fields = readFileSync(`/proc/${qemu}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    };
+    const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    const before = ticks();
+    await new Promise((r) => setTimeout(r, ms));
+    return (ticks() - before) / hz;
+  }
+
   /** Ends hvcc as a user's kill would: SIGTERM, on which it stops QEMU (a SIGKILL would leave QEMU behind). */
   kill(): void {
     if (this.child.exitCode !== null || this.ended) return;

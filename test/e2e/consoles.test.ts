@@ -197,13 +197,18 @@ describe('over a pipe (the CI form)', () => {
     s.line('back');
     await s.expect(/^echo: you typed 'back'$/m, { from: at });
 
-    // Every guest stopped: with the terminal the machine stays up, until poweroff.
+    // Every guest stopped: with the terminal the machine stays up, until poweroff; its CPUs sleep (in WFI,
+    // which QEMU really sleeps in), where echo's polling of its FIFO kept one busy before.
     s.send(`${CTRL_A}t`);
+    const busy = await s.qemuCpuSeconds(3000);
     at = s.mark();
     s.line('guest stop count');
     s.line('guest stop 1');
     await s.expect(/^\[hv\] all guests have stopped; the management terminal keeps the machine up \(Ctrl-A t\)$/m, { from: at });
     expect(await s.alive(1500)).toBe(true);
+    const idle = await s.qemuCpuSeconds(3000);
+    expect(idle).toBeLessThan(0.5);
+    expect(busy).toBeGreaterThan(idle * 2);
     s.line('guest list');
     await s.expect(/^ 1  echo\s+stopped\s+0:0 off/m, { from: at });
     s.line('poweroff');

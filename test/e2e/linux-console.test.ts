@@ -98,12 +98,25 @@ describe("the Linux guest's shell, typed into", () => {
     t.keys('Enter');
     await t.expect(/^back in Linux$/m, { from: at });
 
-    // The terminal sees both guests; then the machine goes off, the terminal is as it was.
+    // The terminal sees both guests. Linux paused (its two vCPUs, virtual GIC and timer) resumes and answers.
     at = t.mark();
     t.keys('C-a', 't');
     t.text('guest list');
     t.keys('Enter');
     await t.expect(/^ 1  linux\s+running\s+0:1 on, 1:2 on\s+\d+\s+0$/m, { from: at });
+    t.text('guest pause linux');
+    t.keys('Enter');
+    await t.expect(/^\[hv\] guest 'linux' paused$/m, { from: at });
+    await new Promise((r) => setTimeout(r, 2000));
+    t.text('guest resume linux');
+    t.keys('Enter');
+    t.text('console linux');
+    t.keys('Enter');
+    await t.expect(/^\[hv\] console: guest 'linux' \(1 of 2, running\)/m, { from: at });
+    t.text('echo still $((40+2))');
+    t.keys('Enter');
+    await t.expect(/^still 42$/m, { from: at });
+    t.keys('C-a', 't');
     t.text('poweroff');
     t.keys('Enter');
     const end = await t.exited();
@@ -111,7 +124,7 @@ describe("the Linux guest's shell, typed into", () => {
     expect(end.modes).toEqual(expect.arrayContaining(['icanon', 'echo', 'isig']));
   }, 600_000);
 
-  test('over a pipe (CI): the same shell session', async () => {
+  test('over a pipe (CI): the same shell session, and a cold reset of Linux from the terminal', async () => {
     const s = new PipeSession([system, '-O', tempDir('linux-console-pipe'), '--timeout', '500']);
     sessions.push(s);
     await s.expect(new RegExp(`^\\[linux\\] ${READY}: 2 CPUs$`, 'm'), { timeoutMs: 400_000 });
@@ -129,6 +142,18 @@ describe("the Linux guest's shell, typed into", () => {
     at = s.mark();
     s.line('echo $((6*7+1))');
     await s.expect(/^43$/m, { from: at });
+
+    // A cold reset from the terminal: Linux boots again from a cleared RAM, on both vCPUs, and has a shell.
+    at = s.mark();
+    s.send(`${CTRL_A}t`);
+    s.line('guest reset linux');
+    await s.expect(/^\[hv\] guest 'linux' restarting \(RAM cleared, image reloaded\)$/m, { from: at });
+    await s.expect(/^\[linux\] .*smp: Brought up 1 node, 2 CPUs$/m, { from: at, timeoutMs: 400_000 });
+    await s.expect(new RegExp(`^\\[linux\\] ${READY}: 2 CPUs$`, 'm'), { from: at, timeoutMs: 400_000 });
+    s.send(`${CTRL_A}1`);
+    at = s.mark();
+    s.line('echo again $((6*7))');
+    await s.expect(/^again 42$/m, { from: at, timeoutMs: 60_000 });
     s.send(`${CTRL_A}x`);
     expect(await s.exit()).toBe(0);
   }, 600_000);
