@@ -190,6 +190,21 @@ describe('over a pipe (the CI form)', () => {
     s.line('stats');
     await s.expect(/^console: \d+ bytes of input, by interrupt 33 on pCPU 0; 0 guest lines muted\nguest 'echo': input 12 bytes queued, 12 delivered, 0 dropped\n/m, { from: at });
 
+    // Muting: the guests without the keyboard (here, all) are not shown; the hypervisor's lines are.
+    at = s.mark();
+    s.line('mute on');
+    await s.expect(/^the output of guests without the keyboard is muted$/m, { from: at });
+    const muted = s.mark();
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(counts(s.text(muted))).toEqual([]);
+    s.line('stats');
+    const mutedLines = await s.expect(/^console: \d+ bytes of input, by interrupt 33 on pCPU 0; (\d+) guest lines muted$/m, { from: muted });
+    expect(Number(mutedLines[1])).toBeGreaterThan(2);
+    at = s.mark();
+    s.send(`${CTRL_A}m`);
+    await s.expect(/^\[hv\] console: the other guests' output is shown$/m, { from: at });
+    await s.expect(/^\[count\] count: \d+$/m, { from: at });
+
     // Back to a guest by the escape key and its number.
     at = s.mark();
     s.send(`${CTRL_A}1`);
