@@ -5,7 +5,11 @@ import { z } from 'zod';
  * what it needs. The compiler discovers components by these files alone, so adding a driver, an emulator
  * or an arch port never means editing the compiler.
  */
-export const ComponentKind = z.enum(['core', 'arch', 'driver', 'emulator']);
+/**
+ * core: always linked; arch: the port for the board's CPUs; service: a core service linked only when the
+ * system needs it (its `service` says which); driver: a host device's; emulator: a guest device's.
+ */
+export const ComponentKind = z.enum(['core', 'arch', 'service', 'driver', 'emulator']);
 export type ComponentKind = z.infer<typeof ComponentKind>;
 
 /** A Kconfig int symbol (without CONFIG_) or a number: a capability that scales with the configuration. */
@@ -61,8 +65,15 @@ export const ComponentManifest = z
     needs: z.array(z.string()).default([]),
     /** The Kconfig symbol (without CONFIG_) that must be enabled for this component to be linked. */
     kconfig: z.string().optional(),
-    /** For drivers and emulators: the symbol of the ops object the generated config points at. */
+    /** For drivers, emulators and services: the symbol of the ops object the generated config points at. */
     ops: z.string().optional(),
+    /**
+     * For "service" components: which of the core's optional services it provides. "scheduler": vCPU
+     * scheduling, linked when some CPU may run more than one vCPU; its ops become hv_config.scheduler.
+     */
+    service: z.enum(['scheduler']).optional(),
+    /** Needs the driver of the board's interrupt controller, whichever it is (a scheduler preempts through its timer interrupt). */
+    'needs-irqchip': z.boolean().default(false),
     /**
      * For drivers and emulators: the C type of one instance's state. The compiler defines one zeroed object of
      * it per instance (in a generated C file that includes `header`), so its size follows the Kconfig values it

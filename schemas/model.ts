@@ -106,10 +106,26 @@ export const GuestDevice = z.object({
 });
 export type GuestDevice = z.infer<typeof GuestDevice>;
 
+/** An entry of a guest's `cpus` that is not a CPU of the board (the vcpu-affinity check reports it). */
+export const StrayCpu = z.object({ path: z.string(), span: Span });
+export type StrayCpu = z.infer<typeof StrayCpu>;
+
 export const GuestVcpu = z.object({
-  /** Index into board.cpus of the physical CPU this vCPU is pinned to. */
-  pcpu: z.number().int().nonnegative(),
+  /**
+   * Indices into board.cpus of the physical CPUs this vCPU may run on, in `cpus` order: one pins it there;
+   * several let the scheduler choose. Empty when none of its entries is a CPU.
+   */
+  affinity: z.array(z.number().int().nonnegative()),
+  /** Its `cpus` entries that name no CPU of the board. */
+  strays: z.array(StrayCpu),
+  /** Scheduling priority (higher runs first) and time slice; the description's, or the defaults. */
+  priority: z.number().int().nonnegative(),
+  timeSliceUs: z.number().int().nonnegative(),
+  /** Its `cpus` entry when pinned by position, else the whole `cpus` value. */
   span: Span,
+  /** Where its priority and time slice are written, when they are. */
+  prioritySpan: Span.optional(),
+  timeSliceSpan: Span.optional(),
 });
 export type GuestVcpu = z.infer<typeof GuestVcpu>;
 
@@ -158,6 +174,8 @@ export const Guest = z.object({
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
   cpusSpan: Span,
+  /** The `vcpus` property's value, when the description gives the vCPU count. */
+  vcpusSpan: Span.optional(),
 });
 export type Guest = z.infer<typeof Guest>;
 

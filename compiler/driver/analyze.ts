@@ -9,7 +9,7 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { layoutSystem, type Layout } from '../layout/layout.js';
 import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
-import { planSystem, selectArch, type Plan } from '../plan/plan.js';
+import { planSystem, schedulerAvailability, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
@@ -70,7 +70,8 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
     ...runChecks(
       {
         system: front.system,
-        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
+        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1, maxVcpus: kconfig.intValue('HV_MAX_VCPUS') ?? 1 },
+        scheduler: schedulerAvailability(front.system, catalogue, backend.name, (s) => kconfig.isEnabled(s)),
         guestAddressBits: guestFormat.inputBits,
         blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
         granule: guestFormat.granule,
@@ -88,7 +89,9 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   result.plan = planned.plan;
 
   try {
-    const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
+    // One stack per CPU, and with the scheduler one per vCPU as well (each vCPU is a thread of its own).
+    const stacks = (kconfig.intValue('HV_MAX_CPUS') ?? 0) + (planned.plan.scheduler ? (kconfig.intValue('HV_MAX_VCPUS') ?? 0) : 0);
+    const stackBytes = BigInt(stacks) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
     const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes });
     diagnostics.push(...laid.diagnostics);
     if (!hasErrors(diagnostics)) result.layout = laid.layout;

@@ -16,7 +16,7 @@ export interface GuestBootInfo {
 }
 
 /** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
-const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'passthrough', 'phandle', 'linux,phandle', 'status']);
+const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'vcpus', 'priority', 'time-slice-us', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'passthrough', 'phandle', 'linux,phandle', 'status']);
 
 /** A reference from inside the guest's subtree to a node outside it: the guest cannot see that node. */
 export interface OutsideReference {

@@ -41,8 +41,7 @@ export interface DeviceInstance {
 export interface GuestLayout {
   name: string;
   vmid: number;
-  /** For each vCPU: the pCPU slot (index into Layout.pcpus) and the CPU identifier the guest sees. */
-  vcpus: { pcpuSlot: number; hwid: bigint }[];
+  vcpus: VcpuLayout[];
   memory: PlacedMemory[];
   segments: LoadSegment[];
   imageFormat: LoadedImage['format'];
@@ -60,12 +59,26 @@ export interface GuestLayout {
   arch: bigint[];
 }
 
+export interface VcpuLayout {
+  /** The pCPU slot (index into Layout.pcpus) it starts on: the first of its affinity. */
+  pcpuSlot: number;
+  /** The CPU identifier the guest sees. */
+  hwid: bigint;
+  /** Bit n: it may run on slot n. Without a scheduler only its starting slot. */
+  affinity: bigint;
+  priority: number;
+  timeSliceNs: bigint;
+}
+
 export interface PcpuLayout {
   /** Index in board.cpus. */
   boardCpu: number;
   hwid: bigint;
+  /** The vCPU that owns this CPU: the only one that may run on it, pinned there. Unset when none or several may. */
   guest?: number;
   vcpu?: number;
+  /** Every vCPU that may run on it (several only with a scheduler). */
+  runs: { guest: number; vcpu: number }[];
 }
 
 /** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual GIC). */
@@ -79,6 +92,8 @@ export interface Layout {
   hypervisor: Range;
   console: { base: bigint; driver: Component; params: ParameterValue[] };
   irqchip?: IrqchipLayout;
+  /** The vCPU scheduler, when some CPU is shared (its ops become hv_config.scheduler). */
+  scheduler?: Component;
   /** The hypervisor's own translation tables (an identity map). */
   hv: { tables: TableSet; mappings: Mapping[] };
   /** The architecture's part of hv_config, in its backend's field order. */
@@ -94,7 +109,7 @@ export interface LayoutInput {
   system: System;
   plan: Plan;
   readFile: (path: string) => Uint8Array | undefined;
-  /** Bytes of the hypervisor's per-CPU stacks (CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE). */
+  /** Bytes of the hypervisor's stacks: CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE, plus one per vCPU with the scheduler. */
   stackBytes: bigint;
 }
 
@@ -245,23 +260,44 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
   const memory = placeMemory(system, block, PAGE, diagnostics);
 
   // The boot CPU (the one the firmware starts: board.cpus[0]) always comes first.
-  const pcpus: PcpuLayout[] = [{ boardCpu: 0, hwid: board.cpus[0]!.hwid }];
+  const pcpus: PcpuLayout[] = [{ boardCpu: 0, hwid: board.cpus[0]!.hwid, runs: [] }];
   const slotOf = (boardCpu: number) => {
     let slot = pcpus.findIndex((p) => p.boardCpu === boardCpu);
     if (slot < 0) {
       slot = pcpus.length;
-      pcpus.push({ boardCpu, hwid: board.cpus[boardCpu]!.hwid });
+      pcpus.push({ boardCpu, hwid: board.cpus[boardCpu]!.hwid, runs: [] });
     }
     return slot;
+  };
+  // Without a scheduler no CPU is shared (the cpu-shared check saw to it): a vCPU runs on the first CPU of
+  // its affinity, and only there.
+  const scheduled = plan.scheduler !== undefined;
+
+  // A vCPU free to run on several CPUs starts on the least loaded of them (pinned vCPUs counted first, then
+  // the others in description order): an idle CPU pulls work, but nothing moves a busy CPU's extra vCPUs.
+  const homes = new Map<number, number>();
+  for (const g of system.guests) for (const v of g.vcpus) if (v.affinity.length === 1) homes.set(v.affinity[0]!, (homes.get(v.affinity[0]!) ?? 0) + 1);
+  const home = (affinity: number[]) => {
+    if (affinity.length <= 1) return affinity[0];
+    const best = affinity.reduce((a, b) => ((homes.get(b) ?? 0) < (homes.get(a) ?? 0) ? b : a));
+    homes.set(best, (homes.get(best) ?? 0) + 1);
+    return best;
   };
 
   const guests: GuestLayout[] = [];
   system.guests.forEach((guest, gi) => {
-    const vcpus = guest.vcpus.map((v, vi) => {
-      const slot = slotOf(v.pcpu);
-      pcpus[slot]!.guest = gi;
-      pcpus[slot]!.vcpu = vi;
-      return { pcpuSlot: slot, hwid: arch.vcpuHwid(vi) };
+    const vcpus = guest.vcpus.map((v, vi): VcpuLayout => {
+      const cpus = scheduled ? v.affinity : v.affinity.slice(0, 1);
+      const start = scheduled ? home(cpus) : cpus[0];
+      const slots = cpus.map(slotOf);
+      for (const slot of slots) pcpus[slot]!.runs.push({ guest: gi, vcpu: vi });
+      return {
+        pcpuSlot: start === undefined ? 0 : slotOf(start),
+        hwid: arch.vcpuHwid(vi),
+        affinity: slots.reduce((mask, slot) => mask | (1n << BigInt(slot)), 0n),
+        priority: v.priority,
+        timeSliceNs: BigInt(v.timeSliceUs) * 1000n,
+      };
     });
     const devices: DeviceInstance[] = guest.devices.flatMap((d) => {
       const instance = plan.emulators.get(emulatorKey(gi, d.path));
@@ -307,6 +343,15 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     });
   });
 
+  // A CPU is owned by a vCPU when that vCPU alone may run there and may run nowhere else.
+  for (const p of pcpus) {
+    const only = p.runs.length === 1 ? p.runs[0]! : undefined;
+    if (only && guests[only.guest]!.vcpus[only.vcpu]!.affinity === 1n << BigInt(pcpus.indexOf(p))) {
+      p.guest = only.guest;
+      p.vcpu = only.vcpu;
+    }
+  }
+
   const consoleDevice = board.devices.find((d) => d.path === system.hypervisor.console)!;
   const consoleWindow = consoleDevice.reg[0]!;
   // The hypervisor reaches all of RAM (it loads guests) and only the devices its drivers use.
@@ -340,6 +385,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
     console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params },
     ...(irqchip ? { irqchip } : {}),
+    ...(plan.scheduler ? { scheduler: plan.scheduler } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
     arch: arch.config.system.values(),
     // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.

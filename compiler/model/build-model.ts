@@ -1,7 +1,8 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hypervisorBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, Interrupt, System } from '../../schemas/model.js';
+import { SCHEDULING, type GuestProperties } from '../../schemas/bindings/hvcc.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, GuestVcpu, Hypervisor, Interrupt, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -236,6 +237,42 @@ class ModelBuilder {
     return guests;
   }
 
+  /**
+   * A guest's vCPUs from `cpus`, `vcpus`, `priority` and `time-slice-us`. Without `vcpus` each entry of `cpus`
+   * is a vCPU pinned to it (static partitioning); with it, every vCPU may run on any of them. Entries that are
+   * not CPUs stay with their vCPU as strays, for the vcpu-affinity check to report where they are written.
+   */
+  vcpus(node: DtNode, board: Board, v: GuestProperties, spans: Map<string, PropertySpans>): GuestVcpu[] {
+    const cpuSpans = spans.get('cpus')!;
+    const entries = v.cpus.map((path, i) => ({ path, cpu: board.cpus.find((c) => c.path === path)?.index, span: cpuSpans.items[i] ?? cpuSpans.value }));
+    const strays = (list: typeof entries) => list.filter((e) => e.cpu === undefined).map((e) => ({ path: e.path, span: e.span }));
+    const placed: Pick<GuestVcpu, 'affinity' | 'strays' | 'span'>[] =
+      v.vcpus === undefined
+        ? entries.map((e) => ({ affinity: e.cpu === undefined ? [] : [e.cpu], strays: strays([e]), span: e.span }))
+        : Array.from({ length: v.vcpus }, () => ({ affinity: [...new Set(entries.flatMap((e) => (e.cpu === undefined ? [] : [e.cpu])))], strays: strays(entries), span: cpuSpans.value }));
+    // One value for every vCPU, or one per vCPU.
+    const perVcpu = (name: 'priority' | 'time-slice-us', fallback: number): { value: number; span?: Span }[] => {
+      const values = v[name];
+      const at = spans.get(name);
+      if (values === undefined || !at) return placed.map(() => ({ value: fallback }));
+      if (values.length !== 1 && values.length !== placed.length) {
+        this.diagnostics.push(
+          diagnostic(M.propertyValue, `${node.path}: '${name}' has ${values.length} values for ${placed.length} vCPU(s)`, at.value, { help: 'give one value for every vCPU, or one per vCPU' }),
+        );
+        return placed.map(() => ({ value: fallback }));
+      }
+      return placed.map((_, i) => (values.length === 1 ? { value: values[0]!, span: at.items[0] ?? at.value } : { value: values[i]!, span: at.items[i] ?? at.value }));
+    };
+    const priorities = perVcpu('priority', SCHEDULING.priority.default);
+    const slices = perVcpu('time-slice-us', SCHEDULING.timeSliceUs.default);
+    return placed.map((p, i) => {
+      const vcpu: GuestVcpu = { ...p, priority: priorities[i]!.value, timeSliceUs: slices[i]!.value };
+      if (priorities[i]!.span) vcpu.prioritySpan = priorities[i]!.span;
+      if (slices[i]!.span) vcpu.timeSliceSpan = slices[i]!.span;
+      return vcpu;
+    });
+  }
+
   guest(node: DtNode, board: Board): Guest | undefined {
     const decoded = this.decode(node, guestBinding, true);
     const memory: GuestMemory[] = [];
@@ -282,15 +319,7 @@ class ModelBuilder {
     if (!decoded.values) return undefined;
     const v = decoded.values;
     const cpuSpans = decoded.spans.get('cpus')!;
-    const vcpus = v.cpus.flatMap((path, i) => {
-      const cpu = board.cpus.find((c) => c.path === path);
-      const span = cpuSpans.items[i] ?? cpuSpans.value;
-      if (!cpu) {
-        this.diagnostics.push(diagnostic(M.badReference, `${node.path}: 'cpus' refers to ${path}, which is not a CPU of the board`, span));
-        return [];
-      }
-      return [{ pcpu: cpu.index, span }];
-    });
+    const vcpus = this.vcpus(node, board, v, decoded.spans);
     const imageSpans = decoded.spans.get('image')!;
     const guest: Guest = {
       name: node.name,
@@ -304,6 +333,7 @@ class ModelBuilder {
       span: node.span,
       cpusSpan: cpuSpans.value,
     };
+    if (v.vcpus !== undefined) guest.vcpusSpan = decoded.spans.get('vcpus')!.value;
     if (v['load-address'] !== undefined) guest.image.loadAddress = v['load-address'];
     if (v.initrd !== undefined) {
       const spans = decoded.spans.get('initrd')!;

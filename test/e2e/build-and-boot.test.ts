@@ -112,7 +112,8 @@ describe('errors', () => {
     expect(hvcc(['build', join(sys, 'system.dts'), '-O', out]).status).toBe(0);
     const before = sha(join(out, 'hypervisor.elf'));
 
-    // Give beta alpha's CPU: HV3004, pointing at beta's `cpus` and, secondarily, at alpha's.
+    // Give beta alpha's CPU with the scheduler off: HV3004, pointing at beta's `cpus` and, secondarily, at alpha's.
+    writeFileSync(join(sys, 'defconfig'), '# CONFIG_HV_SCHEDULER is not set\n');
     const bad = good.replace(/cpus = <&cpu1>;/, 'cpus = <&cpu0>;');
     writeFileSync(join(sys, 'system.dts'), bad);
     const r = hvcc(['build', join(sys, 'system.dts'), '-O', out]);

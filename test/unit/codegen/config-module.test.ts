@@ -38,12 +38,12 @@ function layout(): Layout {
     hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
     arch: aarch64.config.system.values(),
     hypervisorInterrupts: [],
-    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0 }, { boardCpu: 2, hwid: 2n }],
+    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0, runs: [{ guest: 0, vcpu: 0 }] }, { boardCpu: 2, hwid: 2n, runs: [] }],
     guests: [
       {
         name: 'alpha "one"',
         vmid: 1,
-        vcpus: [{ pcpuSlot: 0, hwid: 0n }],
+        vcpus: [{ pcpuSlot: 0, hwid: 0n, affinity: 1n, priority: 128, timeSliceNs: 10_000_000n }],
         memory: [{ ipa: GiB, pa: GiB + 8n * MiB, size: 16n * MiB, allocated: true }],
         segments: [{ destPa: GiB + 8n * MiB, ipa: GiB, data: new Uint8Array([1, 2, 3]), zeroSize: 100n }],
         imageFormat: 'elf',
