@@ -104,6 +104,19 @@ describe('vCPU scheduler', () => {
     }
   });
 
+  test('the multi-vCPU guests pass with their vCPUs sharing CPUs: virtual GIC, PSCI CPU_ON/OFF, SYSTEM_RESET', () => {
+    const lines = run('test/fixtures/systems/sched-guests/system.dts');
+    for (const check of ['virtual timer interrupt = 27', 'UART interrupt again while its line is high = 33', 'SGI to vCPU 1 = 2', 'UART interrupt on vCPU 1 = 3']) {
+      expect(lines.some((l) => l.endsWith(`irq: ${check} ok`))).toBe(true);
+    }
+    expect(lines).toContain('[irq] irq: done');
+    expect(lines.filter((l) => l.startsWith('[smp] smp: vCPU 1 up'))).toHaveLength(2);
+    expect(lines).toContain('[smp] smp: done, powering off');
+    expect(lines).toContain('[reset] reset: image restored (.data intact, .bss zero)');
+    // irq's two vCPUs took turns on cpu0.
+    expect(lines.find((l) => l.startsWith("[hv] sched: guest 'irq' vCPU 1: "))).toMatch(/on pCPU 0, .* [1-9]\d* switches/);
+  });
+
   test('a description where every vCPU owns its CPU builds without the scheduler, and boots as before', () => {
     // What a shared CPU links: the scheduler's code and data, and the arch port's thread switch.
     const shared = tempDir('shared');
