@@ -220,12 +220,11 @@ static void schedule(struct runqueue *rq, struct hv_sched_vcpu *prev)
 		next->slice_left = next->slice_ns;
 	}
 	rq->curr = next;
+	arm_slice(rq, slice_deadline(rq));
 	if (next == prev) {
-		arm_slice(rq, slice_deadline(rq));
 		hv_spin_unlock(&rq->lock);
 		return;
 	}
-	arm_slice(rq, slice_deadline(rq));
 	rq->switches++;
 	hv_spin_unlock(&rq->lock);
 
@@ -424,6 +423,9 @@ static void sched_vcpu_init(struct hv_vcpu *vcpu)
 	struct hv_sched_vcpu *sv;
 	struct runqueue *rq;
 
+	/* Its timer interrupt ends time slices, its SGIs wake other pCPUs (the compiler links the driver). */
+	if (!hv_config.irqchip.ops)
+		hv_panic("sched: no host interrupt controller driver");
 	if (nr_vcpus == CONFIG_HV_MAX_VCPUS)
 		hv_panic("sched: more than CONFIG_HV_MAX_VCPUS (%u) vCPUs", CONFIG_HV_MAX_VCPUS);
 	sv = &sched_vcpus[nr_vcpus];
