@@ -139,8 +139,11 @@ static __noreturn void cpu_run(u64 pcpu)
 
 	if (hv_config.irqchip.ops)
 		hv_config.irqchip.ops->cpu_init(pcpu);
-	if (sched)
+	if (sched) {
+		/* Nothing is armed on this pCPU yet (a pinned vCPU's arch_vcpu_init() does the same). */
+		arch_timer_stop();
 		sched->cpu_run(pcpu);
+	}
 
 	arch_vcpu_init(vcpu);
 	/* A guest with a virtual interrupt controller sleeps in its own WFI until one of its interrupts comes. */
