@@ -72,8 +72,11 @@ function firstLineSystem(arch: Arch, work: string): string {
 function opensbiOnly(work: string): string {
   const s = join(work, 'off.S');
   writeFileSync(s, '.globl _start\n_start:\n li a7, 0x53525354\n li a6, 0\n li a0, 0\n li a1, 0\n ecall\n1: j 1b\n');
+  const ld = join(work, 'off.ld');
+  // One segment at the next stage's address: QEMU hands OpenSBI the ELF's lowest address, not its entry.
+  writeFileSync(ld, 'ENTRY(_start)\nSECTIONS { . = 0x80200000; .text : { *(.text) } /DISCARD/ : { *(*) } }\n');
   const elf = join(work, 'off.elf');
-  execFileSync('clang-14', ['--target=riscv64-unknown-elf', '-march=rv64imac', '-mabi=lp64', '-mno-relax', '-nostdlib', '-fuse-ld=lld', '-Wl,-Ttext=0x80200000', '-Wl,-e,_start', s, '-o', elf]);
+  execFileSync('clang-14', ['--target=riscv64-unknown-elf', '-march=rv64imac', '-mabi=lp64', '-mno-relax', '-nostdlib', '-fuse-ld=lld', `-Wl,-T,${ld}`, s, '-o', elf]);
   return elf;
 }
 
