@@ -61,6 +61,30 @@ describe('riscv64: SBI for guests', () => {
   });
 });
 
+describe('riscv64: SBI SRST reboot', () => {
+  test('resets only the calling guest, its image restored, while the other guest runs on', () => {
+    const dir = tempDir('rv-reset');
+    const file = join(dir, 'system.dts');
+    writeFileSync(
+      file,
+      readFileSync(join(root, 'examples/riscv64/two-guests/system.dts'), 'utf8')
+        .replace('/include/ "../../../boards/', `/include/ "${root}/boards/`)
+        .replace('"../../guests/build/riscv64/hello-alpha.elf"', `"${root}/examples/guests/build/riscv64/reset.elf"`)
+        .replace('"../../guests/build/riscv64/hello-beta.elf"', `"${root}/examples/guests/build/riscv64/hello-beta.elf"`),
+    );
+    const r = hvcc(['run', file, '-O', join(dir, 'out'), '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('[alpha] reset: first boot, changing .data and .bss, then SBI system_reset');
+    expect(lines).toContain("[hv] guest 'alpha' requested a reset (SBI system_reset reboot), restarting it");
+    expect(lines).toContain('[alpha] reset: image restored (.data intact, .bss zero)');
+    expect(lines.filter((l) => l.startsWith("[hv] guest 'alpha' requested a reset")).length).toBe(1);
+    expect(lines).toContain('[beta] beta: line 7 of 7');
+    expect(lines).toContain("[hv] guest 'beta' powered off (SBI system_reset shutdown from vCPU 0)");
+    expect(lines).toContain("[hv] guest 'alpha' powered off (SBI system_reset shutdown from vCPU 0)");
+  });
+});
+
 describe('riscv64: guest interrupts', () => {
   test('a virtual PLIC delivers the UART\'s interrupt through hvip.VSEIP (claim, complete, threshold, priority); Sstc timer and SBI IPI', () => {
     const out = tempDir('rv-plic');
