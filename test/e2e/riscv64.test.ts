@@ -61,6 +61,17 @@ describe('riscv64: SBI for guests', () => {
   });
 });
 
+describe('riscv64: without Sstc', () => {
+  test('the hypervisor\'s timer and the guest\'s SBI set_timer fall back to SBI TIME and the hypervisor\'s timers', () => {
+    const out = tempDir('rv-nosstc');
+    const r = hvcc(['run', 'examples/riscv64/sbi/system.dts', '-O', out, '--timeout', '60', '--', '-cpu', 'rv64,h=true,sstc=false']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('[hv] riscv64: SBI timer, 14 VMID bits');
+    expect(r.stdout).toContain('[sbi] sbi: TIME set_timer interrupt after 10 ms ok');
+    expect(r.stdout).toContain('[sbi] sbi: all checks passed');
+  });
+});
+
 describe('riscv64: SBI SRST reboot', () => {
   test('resets only the calling guest, its image restored, while the other guest runs on', () => {
     const dir = tempDir('rv-reset');
