@@ -146,7 +146,22 @@ describe('only the board\'s architecture is linked in', () => {
     writeFileSync(file, src);
     const r = hvcc(['build', file, '-O', join(dir, 'out')]);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/error\[HV3020\]: guest 'alpha' is a riscv64 program, but the board's CPUs are aarch64/);
+    expect(r.stderr).toMatch(/error\[HV3020\]: guest 'alpha' is a program for riscv64, but the board's CPUs are aarch64/);
     expect(r.stderr).toMatch(/system\.dts:\d+:\d+/);
+  });
+
+  test('and an aarch64 guest on the riscv64 board is the same error the other way round', () => {
+    const dir = tempDir('cross-rv');
+    const file = join(dir, 'system.dts');
+    writeFileSync(
+      file,
+      readFileSync(join(root, 'examples/riscv64/two-guests/system.dts'), 'utf8')
+        .replace('/include/ "../../../boards/', `/include/ "${root}/boards/`)
+        .replace('"../../guests/build/riscv64/hello-alpha.elf"', `"${root}/examples/guests/build/riscv64/hello-alpha.elf"`)
+        .replace('"../../guests/build/riscv64/hello-beta.elf"', `"${root}/examples/guests/build/hello-beta.elf"`),
+    );
+    const r = hvcc(['validate', file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/error\[HV3020\]: guest 'beta' is a program for aarch64, but the board's CPUs are riscv64/);
   });
 });
