@@ -100,7 +100,14 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
       intc.phandle = phandle;
       intc.properties.push(b.cells('phandle', [phandle]));
     }
-    rootProps.push(b.cells('interrupt-parent', [phandle]));
+    if (!archNodes.interruptParentOnDevices) rootProps.push(b.cells('interrupt-parent', [phandle]));
+    else {
+      const wire = (n: DtNode) => {
+        if (n !== intc && n.properties.some((p) => p.name === 'interrupts') && !n.properties.some((p) => p.name === 'interrupt-parent')) n.properties.push(b.cells('interrupt-parent', [phandle!]));
+        n.children.forEach(wire);
+      };
+      own.forEach(wire);
+    }
   }
   const root = b.node('', rootProps, [...generated, ...own]);
   link(root, undefined);

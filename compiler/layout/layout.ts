@@ -158,7 +158,7 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
   const other = machine !== undefined && machine !== tree.arch.elfMachine ? archBackends.find((b) => b.elfMachine === machine) : undefined;
   if (other) {
     diagnostics.push(
-      diagnostic(M.guestArchitecture, `guest '${guest.name}' is a ${other.name} program, but the board's CPUs are ${tree.arch.name}`, guest.span, {
+      diagnostic(M.guestArchitecture, `guest '${guest.name}' is a program for ${other.name}, but the board's CPUs are ${tree.arch.name}`, guest.span, {
         related: [{ span: guest.image.span, message: `image '${guest.image.written}' (ELF machine ${machine})` }],
         help: `build the guest for ${tree.arch.name}, or describe it on a ${other.name} board`,
       }),
