@@ -42,7 +42,7 @@ export const InterruptControllerCapabilities = z
   .object({
     /** Interrupt numbers (decoded, the controller's own) it can deliver from emulated devices. */
     deliverable: z.array(z.object({ first: z.number().int().nonnegative(), count: CountOrSymbol, what: z.string().min(1) }).strict()).min(1),
-    /** A window that must hold `bytes` per vCPU of the guest (a GICv3's redistributors). */
+    /** A window that must hold `bytes` per vCPU of the guest (one redistributor-like frame per vCPU). */
     'per-cpu-window': z.object({ window: z.number().int().nonnegative(), bytes: z.number().int().positive(), what: z.string().min(1) }).strict().optional(),
   })
   .strict();
@@ -81,7 +81,7 @@ export const ComponentManifest = z
      */
     state: z
       .object({
-        type: z.string().regex(/^(struct|union) [A-Za-z_][A-Za-z0-9_]*$|^[A-Za-z_][A-Za-z0-9_]*$/, 'a C type name, e.g. "struct pl011_state"'),
+        type: z.string().regex(/^(struct|union) [A-Za-z_][A-Za-z0-9_]*$|^[A-Za-z_][A-Za-z0-9_]*$/, 'a C type name, e.g. "struct uart_state"'),
         /** The header declaring the type, relative to the folder. */
         header: z.string(),
       })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Span } from './span.js';
-import type { DtNode, DtTree } from '../compiler/dts/tree.js';
+import type { DtNode, DtTree } from './devicetree.js';
 
 /**
  * The typed model of a description: the host board and the system (hypervisor + guests) built on it.
@@ -24,7 +24,7 @@ export const Interrupt = z.object({
   controller: z.string(),
   /** The raw cells. */
   cells: z.array(z.number().int().nonnegative()),
-  /** The controller's number for it (a GIC INTID, a PLIC source). */
+  /** The controller's number for it (an interrupt ID, a source number). */
   id: z.number().int().nonnegative(),
   /** The kind, when the controller's specifier has kinds ("SPI", "PPI"); its number within the kind. */
   kind: z.string().optional(),
@@ -40,7 +40,7 @@ export const BoardCpu = z.object({
   /** Index in the board's /cpus node, in source order: what guests' `cpus` refer to. */
   index: z.number().int().nonnegative(),
   path: z.string(),
-  /** The `reg` value: the CPU's hardware identifier (what the architecture calls it: an MPIDR, a hart ID). */
+  /** The `reg` value: the CPU's hardware identifier (whatever the architecture addresses CPUs by). */
   hwid: z.bigint().nonnegative(),
   compatible: z.array(z.string()),
   enableMethod: z.string().optional(),
@@ -87,6 +87,8 @@ export const GuestMemory = z.object({
   size: z.bigint().positive(),
   /** Host-physical base when the description pins it; otherwise the layout pass places it. */
   hostAddress: z.bigint().nonnegative().optional(),
+  /** Where the pin is written (the `host-address` property): mistakes about host placement point there. */
+  hostAddressSpan: Span.optional(),
   span: Span,
 });
 export type GuestMemory = z.infer<typeof GuestMemory>;

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { contains, end, formatRange, formatSize, hex, isAligned, overlaps, type Range } from '../util/ranges.js';
-import { outsideReferences } from '../guestdt/guest-tree.js';
+import { outsideReferences } from '../model/guest-references.js';
 import type { Check, CheckContext } from './check.js';
 import { checkMessages as M } from './messages.js';
 import { sharedCpus, vcpuName } from '../plan/cpu-sharing.js';
@@ -18,7 +18,7 @@ interface Owned extends Range {
 
 function hostRanges(system: System): Owned[][] {
   return system.guests.map((g) =>
-    g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.span }])),
+    g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.hostAddressSpan ?? m.span }])),
   );
 }
 
@@ -108,7 +108,7 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         for (const m of g.memory) {
           check(`guest '${g.name}' RAM`, m.ipa, m.size, m.span);
-          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.span);
+          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.hostAddressSpan ?? m.span);
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
       }
@@ -275,7 +275,7 @@ export const checks: Check[] = [
           if (m.hostAddress === undefined || m.size < BLOCK) continue;
           const delta = (((m.hostAddress - m.ipa) % BLOCK) + BLOCK) % BLOCK;
           if (delta !== 0n) {
-            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.span, {
+            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.hostAddressSpan ?? m.span, {
               help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow ${formatSize(BLOCK)} blocks`,
             });
           }
@@ -340,6 +340,21 @@ export const checks: Check[] = [
         const prior = seen.get(g.name);
         if (prior) report(`two guests are named '${g.name}'`, g.span, { related: [{ span: prior, message: 'the other guest' }], help: 'guest names appear in the console prefix and the manifest; rename one node' });
         else seen.set(g.name, g.span);
+      }
+    },
+  },
+  {
+    message: M.guestConsoleName,
+    run({ system }, report) {
+      // The runtime prints a guest's output as "[name] ..." and its own as "[hv] ...": what reads the console
+      // (hvcc run, a test, a person) tells them apart by that prefix alone. The runtime refuses these too.
+      for (const g of system.guests) {
+        if (g.name.toLowerCase() === 'hv') {
+          report(`a guest may not be named '${g.name}': its console lines would read as the hypervisor's`, g.span, { help: "'[hv] ' starts the hypervisor's own console lines (its status, fault reports, panics); rename the guest" });
+        } else if (!/^[a-zA-Z0-9,._+-]+$/.test(g.name)) {
+          const bad = [...new Set(g.name.replace(/[a-zA-Z0-9,._+-]/g, ''))].map((c) => `'${c}'`).join(', ');
+          report(`guest name '${g.name}' has ${bad}, which may not appear in its console prefix`, g.span, { help: 'a guest name prefixes its console lines as "[name] "; use letters, digits and , . _ + -' });
+        }
       }
     },
   },

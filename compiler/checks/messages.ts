@@ -200,4 +200,10 @@ export const checkMessages = defineMessages({
     severity: 'error',
     summary: 'A vCPU time slice is outside 100-1000000 microseconds.',
   },
+  guestConsoleName: {
+    code: 'HV3044',
+    name: 'guest-console-name',
+    severity: 'error',
+    summary: "A guest is named hv, the hypervisor's console prefix, or its name has characters other than [a-zA-Z0-9,._+-].",
+  },
 });

@@ -8,7 +8,8 @@ import { diagnostic } from '../diagnostics/define.js';
 import type { Component } from '../components/catalogue.js';
 import type { ParameterValue } from '../components/parameters.js';
 import { emulatorKey, type Plan } from '../plan/plan.js';
-import { readImage, type LoadedImage } from './images.js';
+import { archBackends } from '../arch/index.js';
+import { elfMachine, readImage, type LoadedImage } from './images.js';
 import { layoutMessages as M } from './messages.js';
 import { buildTables, type Mapping, type TableSet } from './tables.js';
 import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, type Range, subtract } from '../util/ranges.js';
@@ -30,7 +31,7 @@ export interface LoadSegment {
 
 export interface DeviceInstance {
   path: string;
-  /** Every `reg` window, in order (a GIC has a distributor and a redistributor window). */
+  /** Every `reg` window, in order (an interrupt controller may have several). */
   windows: Range[];
   /** Every interrupt, decoded: the guest interrupt controller's number and the trigger flags. */
   irqs: { id: number; flags: number }[];
@@ -81,7 +82,7 @@ export interface PcpuLayout {
   runs: { guest: number; vcpu: number }[];
 }
 
-/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual GIC). */
+/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual interrupt controller). */
 export interface IrqchipLayout {
   path: string;
   windows: Range[];
@@ -119,7 +120,8 @@ function ipaToPa(memory: readonly PlacedMemory[], ipa: bigint, size: bigint): bi
   return m ? m.pa + (ipa - m.ipa) : undefined;
 }
 
-function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): PlacedMemory[][] {
+/** Places every guest's RAM in the board's free RAM: pinned regions where they say, the others first-fit in guest order. */
+export function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): PlacedMemory[][] {
   const pinned: Range[] = [system.hypervisor.region];
   for (const g of system.guests) for (const m of g.memory) if (m.hostAddress !== undefined) pinned.push({ base: m.hostAddress, size: m.size });
   let free = subtract(system.board.memory, pinned);
@@ -165,6 +167,17 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
   const bytes = readFile(guest.image.path);
   if (!bytes) {
     diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
+    return undefined;
+  }
+  const machine = elfMachine(bytes);
+  const other = machine !== undefined && machine !== tree.arch.elfMachine ? archBackends.find((b) => b.elfMachine === machine) : undefined;
+  if (other) {
+    diagnostics.push(
+      diagnostic(M.guestArchitecture, `guest '${guest.name}' is a program for ${other.name}, but the board's CPUs are ${tree.arch.name}`, guest.span, {
+        related: [{ span: guest.image.span, message: `image '${guest.image.written}' (ELF machine ${machine})` }],
+        help: `build the guest for ${tree.arch.name}, or describe it on a ${other.name} board`,
+      }),
+    );
     return undefined;
   }
   const ram = [...memory].sort((x, y) => (x.ipa < y.ipa ? -1 : 1));
@@ -339,7 +352,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       devices,
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
       stage2: buildTables(s2Mappings, guestFormat),
-      arch: arch.config.guest.values(),
+      arch: arch.config.guest.values(system, guest),
     });
   });
 
@@ -387,7 +400,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     ...(irqchip ? { irqchip } : {}),
     ...(plan.scheduler ? { scheduler: plan.scheduler } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
-    arch: arch.config.system.values(),
+    arch: arch.config.system.values(system),
     // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,

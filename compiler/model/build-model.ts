@@ -5,6 +5,7 @@ import { SCHEDULING, type GuestProperties } from '../../schemas/bindings/hvcc.js
 import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, GuestVcpu, Hypervisor, Interrupt, System } from '../../schemas/model.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
+import { closest } from '../diagnostics/suggest.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
@@ -23,6 +24,9 @@ const REG_ONLY = binding({
   description: '',
   properties: { reg: dt.reg('Address/size pairs.').optional() },
 });
+
+const HYPERVISOR_COMPATIBLE = 'hvcc,hypervisor';
+const GUEST_COMPATIBLE = 'hvcc,guest';
 
 /** Node names at the root that are not devices of the board. */
 const NOT_DEVICES = new Set(['cpus', 'chosen', 'aliases', 'hypervisor', 'guests', '__symbols__', '__fixups__', '__local_fixups__', 'reserved-memory']);
@@ -173,16 +177,56 @@ class ModelBuilder {
     return board;
   }
 
+  /**
+   * The /hypervisor node. It is found by its name and must say what it is: a node named so with another
+   * compatible, or one compatible with "hvcc,hypervisor" under another name, is an error (either would make
+   * a misspelling silently change what the system is).
+   */
   hypervisor(): Hypervisor | undefined {
     const root = this.tree.root;
     const node = root.children.find((c) => c.name === 'hypervisor');
+    const elsewhere = root.children.find((c) => c !== node && this.compatible(c).includes(HYPERVISOR_COMPATIBLE));
+    if (elsewhere) {
+      this.diagnostics.push(
+        diagnostic(M.hypervisorNode, `${elsewhere.path} is compatible with "hvcc,hypervisor", but the hypervisor node must be /hypervisor`, elsewhere.span, {
+          help: `rename it \`hypervisor\``,
+        }),
+      );
+      if (!node) return undefined;
+    }
     if (!node) {
-      this.diagnostics.push(diagnostic(M.missingNode, 'the system has no /hypervisor node', root.span, { help: 'add `hypervisor { compatible = "hvcc,hypervisor"; reg = <...>; };` at the root' }));
+      this.diagnostics.push(diagnostic(M.missingNode, 'the system has no /hypervisor node', root.span, { help: 'add `hypervisor { compatible = "hvcc,hypervisor"; memory-region = <&...>; };` at the root' }));
+      return undefined;
+    }
+    const compatible = this.compatible(node);
+    if (!compatible.includes(HYPERVISOR_COMPATIBLE)) {
+      const prop = this.props.find(node, 'compatible');
+      const suggestion = compatible.map((c) => closest(c, [HYPERVISOR_COMPATIBLE])).find((x) => x !== undefined);
+      this.diagnostics.push(
+        diagnostic(
+          M.hypervisorNode,
+          prop ? `/hypervisor is compatible with ${compatible.map((c) => `"${c}"`).join(', ')}, not "hvcc,hypervisor"` : '/hypervisor has no compatible; it must be "hvcc,hypervisor"',
+          prop ? this.props.spanOf(prop) : node.span,
+          suggestion ? { help: `did you mean "${suggestion}"?` } : { help: 'add `compatible = "hvcc,hypervisor";`' },
+        ),
+      );
       return undefined;
     }
     const decoded = this.decode(node, hypervisorBinding, true);
     if (!decoded.values) return undefined;
     const regionNode = findNode(this.tree, decoded.values['memory-region'])!;
+    // The hypervisor's RAM is carved out of board RAM as reserved memory; board RAM itself is everyone's.
+    if (regionNode.parent?.name !== 'reserved-memory' || regionNode.parent.parent !== root) {
+      const span = decoded.spans.get('memory-region')?.value ?? node.span;
+      const isRam = this.deviceType(regionNode) === 'memory';
+      this.diagnostics.push(
+        diagnostic(M.memoryRegionNotReserved, `the hypervisor's memory-region ${regionNode.path} is ${isRam ? 'board RAM (a memory node), not a node under /reserved-memory' : 'not a node under /reserved-memory'}`, span, {
+          related: [{ span: regionNode.span, message: isRam ? 'board RAM' : 'the node' }],
+          help: 'describe the hypervisor\'s RAM as a child of /reserved-memory (with `no-map;`) and point memory-region at it',
+        }),
+      );
+      return undefined;
+    }
     const region = this.plainReg(regionNode)[0];
     if (!region) {
       if (!this.props.find(regionNode, 'reg')) this.diagnostics.push(diagnostic(M.missingProperty, `${regionNode.path} (the hypervisor's memory-region) needs a 'reg' property`, regionNode.span));
@@ -228,7 +272,16 @@ class ModelBuilder {
     const guests: Guest[] = [];
     for (const node of container.children) {
       if (!this.compatible(node).includes('hvcc,guest')) {
-        this.diagnostics.push(diagnostic(M.unknownGuestNode, `${node.path} is not a guest (compatible is not "hvcc,guest"); it is ignored`, node.span));
+        const prop = this.props.find(node, 'compatible');
+        const suggestion = this.compatible(node).map((c) => closest(c, [GUEST_COMPATIBLE])).find((x) => x !== undefined);
+        this.diagnostics.push(
+          diagnostic(
+            M.unknownGuestNode,
+            prop ? `${node.path} is not a guest: its compatible is ${this.compatible(node).map((c) => `"${c}"`).join(', ')}, not "hvcc,guest"` : `${node.path} is not a guest: it has no compatible`,
+            prop ? this.props.spanOf(prop) : node.span,
+            suggestion ? { help: `did you mean "${suggestion}"?` } : { help: 'only guests (compatible = "hvcc,guest") belong under /guests' },
+          ),
+        );
         continue;
       }
       const guest = this.guest(node, board);
@@ -287,7 +340,11 @@ class ModelBuilder {
         for (const r of ranges) {
           const m: GuestMemory = { ipa: r.base, size: r.size, span: r.span };
           // A host address pins the first range; the others follow it contiguously.
-          if (host !== undefined) m.hostAddress = host + offset;
+          if (host !== undefined) {
+            m.hostAddress = host + offset;
+            const at = mem.spans.get('host-address')?.value;
+            if (at) m.hostAddressSpan = at;
+          }
           offset += r.size;
           memory.push(m);
         }

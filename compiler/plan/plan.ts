@@ -36,7 +36,7 @@ export interface Plan {
   arch: Component;
   backend: ArchBackend;
   console: PlannedInstance;
-  /** The host driver of the board's interrupt controller, when a component needed one (a virtual GIC's `needs`). */
+  /** The host driver of the board's interrupt controller, when a component needed one (a virtual interrupt controller's `needs`). */
   irqchipDriver?: Component;
   /** The vCPU scheduler, when some CPU may run more than one vCPU. */
   scheduler?: Component;
@@ -103,7 +103,7 @@ function irqchipProvider(system: System, catalogue: ComponentCatalogue, arch: st
 export function schedulerAvailability(system: System, catalogue: ComponentCatalogue, arch: string, enabled: SymbolEnabled): CheckContext['scheduler'] {
   const scheduler = schedulerComponent(catalogue, arch);
   const alone = 'or give each vCPU a CPU of its own';
-  if (!scheduler) return { available: false, why: 'no runtime component provides one', help: `add a component with "service": "scheduler", ${alone}` };
+  if (!scheduler) return { available: false, why: `no runtime component provides one for ${arch}`, help: `add a component with "service": "scheduler", ${alone}` };
   const symbol = scheduler.manifest.kconfig;
   if (symbol && !enabled(symbol)) return { available: false, why: `CONFIG_${symbol} is not set`, help: `enable ${symbol} (\`hvcc config\`, or CONFIG_${symbol}=y in the configuration), ${alone}` };
   if (scheduler.manifest['needs-irqchip']) {

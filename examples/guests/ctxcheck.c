@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * ctxcheck: puts values of its own (from the counter at start, so that two of them differ) into its FP/SIMD
- * registers, FPCR, the EL1 system registers a guest owns and its virtual timer's compare value, then computes
+ * registers, FPCR, the EL1 system registers a guest owns, its virtual timer's compare value, and (through the
+ * hypervisor's traps) PMU counters and a breakpoint and a watchpoint value, then computes
  * for ROUNDS rounds, long enough each to be switched out and in many times on a CPU it shares, and after each
  * round checks every register still holds its value. Prints what differs, or that all rounds were clean.
  * The guest is built -mgeneral-regs-only: the compiler leaves the vector registers alone, only the asm here
@@ -66,6 +67,7 @@ int main(void)
 	uint64_t seed = mrs(cntvct_el0) | 1;
 	uint64_t x = seed;
 	uint64_t tpidr0, tpidrro, tpidr1, ctxid, vbar, sp0, mair, elr, far, cval, fpcr;
+	uint64_t evtyper, evcntr, ccntr, userenr, bvr, wvr;
 	volatile uint64_t sink = 0;
 
 	/* FP/SIMD on for EL1 (CPACR_EL1.FPEN): the hypervisor must keep that too. */
@@ -97,6 +99,27 @@ int main(void)
 	msr(far_el1, far);
 	msr(cntv_ctl_el0, 0);
 	msr(cntv_cval_el0, cval);
+	/*
+	 * PMU and debug registers trap to the hypervisor, which performs them on the real ones. Counting stays
+	 * off (PMCR_EL0.E and every enable bit clear) and the breakpoint and watchpoint disabled, so only the
+	 * values must survive; left in the CPU, another guest sharing it would see (and overwrite) them.
+	 */
+	evtyper = 0x11 + (next(&x) & 3);			/* an event number, no filter bits */
+	evcntr = next(&x) & 0xffffffff;
+	ccntr = next(&x);
+	userenr = next(&x) & 0xf;
+	bvr = 0x40000000UL + (next(&x) & 0xfffffc);
+	wvr = 0x40000000UL + (next(&x) & 0xfffff8);
+	msr(pmcr_el0, 0);
+	msr(pmselr_el0, 0);
+	msr(pmxevtyper_el0, evtyper);
+	msr(pmxevcntr_el0, evcntr);
+	msr(pmccntr_el0, ccntr);
+	msr(pmuserenr_el0, userenr);
+	msr(dbgbcr0_el1, 0);
+	msr(dbgbvr0_el1, bvr);
+	msr(dbgwcr0_el1, 0);
+	msr(dbgwvr0_el1, wvr);
 	puts("ctxcheck: registers set, seed ");
 	put_hex(seed);
 	puts("\n");
@@ -120,6 +143,13 @@ int main(void)
 		check("ELR_EL1", mrs(elr_el1), elr, round);
 		check("FAR_EL1", mrs(far_el1), far, round);
 		check("CNTV_CVAL_EL0", mrs(cntv_cval_el0), cval, round);
+		msr(pmselr_el0, 0);
+		check("PMEVTYPER0_EL0", mrs(pmxevtyper_el0), evtyper, round);
+		check("PMEVCNTR0_EL0", mrs(pmxevcntr_el0), evcntr, round);
+		check("PMCCNTR_EL0", mrs(pmccntr_el0), ccntr, round);
+		check("PMUSERENR_EL0", mrs(pmuserenr_el0), userenr, round);
+		check("DBGBVR0_EL1", mrs(dbgbvr0_el1), bvr, round);
+		check("DBGWVR0_EL1", mrs(dbgwvr0_el1), wvr, round);
 		if (errors > 8)
 			break;
 	}
@@ -130,7 +160,7 @@ int main(void)
 	} else {
 		puts("ctxcheck: all ");
 		put_dec(ROUNDS);
-		puts(" rounds kept every register (32 vector registers, FPCR, 11 system registers)\n");
+		puts(" rounds kept every register (32 vector registers, FPCR, 11 system registers, 4 PMU and 2 debug registers)\n");
 	}
 	return 0;
 }

@@ -97,10 +97,10 @@ describe('vCPU scheduler', () => {
     expect(count(lines, 'busy')).toBeGreaterThan(0);
   });
 
-  test('FP/SIMD and EL1 registers survive hundreds of switches, between guests with and without a virtual GIC', () => {
+  test('FP/SIMD, EL1, PMU and debug registers survive hundreds of switches (each guest keeps its own), between guests with and without a virtual GIC', () => {
     const lines = run('test/fixtures/systems/sched-ctx/system.dts');
     for (const guest of ['ctx-a', 'ctx-b', 'ctx-c']) {
-      expect(lines).toContain(`[${guest}] ctxcheck: all 20 rounds kept every register (32 vector registers, FPCR, 11 system registers)`);
+      expect(lines).toContain(`[${guest}] ctxcheck: all 20 rounds kept every register (32 vector registers, FPCR, 11 system registers, 4 PMU and 2 debug registers)`);
       expect(vcpuFigures(lines, guest).switches).toBeGreaterThan(100);
     }
   });

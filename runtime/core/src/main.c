@@ -48,6 +48,24 @@ static void check_vcpu_config(const struct hv_system_config *c, u64 gi, u64 vi)
 }
 
 /*
+ * A guest's name prefixes its console lines ("[name] "), so it must not be the hypervisor's "hv" nor hold
+ * anything that could end the prefix or the line: device-tree node-name characters only.
+ */
+static bool guest_name_ok(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n]; n++) {
+		char c = name[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ',' ||
+		      c == '.' || c == '_' || c == '+' || c == '-'))
+			return false;
+	}
+	return n && !(n == 2 && (name[0] | 0x20) == 'h' && (name[1] | 0x20) == 'v');
+}
+
+/*
  * The compiler already checked all of this; checking again costs nothing and turns a compiler/runtime
  * mismatch into a clear message instead of a wild memory access.
  */
@@ -64,6 +82,8 @@ static void check_config(void)
 	for (u64 gi = 0; gi < c->guest_count; gi++) {
 		const struct hv_guest_config *g = &c->guests[gi];
 
+		if (!guest_name_ok(g->name))
+			hv_panic("guest %lu's name cannot prefix its console lines (see HV3044)", gi);
 		if (g->vcpu_count == 0 || g->vcpu_count > CONFIG_HV_MAX_CPUS)
 			hv_panic("guest '%s' has %lu vCPUs, runtime built for 1..%u", g->name, g->vcpu_count,
 				 CONFIG_HV_MAX_CPUS);

@@ -234,15 +234,16 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 		data_abort(vcpu, esr);
 		break;
 	case EC_SYSREG: {
+		const char *why = "accessed a system register the hypervisor does not emulate";
 		char name[40];
 
 		/* The GIC's SGI registers trap (HCR_EL2.IMO): the guest's interrupt controller emulates them. */
-		if (vcpu->guest->vintc && vcpu->guest->vintc->ops->vintc->sysreg(vcpu, vcpu->guest->vintc, esr)) {
+		if ((vcpu->guest->vintc && vcpu->guest->vintc->ops->vintc->sysreg(vcpu, vcpu->guest->vintc, esr)) ||
+		    arch_vcpu_sysreg(vcpu, ESR_ISS(esr), &why)) {
 			vcpu->regs->elr += 4;
 			break;
 		}
-		fault(vcpu, "accessed a system register the hypervisor does not emulate", esr, false, 0,
-		      sysreg_name(esr, name, sizeof(name)));
+		fault(vcpu, why, esr, false, 0, sysreg_name(esr, name, sizeof(name)));
 		break;
 	}
 	case EC_IABT_LOW: {

@@ -137,9 +137,10 @@ struct hv_guest_config {
 	const struct hv_device *console;	/* the device console input goes to (its stdout-path), or NULL */
 	/*
 	 * Second-stage translation root table (guest-physical to host-physical), aligned to its size. Invalid
-	 * entries must be 0. The runtime revokes the guest's mappings by clearing the valid bit of the valid
-	 * root entries (and restores them on reset), so the root must lie in memory the hypervisor's map has
-	 * writable, although it is constant to C.
+	 * entries must be 0. An arch port may write the tables: to revoke the guest's mappings by clearing the
+	 * valid bit of the valid root entries (and restore them on reset), or to finish descriptors the linker
+	 * could not, once at boot. So the root lies in memory the hypervisor's map has writable, although it
+	 * is constant to C.
 	 */
 	const u64 *s2_root;
 	struct hv_arch_guest_config arch;

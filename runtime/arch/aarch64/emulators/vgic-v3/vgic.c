@@ -18,7 +18,8 @@
  * The virtual timer's physical PPI 27 is left active by the host driver and forwarded with the list
  * register's HW bit: the guest's EOI deactivates the physical interrupt too. Level-sensitive device
  * interrupts ask for an EOI maintenance interrupt, so their line is sampled again once the guest is done.
- * SGIs are sent by writing ICC_SGI1R_EL1, which traps to EL2 (HCR_EL2.IMO) and lands in vgic_sysreg().
+ * SGIs are sent by writing ICC_SGI1R_EL1, which traps to EL2 (HCR_EL2.IMO) and lands in vgic_sysreg() (so do
+ * ICC_ASGI1R_EL1 and ICC_SGI0R_EL1, which only generate Group 0 SGIs here, of which there are none).
  *
  * When vCPUs share pCPUs, a vCPU's interface (list registers, active priorities, VMCR, HCR) is saved when it
  * leaves its pCPU and restored where it runs next (vgic_vcpu_put()/vgic_vcpu_load()). The physical timer
@@ -504,7 +505,11 @@ static u64 vcpu_affinity(const struct hv_guest *guest, u64 index)
 	return guest->cfg->vcpus[index].hwid & AFF_MASK;
 }
 
-/* ICC_SGI1R_EL1 (and ICC_ASGI1R_EL1, ICC_SGI0R_EL1): the guest sends SGIs to its vCPUs. */
+/*
+ * ICC_SGI1R_EL1 (S3_0_C12_C11_5), ICC_ASGI1R_EL1 (S3_0_C12_C11_6) and ICC_SGI0R_EL1 (S3_0_C12_C11_7): the
+ * guest sends SGIs to its vCPUs. (op1 1, 2 are the AArch32 encodings' opc1 for ASGI1R and SGI0R, not the
+ * AArch64 ones.)
+ */
 static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 esr)
 {
 	struct vgic_v3_state *s = dev->state;
@@ -516,10 +521,17 @@ static bool vgic_sysreg(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 e
 	u64 value, intid, cluster;
 	bool broadcast;
 
-	if (op0 != 3 || crn != 12 || crm != 11 || (iss & 1))
+	if (op0 != 3 || op1 != 0 || crn != 12 || crm != 11 || op2 < 5 || (iss & 1))
 		return false;
-	if (!((op1 == 0 && (op2 == 5 || op2 == 7)) || (op1 == 1 && op2 == 6)))
-		return false;
+	/*
+	 * With one Security state (GICD_CTLR.DS reads 1) ICC_SGI0R_EL1 generates Group 0 SGIs, and so does
+	 * ICC_ASGI1R_EL1, whose "other Security state" does not exist (GIC architecture specification,
+	 * "Forwarding an SGI to a target PE"; QEMU's own GIC and KVM's agree). An SGI is forwarded only to a
+	 * PE where it is configured in the group generated, and every interrupt here is Group 1: the write
+	 * is accepted and makes nothing pending.
+	 */
+	if (op2 != 5)
+		return true;
 	value = arch_vcpu_reg(vcpu, (unsigned int)rt);
 	intid = (value >> 24) & 0xf;
 	broadcast = value & BIT(40);	/* IRM: every vCPU but the sender */

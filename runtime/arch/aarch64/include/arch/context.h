@@ -33,6 +33,29 @@ struct arch_el2_regs {
 	ARCH_EL2_REGS(ARCH_CONTEXT_FIELD)
 };
 
+/*
+ * A vCPU's PMU and breakpoint state, which it reaches only through traps (MDCR_EL2.TPM/TDA/TDOSA/TDRA):
+ * saved only for a vCPU that touched them (the values the trap handler accepted, so already EL1-only).
+ */
+struct arch_pmu_debug {
+	u64 pmcr;
+	u64 pmcntenset;
+	u64 pmintenset;
+	u64 pmovsset;
+	u64 pmuserenr;
+	u64 pmselr;
+	u64 pmccntr;
+	u64 pmccfiltr;
+	u64 pmevcntr[31];
+	u64 pmevtyper[31];
+	u64 dbgbvr[16];
+	u64 dbgbcr[16];
+	u64 dbgwvr[16];
+	u64 dbgwcr[16];
+	u64 osdlr;
+	u64 oslk;
+};
+
 struct arch_vcpu_context {
 	/* The guest's FP/SIMD registers: the hypervisor itself never uses them (-mgeneral-regs-only). */
 	unsigned __int128 v[32] __aligned(16);
@@ -45,6 +68,9 @@ struct arch_vcpu_context {
 	u64 cntv_cval;
 	u64 cntp_ctl;
 	u64 cntp_cval;
+	struct arch_pmu_debug pmu_debug;
+	/* pmu_debug holds what the vCPU left in the PMU and debug registers, to be put back on its load. */
+	bool pmu_debug_saved;
 	/* Its VMID's TLB entries may be left from an earlier boot: flushed on its first load. */
 	bool fresh;
 };
