@@ -4,6 +4,7 @@
  * scheduler (and the interrupt controller's driver it needs).
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, buildGuests, describeDiagnostic, problems, root } from '../validate/harness.js';
 
@@ -92,5 +93,16 @@ describe('sharing CPUs', () => {
     expect(free.vcpus.map((v) => slots[v.pcpuSlot])).toEqual([0, 2, 0, 1]);
     expect(free.vcpus.map((v) => v.priority)).toEqual([10, 20, 30, 40]);
     expect(free.vcpus.map((v) => v.hwid)).toEqual([0n, 1n, 2n, 3n]);
+  });
+});
+
+describe('an architecture without a scheduler component', () => {
+  test('two riscv64 guests on one hart: HV3004 at the second guest, naming the architecture', () => {
+    const riscv = join(root, 'examples', 'riscv64', 'two-guests', 'system.dts');
+    const text = readFileSync(riscv, 'utf8').replace(/cpus = <&cpu1>;/g, 'cpus = <&cpu0>;');
+    expect(text).not.toContain('&cpu1');
+    const found = problems(analyzeText(riscv, text).diagnostics);
+    expect(found.map((d) => d.code)).toEqual(['HV3004']);
+    expect(found[0]!.message).toContain('no runtime component provides one for riscv64');
   });
 });
