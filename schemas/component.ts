@@ -6,11 +6,13 @@ import { z } from 'zod';
  * or an arch port never means editing the compiler.
  */
 /**
- * core, arch: the hypervisor itself; driver: a board device it uses; emulator: a guest device it emulates;
- * service: a part the description does not ask for by a node (the management terminal, its command
- * groups), linked when its Kconfig symbol is enabled.
+ * core: always linked; arch: the port for the board's CPUs; driver: a board device the hypervisor uses;
+ * emulator: a guest device it emulates; service: a part no node asks for. A service with a `service` name is
+ * one of the core's optional services, linked when the system needs it (the scheduler, when a CPU is
+ * shared); one without is linked when its Kconfig symbol is enabled (the management terminal, its command
+ * groups).
  */
-export const ComponentKind = z.enum(['core', 'arch', 'driver', 'emulator', 'service']);
+export const ComponentKind = z.enum(['core', 'arch', 'service', 'driver', 'emulator']);
 export type ComponentKind = z.infer<typeof ComponentKind>;
 
 /** A Kconfig int symbol (without CONFIG_) or a number: a capability that scales with the configuration. */
@@ -45,7 +47,7 @@ export const InterruptControllerCapabilities = z
   .object({
     /** Interrupt numbers (decoded, the controller's own) it can deliver from emulated devices. */
     deliverable: z.array(z.object({ first: z.number().int().nonnegative(), count: CountOrSymbol, what: z.string().min(1) }).strict()).min(1),
-    /** A window that must hold `bytes` per vCPU of the guest (a GICv3's redistributors). */
+    /** A window that must hold `bytes` per vCPU of the guest (one redistributor-like frame per vCPU). */
     'per-cpu-window': z.object({ window: z.number().int().nonnegative(), bytes: z.number().int().positive(), what: z.string().min(1) }).strict().optional(),
   })
   .strict();
@@ -69,15 +71,20 @@ export const ComponentManifest = z
     /**
      * Also link the driver of the board's interrupt controller (whichever serves the board's
      * interrupt-parent), so that the hypervisor takes interrupts: the management terminal does, for its
-     * console's input and so that idle CPUs sleep.
+     * console's input and so that idle CPUs sleep; a scheduler does, to preempt through its timer interrupt.
      */
     'needs-irqchip': z.boolean().default(false),
     /** For services: it starts guests at run time (the terminal's guest commands), so `no-autostart` guests can run. */
     'starts-guests': z.boolean().default(false),
     /** The Kconfig symbol (without CONFIG_) that must be enabled for this component to be linked. */
     kconfig: z.string().optional(),
-    /** For drivers and emulators: the symbol of the ops object the generated config points at. */
+    /** For drivers, emulators and services: the symbol of the ops object the generated config points at. */
     ops: z.string().optional(),
+    /**
+     * For "service" components: which of the core's optional services it provides. "scheduler": vCPU
+     * scheduling, linked when some CPU may run more than one vCPU; its ops become hv_config.scheduler.
+     */
+    service: z.enum(['scheduler']).optional(),
     /**
      * For drivers and emulators: the C type of one instance's state. The compiler defines one zeroed object of
      * it per instance (in a generated C file that includes `header`), so its size follows the Kconfig values it
@@ -85,7 +92,7 @@ export const ComponentManifest = z
      */
     state: z
       .object({
-        type: z.string().regex(/^(struct|union) [A-Za-z_][A-Za-z0-9_]*$|^[A-Za-z_][A-Za-z0-9_]*$/, 'a C type name, e.g. "struct pl011_state"'),
+        type: z.string().regex(/^(struct|union) [A-Za-z_][A-Za-z0-9_]*$|^[A-Za-z_][A-Za-z0-9_]*$/, 'a C type name, e.g. "struct uart_state"'),
         /** The header declaring the type, relative to the folder. */
         header: z.string(),
       })

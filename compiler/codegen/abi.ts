@@ -25,7 +25,7 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
     },
     { ir: 'hv.load_segment', c: 'struct hv_load_segment', fields: [['dest_pa', 'i64'], ['src', 'i8*'], ['size', 'i64'], ['zero_size', 'i64']] },
     { ir: 'hv.mem_region', c: 'struct hv_mem_region', fields: [['ipa', 'i64'], ['pa', 'i64'], ['size', 'i64'], ['flags', 'i64']] },
-    { ir: 'hv.vcpu_config', c: 'struct hv_vcpu_config', fields: [['pcpu', 'i64'], ['hwid', 'i64']] },
+    { ir: 'hv.vcpu_config', c: 'struct hv_vcpu_config', fields: [['pcpu', 'i64'], ['hwid', 'i64'], ['affinity', 'i64'], ['priority', 'i64'], ['time_slice_ns', 'i64']] },
     { ir: 'hv.arch_guest_config', c: 'struct hv_arch_guest_config', fields: arch.config.guest.fields.map((f) => [f, 'i64'] as const) },
     {
       ir: 'hv.guest_config',
@@ -67,6 +67,7 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
         ['irqchip', '%hv.irqchip_config'],
         ['hv_root', 'i64*'],
         ['arch', '%hv.arch_config'],
+        ['scheduler', 'i8*'],
         ['version', 'i8*'],
         ['console_escape', 'i64'],
       ],

@@ -113,7 +113,7 @@ export function readParameters(tree: DtTree, node: DtNode, component: Component,
   return { values, diagnostics };
 }
 
-/** The C type name of a component's parameter block: `struct pl011_emulator_params`. */
+/** The C type name of a component's parameter block: `struct uart_emulator_params` for a component named uart-emulator. */
 export function parameterStructName(component: Component): string {
   return `${component.manifest.name.replace(/-/g, '_')}_params`;
 }

@@ -10,6 +10,8 @@ import type { Component, ComponentCatalogue } from '../components/catalogue.js';
 import { componentMessages as M } from '../components/messages.js';
 import { readParameters, type ParameterValue } from '../components/parameters.js';
 import { provider } from '../components/providers.js';
+import type { CheckContext } from '../checks/check.js';
+import { sharedCpus, vcpuName } from './cpu-sharing.js';
 
 /** Why a component is in the image: the description node (or rule) that needed it. */
 export interface PlanReason {
@@ -34,8 +36,10 @@ export interface Plan {
   arch: Component;
   backend: ArchBackend;
   console: PlannedInstance;
-  /** The host driver of the board's interrupt controller, when a component needed one (a virtual GIC's `needs`). */
+  /** The host driver of the board's interrupt controller, when a component needed one (a virtual interrupt controller's `needs`). */
   irqchipDriver?: Component;
+  /** The vCPU scheduler, when some CPU may run more than one vCPU. */
+  scheduler?: Component;
   /** The emulator instance of each guest device, keyed by `${guestIndex}:${devicePath}`. */
   emulators: ReadonlyMap<string, PlannedInstance>;
   /** Every component linked in, in a stable order (core and arch first), with why. */
@@ -78,6 +82,39 @@ export function selectArch(system: System, catalogue: ComponentCatalogue): { arc
     };
   }
   return { arch, backend, diagnostics: [] };
+}
+
+/** The component providing vCPU scheduling for this architecture, if any. */
+export function schedulerComponent(catalogue: ComponentCatalogue, arch: string): Component | undefined {
+  return catalogue.components.find((c) => c.manifest.kind === 'service' && c.manifest.service === 'scheduler' && (c.manifest.arch.length === 0 || c.manifest.arch.includes(arch)));
+}
+
+/** The host driver of the board's interrupt controller, if the board has one and a driver serves it. */
+function irqchipProvider(system: System, catalogue: ComponentCatalogue, arch: string): Component | undefined {
+  const device = system.board.devices.find((d) => d.path === system.board.interruptController);
+  return device ? provider(catalogue, 'driver', device.compatible, arch) : undefined;
+}
+
+/**
+ * Whether the image could share a CPU between vCPUs, and in the cpu-shared check's words why not: it needs the
+ * scheduler component, enabled, and (for one that preempts with a timer interrupt) the driver of the board's
+ * interrupt controller, enabled.
+ */
+export function schedulerAvailability(system: System, catalogue: ComponentCatalogue, arch: string, enabled: SymbolEnabled): CheckContext['scheduler'] {
+  const scheduler = schedulerComponent(catalogue, arch);
+  const alone = 'or give each vCPU a CPU of its own';
+  if (!scheduler) return { available: false, why: `no runtime component provides one for ${arch}`, help: `add a component with "service": "scheduler", ${alone}` };
+  const symbol = scheduler.manifest.kconfig;
+  if (symbol && !enabled(symbol)) return { available: false, why: `CONFIG_${symbol} is not set`, help: `enable ${symbol} (\`hvcc config\`, or CONFIG_${symbol}=y in the configuration), ${alone}` };
+  if (scheduler.manifest['needs-irqchip']) {
+    const driver = irqchipProvider(system, catalogue, arch);
+    if (!driver) return { available: false, why: 'the board has no interrupt controller the hypervisor drives, and the scheduler preempts guests with its timer interrupt', help: alone };
+    const driverSymbol = driver.manifest.kconfig;
+    if (driverSymbol && !enabled(driverSymbol)) {
+      return { available: false, why: `the scheduler preempts guests through the interrupt controller's driver, and CONFIG_${driverSymbol} is not set`, help: `enable ${driverSymbol}, ${alone}` };
+    }
+  }
+  return { available: true };
 }
 
 /**
@@ -152,16 +189,27 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
     }
   });
 
-  // Services are not asked for by any node: the configuration switches them on.
-  for (const service of catalogue.components.filter((c) => c.manifest.kind === 'service')) {
+  // Services no node asks for and no need selects: the configuration switches them on.
+  for (const service of catalogue.components.filter((c) => c.manifest.kind === 'service' && !c.manifest.service)) {
     const fits = service.manifest.arch.length === 0 || service.manifest.arch.includes(backend.name);
     if (fits && (!service.manifest.kconfig || enabled(service.manifest.kconfig))) need(service, { why: service.manifest.kconfig ? `CONFIG_${service.manifest.kconfig}` : 'a service' });
+  }
+
+  // A CPU more than one vCPU may run on is time-shared by the scheduler; the cpu-shared check reports
+  // (mandatory) when there is none to link.
+  const shared = sharedCpus(system);
+  const scheduler = schedulerComponent(catalogue, backend.name);
+  if (shared.length > 0 && scheduler && schedulerAvailability(system, catalogue, backend.name, enabled).available) {
+    for (const s of shared) {
+      const cpu = board.cpus[s.cpu]!;
+      need(scheduler, { why: `CPU ${cpu.path} may run ${s.vcpus.map(vcpuName).join(', ')}`, node: cpu.path, span: s.vcpus[1]!.vcpu.span });
+    }
   }
 
   // Close over `needs` (manifests name their dependencies), and over `needs-irqchip`: the driver serving the
   // board's interrupt controller.
   const irqDevice = board.devices.find((d) => d.path === board.interruptController);
-  const irqProvider = irqDevice ? provider(catalogue, 'driver', irqDevice.compatible, backend.name) : undefined;
+  const irqProvider = irqchipProvider(system, catalogue, backend.name);
   const queue = [...chosen.values()];
   while (queue.length > 0) {
     const item = queue.shift()!;
@@ -188,7 +236,7 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
   }
 
   if (!console || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const order = { core: 0, arch: 1, driver: 2, emulator: 3, service: 4 } as const;
+  const order = { core: 0, arch: 1, service: 2, driver: 3, emulator: 4 } as const;
   const components = [...chosen.values()].sort(
     (a, b) => order[a.component.manifest.kind] - order[b.component.manifest.kind] || a.component.manifest.name.localeCompare(b.component.manifest.name),
   );
@@ -197,5 +245,6 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
   const irqchipDriver = irqDevice
     ? components.find((c) => c.component.manifest.kind === 'driver' && c.component !== console!.component && irqDevice.compatible.some((cc) => c.component.manifest.compatible.includes(cc)))?.component
     : undefined;
-  return { plan: { arch, backend, console, emulators, components, ...(irqchipDriver ? { irqchipDriver } : {}) }, diagnostics };
+  const planned = components.find((c) => c.component === scheduler)?.component;
+  return { plan: { arch, backend, console, emulators, components, ...(irqchipDriver ? { irqchipDriver } : {}), ...(planned ? { scheduler: planned } : {}) }, diagnostics };
 }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { binding, dt } from './dt.js';
 
+/**
+ * The scheduling parameters a description may give a guest's vCPUs, and their defaults. The runtime checks the
+ * same limits (HV_SCHED_* in runtime/core/include/hv/config.h; a test keeps the two in step).
+ */
+export const SCHEDULING = {
+  priority: { min: 0, max: 255, default: 128 },
+  timeSliceUs: { min: 100, max: 1_000_000, default: 10_000 },
+} as const;
+
 export const hypervisorBinding = binding({
   id: 'hvcc,hypervisor',
   match: { compatible: 'hvcc,hypervisor' },
@@ -32,7 +41,20 @@ export const guestBinding = binding({
   description:
     "A virtual machine. The node's name is the guest's name; the node is the root of the guest's physical address space: its children's `reg` are guest-physical.",
   properties: {
-    cpus: dt.phandleArray('Board CPUs the vCPUs are pinned to: vCPU n runs on cpus[n], and only there.'),
+    cpus: dt.phandleArray(
+      "Board CPUs the guest's vCPUs run on. Without `vcpus`: one vCPU per entry, vCPU n pinned to cpus[n]. With `vcpus`: every vCPU may run on any of them (its affinity); the scheduler places it, and moves it to one that is idle.",
+    ),
+    vcpus: dt.u32('How many vCPUs the guest has, each free to run on any CPU of `cpus`. Default: one per entry of `cpus`, each pinned to its entry.').max(4096).optional(),
+    priority: dt
+      .u32Array(
+        `Scheduling priority, ${SCHEDULING.priority.min} (lowest) to ${SCHEDULING.priority.max}: one value for every vCPU, or one per vCPU. On a CPU several vCPUs share, a runnable vCPU of higher priority runs first and preempts one of lower priority. Default ${SCHEDULING.priority.default}.`,
+      )
+      .optional(),
+    'time-slice-us': dt
+      .u32Array(
+        `How long, in microseconds, a vCPU runs before a runnable vCPU of the same priority on its CPU gets its turn, ${SCHEDULING.timeSliceUs.min} to ${SCHEDULING.timeSliceUs.max}: one value for every vCPU, or one per vCPU. Default ${SCHEDULING.timeSliceUs.default}.`,
+      )
+      .optional(),
     image: dt.string("Path of the guest image, relative to the file this property is written in: an ELF64 file for the board's architecture, a Linux kernel image in the architecture's boot format, or a raw binary with load-address.").min(1),
     'load-address': dt.u64('Guest-physical address a raw image is loaded at.').optional(),
     entry: dt.u64("Guest-physical entry point. Default: the ELF's entry, or load-address.").optional(),

@@ -334,7 +334,7 @@ function processState(pid: number): string {
 
 describe('input is not starved', () => {
   test('a guest printing nonstop does not keep input from another guest or from the terminal', async () => {
-    const system = variant('flood', (d) => d.replace('/count.elf"', '/count-flood.elf"'));
+    const system = variant('flood', (d) => d.replace('/ticker.elf"', '/ticker-flood.elf"'));
     const s = pipe([system, '-O', tempDir('flood-out'), '--timeout', '180']);
     await s.expect(/^\[echo\] Hello from echo!/m, { timeoutMs: 180_000 });
     await s.expect(/^\[count\] count: 5000$/m);
@@ -354,7 +354,7 @@ describe('input is not starved', () => {
   }, 300_000);
 
   test('the same when the console is polled (no terminal, so no interrupt controller driver)', async () => {
-    const system = variant('flood-polled', (d) => d.replace('/count.elf"', '/count-flood.elf"').replace('no-autostart;', ''), 'CONFIG_HV_MAX_CPUS=4\n');
+    const system = variant('flood-polled', (d) => d.replace('/ticker.elf"', '/ticker-flood.elf"').replace('no-autostart;', ''), 'CONFIG_HV_MAX_CPUS=4\n');
     const s = pipe([system, '-O', tempDir('flood-polled-out'), '--timeout', '180']);
     await s.expect(/^\[count\] count: 5000$/m, { timeoutMs: 180_000 });
     for (let i = 0; i < 5; i++) {

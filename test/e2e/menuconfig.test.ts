@@ -43,7 +43,10 @@ describe('hvcc menuconfig', () => {
     const to = lines.findIndex((l) => l.includes('Guest device emulators'));
     tmux('send-keys', '-t', session, ...Array<string>(to - from).fill('Down'), 'Enter');
     s = await waitFor('→ Guest device emulators');
-    expect(s).toMatch(/> \[\*\] Emulated ARM PL011 UART for guests/);
+    // The emulators are listed by folder name: the NS16550A's comes first, then the PL011's.
+    expect(s).toMatch(/> \[\*\] Emulated NS16550A UART for guests/);
+    tmux('send-keys', '-t', session, 'Down');
+    s = await waitFor('> [*] Emulated ARM PL011 UART for guests');
 
     tmux('send-keys', '-t', session, '?');
     s = await waitFor('Symbol: HV_EMULATOR_PL011');

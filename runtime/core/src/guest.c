@@ -59,6 +59,8 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 	hv_cpu_notify();
 
 	if (__atomic_sub_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
+		if (hv_config.scheduler)
+			hv_config.scheduler->report();
 		/* The terminal can start them again: it keeps the machine up. */
 		if (hv_terminal()) {
 			hv_log("all guests have stopped; the management terminal keeps the machine up (%s t)",
@@ -177,6 +179,9 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 			power = HV_VCPU_ON;
 		}
 		if (power == HV_VCPU_ON) {
+			/* Others may be due first; when it comes back, maybe much later, it looks again. */
+			if (hv_config.scheduler && hv_config.scheduler->preempt(vcpu))
+				continue;
 			if (guest->vintc)
 				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
 			return;

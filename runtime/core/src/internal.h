@@ -9,12 +9,13 @@
 #include <hv/irqchip.h>
 #include <hv/manage.h>
 #include <hv/power.h>
+#include <hv/sched.h>
 #include <hv/session.h>
 #include <hv/trap.h>
 #include <hv/vintc.h>
 
-extern struct hv_guest hv_guests[CONFIG_HV_MAX_CPUS];	/* by guest index */
-extern struct hv_vcpu hv_vcpus[CONFIG_HV_MAX_CPUS];	/* by pCPU index */
+extern struct hv_guest hv_guests[CONFIG_HV_MAX_VCPUS];	/* by guest index */
+extern struct hv_vcpu hv_vcpus[CONFIG_HV_MAX_VCPUS];	/* guest 0's vCPUs, then guest 1's, ... */
 extern u64 hv_running_guests;
 extern bool hv_guests_ready;	/* the config checked out and every guest is set up */
 extern u64 hv_panicking;

@@ -47,6 +47,15 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu);
  */
 void hv_vcpu_settle(struct hv_vcpu *vcpu);
 
+/*
+ * The vCPU executed a wait for interrupt that trapped (its PC already past it). With a scheduler the vCPU
+ * gives up its pCPU until one of its interrupts or its timer wants it; without one the wait completes at once.
+ */
+void hv_vcpu_wait_interrupt(struct hv_vcpu *vcpu);
+
+/* The vCPU executed a wait for event that trapped: with a scheduler, others on its pCPU get a turn first. */
+void hv_vcpu_yield(struct hv_vcpu *vcpu);
+
 /* A physical interrupt ended the guest's run: the host interrupt controller's driver takes it. */
 void hv_vcpu_host_irqs(struct hv_vcpu *vcpu);
 

@@ -44,6 +44,7 @@
 #define GICR_ISENABLER0		(GICR_SGI + 0x0100)
 #define GICR_ICENABLER0		(GICR_SGI + 0x0180)
 #define GICR_ICPENDR0		(GICR_SGI + 0x0280)
+#define GICR_ISACTIVER0		(GICR_SGI + 0x0300)
 #define GICR_ICACTIVER0		(GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR		(GICR_SGI + 0x0400)
 
@@ -155,6 +156,14 @@ void gicv3_ppi_deactivate(u64 intid)
 	u64 rd = rd_base[arch_cpu_id()];
 
 	wr32(rd + GICR_ICACTIVER0, (u32)BIT(intid));
+	dsb(sy);
+}
+
+void gicv3_ppi_activate(u64 intid)
+{
+	u64 rd = rd_base[arch_cpu_id()];
+
+	wr32(rd + GICR_ISACTIVER0, (u32)BIT(intid));
 	dsb(sy);
 }
 
