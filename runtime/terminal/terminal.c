@@ -271,8 +271,11 @@ static void input(u8 c)
 	hv_session_release();
 }
 
-const struct hv_terminal_ops hv_terminal_ops = {
+static const struct hv_terminal_ops terminal_ops = {
 	.enter = enter,
 	.input = input,
 	.redraw = redraw,
 };
+
+/* Overrides the core's weak NULL (hv/session.h). */
+const struct hv_terminal_ops *const hv_terminal_hook = &terminal_ops;

@@ -9,6 +9,9 @@
  */
 #include "internal.h"
 
+/* NULL unless the management terminal is linked, which defines it again (hv/session.h). */
+__attribute__((weak)) const struct hv_terminal_ops *const hv_terminal_hook = NULL;
+
 /*
  * The focused guest's bytes since its last newline, as it wrote them (carriage returns, backspaces and
  * escape sequences included): replaying them from the start of a line redraws that line, a shell's prompt

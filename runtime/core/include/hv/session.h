@@ -85,8 +85,10 @@ struct hv_guest_input_stats {
 void hv_guest_input_stats(const struct hv_guest *guest, struct hv_guest_input_stats *stats);
 
 /*
- * The management terminal (runtime/terminal/), when the image has one: its ops object, a weak reference
- * that is NULL in an image built without it. Its hooks run on the input path (input lock held, no other).
+ * The management terminal (runtime/terminal/), when the image has one: its ops object, through a pointer the
+ * core defines weakly as NULL and the terminal defines again. (A weak undefined reference to the ops object
+ * itself would be address 0, which riscv64's PC-relative addressing cannot reach from the image.) Its hooks
+ * run on the input path (input lock held, no other).
  */
 struct hv_terminal_ops {
 	/* The focus moved to the terminal (after the screen said so): show the prompt. */
@@ -97,11 +99,11 @@ struct hv_terminal_ops {
 	void (*redraw)(void);
 };
 
-extern const struct hv_terminal_ops hv_terminal_ops __attribute__((weak));
+extern const struct hv_terminal_ops *const hv_terminal_hook;
 
 static inline const struct hv_terminal_ops *hv_terminal(void)
 {
-	return &hv_terminal_ops;
+	return hv_terminal_hook;
 }
 
 #endif /* HV_SESSION_H */
