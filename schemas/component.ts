@@ -72,6 +72,11 @@ export const ComponentManifest = z
      * scheduling, linked when some CPU may run more than one vCPU; its ops become hv_config.scheduler.
      */
     service: z.enum(['scheduler']).optional(),
+    /**
+     * For "arch" components: the core's optional services whose arch hooks this port implements (hv/arch.h:
+     * "scheduler" needs its context switching). A service is linked only on a port that lists it.
+     */
+    'arch-services': z.array(z.enum(['scheduler'])).default([]),
     /** Needs the driver of the board's interrupt controller, whichever it is (a scheduler preempts through its timer interrupt). */
     'needs-irqchip': z.boolean().default(false),
     /**
