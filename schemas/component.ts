@@ -86,6 +86,11 @@ export const ComponentManifest = z
      */
     service: z.enum(['scheduler']).optional(),
     /**
+     * For "arch" components: the core's optional services whose arch hooks this port implements (hv/arch.h:
+     * "scheduler" needs its context switching). A service is linked only on a port that lists it.
+     */
+    'arch-services': z.array(z.enum(['scheduler'])).default([]),
+    /**
      * For drivers and emulators: the C type of one instance's state. The compiler defines one zeroed object of
      * it per instance (in a generated C file that includes `header`), so its size follows the Kconfig values it
      * is compiled with.

@@ -6,7 +6,7 @@ import { contains, end, formatRange, formatSize, hex, isAligned, overlaps, type 
 import { outsideReferences } from '../model/guest-references.js';
 import type { Check, CheckContext } from './check.js';
 import { checkMessages as M } from './messages.js';
-import { sharedCpus, vcpuName } from '../plan/cpu-sharing.js';
+import { sharedCpus, vcpuName } from '../model/cpu-sharing.js';
 import { SCHEDULING } from '../../schemas/bindings/hvcc.js';
 
 export type { Check, CheckContext } from './check.js';

@@ -11,7 +11,7 @@ import { componentMessages as M } from '../components/messages.js';
 import { readParameters, type ParameterValue } from '../components/parameters.js';
 import { provider } from '../components/providers.js';
 import type { CheckContext } from '../checks/check.js';
-import { sharedCpus, vcpuName } from './cpu-sharing.js';
+import { sharedCpus, vcpuName } from '../model/cpu-sharing.js';
 
 /** Why a component is in the image: the description node (or rule) that needed it. */
 export interface PlanReason {
@@ -84,8 +84,10 @@ export function selectArch(system: System, catalogue: ComponentCatalogue): { arc
   return { arch, backend, diagnostics: [] };
 }
 
-/** The component providing vCPU scheduling for this architecture, if any. */
+/** The component providing vCPU scheduling, if any, and whether this architecture's port has the hooks it needs. */
 export function schedulerComponent(catalogue: ComponentCatalogue, arch: string): Component | undefined {
+  const port = catalogue.components.find((c) => c.manifest.kind === 'arch' && (c.manifest.arch[0] ?? c.manifest.name) === arch);
+  if (!port?.manifest['arch-services'].includes('scheduler')) return undefined;
   return catalogue.components.find((c) => c.manifest.kind === 'service' && c.manifest.service === 'scheduler' && (c.manifest.arch.length === 0 || c.manifest.arch.includes(arch)));
 }
 
@@ -103,7 +105,13 @@ function irqchipProvider(system: System, catalogue: ComponentCatalogue, arch: st
 export function schedulerAvailability(system: System, catalogue: ComponentCatalogue, arch: string, enabled: SymbolEnabled): CheckContext['scheduler'] {
   const scheduler = schedulerComponent(catalogue, arch);
   const alone = 'or give each vCPU a CPU of its own';
-  if (!scheduler) return { available: false, why: `no runtime component provides one for ${arch}`, help: `add a component with "service": "scheduler", ${alone}` };
+  if (!scheduler) {
+    const port = catalogue.components.find((c) => c.manifest.kind === 'arch' && (c.manifest.arch[0] ?? c.manifest.name) === arch);
+    if (port && !port.manifest['arch-services'].includes('scheduler')) {
+      return { available: false, why: `the ${arch} port cannot switch vCPUs (its manifest's "arch-services" has no "scheduler")`, help: alone };
+    }
+    return { available: false, why: `no runtime component provides one for ${arch}`, help: `add a component with "service": "scheduler", ${alone}` };
+  }
   const symbol = scheduler.manifest.kconfig;
   if (symbol && !enabled(symbol)) return { available: false, why: `CONFIG_${symbol} is not set`, help: `enable ${symbol} (\`hvcc config\`, or CONFIG_${symbol}=y in the configuration), ${alone}` };
   if (scheduler.manifest['needs-irqchip']) {

@@ -103,6 +103,6 @@ describe('an architecture without a scheduler component', () => {
     expect(text).not.toContain('&cpu1');
     const found = problems(analyzeText(riscv, text).diagnostics);
     expect(found.map((d) => d.code)).toEqual(['HV3004']);
-    expect(found[0]!.message).toContain('no runtime component provides one for riscv64');
+    expect(found[0]!.message).toContain('the riscv64 port cannot switch vCPUs');
   });
 });
