@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Sets up hvcc on a Debian 12 machine: the LLVM 14 toolchain, QEMU, dtc and the Kconfig reference tools from
-# Debian's packages (only those missing), the npm dependencies (llvm-bindings builds from source against
+# Debian's packages (only those missing) — and chromium and xmllint, with which the tests look at
+# `hvcc map`'s HTML and SVG — the npm dependencies (llvm-bindings builds from source against
 # Debian's LLVM 14: see .npmrc), the compiler itself, and the example guests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# riscv64: qemu-system-misc (qemu-system-riscv64) with opensbi as its firmware; the Linux guest's kernel is
+# built from linux-source-6.1 with gcc-riscv64-linux-gnu (flex, bison and bc for its build tools).
 packages=(clang-14 lld-14 llvm-14 qemu-system-arm ipxe-qemu device-tree-compiler make
-          kconfig-frontends-nox python3-kconfiglib tmux)
+          kconfig-frontends-nox python3-kconfiglib tmux chromium libxml2-utils
+          qemu-system-misc opensbi gcc-riscv64-linux-gnu linux-source-6.1 flex bison bc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,12 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
- * The package's root folder. Compiled code runs from dist/compiler/, so the root is two levels above this
- * file's folder there; templates and the runtime are read from the source tree, never copied into dist/.
+ * The package's root folder: the nearest folder above this module holding hvcc's package.json. The code
+ * runs from dist/compiler/ (tests) or from the one bundled file dist/hvcc.mjs (the CLI), so the root is
+ * found rather than counted; templates and the runtime are read from the source tree, never copied.
  */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'hvcc') return dir;
+    if (dirname(dir) === dir) throw new Error(`hvcc's package.json is not above ${from}`);
+  }
+}
+
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const runtimeDir = join(packageRoot, 'runtime');
 export const templatesDir = join(packageRoot, 'compiler', 'codegen', 'templates');
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Span } from './span.js';
-import type { DtNode, DtTree } from '../compiler/dts/tree.js';
+import type { DtNode, DtTree } from './devicetree.js';
 
 /**
  * The typed model of a description: the host board and the system (hypervisor + guests) built on it.
@@ -24,7 +24,7 @@ export const Interrupt = z.object({
   controller: z.string(),
   /** The raw cells. */
   cells: z.array(z.number().int().nonnegative()),
-  /** The controller's number for it (a GIC INTID, a PLIC source). */
+  /** The controller's number for it (an interrupt ID, a source number). */
   id: z.number().int().nonnegative(),
   /** The kind, when the controller's specifier has kinds ("SPI", "PPI"); its number within the kind. */
   kind: z.string().optional(),
@@ -40,7 +40,7 @@ export const BoardCpu = z.object({
   /** Index in the board's /cpus node, in source order: what guests' `cpus` refer to. */
   index: z.number().int().nonnegative(),
   path: z.string(),
-  /** The `reg` value: the CPU's hardware identifier (what the architecture calls it: an MPIDR, a hart ID). */
+  /** The `reg` value: the CPU's hardware identifier (whatever the architecture addresses CPUs by). */
   hwid: z.bigint().nonnegative(),
   compatible: z.array(z.string()),
   enableMethod: z.string().optional(),
@@ -87,6 +87,8 @@ export const GuestMemory = z.object({
   size: z.bigint().positive(),
   /** Host-physical base when the description pins it; otherwise the layout pass places it. */
   hostAddress: z.bigint().nonnegative().optional(),
+  /** Where the pin is written (the `host-address` property): mistakes about host placement point there. */
+  hostAddressSpan: Span.optional(),
   span: Span,
 });
 export type GuestMemory = z.infer<typeof GuestMemory>;
@@ -139,10 +141,26 @@ export const SharedWindow = z.object({
 });
 export type SharedWindow = z.infer<typeof SharedWindow>;
 
+/** An entry of a guest's `cpus` that is not a CPU of the board (the vcpu-affinity check reports it). */
+export const StrayCpu = z.object({ path: z.string(), span: Span });
+export type StrayCpu = z.infer<typeof StrayCpu>;
+
 export const GuestVcpu = z.object({
-  /** Index into board.cpus of the physical CPU this vCPU is pinned to. */
-  pcpu: z.number().int().nonnegative(),
+  /**
+   * Indices into board.cpus of the physical CPUs this vCPU may run on, in `cpus` order: one pins it there;
+   * several let the scheduler choose. Empty when none of its entries is a CPU.
+   */
+  affinity: z.array(z.number().int().nonnegative()),
+  /** Its `cpus` entries that name no CPU of the board. */
+  strays: z.array(StrayCpu),
+  /** Scheduling priority (higher runs first) and time slice; the description's, or the defaults. */
+  priority: z.number().int().nonnegative(),
+  timeSliceUs: z.number().int().nonnegative(),
+  /** Its `cpus` entry when pinned by position, else the whole `cpus` value. */
   span: Span,
+  /** Where its priority and time slice are written, when they are. */
+  prioritySpan: Span.optional(),
+  timeSliceSpan: Span.optional(),
 });
 export type GuestVcpu = z.infer<typeof GuestVcpu>;
 
@@ -190,9 +208,13 @@ export const Guest = z.object({
   /** Its windows on shared regions. */
   shared: z.array(SharedWindow),
   passthrough: z.array(Passthrough),
+  /** Whether it starts at boot (`no-autostart` says not: the management terminal starts it). */
+  autostart: z.boolean(),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
   cpusSpan: Span,
+  /** The `vcpus` property's value, when the description gives the vCPU count. */
+  vcpusSpan: Span.optional(),
 });
 export type Guest = z.infer<typeof Guest>;
 
@@ -236,6 +258,9 @@ export const Hypervisor = z.object({
   /** Path of the host console device. */
   console: z.string(),
   consoleSpan: Span,
+  /** The console escape key (a control character), from `escape-key` or the default Ctrl-A. */
+  escapeKey: z.number().int().min(1).max(0x1f),
+  escapeKeySpan: Span.optional(),
   span: Span,
 });
 export type Hypervisor = z.infer<typeof Hypervisor>;

@@ -1,4 +1,4 @@
-import type { Board, Guest } from '../../schemas/model.js';
+import type { Board, Guest, System } from '../../schemas/model.js';
 import type { Check } from '../checks/check.js';
 import type { MessageDef } from '../diagnostics/define.js';
 import type { DtNode } from '../dts/tree.js';
@@ -33,13 +33,22 @@ export interface ArchBackend {
   vcpuHwid(index: number): bigint;
   /**
    * The architecture's nodes of a guest device tree (CPUs, firmware interface, architected timer) and the root's
-   * compatible strings. `withInterruptController`: the guest has a virtual interrupt controller.
+   * compatible strings. `withInterruptController`: the guest has a virtual interrupt controller. `adjust`, when
+   * given, sees copies of the guest's own nodes and may complete them (wire an interrupt controller's
+   * per-CPU contexts to the generated CPU nodes). `interruptParentOnDevices`: name the guest's interrupt
+   * controller in each device that has interrupts rather than in the root (where CPU-local interrupt
+   * controllers, which have no parent, would inherit it).
    */
-  guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): { nodes: DtNode[]; rootCompatible: string[] };
-  /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field. */
+  guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): {
+    nodes: DtNode[];
+    rootCompatible: string[];
+    adjust?: (own: DtNode[]) => void;
+    interruptParentOnDevices?: boolean;
+  };
+  /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field; values may depend on the description (a clock rate). */
   config: {
-    system: { fields: readonly string[]; values(): bigint[] };
-    guest: { fields: readonly string[]; values(): bigint[] };
+    system: { fields: readonly string[]; values(system: System): bigint[] };
+    guest: { fields: readonly string[]; values(system: System, guest: Guest): bigint[] };
   };
   /** QEMU's machine for a board, or why there is none. */
   qemu(board: Board): { program: string; machine: string[]; cpu: string } | { error: string };

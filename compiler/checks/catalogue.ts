@@ -3,9 +3,11 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { contains, end, formatRange, formatSize, hex, isAligned, overlaps, type Range } from '../util/ranges.js';
-import { outsideReferences } from '../guestdt/guest-tree.js';
+import { outsideReferences } from '../model/guest-references.js';
 import type { Check, CheckContext } from './check.js';
 import { checkMessages as M } from './messages.js';
+import { sharedCpus, vcpuName } from '../model/cpu-sharing.js';
+import { SCHEDULING } from '../../schemas/bindings/hvcc.js';
 
 export type { Check, CheckContext } from './check.js';
 
@@ -18,7 +20,7 @@ interface Owned extends Range {
 function hostRanges(system: System): Owned[][] {
   return [
     ...system.guests.map((g) =>
-      g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.span }])),
+      g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.hostAddressSpan ?? m.span }])),
     ),
     system.sharedRegions.flatMap((r) => (r.hostAddress === undefined ? [] : [{ base: r.hostAddress, size: r.size, owner: `shared region '${r.name}'`, span: r.span }])),
   ];
@@ -193,7 +195,7 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         for (const m of g.memory) {
           check(`guest '${g.name}' RAM`, m.ipa, m.size, m.span);
-          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.span);
+          if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.hostAddressSpan ?? m.span);
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
         for (const w of g.shared) check(`guest '${g.name}' window on shared memory`, w.ipa, w.size, w.span);
@@ -251,7 +253,7 @@ export const checks: Check[] = [
   {
     message: M.noVcpus,
     run({ system }, report) {
-      for (const g of system.guests) if (g.vcpus.length === 0) report(`guest '${g.name}' has no vCPUs`, g.cpusSpan);
+      for (const g of system.guests) if (g.vcpus.length === 0) report(`guest '${g.name}' has no vCPUs`, g.vcpusSpan ?? g.cpusSpan);
     },
   },
   {
@@ -261,20 +263,71 @@ export const checks: Check[] = [
     },
   },
   {
-    message: M.cpuShared,
+    message: M.vcpuAffinity,
     mandatory: true,
     run({ system }, report) {
-      const owners = new Map<number, { guest: string; span: Span }>();
       for (const g of system.guests) {
-        for (const v of g.vcpus) {
-          const prior = owners.get(v.pcpu);
-          const cpu = system.board.cpus[v.pcpu]!;
-          if (prior) {
-            report(`physical CPU ${cpu.path} is given to guest '${g.name}' and to ${prior.guest === g.name ? 'another of its vCPUs' : `guest '${prior.guest}'`}`, v.span, {
-              related: [{ span: prior.span, message: `already given to guest '${prior.guest}' here` }],
-              help: 'static partitioning pins each vCPU to a physical CPU of its own',
-            });
-          } else owners.set(v.pcpu, { guest: g.name, span: v.span });
+        // With `vcpus`, every vCPU carries the same entries: each is reported once, where it is written.
+        const seen = new Set<number>();
+        for (const [i, v] of g.vcpus.entries()) {
+          for (const stray of v.strays) {
+            if (seen.has(stray.span.start.offset)) continue;
+            seen.add(stray.span.start.offset);
+            report(`guest '${g.name}': 'cpus' refers to ${stray.path}, which is not a CPU of the board`, stray.span, { help: 'name CPUs of /cpus, e.g. <&cpu0 &cpu1>' });
+          }
+          if (v.affinity.length === 0 && v.strays.length === 0) report(`guest '${g.name}' vCPU ${i} has no CPU to run on`, v.span);
+        }
+      }
+    },
+  },
+  {
+    message: M.vcpuPriority,
+    mandatory: true,
+    run({ system }, report) {
+      const { min, max } = SCHEDULING.priority;
+      for (const g of system.guests) {
+        const seen = new Set<number>();
+        for (const [i, v] of g.vcpus.entries()) {
+          if (v.priority >= min && v.priority <= max) continue;
+          const at = v.prioritySpan ?? v.span;
+          if (seen.has(at.start.offset)) continue;
+          seen.add(at.start.offset);
+          report(`guest '${g.name}'${g.vcpus.length > 1 ? ` vCPU ${i}` : ''}: priority ${v.priority} is not in ${min}-${max}`, at, { help: `higher runs first; the default is ${SCHEDULING.priority.default}` });
+        }
+      }
+    },
+  },
+  {
+    message: M.vcpuTimeSlice,
+    mandatory: true,
+    run({ system }, report) {
+      const { min, max } = SCHEDULING.timeSliceUs;
+      for (const g of system.guests) {
+        const seen = new Set<number>();
+        for (const [i, v] of g.vcpus.entries()) {
+          if (v.timeSliceUs >= min && v.timeSliceUs <= max) continue;
+          const at = v.timeSliceSpan ?? v.span;
+          if (seen.has(at.start.offset)) continue;
+          seen.add(at.start.offset);
+          report(`guest '${g.name}'${g.vcpus.length > 1 ? ` vCPU ${i}` : ''}: a time slice of ${v.timeSliceUs} us is not in ${min}-${max} us`, at, { help: `the default is ${SCHEDULING.timeSliceUs.default} us` });
+        }
+      }
+    },
+  },
+  {
+    message: M.cpuShared,
+    mandatory: true,
+    run({ system, scheduler }, report) {
+      if (scheduler.available) return;
+      for (const shared of sharedCpus(system)) {
+        const cpu = system.board.cpus[shared.cpu]!;
+        const [first, ...others] = shared.vcpus;
+        for (const other of others) {
+          const partner = first!.guest === other.guest ? `${vcpuName(first!)} of the same guest` : vcpuName(first!);
+          report(`physical CPU ${cpu.path} may run ${vcpuName(other)} and ${partner}; sharing a CPU needs the vCPU scheduler, but ${scheduler.why}`, other.vcpu.span, {
+            related: [{ span: first!.vcpu.span, message: `${vcpuName(first!)} may run there too` }],
+            help: scheduler.help,
+          });
         }
       }
     },
@@ -284,9 +337,16 @@ export const checks: Check[] = [
     mandatory: true,
     run({ system, limits }, report) {
       const used = new Set<number>([0]);
-      for (const g of system.guests) for (const v of g.vcpus) used.add(v.pcpu);
+      for (const g of system.guests) for (const v of g.vcpus) for (const cpu of v.affinity) used.add(cpu);
       if (used.size > limits.maxCpus) {
         report(`the system uses ${used.size} physical CPUs; the runtime is configured for ${limits.maxCpus}`, system.hypervisor.span, { help: 'raise CONFIG_HV_MAX_CPUS' });
+      }
+      const vcpus = system.guests.reduce((n, g) => n + g.vcpus.length, 0);
+      if (vcpus > limits.maxVcpus) {
+        report(`the system has ${vcpus} vCPUs; the runtime is configured for ${limits.maxVcpus}`, system.hypervisor.span, { help: 'raise CONFIG_HV_MAX_VCPUS' });
+      }
+      for (const g of system.guests) {
+        if (g.vcpus.length > limits.maxCpus) report(`guest '${g.name}' has ${g.vcpus.length} vCPUs; the runtime allows at most CONFIG_HV_MAX_CPUS (${limits.maxCpus}) per guest`, g.vcpusSpan ?? g.cpusSpan, { help: 'raise CONFIG_HV_MAX_CPUS' });
       }
     },
   },
@@ -310,7 +370,7 @@ export const checks: Check[] = [
           if (m.hostAddress === undefined || m.size < BLOCK) continue;
           const delta = (((m.hostAddress - m.ipa) % BLOCK) + BLOCK) % BLOCK;
           if (delta !== 0n) {
-            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.span, {
+            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.hostAddressSpan ?? m.span, {
               help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow ${formatSize(BLOCK)} blocks`,
             });
           }
@@ -431,12 +491,33 @@ export const checks: Check[] = [
     },
   },
   {
+    message: M.guestConsoleName,
+    run({ system }, report) {
+      // The runtime prints a guest's output as "[name] ..." and its own as "[hv] ...": what reads the console
+      // (hvcc run, a test, a person) tells them apart by that prefix alone. The runtime refuses these too.
+      for (const g of system.guests) {
+        if (g.name.toLowerCase() === 'hv') {
+          report(`a guest may not be named '${g.name}': its console lines would read as the hypervisor's`, g.span, { help: "'[hv] ' starts the hypervisor's own console lines (its status, fault reports, panics); rename the guest" });
+        } else if (!/^[a-zA-Z0-9,._+-]+$/.test(g.name)) {
+          const bad = [...new Set(g.name.replace(/[a-zA-Z0-9,._+-]/g, ''))].map((c) => `'${c}'`).join(', ');
+          report(`guest name '${g.name}' has ${bad}, which may not appear in its console prefix`, g.span, { help: 'a guest name prefixes its console lines as "[name] "; use letters, digits and , . _ + -' });
+        }
+      }
+    },
+  },
+  {
     message: M.cpuDisabled,
     run({ system }, report) {
       for (const g of system.guests) {
+        const seen = new Set<string>();
         for (const v of g.vcpus) {
-          const cpu = system.board.cpus[v.pcpu]!;
-          if (cpu.status !== 'okay') report(`guest '${g.name}' is pinned to ${cpu.path}, whose status is "${cpu.status}"`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
+          for (const index of v.affinity) {
+            const cpu = system.board.cpus[index]!;
+            const key = `${cpu.path}@${v.span.start.offset}`;
+            if (cpu.status === 'okay' || seen.has(key)) continue;
+            seen.add(key);
+            report(`guest '${g.name}' ${v.affinity.length > 1 ? 'may run on' : 'is pinned to'} ${cpu.path}, whose status is "${cpu.status}"`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
+          }
         }
       }
     },
@@ -782,6 +863,27 @@ export const checks: Check[] = [
           net.span,
           { ...(members[0] ? { related: [{ span: members[0].networkSpan, message: 'its only card' }] } : {}), help: 'put another guest\'s card on it, or give it an uplink' },
         );
+      }
+    },
+  },
+  {
+    // The host controller sends a forwarded interrupt to one CPU, which must be running that guest's vCPU 0.
+    message: M.passthroughInterruptCpu,
+    mandatory: true,
+    run({ system, controllers }, report) {
+      const shared = sharedCpus(system);
+      for (const g of system.guests) {
+        if (!guestController(g, controllers)) continue;
+        const forwarded = g.passthrough.find((p) => (boardDevice(system, p.device)?.interrupts.length ?? 0) > 0);
+        const vcpu0 = g.vcpus[0];
+        if (!forwarded || !vcpu0) continue;
+        const others = shared.find((s) => vcpu0.affinity.includes(s.cpu))?.vcpus.filter((v) => v.guest !== g || v.index !== 0) ?? [];
+        if (vcpu0.affinity.length === 1 && others.length === 0) continue;
+        const why = vcpu0.affinity.length > 1 ? `vCPU 0 may run on ${vcpu0.affinity.length} CPUs` : `${others.map(vcpuName).join(', ')} may run on its CPU too`;
+        report(`guest '${g.name}' gets the interrupts of ${forwarded.device} on the CPU of its vCPU 0, but ${why}`, forwarded.span, {
+          related: [{ message: "its vCPU 0's CPUs", span: vcpu0.span }],
+          help: 'pin vCPU 0 of this guest to a CPU no other vCPU uses (its first `cpus` entry, without `vcpus`)',
+        });
       }
     },
   },

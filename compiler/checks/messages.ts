@@ -24,7 +24,7 @@ export const checkMessages = defineMessages({
     code: 'HV3004',
     name: 'cpu-shared',
     severity: 'error',
-    summary: 'A physical CPU is given to two vCPUs (of two guests, or twice to one guest).',
+    summary: 'A physical CPU may run several vCPUs, but the image cannot share it: the vCPU scheduler is disabled (CONFIG_HV_SCHEDULER), or the board has no interrupt controller the hypervisor drives.',
   },
   memoryAlignment: {
     code: 'HV3005',
@@ -48,7 +48,7 @@ export const checkMessages = defineMessages({
     code: 'HV3008',
     name: 'guest-no-vcpus',
     severity: 'error',
-    summary: 'A guest has no vCPUs (its `cpus` list is empty).',
+    summary: 'A guest has no vCPUs (`vcpus = <0>`, or a `cpus` list none of whose entries could be read).',
   },
   noMemory: {
     code: 'HV3009',
@@ -60,7 +60,7 @@ export const checkMessages = defineMessages({
     code: 'HV3016',
     name: 'runtime-cpu-limit',
     severity: 'error',
-    summary: 'The system uses more physical CPUs than the runtime is configured for (CONFIG_HV_MAX_CPUS).',
+    summary: 'The system uses more physical CPUs, or a guest has more vCPUs, than the runtime is configured for (CONFIG_HV_MAX_CPUS), or the guests have more vCPUs together than CONFIG_HV_MAX_VCPUS.',
   },
   consoleMissing: {
     code: 'HV3017',
@@ -248,10 +248,40 @@ export const checkMessages = defineMessages({
     severity: 'warning',
     summary: 'A network without an uplink has fewer than two cards: nothing can be sent anywhere.',
   },
+  passthroughInterruptCpu: {
+    code: 'HV3082',
+    name: 'passthrough-interrupt-cpu',
+    severity: 'error',
+    summary: "A guest's passed-through interrupts are forwarded to the CPU of its vCPU 0, but that vCPU may move, or another vCPU may run there.",
+  },
   passthroughInterrupts: {
     code: 'HV3043',
     name: 'passthrough-interrupts',
     severity: 'warning',
     summary: "A passed-through device has interrupts, but its guest has no virtual interrupt controller to forward them to: the guest must poll it.",
+  },
+  vcpuAffinity: {
+    code: 'HV3060',
+    name: 'vcpu-affinity',
+    severity: 'error',
+    summary: "A guest's `cpus` names something that is not a CPU of the board, or leaves a vCPU no CPU to run on.",
+  },
+  vcpuPriority: {
+    code: 'HV3061',
+    name: 'vcpu-priority',
+    severity: 'error',
+    summary: 'A vCPU priority is outside 0-255.',
+  },
+  vcpuTimeSlice: {
+    code: 'HV3062',
+    name: 'vcpu-time-slice',
+    severity: 'error',
+    summary: 'A vCPU time slice is outside 100-1000000 microseconds.',
+  },
+  guestConsoleName: {
+    code: 'HV3044',
+    name: 'guest-console-name',
+    severity: 'error',
+    summary: "A guest is named hv, the hypervisor's console prefix, or its name has characters other than [a-zA-Z0-9,._+-].",
   },
 });

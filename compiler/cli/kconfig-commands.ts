@@ -18,11 +18,14 @@ function confIo(io: Io, outDir: string | undefined): ConfIO {
   return {
     stdout: { write: (s: string) => io.stdout(s) },
     stderr: { write: (s: string) => io.stderr(s) },
-    stdin: process.stdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdin: io.stdin ?? process.stdin,
+    stdinIsTTY: io.stdinIsTTY ?? Boolean(process.stdin.isTTY),
     env: confEnv(outDir),
   };
 }
+
+/** Wraps a command's handler (main.ts records the options it reads). */
+export type HandlerWrapper = <A extends object>(command: string, body: (argv: A) => void | Promise<void>) => (argv: A) => Promise<void>;
 
 /** `hvcc defconfig [BOARD|FILE]`: a file path, a board's name, or (with one board) that board. */
 export function defconfigFile(arg: string | undefined): { file?: string; error?: string } {
@@ -37,47 +40,51 @@ export function defconfigFile(arg: string | undefined): { file?: string; error?:
 }
 
 /** The Kconfig commands users know from Linux, on the runtime's Kconfig tree, writing `.config` in -O DIR. */
-export function kconfigCommands(y: Argv, io: Io, setExit: (code: number) => void): Argv {
-  const outDir = (a: Argv) => a.option('O', { type: 'string', describe: 'Folder of the .config (default: the current folder)' });
+export function kconfigCommands(y: Argv, io: Io, setExit: (code: number) => void, handler: HandlerWrapper): Argv {
+  const outDir = (a: Argv) => a.option('O', { type: 'string', requiresArg: true, describe: 'Folder of the .config (default: the current folder)' });
+  type A = Record<string, unknown>;
+  const dir = (argv: A) => argv.O as string | undefined;
   return y
-    .command('config', 'Answer every option, one question at a time (conf --oldaskconfig)', outDir, async (argv) => {
-      setExit(await configCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, argv.O as string | undefined) }));
-    })
-    .command('oldconfig', 'Update .config, asking only about new options', outDir, async (argv) => {
-      setExit(await oldconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, argv.O as string | undefined) }));
-    })
-    .command('olddefconfig', 'Update .config, giving new options their defaults', outDir, async (argv) => {
-      setExit(await olddefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, argv.O as string | undefined) }));
-    })
+    .command('config', 'Answer every option, one question at a time (conf --oldaskconfig)', outDir, handler('config', async (argv: A) => {
+      setExit(await configCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
+    }))
+    .command('oldconfig', 'Update .config, asking only about new options', outDir, handler('oldconfig', async (argv: A) => {
+      setExit(await oldconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
+    }))
+    .command('olddefconfig', 'Update .config, giving new options their defaults', outDir, handler('olddefconfig', async (argv: A) => {
+      setExit(await olddefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
+    }))
     .command(
       'defconfig [board]',
       "Write .config from a board's defconfig (or a defconfig file)",
       (a) => outDir(a).positional('board', { type: 'string', describe: 'Board name (boards/<name>/defconfig) or a defconfig file' }),
-      async (argv) => {
+      handler('defconfig', async (argv: A) => {
+        const out = dir(argv);
         const { file, error } = defconfigFile(argv.board as string | undefined);
         if (!file) {
           io.stderr(`hvcc defconfig: ${error}\n`);
           setExit(2);
           return;
         }
-        setExit(await defconfigCommand({ kconfig: ROOT_KCONFIG, file, io: confIo(io, argv.O as string | undefined) }));
-      },
+        setExit(await defconfigCommand({ kconfig: ROOT_KCONFIG, file, io: confIo(io, out) }));
+      }),
     )
     .command(
       'savedefconfig [file]',
       'Write the minimal defconfig that reproduces .config (default file: defconfig)',
-      (a) => outDir(a).positional('file', { type: 'string' }),
-      async (argv) => {
+      (a) => outDir(a).positional('file', { type: 'string', describe: 'Where to write it (default: defconfig)' }),
+      handler('savedefconfig', async (argv: A) => {
         const file = argv.file as string | undefined;
-        setExit(await savedefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, argv.O as string | undefined), ...(file ? { file } : {}) }));
-      },
+        setExit(await savedefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)), ...(file ? { file } : {}) }));
+      }),
     )
-    .command('menuconfig', 'Full-screen menus to browse, search and change the options', outDir, async (argv) => {
+    .command('menuconfig', 'Full-screen menus to browse, search and change the options', outDir, handler('menuconfig', async (argv: A) => {
+      const env = confEnv(dir(argv));
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         io.stderr('hvcc menuconfig needs a terminal (use hvcc config or hvcc oldconfig otherwise)\n');
         setExit(2);
         return;
       }
-      setExit(await runMenuconfig(ROOT_KCONFIG, { input: process.stdin, output: process.stdout, stderr: { write: (s: string) => io.stderr(s) }, env: confEnv(argv.O as string | undefined) }));
-    });
+      setExit(await runMenuconfig(ROOT_KCONFIG, { input: process.stdin, output: process.stdout, stderr: { write: (s: string) => io.stderr(s) }, env }));
+    }));
 }

@@ -1,24 +1,43 @@
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { runDtc } from '../dts/dtc-cli.js';
 import { runFdtoverlay } from './fdtoverlay.js';
 import { runConf } from '../kconfig/conf-cli.js';
 import { kconfigCommands } from './kconfig-commands.js';
 import { build, type BuildResult } from '../driver/build.js';
 import { analyze } from '../driver/analyze.js';
+import { buildMessages } from '../driver/messages.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
 import { explain } from '../explain/explain.js';
-import { ledger, ledgerText } from '../map/ledger.js';
+import { checkOutputFolder, fileSystemDiagnostic, isFileSystemError, readBytes } from '../fs/files.js';
+import { MAP_FORMATS, runMap } from './map-command.js';
+import { runDiff } from './diff-command.js';
+import { DIFF_FORMATS } from '../diff/render.js';
 import { hvccVersion } from '../paths.js';
 import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { qemuCommand, runQemu } from '../run/qemu.js';
-import { type Io, printDiagnostics, validateJson } from './output.js';
+import { attachConsole, FaultWatcher } from '../run/interactive.js';
+import { ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
+import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
+import { WarningSwitchError, warningSwitches } from './warnings.js';
 
 class UsageError extends Error {}
 
-/** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
-export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
+/**
+ * Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure;
+ * `run`: 3 timed out, 4 the hypervisor panicked, 5 a guest was stopped by a fault.
+ */
+export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4, fault: 5 } as const;
+
+export interface MainOptions {
+  /**
+   * Called after a command's handler ran, with the options it read (long names; positionals by name).
+   * The CLI's own tests compare them with what `--help` lists.
+   */
+  onOptionsRead?: (command: string, options: string[]) => void;
+}
 
 function defaultIo(): Io {
   return {
@@ -29,90 +48,203 @@ function defaultIo(): Io {
   };
 }
 
-function warningSwitches(w: unknown): { disabled: Set<string> } {
-  const list = (Array.isArray(w) ? w : w === undefined ? [] : [w]).map(String);
-  return { disabled: new Set(list.filter((x) => x.startsWith('no-')).map((x) => x.slice(3))) };
+/** Short names the handlers may read, by the long name --help shows. */
+const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
+/** yargs' own keys, not options. */
+const INTERNAL = new Set(['_', '$0', '--', 'help', 'version']);
+
+/** argv, recording which options a handler reads (for `onOptionsRead`). */
+function recording<T extends object>(argv: T, read: Set<string>): T {
+  return new Proxy(argv, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !INTERNAL.has(key) && !key.includes('-')) read.add(ALIASES[key] ?? key);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
 }
 
-function runBuild(io: Io, argv: { file: string; O?: string; verbose?: boolean; config?: string; include?: string[]; components?: string[]; W?: unknown; werror?: boolean }, reuse = false): BuildResult {
+/** Options of the commands that read a description: build, run, validate, map. */
+function descriptionOptions<T>(y: Argv<T>) {
+  return y
+    .option('include', { alias: 'i', type: 'string', requiresArg: true, describe: 'Add a folder to the /include/ search path (repeatable)' })
+    .option('W', { type: 'string', requiresArg: true, describe: 'no-<check>: switch a check off (repeatable; names in docs/checks.md, docs/dts-checks.md)' })
+    .option('werror', { type: 'boolean', describe: 'Treat warnings as errors' })
+    .option('config', { type: 'string', requiresArg: true, describe: 'Kconfig .config to use (default: see docs/cli.md)' })
+    .option('components', { type: 'string', requiresArg: true, describe: 'Add a folder of runtime components, searched after runtime/ (repeatable; also $HVCC_COMPONENT_PATH, ":"-separated)' });
+}
+
+function list(value: unknown): string[] {
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+}
+
+interface DescriptionArgs {
+  include?: unknown;
+  components?: unknown;
+  W?: unknown;
+  werror?: boolean;
+  config?: string;
+}
+
+/** The options every description command reads, checked: -W names, and a --config file that can be read. */
+function commonOptions(argv: DescriptionArgs): { includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[] } {
+  const { include, components, W, werror, config } = argv;
+  let disabled: Set<string>;
+  try {
+    disabled = warningSwitches(W).disabled;
+  } catch (e) {
+    if (e instanceof WarningSwitchError) throw new UsageError(e.message);
+    throw e;
+  }
+  const problems: Diagnostic[] = [];
+  if (config !== undefined) {
+    const r = readBytes(config, { what: 'the --config file' });
+    if (!r.ok) problems.push(r.diagnostic);
+  }
+  return { includeDirs: list(include), componentPath: list(components), disabled, werror: Boolean(werror), ...(config !== undefined ? { configFile: config } : {}), problems };
+}
+
+/** Whether the description file can be read at all; the file-system reason when it cannot (HV0001 when it does not exist). */
+function descriptionProblem(file: string): Diagnostic | undefined {
+  const r = readBytes(file, { what: 'the description', notFound: buildMessages.fileNotFound });
+  return r.ok ? undefined : r.diagnostic;
+}
+
+function runBuild(io: Io, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false, escapeKey?: number): BuildResult {
+  const { file, O, verbose } = argv;
+  const common = commonOptions(argv);
+  const problems = [...common.problems];
+  const missing = descriptionProblem(file);
+  if (missing) problems.unshift(missing);
+  if (O !== undefined) {
+    const bad = checkOutputFolder(O, { what: 'the output folder (-O)', written: O });
+    if (bad) problems.push(bad);
+  }
+  if (problems.length) {
+    printDiagnostics(io, problems, new Map());
+    return { ok: false, diagnostics: problems, sources: new Map() };
+  }
   const result = build({
+    ...(escapeKey !== undefined ? { escapeKey } : {}),
     reuse,
-    file: argv.file,
-    componentPath: argv.components ?? [],
-    outDir: argv.O,
-    configFile: argv.config,
-    includeDirs: argv.include ?? [],
-    verbose: Boolean(argv.verbose),
+    file,
+    outDir: O,
+    configFile: common.configFile,
+    includeDirs: common.includeDirs,
+    componentPath: common.componentPath,
+    verbose: Boolean(verbose),
     log: (line) => io.stderr(line + '\n'),
-    werror: Boolean(argv.werror),
-    ...warningSwitches(argv.W),
+    werror: common.werror,
+    disabled: common.disabled,
   });
   printDiagnostics(io, result.diagnostics, result.sources);
   return result;
 }
 
-export async function main(args: string[], io: Io = defaultIo()): Promise<number> {
+export async function main(args: string[], io: Io = defaultIo(), options: MainOptions = {}): Promise<number> {
   // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
   if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
   if (args[0] === 'fdtoverlay') return runFdtoverlay(args.slice(1), io);
   // `hvcc conf` is Linux's scripts/kconfig/conf, options and all, for existing Kconfig trees.
   if (args[0] === 'conf') {
-    return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: process.stdin, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
+    return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: io.stdin ?? process.stdin, stdinIsTTY: io.stdinIsTTY ?? Boolean(process.stdin.isTTY), env: process.env });
+  }
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    io.stdout(`hvcc ${hvccVersion()}\n`);
+    return EXIT.ok;
   }
   let exit: number = EXIT.ok;
+  /** Wraps a handler: it sees argv through `recording`, and its reads are reported when it is done. */
+  const handler =
+    <A extends object>(command: string, body: (argv: A) => void | Promise<void>) =>
+    async (argv: A) => {
+      const read = new Set<string>();
+      try {
+        await body(recording(argv, read));
+      } finally {
+        options.onOptionsRead?.(command, [...read].sort());
+      }
+    };
   const parser = yargs(args)
     .scriptName('hvcc')
+    // Before the -V/--version option: yargs' own would print with console.log, past `io`.
+    .version(false)
     .parserConfiguration({ 'populate--': true })
     .usage('$0 <command> [options]\n\nhvcc compiles a device-tree description of a board and its guests into a bootable type-1 hypervisor image.')
-    .option('include', { alias: 'i', type: 'array', string: true, describe: 'Add a folder to the /include/ search path' })
-    .option('components', { type: 'array', string: true, describe: 'Add a folder of runtime components, searched after runtime/ (also: $HVCC_COMPONENT_PATH, ":"-separated)' })
-    .option('W', { type: 'array', string: true, describe: 'no-<check> switches a check off (see docs/checks.md)' })
-    .option('werror', { type: 'boolean', describe: 'Treat warnings as errors' })
+    .option('V', { alias: 'version', type: 'boolean', global: false, describe: "Print hvcc's version" })
     .command(
       'build <file>',
       'Compile a system description into hypervisor.elf/.bin, config.ll, a link map and manifest.json',
       (y) =>
-        y
+        descriptionOptions(y)
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
-          .option('O', { type: 'string', describe: 'Output folder (default: build/<system name>/)' })
-          .option('config', { type: 'string', describe: 'Kconfig .config to use (default: see docs/cli.md)' })
+          .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
           .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command' }),
-      (argv) => {
+      handler('build', (argv) => {
         const result = runBuild(io, argv as never);
         if (result.ok) io.stderr(`hvcc: wrote ${result.outDir}\n`);
         exit = result.ok ? EXIT.ok : EXIT.errors;
-      },
+      }),
     )
     .command(
       'run <file>',
-      'Build if needed, then boot the image in QEMU and stream the hypervisor console (arguments after -- go to QEMU)',
+      'Build if needed, then boot the image in QEMU with this terminal as its console: the output streamed, the keys typed (or piped in) sent to the focused guest (arguments after -- go to QEMU; see docs/console.md)',
       (y) =>
-        y
-          .positional('file', { type: 'string', demandOption: true })
-          .option('O', { type: 'string', describe: 'Output folder (default: build/<system name>/)' })
-          .option('config', { type: 'string' })
-          .option('timeout', { type: 'number', default: 60, describe: 'Seconds before QEMU is stopped (exit status 3)' })
-          .option('verbose', { alias: 'v', type: 'boolean' }),
-      async (argv) => {
-        const result = runBuild(io, argv as never, true);
+        descriptionOptions(y)
+          .usage('$0 run <file> [options] [-- QEMU ARGS...]')
+          .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
+          .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
+          .option('timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds before QEMU is stopped (exit status 3); 0: no limit. Default: 60, or no limit when standard input is a terminal',
+          })
+          .option('escape', { type: 'string', requiresArg: true, describe: `The console escape key, overriding the description's escape-key: ${ESCAPE_KEY_FORMS.replace(/`/g, '')} (default ctrl-a)` })
+          .option('accept-faults', { type: 'boolean', describe: 'Exit 0 even when a guest was stopped by a fault (otherwise exit status 5)' })
+          .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command and the QEMU command line' }),
+      handler('run', async (argv: Record<string, unknown>) => {
+        let escapeKey: number | undefined;
+        if (argv.escape !== undefined) {
+          escapeKey = parseEscapeKey(String(argv.escape));
+          if (escapeKey === undefined) throw new UsageError(`--escape: '${String(argv.escape)}' is not a key the console can use; write ${ESCAPE_KEY_FORMS.replace(/`/g, '')}`);
+        }
+        const timeoutText = argv.timeout === undefined ? undefined : String(argv.timeout).trim();
+        if (timeoutText !== undefined && !/^(\d+(\.\d*)?|\.\d+)$/.test(timeoutText)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${timeoutText}'`);
+        const timeout = timeoutText !== undefined ? Number(timeoutText) : process.stdin.isTTY ? 0 : 60;
+        const verbose = Boolean(argv.verbose);
+        const acceptFaults = Boolean(argv['accept-faults']);
+        const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
+        const result = runBuild(io, argv as never, true, escapeKey);
         if (!result.ok || !result.system || !result.files) {
           exit = EXIT.errors;
           return;
         }
-        const command = qemuCommand(result.system.board, result.arch!, result.files.elf, ((argv['--'] as unknown[] | undefined) ?? []).map(String));
+        const command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
           exit = EXIT.usage;
           return;
         }
-        if (argv.verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
-        const outcome = await runQemu(command, { timeoutSeconds: argv.timeout, onOutput: (chunk) => io.stdout(chunk) });
+        if (verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
+        const faults = new FaultWatcher();
+        const system = result.system;
+        const outcome = await runQemu(command, {
+          timeoutSeconds: timeout,
+          onOutput: (chunk) => {
+            faults.feed(chunk);
+            io.stdout(chunk);
+          },
+          attachInput: (stdin, kill) => attachConsole({ sink: stdin, kill, escapeKey: system.hypervisor.escapeKey }).detach,
+        });
         switch (outcome.kind) {
           case 'powered-off':
             exit = EXIT.ok;
+            if (faults.faults.length > 0 && !acceptFaults) {
+              io.stderr(`hvcc: ${faults.faults.length === 1 ? 'a guest was' : `${faults.faults.length} guests were`} stopped by a fault (--accept-faults accepts that): ${faults.faults[0]!.replace(/^\[hv\] /, '')}\n`);
+              exit = EXIT.fault;
+            }
             break;
           case 'timeout':
-            io.stderr(`hvcc: no power-off after ${argv.timeout} s; QEMU stopped\n`);
+            io.stderr(`hvcc: no power-off after ${timeout} s; QEMU stopped\n`);
             exit = EXIT.timeout;
             break;
           case 'panic':
@@ -124,88 +256,156 @@ export async function main(args: string[], io: Io = defaultIo()): Promise<number
             exit = EXIT.errors;
             break;
         }
-      },
+      }),
     )
     .command(
       'validate <files..>',
       'Check descriptions without building (every pass but the toolchain); exit 1 on errors, or warnings with --werror',
       (y) =>
-        y
-          .positional('files', { type: 'string', array: true, demandOption: true })
-          .option('format', { choices: ['human', 'json', 'sarif'] as const, default: 'human' as const, describe: 'Output format (json and sarif go to stdout)' })
-          .option('config', { type: 'string', describe: 'Kconfig .config to check against' }),
-      (argv) => {
-        const all: Diagnostic[] = [];
-        for (const file of argv.files as string[]) {
-          const result = analyze({ file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], werror: Boolean(argv.werror), ...warningSwitches(argv.W) });
-          if (argv.format === 'human') printDiagnostics(io, result.diagnostics, result.sources);
+        descriptionOptions(y)
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'System descriptions (.dts)' })
+          .option('format', { choices: ['human', 'json', 'sarif'] as const, default: 'human' as const, requiresArg: true, describe: 'Output format (json and sarif go to stdout)' })
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary line (human format): only the problems, nothing when there are none' }),
+      handler('validate', (argv: Record<string, unknown>) => {
+        const files = list(argv.files);
+        const format = argv.format as 'human' | 'json' | 'sarif';
+        const quiet = Boolean(argv.quiet);
+        const common = commonOptions(argv);
+        const all: Diagnostic[] = [...common.problems];
+        if (format === 'human') printDiagnostics(io, common.problems, new Map(), false);
+        let guests: number | undefined = 0;
+        // A --config that cannot be read is one problem, not one per file.
+        for (const file of common.problems.length ? [] : files) {
+          const missing = descriptionProblem(file);
+          const result = missing
+            ? { diagnostics: [missing], sources: new Map<string, string>(), system: undefined }
+            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled });
+          if (format === 'human') printDiagnostics(io, result.diagnostics, result.sources, false);
           all.push(...result.diagnostics);
+          guests = result.system && guests !== undefined ? guests + result.system.guests.length : undefined;
         }
-        if (argv.format === 'json') io.stdout(JSON.stringify(validateJson(all), null, 2) + '\n');
-        if (argv.format === 'sarif') io.stdout(JSON.stringify(toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
+        if (common.problems.length) guests = undefined;
+        if (format === 'human' && !quiet) io.stderr(validateSummary(files.length, guests, all, io.color) + '\n');
+        if (format === 'json') io.stdout(JSON.stringify(validateJson(all), null, 2) + '\n');
+        if (format === 'sarif') io.stdout(JSON.stringify(toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
         exit = hasErrors(all) ? EXIT.errors : EXIT.ok;
-      },
+      }),
     )
     .command(
       'map <file>',
-      'Print the ledger of the system: the owner of every RAM range, device window, interrupt and CPU, and what is free',
+      'Show who owns every RAM range, device window, interrupt and CPU: as text, JSON, or a picture (html, svg) with -o',
       (y) =>
-        y
-          .positional('file', { type: 'string', demandOption: true })
-          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
-          .option('config', { type: 'string' }),
-      (argv) => {
-        const result = analyze({ file: argv.file, configFile: argv.config, includeDirs: (argv.include as string[] | undefined) ?? [], componentPath: (argv.components as string[] | undefined) ?? [], ...warningSwitches(argv.W) });
-        printDiagnostics(io, result.diagnostics, result.sources);
-        if (!result.system || !result.layout) {
+        descriptionOptions(y)
+          .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
+          .option('format', { choices: MAP_FORMATS, default: 'text' as const, requiresArg: true, describe: 'text, json, html (a self-contained page) or svg' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file instead of stdout' }),
+      handler('map', (argv: Record<string, unknown>) => {
+        const file = String(argv.file);
+        const common = commonOptions(argv);
+        const missing = descriptionProblem(file);
+        if (missing || common.problems.length) {
+          printDiagnostics(io, [...(missing ? [missing] : []), ...common.problems], new Map());
           exit = EXIT.errors;
           return;
         }
-        const entries = ledger(result.system, result.layout);
-        io.stdout(argv.format === 'json' ? JSON.stringify({ version: 1, system: result.system.name, entries }, null, 2) + '\n' : ledgerText(entries));
-      },
+        exit = runMap(io, {
+          file,
+          format: argv.format as (typeof MAP_FORMATS)[number],
+          output: argv.output as string | undefined,
+          configFile: common.configFile,
+          includeDirs: common.includeDirs,
+          componentPath: common.componentPath,
+          werror: common.werror,
+          disabled: common.disabled,
+        });
+      }),
+    )
+    .command(
+      'diff <old> <new>',
+      'What changed in the system between two descriptions (guests, memory, CPUs, devices, interrupts, options); exit 0 same, 1 changed, 2 trouble',
+      (y) =>
+        descriptionOptions(y)
+          .positional('old', { type: 'string', demandOption: true, describe: 'The description before' })
+          .positional('new', { type: 'string', demandOption: true, describe: 'The description after' })
+          .option('format', { choices: DIFF_FORMATS, default: 'text' as const, requiresArg: true, describe: 'text, json or markdown (for a pull-request comment)' })
+          .option('old-config', { type: 'string', requiresArg: true, describe: 'Kconfig .config for OLD (default: found as for build)' })
+          .option('new-config', { type: 'string', requiresArg: true, describe: 'Kconfig .config for NEW (default: found as for build)' })
+          .option('old-label', { type: 'string', requiresArg: true, describe: 'Call OLD this in the output (default: its path)' })
+          .option('new-label', { type: 'string', requiresArg: true, describe: 'Call NEW this in the output (default: its path)' }),
+      handler('diff', (argv: Record<string, unknown>) => {
+        const common = commonOptions(argv);
+        exit = runDiff(io, {
+          old: String(argv.old),
+          new: String(argv.new),
+          format: argv.format as (typeof DIFF_FORMATS)[number],
+          oldConfig: argv.oldConfig as string | undefined,
+          newConfig: argv.newConfig as string | undefined,
+          oldLabel: argv.oldLabel as string | undefined,
+          newLabel: argv.newLabel as string | undefined,
+          includeDirs: common.includeDirs,
+          componentPath: common.componentPath,
+          werror: common.werror,
+          disabled: common.disabled,
+        });
+      }),
     )
     .command(
       'explain <code>',
       'Print the long explanation of a diagnostic code (e.g. HV3004) or check name',
-      (y) => y.positional('code', { type: 'string', demandOption: true }),
-      (argv) => {
-        const text = explain(argv.code);
+      (y) => y.positional('code', { type: 'string', demandOption: true, describe: 'A code (HV3004) or a name (cpu-shared)' }),
+      handler('explain', (argv: Record<string, unknown>) => {
+        const code = String(argv.code);
+        const text = explain(code);
         if (text === undefined) {
-          io.stderr(`hvcc: no diagnostic '${argv.code}' (see docs/diagnostics.md)\n`);
+          io.stderr(`hvcc: no diagnostic '${code}' (see docs/diagnostics.md)\n`);
           exit = EXIT.usage;
           return;
         }
         io.stdout(text);
-      },
+      }),
     )
     .command('conf [options..]', "Linux's scripts/kconfig/conf on any Kconfig tree (--defconfig=FILE, --olddefconfig, ...): `hvcc conf --help`", () => {}, () => {})
     .command('fdtoverlay [options..]', 'Apply overlays to a base blob as fdtoverlay does: hvcc fdtoverlay -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...', () => {}, () => {})
     .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {});
   kconfigCommands(parser, io, (code) => {
     exit = code;
-  });
+  }, handler);
   parser
-    .demandCommand(1, 'name a command (see --help)')
+    .demandCommand(1, 'name a command')
     .strictCommands()
     .strictOptions()
     .help()
-    .version(false)
     .exitProcess(false)
     .fail((message, error) => {
       // Thrown, not just recorded: yargs would otherwise still run the command's handler.
       throw error ?? new UsageError(message);
     });
   try {
-    await parser.parseAsync();
+    let help = '';
+    await parser.parseAsync(args, {}, (_error, _argv, output) => {
+      help = output;
+    });
+    // --help: yargs hands its text to the callback instead of printing it.
+    if (help) io.stdout(help.endsWith('\n') ? help : help + '\n');
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`hvcc: ${e.message}\nRun 'hvcc --help' for usage.\n`);
+      const known = ['build', 'run', 'validate', 'map', 'explain', 'config', 'oldconfig', 'olddefconfig', 'defconfig', 'savedefconfig', 'menuconfig'];
+      const command = known.includes(args[0] ?? '') ? ` ${args[0]}` : '';
+      printDiagnostics(io, [diagnostic(buildMessages.usage, e.message, undefined, { help: `'hvcc${command} --help' lists the options` })], new Map(), false);
       return EXIT.usage;
     }
+    if (isFileSystemError(e)) {
+      // A file the compiler read or wrote without saying which of the description's files it was for.
+      printDiagnostics(io, [fileSystemDiagnostic(e)], new Map());
+      return EXIT.errors;
+    }
     // A bug in hvcc, not in the description: the stack is for the bug report, on request.
-    const detail = process.env.HVCC_DEBUG ? ((e as Error).stack ?? String(e)) : `${(e as Error).message} (set HVCC_DEBUG=1 for details)`;
-    io.stderr(`hvcc: internal error [HV0002]: ${detail}\n`);
+    const error = e as Error;
+    const bug = diagnostic(buildMessages.internalError, `internal error: ${error.message ?? String(e)}`, undefined, {
+      notes: [process.env.HVCC_DEBUG ? (error.stack ?? String(e)) : 'set HVCC_DEBUG=1 for the stack'],
+      help: 'this is a bug in hvcc, not in the description: please report it, with the command line and the files',
+    });
+    printDiagnostics(io, [bug], new Map(), false);
     return EXIT.usage;
   }
   return exit;

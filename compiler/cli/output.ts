@@ -9,11 +9,25 @@ export interface Io {
   /** Whether stderr is a terminal (colors). */
   color: boolean;
   cwd: string;
+  /** What the interactive Kconfig commands read (default: process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+  stdinIsTTY?: boolean;
 }
 
-export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
+/** Each diagnostic with its code frames, then (unless `withSummary` is false) a line counting them. */
+export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, withSummary = true): void {
   for (const d of diagnostics) io.stderr(renderDiagnostic(d, { color: io.color, cwd: io.cwd, sources }) + '\n\n');
-  if (diagnostics.length > 0) io.stderr(summary(diagnostics, io.color) + '\n');
+  if (withSummary && diagnostics.length > 0) io.stderr(summary(diagnostics, io.color) + '\n');
+}
+
+/**
+ * The line `hvcc validate` ends with: how many files (and, when every one could be analyzed, guests) it
+ * checked, and what it found: "hvcc: 1 file, 2 guests: no problems".
+ */
+export function validateSummary(files: number, guests: number | undefined, diagnostics: readonly Diagnostic[], color: boolean): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const counted = [plural(files, 'file'), ...(guests === undefined ? [] : [plural(guests, 'guest')])].join(', ');
+  return `hvcc: ${counted}: ${summary(diagnostics, color)}`;
 }
 
 function spanJson(span: Span): SpanJson {

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
-import { catalogue } from '../diagnostics/catalogue.js';
+import { catalogue } from '../messages/catalogue.js';
 
 /**
  * SARIF 2.1.0 for code scanning: one run, the catalogue's messages as rules, one result per diagnostic.

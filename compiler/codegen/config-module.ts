@@ -11,7 +11,9 @@ import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 5;
+export const CONFIG_ABI_VERSION = 6;
+/** hv_guest_config.flags */
+const GUEST_NO_AUTOSTART = 1n;
 const NO_GUEST = (1n << 64n) - 1n;
 
 /** A blob the link step assembles (.incbin) into an object defining `symbol`: a guest's image, a parameter's file. */
@@ -110,6 +112,7 @@ function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: Pa
         const list = p.paths.map(device);
         return list.length === 0 ? `\t.${p.name} = 0,\n\t.${p.name}_count = 0UL,` : `\t.${p.name} = (const struct hv_device *const[]){ ${list.join(', ')} },\n\t.${p.name}_count = ${list.length}UL,`;
       }
+      if (p.type === 'interrupt') return `\t.${p.name} = 0x${p.id.toString(16)}UL,\n\t.${p.name}_flags = 0x${p.flags.toString(16)}UL,`;
       return `\t.${p.name} = 0x${p.value.toString(16)}UL,`;
     })
     .join('\n');
@@ -210,7 +213,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
 
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
-    const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)} }`));
+    const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)}, ${i64(v.affinity)}, ${i64(BigInt(v.priority))}, ${i64(v.timeSliceNs)} }`));
     const mem = addArray(`${prefix}_mem`, '%hv.mem_region', g.memory.map((m) => `%hv.mem_region { ${i64(m.ipa)}, ${i64(m.pa)}, ${i64(m.size)}, i64 1 }`));
 
     const imageSymbol = `${prefix}_image`;
@@ -255,7 +258,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     const arch = `%hv.arch_guest_config { ${g.arch.map(i64).join(', ')} }`;
     const forwarded = g.passthroughIrqs ?? [];
     const passthroughIrqs = addArray(`${prefix}_passthrough_irqs`, '%hv.irq', forwarded.map((q) => `%hv.irq { ${i64(q.id)}, ${i64(q.flags)} }`));
-    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch}, ${i64(forwarded.length)}, ${passthroughIrqs} }`;
+    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch}, ${i64(forwarded.length)}, ${passthroughIrqs}, ${i64(g.autostart ? 0n : GUEST_NO_AUTOSTART)} }`;
   });
   const guests = addArray('hv_guests', '%hv.guest_config', guestConstants);
   const pcpus = addArray(
@@ -287,7 +290,13 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     }),
     'dso_local',
   );
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${i64(hostList.length)}, ${hosts} }`;
+  let scheduler = NULL_I8;
+  if (layout.scheduler) {
+    const ops = layout.scheduler.manifest.ops!;
+    externals.add(ops);
+    scheduler = bytePointer(ops, 'i8');
+  }
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${scheduler}, ${addString(input.version)}, ${i64(BigInt(layout.console.escape))}, ${i64(hostList.length)}, ${hosts} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),

@@ -2,7 +2,8 @@ import type { System } from '../../schemas/model.js';
 import type { ControllerCapabilities } from '../checks/check.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
-import type { ComponentCatalogue } from './catalogue.js';
+import { readFileSync } from 'node:fs';
+import { jsonPathSpan, type ComponentCatalogue } from './catalogue.js';
 import { componentMessages as M } from './messages.js';
 import { emulatorFor } from './providers.js';
 
@@ -31,7 +32,12 @@ export function controllerCapabilities(
         if (n === undefined) {
           if (!reported.has(emulator.manifest.name)) {
             reported.add(emulator.manifest.name);
-            diagnostics.push(diagnostic(M.capabilityInvalid, `component '${emulator.manifest.name}' counts its ${r.what} by CONFIG_${r.count}, which has no int value`, undefined, { notes: [`in ${emulator.manifestPath}`] }));
+            const text = readFileSync(emulator.manifestPath, 'utf8');
+            diagnostics.push(
+              diagnostic(M.capabilityInvalid, `component '${emulator.manifest.name}' counts its ${r.what} by CONFIG_${r.count}, which has no int value`, jsonPathSpan(emulator.manifestPath, text, ['interrupt-controller']), {
+                help: `declare ${r.count} as an int in the component's Kconfig, or give a number`,
+              }),
+            );
           }
           return [];
         }

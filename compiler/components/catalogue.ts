@@ -6,6 +6,7 @@ import { ComponentManifest } from '../../schemas/component.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { positionAt } from '../diagnostics/span.js';
+import { closest } from '../diagnostics/suggest.js';
 import { BindingFile, bindingFromFile } from './bindings.js';
 import { componentMessages as M } from './messages.js';
 
@@ -68,6 +69,26 @@ function wholeFileSpan(file: string, text: string) {
   return { file, start: positionAt(text, 0), end: positionAt(text, Math.min(text.length, 1)) };
 }
 
+/**
+ * Where a JSON path (a zod issue's) is written: the key of its last named member, found by following the
+ * named members in order (array indices are skipped); the whole file when a key is not found.
+ */
+export function jsonPathSpan(file: string, text: string, path: readonly PropertyKey[]) {
+  let at = 0;
+  let found: { start: number; end: number } | undefined;
+  for (const segment of path) {
+    if (typeof segment !== 'string') continue;
+    const re = new RegExp(`"${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:`, 'g');
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) break;
+    found = { start: m.index, end: m.index + segment.length + 2 };
+    at = m.index + m[0].length;
+  }
+  if (!found) return wholeFileSpan(file, text);
+  return { file, start: positionAt(text, found.start), end: positionAt(text, found.end) };
+}
+
 function readJson(path: string, diagnostics: Diagnostic[], def: typeof M.manifestInvalid): { json?: unknown; text: string } {
   const text = readFileSync(path, 'utf8');
   try {
@@ -110,7 +131,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       const parsed = ComponentManifest.safeParse(json);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-          diagnostics.push(diagnostic(M.manifestInvalid, `${manifestPath}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, wholeFileSpan(manifestPath, text)));
+          diagnostics.push(diagnostic(M.manifestInvalid, `${manifestPath}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, jsonPathSpan(manifestPath, text, issue.path)));
         }
         continue;
       }
@@ -120,7 +141,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       const clash = byName.get(parsed.data.name);
       if (clash) {
         diagnostics.push(
-          diagnostic(M.duplicateComponent, `two components are named '${parsed.data.name}'`, wholeFileSpan(manifestPath, text), {
+          diagnostic(M.duplicateComponent, `two components are named '${parsed.data.name}'`, jsonPathSpan(manifestPath, text, ['name']), {
             notes: [`the other one is ${clash.manifestPath}`],
           }),
         );
@@ -133,7 +154,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
         if (read.json === undefined) continue;
         const b = BindingFile.safeParse(read.json);
         if (!b.success) {
-          for (const issue of b.error.issues) diagnostics.push(diagnostic(M.bindingInvalid, `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, wholeFileSpan(file, read.text)));
+          for (const issue of b.error.issues) diagnostics.push(diagnostic(M.bindingInvalid, `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, jsonPathSpan(file, read.text, issue.path)));
           continue;
         }
         const made = bindingFromFile(b.data, { file, component: parsed.data.name });
@@ -152,7 +173,10 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
     for (const need of c.manifest.needs) {
       if (!byName.has(need)) {
         const text = readFileSync(c.manifestPath, 'utf8');
-        diagnostics.push(diagnostic(M.missingNeed, `component '${c.manifest.name}' needs '${need}', which does not exist`, wholeFileSpan(c.manifestPath, text)));
+        const suggestion = closest(need, [...byName.keys()]);
+        diagnostics.push(
+          diagnostic(M.missingNeed, `component '${c.manifest.name}' needs '${need}', which does not exist`, jsonPathSpan(c.manifestPath, text, ['needs']), suggestion ? { help: `did you mean '${suggestion}'?` } : {}),
+        );
       }
     }
   }

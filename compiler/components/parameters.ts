@@ -5,6 +5,7 @@ import type { DtNode, DtTree } from '../dts/tree.js';
 import { asString, asU32Array, getProperty, resolvePhandle } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
+import type { Interrupt } from '../../schemas/model.js';
 import type { Component } from './catalogue.js';
 import { componentMessages as M } from './messages.js';
 
@@ -18,7 +19,11 @@ export type ParameterValue =
   /** A host instance's node (resolved to its hv_host_device by codegen), or none. */
   | { name: string; type: 'host-device'; path?: string }
   /** A board device: its window and interrupt are filled in by the layout from the board model. */
-  | { name: string; type: 'board-device'; path?: string; base?: bigint; size?: bigint; irq?: number };
+  | { name: string; type: 'board-device'; path?: string; base?: bigint; size?: bigint; irq?: number }
+  | { name: string; type: 'interrupt'; id: bigint; flags: bigint };
+
+/** An interrupt parameter's number when the node has no interrupt. */
+export const NO_INTERRUPT = (1n << 64n) - 1n;
 
 function cellsNumber(node: DtNode, property: string): bigint | undefined {
   const p = getProperty(node, property);
@@ -37,7 +42,7 @@ function clockRate(tree: DtTree, node: DtNode, property: string): bigint | undef
   return clock ? cellsNumber(clock, 'clock-frequency') : undefined;
 }
 
-function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: Component, diagnostics: Diagnostic[]): ParameterValue | undefined {
+function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: Component, interrupts: readonly Interrupt[], diagnostics: Diagnostic[]): ParameterValue | undefined {
   const prop = getProperty(node, p.property);
   const wrong = (expected: string) => {
     diagnostics.push(
@@ -65,9 +70,16 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
     }
     if (p.type === 'string') return { name: p.name, type: 'string', value: String(p.default) };
     if (p.type === 'file') return wrong('given: a file parameter has no default');
+    if (p.type === 'interrupt') return { name: p.name, type: 'interrupt', id: BigInt(p.default), flags: 0n };
     return { name: p.name, type: p.type, value: BigInt(p.default) };
   };
   switch (p.type) {
+    case 'interrupt': {
+      // Decoded by the model through the controller's binding; one it could not decode is reported there.
+      const first = interrupts.find((i) => i.problem === undefined);
+      if (first) return { name: p.name, type: 'interrupt', id: BigInt(first.id), flags: BigInt(first.flags) };
+      return { name: p.name, type: 'interrupt', id: p.default !== undefined ? BigInt(p.default) : NO_INTERRUPT, flags: 0n };
+    }
     case 'flag':
       return { name: p.name, type: 'flag', value: prop ? 1n : p.default !== undefined ? BigInt(p.default) : 0n };
     case 'clock': {
@@ -123,18 +135,21 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
   }
 }
 
-/** The parameter block of one instance of `component` at `node`, in manifest order. */
-export function readParameters(tree: DtTree, node: DtNode, component: Component): { values: ParameterValue[]; diagnostics: Diagnostic[] } {
+/**
+ * The parameter block of one instance of `component` at `node`, in manifest order. `interrupts` are the
+ * node's, as the model decoded them (for interrupt parameters).
+ */
+export function readParameters(tree: DtTree, node: DtNode, component: Component, interrupts: readonly Interrupt[] = []): { values: ParameterValue[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const values: ParameterValue[] = [];
   for (const p of component.manifest.parameters) {
-    const v = readOne(tree, node, p, component, diagnostics);
+    const v = readOne(tree, node, p, component, interrupts, diagnostics);
     if (v) values.push(v);
   }
   return { values, diagnostics };
 }
 
-/** The C type name of a component's parameter block: `struct pl011_emulator_params`. */
+/** The C type name of a component's parameter block: `struct uart_emulator_params` for a component named uart-emulator. */
 export function parameterStructName(component: Component): string {
   return `${component.manifest.name.replace(/-/g, '_')}_params`;
 }
@@ -149,6 +164,7 @@ export function parameterHeader(component: Component): string {
     if (p.type === 'devices') return [comment, `\tconst struct hv_device *const *${p.name};`, `\tu64 ${p.name}_count;`];
     if (p.type === 'host-device') return [comment, `\tconst struct hv_host_device *${p.name};`];
     if (p.type === 'board-device') return [comment, `\tu64 ${p.name}_base;`, `\tu64 ${p.name}_size;`, `\tu64 ${p.name}_irq;`];
+    if (p.type === 'interrupt') return [comment, `\tu64 ${p.name};\t\t/* the controller's number, ~0 for none */`, `\tu64 ${p.name}_flags;\t/* HV_IRQ_* trigger */`];
     return [comment, `\tu64 ${p.name};`];
   });
   return [

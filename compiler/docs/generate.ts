@@ -10,7 +10,7 @@ import { loadCatalogue } from '../components/catalogue.js';
 import { packageRoot, runtimeDir } from '../paths.js';
 import { checks } from '../checks/catalogue.js';
 import { archBackends } from '../arch/index.js';
-import { catalogue } from '../diagnostics/catalogue.js';
+import { catalogue } from '../messages/catalogue.js';
 import { explanationPath } from '../explain/explain.js';
 
 /** docs/diagnostics.md, generated from the message catalogue (`npm run docs`; a test keeps it current). */

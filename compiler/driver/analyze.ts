@@ -7,10 +7,12 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { layoutSystem, type Layout } from '../layout/layout.js';
+import type { ArchBackend } from '../arch/backend.js';
 import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
-import { planSystem, selectArch, type Plan } from '../plan/plan.js';
+import { planSystem, schedulerAvailability, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
+import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
 
@@ -22,6 +24,10 @@ export interface AnalyzeOptions extends CheckOptions {
   /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
   componentPath?: string[];
   readFile?: (path: string) => string | undefined;
+  /** The console escape key, overriding the description's (`hvcc run --escape`). */
+  escapeKey?: number;
+  /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
+  parser?: DtsParser;
 }
 
 export interface Analysis {
@@ -31,12 +37,19 @@ export interface Analysis {
   options?: ResolvedOptions;
   plan?: Plan;
   layout?: Layout;
+  /**
+   * What the passes computed even when the description has errors (for `hvcc map` and `hvcc diff`, which show
+   * a broken description as far as it can be read): the model as read (nodes the model could not read are
+   * left out), the plan when one was made, and the layout when it ran. Set whenever the model was built.
+   */
+  partial?: { system: System; plan?: Plan; layout?: Layout; backend?: ArchBackend; options?: ResolvedOptions };
 }
 
 /**
  * Every pass short of the toolchain: front end, model, options, checks, plan, layout. `hvcc validate` and
  * `hvcc map` stop here; `hvcc build` goes on from here. Passes up to the plan report what they can even after errors (one run shows every problem); the
- * layout runs only on an error-free description, and `system`, `plan` and `layout` are set only then.
+ * layout runs only on an error-free description, and `system`, `plan` and `layout` are set only then;
+ * `partial` holds what was computed before the first error stopped the passes.
  */
 export function analyze(options: AnalyzeOptions): Analysis {
   const result = analyzePasses(options);
@@ -52,16 +65,21 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   const sources = front.sources;
   const result: Analysis = { diagnostics, sources };
   if (!front.system) return result;
+  if (options.escapeKey !== undefined) front.system.hypervisor.escapeKey = options.escapeKey;
+  const partial: NonNullable<Analysis['partial']> = { system: front.system };
+  result.partial = partial;
   const resolved = resolveOptions({ catalogue, systemFile: options.file, boardFile: front.system.board.file, outDir: options.outDir, configFile: options.configFile });
   diagnostics.push(...resolved.diagnostics);
   for (const [file, text] of resolved.sources) sources.set(file, text);
   if (!resolved.options) return result;
   result.options = resolved.options;
+  partial.options = resolved.options;
   const kconfig = resolved.options;
   const selected = selectArch(front.system, catalogue);
   diagnostics.push(...selected.diagnostics);
   if (!selected.arch || !selected.backend) return result;
   const backend = selected.backend;
+  partial.backend = backend;
   const capabilities = controllerCapabilities(front.system, catalogue, backend.name, (s) => kconfig.intValue(s));
   diagnostics.push(...capabilities.diagnostics);
   const guestFormat = backend.tables.guest;
@@ -70,7 +88,8 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
     ...runChecks(
       {
         system: front.system,
-        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
+        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1, maxVcpus: kconfig.intValue('HV_MAX_VCPUS') ?? 1 },
+        scheduler: schedulerAvailability(front.system, catalogue, backend.name, (s) => kconfig.isEnabled(s)),
         guestAddressBits: guestFormat.inputBits,
         blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
         granule: guestFormat.granule,
@@ -83,14 +102,18 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
 
   const planned = planSystem(front.system, catalogue, { arch: selected.arch, backend }, (s) => kconfig.isEnabled(s));
   diagnostics.push(...planned.diagnostics);
+  if (planned.plan) partial.plan = planned.plan;
   if (!planned.plan || hasErrors(diagnostics)) return result;
   result.system = front.system;
   result.plan = planned.plan;
 
   try {
-    const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
+    // One stack per CPU, and with the scheduler one per vCPU as well (each vCPU is a thread of its own).
+    const stacks = (kconfig.intValue('HV_MAX_CPUS') ?? 0) + (planned.plan.scheduler ? (kconfig.intValue('HV_MAX_VCPUS') ?? 0) : 0);
+    const stackBytes = BigInt(stacks) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
     const laid = layoutSystem({ system: front.system, plan: planned.plan, readFile: (p) => (existsSync(p) ? readFileSync(p) : undefined), stackBytes });
     diagnostics.push(...laid.diagnostics);
+    if (laid.layout) partial.layout = laid.layout;
     if (!hasErrors(diagnostics)) result.layout = laid.layout;
   } catch (e) {
     if (!(e instanceof TableConflictError)) throw e;

@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { parseDts } from '../dts/index.js';
+import type { DtsParser } from '../dts/parser.js';
 import { buildModel } from '../model/build-model.js';
 import { buildMessages as M } from './messages.js';
 
@@ -16,6 +17,8 @@ export interface FrontEndOptions {
   disabled?: ReadonlySet<string>;
   /** hvcc's and the components' bindings (the component catalogue's). */
   bindings: BindingSet;
+  /** A device-tree parser to reuse, for callers that read many descriptions (see parseDts). */
+  parser?: DtsParser;
 }
 
 export interface FrontEndResult {
@@ -45,7 +48,7 @@ export function readSystem(file: string, options: FrontEndOptions): FrontEndResu
   }
   // `-W no-<name>` reaches dtc's checks as well as hvcc's; names hvcc does not know are dtc's business.
   const dtcLevels = Object.fromEntries([...(options.disabled ?? [])].map((name) => [name, 'off' as const]));
-  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true });
+  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true, ...(options.parser ? { parser: options.parser } : {}) });
   const diagnostics = [...parsed.diagnostics];
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
   const model = buildModel(parsed.tree, file, options.bindings);

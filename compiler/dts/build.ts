@@ -4,6 +4,7 @@ import type { Span } from '../diagnostics/span.js';
 import type { AstBody, AstFile, AstLabel, AstNode, AstValueLabel } from './ast.js';
 import { M } from './messages.js';
 import type { DtNode, DtProperty, DtTree, DtValueChunk } from './tree.js';
+import { chunkBytes } from './values.js';
 
 /**
  * The live tree while merging, mirroring dtc's livetree.c: deleted nodes, properties and labels stay in their
@@ -270,8 +271,28 @@ export function buildTree(file: AstFile, diags: Diagnostic[]): DtTree | undefine
       span: m.span,
     })),
     plugin: file.plugin,
+    bootCpuidPhys: guessBootCpuid(root),
   };
   return tree;
+}
+
+/**
+ * dtc's guess_boot_cpuid, run by its parser on the merged tree (before reference fixups): the `reg` of the
+ * first child of /cpus, when it is exactly one cell; else 0. Like dtc it takes the first child in the list
+ * even when that child was deleted (a deleted node has no properties left, so that gives 0), and a reference
+ * inside `reg` still holds its placeholder 0xffffffff at that point. A path reference has no bytes yet.
+ */
+function guessBootCpuid(root: LNode): number {
+  const cpus = nodeByPath(root, '/cpus');
+  const first = cpus?.children[0];
+  if (!first) return 0;
+  const reg = first.props.find((p) => !p.deleted && p.name === 'reg');
+  if (!reg) return 0;
+  const parts = reg.chunks.map((c) => (c.kind === 'path-ref' ? new Uint8Array(0) : chunkBytes(c)));
+  const length = parts.reduce((n, b) => n + b.length, 0);
+  if (length !== 4) return 0;
+  const bytes = Buffer.concat(parts);
+  return bytes.readUInt32BE(0);
 }
 
 function toPublic(n: LNode, parent: DtNode | undefined): DtNode {

@@ -1016,6 +1016,13 @@ export interface CheckOptions {
   symbols?: boolean;
   /** Keep running checks after an error (dtc stops at the first failed error-level check). */
   allChecks?: boolean;
+  /**
+   * A check skipped because a check it needs failed: 'dtc' reports each as dtc does ("Failed prerequisite",
+   * a note per skipped check, for `hvcc dtc`); 'summary' (the default) says nothing when the failed check's
+   * own findings are reported — they are the cause — and one line naming every skipped check when they are
+   * not (the failed check is switched off).
+   */
+  prerequisiteNotes?: 'dtc' | 'summary';
 }
 
 const FIXUPS = new Set(['explicit_phandles', 'phandle_references', 'path_references', 'omit_unused_nodes', 'duplicate_node_names']);
@@ -1025,6 +1032,21 @@ const normalize = (n: string) => n.replace(/-/g, '_');
 export function isCheckName(name: string): boolean {
   const n = normalize(name.replace(/^no[-_]/, ''));
   return checkTable.some((c) => c.name === n);
+}
+
+/**
+ * The checks a name stands for: dtc's name (underscores or dashes), or the catalogue name of a code several
+ * dtc checks share (`phandle-provider-cells` is HV1136: clocks_property, dmas_property, ...).
+ */
+export function checksNamed(name: string): Check[] {
+  const n = normalize(name);
+  const byDtcName = checkTable.filter((c) => c.name === n);
+  return byDtcName.length ? byDtcName : checkTable.filter((c) => c.def.name === name);
+}
+
+/** Every name `checksNamed` knows, dashed: dtc's checks and the catalogue names of their codes. */
+export function dtcCheckNames(): string[] {
+  return [...new Set([...checkTable.map((c) => c.name.replace(/_/g, '-')), ...checkTable.map((c) => c.def.name)])];
 }
 
 interface State {
@@ -1039,8 +1061,8 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
   const st = new Map<string, State>();
   for (const c of checkTable) st.set(c.name, { warn: c.level === 'warning', error: c.level === 'error', status: 'unchecked' });
   for (const [k, v] of Object.entries(options.levels ?? {})) {
-    const s = st.get(normalize(k));
-    if (s) {
+    for (const c of checksNamed(k)) {
+      const s = st.get(c.name)!;
       s.warn = v === 'warning';
       s.error = v === 'error';
     }
@@ -1109,9 +1131,11 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
         s.status = 'prereq';
         // dtc says so when the check is enabled; it is a consequence, not a finding, so it is a note here.
         if (s.warn || s.error) {
-          const d = diagnostic({ ...c.def, name: c.name.replace(/_/g, '-'), severity: 'note' }, `Failed prerequisite '${p}'`, tree.root.span);
-          d.notes.push(`dtc check: ${c.name}`);
-          diags.push(d);
+          if (options.prerequisiteNotes === 'dtc') {
+            const d = diagnostic({ ...c.def, name: c.name.replace(/_/g, '-'), severity: 'note' }, `Failed prerequisite '${p}'`, tree.root.span);
+            d.notes.push(`dtc check: ${c.name}`);
+            diags.push(d);
+          } else if (!skipped.some((x) => x.check === c)) skipped.push({ check: c, prereq: p });
         }
       }
     }
@@ -1129,6 +1153,7 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
     current = saved;
     if (s.status === 'unchecked') s.status = 'passed';
   };
+  const skipped: { check: Check; prereq: string }[] = [];
   let error = false;
   for (const c of checkTable) {
     const s = st.get(c.name)!;
@@ -1139,5 +1164,41 @@ export function runChecks(tree: DtTree, diags: Diagnostic[], options: CheckOptio
     run(c);
     for (const [name, x] of st) if (x.error && (x.status === 'failed' || x.status === 'prereq') && name) error = true;
   }
+  summarizeSkipped(skipped, st, byName, diags);
   return phandles;
+}
+
+/**
+ * The 'summary' form of skipped checks: grouped by the failed check at the root of each chain of
+ * prerequisites; nothing when that check reported its findings (they are what to fix), else one note.
+ */
+function summarizeSkipped(skipped: { check: Check; prereq: string }[], st: Map<string, State>, byName: Map<string, Check>, diags: Diagnostic[]): void {
+  const rootOf = (name: string, seen = new Set<string>()): string => {
+    const s = st.get(name)!;
+    if (s.status !== 'prereq' || seen.has(name)) return name;
+    seen.add(name);
+    const failed = (byName.get(name)!.prereqs ?? []).find((p) => st.get(p)!.status !== 'passed');
+    return failed === undefined ? name : rootOf(failed, seen);
+  };
+  const byRoot = new Map<string, string[]>();
+  for (const { check, prereq } of skipped) {
+    const root = rootOf(prereq);
+    const list = byRoot.get(root) ?? [];
+    list.push(check.name.replace(/_/g, '-'));
+    byRoot.set(root, list);
+  }
+  for (const [root, names] of byRoot) {
+    const s = st.get(root)!;
+    if (s.warn || s.error) continue;
+    const c = byName.get(root)!;
+    const shown = root.replace(/_/g, '-');
+    const d = diagnostic(
+      { ...c.def, name: shown, severity: 'note' },
+      `${names.length === 1 ? 'a check was' : `${names.length} checks were`} skipped because the check '${shown}', which is switched off, failed: ${names.join(', ')}`,
+      undefined,
+      { help: `switch '${shown}' back on to see what it found` },
+    );
+    d.notes.push(`dtc check: ${root}`);
+    diags.push(d);
+  }
 }

@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { FileFailure, tryReadBytes, tryWriteFile } from '../fs/files.js';
+import { defaultReadFile } from './source.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { runChecks } from './checks.js';
 import { decodeDtb, encodeDtb, printDts, type EncodeDtbOptions } from './dtb.js';
@@ -31,6 +33,9 @@ Options:
   -f, --force             Write output even with errors
   -q, --quiet             Quiet: -q no warnings, -qq no errors, -qqq no "output forced" note
       --cpp               Run the C preprocessor first (hvcc extension)
+  -d, --out-dependency <file>  Write a make rule: the output depends on every file read
+  -V, --out-version <n>   Blob version: only 17
+  -H, --phandle <style>   phandle properties: only epapr (the "phandle" property alone)
   -h, --help              This help
   -v, --version           Print the version
 `;
@@ -69,6 +74,7 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
   let force = false;
   let quiet = 0;
   let cpp = false;
+  let depFile: string | undefined;
   const flags: { kind: 'W' | 'E'; arg: string }[] = [];
   const enc: EncodeDtbOptions = {};
   let input: string | undefined;
@@ -76,7 +82,7 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
   const longs: Record<string, string> = {
     '--in-format': '-I', '--out-format': '-O', '--out': '-o', '--include': '-i', '--symbols': '-@', '--boot-cpu': '-b',
     '--reserve': '-R', '--pad': '-p', '--space': '-S', '--align': '-a', '--warning': '-W', '--error': '-E',
-    '--force': '-f', '--quiet': '-q', '--help': '-h', '--version': '-v', '--out-version': '-V', '--phandle': '-H',
+    '--force': '-f', '--quiet': '-q', '--help': '-h', '--version': '-v', '--out-version': '-V', '--phandle': '-H', '--out-dependency': '-d',
   };
   const args = [...argv];
   while (args.length) {
@@ -144,7 +150,7 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
       case '-f': force = true; break;
       case '-V': if (val !== '17') { io.stderr(`dtc: Unknown version ${val}\n`); return 1; } break;
       case '-H': if (val !== 'epapr') { io.stderr(`dtc: only -H epapr is supported\n`); return 1; } break;
-      case '-d': break;
+      case '-d': depFile = val!; break;
       case '-h': io.stdout(USAGE); return 0;
       case '-v': io.stdout('Version: DTC 1.6.1 (hvcc)\n'); return 0;
       default:
@@ -179,16 +185,10 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
   const stdinBytes = () => (io.stdin ? io.stdin() : new Uint8Array(readFileSync(0)));
   let tree: DtTree | undefined;
   let diags: Diagnostic[];
+  let opened: string[] = [];
   if (inFmt === 'dts') {
-    const readFile = (p: string) => {
-      if (p === '-' || p === '<stdin>') return stdinBytes();
-      try {
-        return readFileSync(p);
-      } catch {
-        return undefined;
-      }
-    };
-    const r = parseDts(input, { includeDirs: includes, readFile, preprocess: cpp, symbols, checkFlags: flags, allChecks: false });
+    const readFile = (p: string) => (p === '-' || p === '<stdin>' ? stdinBytes() : defaultReadFile(p));
+    const r = parseDts(input, { includeDirs: includes, readFile, preprocess: cpp, symbols, checkFlags: flags, allChecks: false, prerequisiteNotes: 'dtc' });
     tree = r.tree;
     diags = r.diagnostics;
     const parseFailed = !tree || diags.some((d) => d.severity === 'error' && !d.notes.some((n) => n.startsWith('dtc check: ')));
@@ -197,12 +197,11 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
       io.stderr('FATAL ERROR: Unable to parse input tree\n');
       return 1;
     }
+    opened = (r.opened ?? []).map((f) => (f === '-' ? '<stdin>' : f));
   } else {
-    let bytes: Uint8Array;
-    try {
-      bytes = input === '-' ? stdinBytes() : new Uint8Array(readFileSync(input));
-    } catch (e) {
-      io.stderr(`FATAL ERROR: Couldn't open "${input}": ${(e as Error).message}\n`);
+    const bytes = input === '-' ? stdinBytes() : tryReadBytes(input);
+    if (bytes instanceof FileFailure) {
+      io.stderr(`FATAL ERROR: Couldn't open "${input}": ${bytes.strerror}\n`);
       return 1;
     }
     const r = decodeDtb(bytes, input);
@@ -212,9 +211,18 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
       return 1;
     }
     tree = r.tree;
+    opened = [input === '-' ? '<stdin>' : input];
     diags = [];
-    const phandles = runChecks(tree, diags, { flags });
+    const phandles = runChecks(tree, diags, { flags, prerequisiteNotes: 'dtc' });
     if (symbols) generateSymbols(tree, phandles, diags);
+  }
+  if (depFile !== undefined) {
+    // dtc -d: a make rule, the output (as named, '-' for stdout) depending on every file opened.
+    const failure = tryWriteFile(depFile, `${out ?? '-'}:${opened.map((f) => ` ${f}`).join('')}\n`);
+    if (failure) {
+      io.stderr(`FATAL ERROR: Couldn't open dependency file ${depFile}: ${failure.strerror}\n`);
+      return 1;
+    }
   }
   show(diags);
   if (diags.some((d) => d.severity === 'error')) {
@@ -227,10 +235,9 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
   const result: string | Uint8Array = outFmt === 'dtb' ? encodeDtb(tree!, enc) : printDts(tree!);
   if (out === undefined || out === '-') io.stdout(result);
   else {
-    try {
-      writeFileSync(out, result);
-    } catch (e) {
-      io.stderr(`FATAL ERROR: Couldn't open output file ${out}: ${(e as Error).message}\n`);
+    const failure = tryWriteFile(out, result);
+    if (failure) {
+      io.stderr(`FATAL ERROR: Couldn't open output file ${out}: ${failure.strerror}\n`);
       return 1;
     }
   }

@@ -4,7 +4,7 @@ import { buildTree } from './build.js';
 import { runChecks, type CheckLevel } from './checks.js';
 import { DtsLexer } from './lexer.js';
 import { M } from './messages.js';
-import { parseTokens } from './parser.js';
+import { type DtsParser, parseTokens } from './parser.js';
 import { preprocessDts, wantsPreprocessor } from './preprocess.js';
 import { defaultReadFile, SourceLoader, type ReadFile } from './source.js';
 import { generateOverlayFixups, generateSymbols } from './symbols.js';
@@ -22,6 +22,8 @@ export interface ParseDtsOptions {
   includeDirs?: string[];
   /** Reads a file; undefined when it does not exist. Defaults to the file system. */
   readFile?: ReadFile;
+  /** A parser to reuse: building one costs some 30 ms, so callers that parse many sources keep one. */
+  parser?: DtsParser;
   /**
    * Run the C preprocessor first (`cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp`, as Linux does).
    * Default: 'auto' — only when the entry file has a line starting with a cpp directive (#include, #define, #if...).
@@ -42,6 +44,8 @@ export interface ParseDtsOptions {
   allChecks?: boolean;
   /** Skip dtc's semantic checks except the reference fixups (phandles, paths, /omit-if-no-ref/). */
   fixupsOnly?: boolean;
+  /** How checks skipped for a failed prerequisite are reported (see CheckOptions; default 'summary'). */
+  prerequisiteNotes?: 'dtc' | 'summary';
 }
 
 /** Lexical and syntax errors come from two passes; report them in source order (files in order of appearance). */
@@ -71,6 +75,8 @@ export interface ParseDtsResult {
   diagnostics: Diagnostic[];
   /** Every file read (latin1 text: one char per byte, so span offsets and columns are byte positions). */
   sources: Map<string, string>;
+  /** The files opened, in order, as dtc lists them in a -d dependency file (the entry, /include/s, /incbin/s). */
+  opened?: string[];
 }
 
 /**
@@ -83,8 +89,10 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
   const loader = new SourceLoader(options.readFile ?? defaultReadFile, options.includeDirs ?? []);
   try {
     const text = loader.load(entryPath);
+    if (text !== undefined) loader.noteOpened(entryPath);
     if (text === undefined) {
-      diagnostics.push(diagnostic(M.readError, `Couldn't open "${entryPath}": No such file or directory`));
+      const failure = loader.failures.get(entryPath);
+      diagnostics.push(failure ? failure.diagnostic({ what: 'the device-tree source' }) : diagnostic(M.readError, `Couldn't open "${entryPath}": No such file or directory`));
       return { diagnostics, sources: loader.sources };
     }
     const lexer = new DtsLexer(loader, diagnostics);
@@ -97,9 +105,9 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
       lexer.lexFile(entryPath, text);
     }
     const before = diagnostics.length;
-    const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath);
+    const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath, lexer.includes, options.parser);
     sortByPosition(diagnostics);
-    const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code);
+    const syntaxFailed = diagnostics.slice(before).some((d) => d.code === M.syntaxError.code || d.code === M.propsAfterSubnodes.code || d.code === M.missingV1.code);
     if (!ast || syntaxFailed || diagnostics.some((d) => d.severity === 'error')) {
       // Lexical and evaluation errors (bad literals, missing includes...) still let us build a tree for tooling,
       // but syntax errors do not.
@@ -118,10 +126,11 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
       allChecks: options.allChecks ?? false,
       fixupsOnly: options.fixupsOnly ?? false,
       symbols: options.symbols ?? false,
+      prerequisiteNotes: options.prerequisiteNotes ?? 'summary',
     });
     if (options.symbols) generateSymbols(tree, phandles, diagnostics);
     if (tree.plugin) generateOverlayFixups(tree);
-    return { tree, diagnostics, sources: loader.sources };
+    return { tree, diagnostics, sources: loader.sources, opened: loader.opened };
   } catch (e) {
     // Defensive: the front end must not throw on any input.
     diagnostics.push(diagnostic(M.syntaxError, `internal error: ${(e as Error).message}`));

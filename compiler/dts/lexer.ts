@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
 import { M } from './messages.js';
-import type { SourceLoader } from './source.js';
+import { notFoundDiagnostic, type SourceLoader } from './source.js';
 import * as T from './tokens.js';
 
 /** A token with its source location (file and line after `# line` markers) and decoded payload. */
@@ -14,6 +14,8 @@ export interface DtsToken extends IToken {
   /** String bytes (escapes processed) or the byte of a bytestring. */
   bytes?: Uint8Array;
   byte?: number;
+  /** Index in the token vector. */
+  index?: number;
 }
 
 const enum State {
@@ -49,6 +51,32 @@ const KEYWORDS: [string, TokenType, State | -1][] = [
   ['/delete-node/', T.DelNode, State.PropNodeName],
   ['/omit-if-no-ref/', T.OmitNoRef, State.PropNodeName],
 ];
+
+const WORDCHAR = /[A-Za-z0-9_]/;
+
+/** Tokens that end a property's value: after one of them, only ',' or ';' may come. */
+const VALUE_END = new Set<TokenType>([T.RAngle, T.StringLit, T.RSquare, T.Ref, T.RParen]);
+
+const SIZE_UNITS: Record<string, [number, string]> = { K: [10, 'KiB'], M: [20, 'MiB'], G: [30, 'GiB'], T: [40, 'TiB'] };
+
+/**
+ * What a number with a suffix or separators was meant to be: `16M` is 0x1000000 (16 MiB), `0x4000_0000` is
+ * 0x40000000. Undefined when it cannot be told.
+ */
+export function numberFix(word: string): { literal: string; why: string; meaning?: string } | undefined {
+  const size = /^(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)([KMGTkmgt])(i?[Bb])?$/.exec(word);
+  if (size) {
+    const [bits, unit] = SIZE_UNITS[size[2]!.toUpperCase()]!;
+    const value = BigInt(size[1]!) << BigInt(bits);
+    if (value >= 1n << 64n) return undefined;
+    return { literal: `0x${value.toString(16)}`, why: 'it has no size suffixes', meaning: `${size[1]} ${unit}` };
+  }
+  if (word.includes('_')) {
+    const joined = word.replace(/_/g, '');
+    if (/^(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0[0-7]*)(U|L|UL|LL|ULL)?$/.test(joined)) return { literal: joined, why: "digits cannot be separated with '_'" };
+  }
+  return undefined;
+}
 
 const LINE_DIRECTIVE = /#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^\\"]|\\.)*)"(?:[ \t]+[0-9]+)?/y;
 
@@ -88,6 +116,8 @@ export interface LexResult {
 /** Lexes an entry file with its /include/s spliced in, as dtc's flex lexer does (one start condition across files). */
 export class DtsLexer {
   readonly tokens: DtsToken[] = [];
+  /** Every /include/ that was read, with the index of its first token (for messages about the entry file). */
+  readonly includes: { span: Span; firstToken: number }[] = [];
   private state: State = State.Initial;
   private depth = 0;
   private readonly stack: string[] = [];
@@ -175,6 +205,7 @@ export class DtsLexer {
         span: sp,
       };
       if (extra) Object.assign(tok, extra);
+      tok.index = out.length;
       out.push(tok);
       advanceTo(end);
       return tok;
@@ -236,12 +267,13 @@ export class DtsLexer {
               const name = s.slice(j + 1, e - 1);
               const sp = spanOf(i, e);
               advanceTo(e);
+              loader.position = out.length;
               const resolved = loader.resolveText(name, physFile);
-              if (resolved === undefined) {
-                this.diags.push(diagnostic(M.includeNotFound, `Couldn't open "${name}": No such file or directory`, sp));
-              } else {
-                this.lexFile(resolved, loader.load(resolved)!, sp);
+              if ('text' in resolved) {
+                this.includes.push({ span: sp, firstToken: out.length });
+                this.lexFile(resolved.path, resolved.text, sp);
               }
+              else this.diags.push(notFoundDiagnostic(resolved, name, sp, '/include/'));
               continue;
             }
           }
@@ -338,6 +370,27 @@ export class DtsLexer {
             break;
           }
         }
+        // In dtc's grammar nothing can follow a number without a space but a label (`<1 l: 2>` or `<1l: 2>`):
+        // a letter, digit or '_' there is a size suffix (16M) or a digit separator (0x4000_0000).
+        if (j < n && WORDCHAR.test(s[j]!)) {
+          let k = j;
+          while (k < n && WORDCHAR.test(s[k]!)) k++;
+          const label = LABELSTART[s.charCodeAt(j)] === 1 && s.charCodeAt(k) === 58;
+          if (!label) {
+            const word = s.slice(i, k);
+            const fix = numberFix(word);
+            this.diags.push(
+              diagnostic(M.numberSuffix, fix ? `'${word}' is not a DTS number: ${fix.why}` : `'${word}' is not a number`, spanOf(i, k), {
+                help: fix
+                  ? `write ${fix.literal}${fix.meaning ? ` (${fix.meaning})` : ''}`
+                  : 'a number is decimal, octal (leading 0) or hexadecimal (0x), optionally followed by U, L, UL, LL or ULL, and nothing else',
+              }),
+            );
+            // Go on with the value it was meant to have (or its leading digits), so the rest is still checked.
+            emit(T.Literal, i, k, { text: fix?.literal ?? s.slice(i, j) });
+            continue;
+          }
+        }
         emit(T.Literal, i, j, { text: s.slice(i, j) });
         continue;
       }
@@ -392,7 +445,30 @@ export class DtsLexer {
         else if (ch === '{' || ch === ';') this.state = State.PropNodeName;
         continue;
       }
-      // A word where none can stand (a name after a missing ';'): one error for the word, not one per letter.
+      // A name on a line after a value that is not closed by ';': the ';' is missing at the end of that
+      // line. Say so there, and go on as if it were there (the name then starts the next property or node).
+      const prev = out[out.length - 1];
+      if (LABELSTART[c] === 1 && prev && VALUE_END.has(prev.tokenType) && prev.span.file === logFile && prev.span.end.line < line + lineDelta) {
+        const at = prev.span.end;
+        const semiSpan: Span = { file: prev.span.file, start: at, end: at };
+        this.diags.push(diagnostic(M.syntaxError, "syntax error: missing ';' at the end of the line", semiSpan, { help: `a property's value ends with ';' (the next line starts a new property or node)` }));
+        out.push({
+          image: ';',
+          startOffset: (prev.endOffset ?? prev.startOffset) + 1,
+          endOffset: prev.endOffset ?? prev.startOffset,
+          startLine: at.line,
+          startColumn: at.column,
+          endLine: at.line,
+          endColumn: at.column,
+          tokenType: T.Semi,
+          tokenTypeIdx: T.Semi.tokenTypeIdx!,
+          span: semiSpan,
+          index: out.length,
+        });
+        this.state = State.PropNodeName;
+        continue;
+      }
+      // A word where none can stand: one error for the word, not one per letter.
       let end = i + 1;
       if (/[A-Za-z0-9_]/.test(ch)) while (end < n && /[A-Za-z0-9_,.+#?-]/.test(s[end]!)) end++;
       const shown = end > i + 1 ? `'${s.slice(i, end)}'` : c >= 32 && c < 127 ? `character '${ch}'` : `character \\x${c.toString(16).padStart(2, '0')}`;

@@ -26,6 +26,8 @@ export const M = defineMessages({
   preprocessor: { code: 'HV1017', name: 'preprocessor-failed', severity: 'error', summary: 'The C preprocessor could not be run or reported an error.' },
   readError: { code: 'HV1018', name: 'read-error', severity: 'error', summary: 'The entry file could not be read.' },
   badDtb: { code: 'HV1019', name: 'bad-dtb', severity: 'error', summary: 'A flattened device tree blob that is truncated or malformed.' },
+  missingV1: { code: 'HV1020', name: 'missing-dts-v1', severity: 'error', summary: "A source that does not start with '/dts-v1/;' (reported in the file that lacks it, not in a file it includes)." },
+  numberSuffix: { code: 'HV1021', name: 'number-suffix', severity: 'error', summary: 'A number written with a size suffix (16M, 4K) or digit separators (0x4000_0000), which the DTS language does not have.' },
 
   // dtc's checks (see checks.ts and docs/dts-checks.md)
   duplicateNodeNames: { code: 'HV1101', name: 'duplicate-node-names', severity: 'error', summary: 'Two children of one node with the same name.' },
@@ -48,7 +50,7 @@ export const M = defineMessages({
   labelIsString: { code: 'HV1118', name: 'label-is-string', severity: 'warning', summary: 'label is not a string.' },
   compatibleIsStringList: { code: 'HV1119', name: 'compatible-is-string-list', severity: 'warning', summary: 'compatible is not a list of strings.' },
   namesIsStringList: { code: 'HV1120', name: 'names-is-string-list', severity: 'warning', summary: 'A *-names property is not a list of strings.' },
-  addrSizeCells: { code: 'HV1121', name: 'addr-size-cells', severity: 'warning', summary: '#address-cells / #size-cells of a node are not cells.' },
+  addrSizeCells: { code: 'HV1121', name: 'addr-size-cells', severity: 'warning', summary: "dtc's addr_size_cells: runs the #address-cells and #size-cells checks (HV1112, HV1113) first; it reports nothing itself." },
   regFormat: { code: 'HV1122', name: 'reg-format', severity: 'warning', summary: 'reg is empty or its length is not a multiple of the parent\'s (#address-cells + #size-cells).' },
   rangesFormat: { code: 'HV1123', name: 'ranges-format', severity: 'warning', summary: 'ranges length does not match the child and parent address/size cells.' },
   dmaRangesFormat: { code: 'HV1124', name: 'dma-ranges-format', severity: 'warning', summary: 'dma-ranges length does not match the child and parent address/size cells.' },

@@ -23,13 +23,19 @@ import type {
 import type { DtsToken } from './lexer.js';
 import { escapeChar } from './lexer.js';
 import { M } from './messages.js';
-import type { SourceLoader } from './source.js';
+import { notFoundDiagnostic, type SourceLoader } from './source.js';
 import type { DtCell } from './tree.js';
 import * as T from './tokens.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
-const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${tok.image}'`);
+/** A token as messages show it: its first line, elided when it has more or is long (a string can span lines). */
+export function shownToken(image: string): string {
+  const first = image.split('\n')[0]!;
+  return first.length > 40 ? `${first.slice(0, 37)}...` : first !== image ? `${first}...` : image;
+}
+
+const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of input' : `'${shownToken(tok.image)}'`);
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
@@ -54,20 +60,8 @@ interface Num {
 }
 
 const NO_SPAN: Span = { file: '', start: { line: 0, column: 0, offset: -1 }, end: { line: 0, column: 0, offset: -1 } };
-/** A token's span; tokens Chevrotain inserts while recovering have none, so they borrow the last real token's. */
-let lastSpan: Span = NO_SPAN;
-const sp = (t: IToken | undefined): Span => {
-  const s = (t as DtsToken | undefined)?.span;
-  if (s) lastSpan = s;
-  return s ?? lastSpan;
-};
 const txt = (t: IToken): string => (t as DtsToken).text ?? '';
 const bytesOf = (t: IToken): Uint8Array => (t as DtsToken).bytes ?? new Uint8Array(0);
-const join = (a: Span | undefined, b: Span | undefined): Span => {
-  if (!a) return b ?? lastSpan;
-  if (!b) return a;
-  return a.file === b.file && a.start.offset <= b.start.offset ? { file: a.file, start: a.start, end: b.end } : a;
-};
 
 /** Parses literal text like strtoull(s, &e, 0) followed by dtc's suffix check. */
 export function evalLiteral(text: string): { value: bigint; error?: 'bad' | 'range' } {
@@ -101,6 +95,28 @@ export function evalLiteral(text: string): { value: bigint; error?: 'bad' | 'ran
 export class DtsParser extends EmbeddedActionsParser {
   diags: Diagnostic[] = [];
   loader!: SourceLoader;
+  /** The last real token's span: tokens Chevrotain inserts while recovering have none, so they borrow it. */
+  private lastSpan: Span = NO_SPAN;
+
+  /** Makes the parser ready for `tokens`, forgetting everything about an earlier parse. */
+  prepare(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[]): void {
+    this.lastSpan = NO_SPAN;
+    this.diags = diags;
+    this.loader = loader;
+    this.input = tokens;
+  }
+
+  private sp(t: IToken | undefined): Span {
+    const s = (t as DtsToken | undefined)?.span;
+    if (s) this.lastSpan = s;
+    return s ?? this.lastSpan;
+  }
+
+  private join(a: Span | undefined, b: Span | undefined): Span {
+    if (!a) return b ?? this.lastSpan;
+    if (!b) return a;
+    return a.file === b.file && a.start.offset <= b.start.offset ? { file: a.file, start: a.start, end: b.end } : a;
+  }
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
@@ -127,7 +143,7 @@ export class DtsParser extends EmbeddedActionsParser {
       const labels: AstLabel[] = [];
       this.MANY2(() => {
         const l = this.CONSUME(T.Label);
-        this.ACTION(() => labels.push({ name: txt(l), span: sp(l) }));
+        this.ACTION(() => labels.push({ name: txt(l), span: this.sp(l) }));
       });
       this.OR([
         {
@@ -137,8 +153,8 @@ export class DtsParser extends EmbeddedActionsParser {
             const s = this.SUBRULE2(this.intPrim);
             const semi = this.CONSUME3(T.Semi);
             this.ACTION(() => {
-              if (seenTree) this.err(M.syntaxError, "syntax error: /memreserve/ after the tree", sp(kw));
-              file.memreserves.push({ labels, address: a?.v ?? 0n, size: s?.v ?? 0n, span: join(sp(kw), sp(semi)) });
+              if (seenTree) this.err(M.syntaxError, "syntax error: /memreserve/ after the tree", this.sp(kw));
+              file.memreserves.push({ labels, address: a?.v ?? 0n, size: s?.v ?? 0n, span: this.join(this.sp(kw), this.sp(semi)) });
             });
           },
         },
@@ -149,7 +165,7 @@ export class DtsParser extends EmbeddedActionsParser {
             this.ACTION(() => {
               if (labels.length) this.err(M.syntaxError, 'syntax error: a label cannot name the root here', labels[0]!.span);
               seenTree = true;
-              if (body) file.items.push({ kind: 'root', body, span: sp(slash) });
+              if (body) file.items.push({ kind: 'root', body, span: this.sp(slash) });
             });
           },
         },
@@ -160,7 +176,7 @@ export class DtsParser extends EmbeddedActionsParser {
             this.ACTION(() => {
               if (labels.length > 1) this.err(M.syntaxError, 'syntax error: only one label may be added to a reference', labels[1]!.span);
               seenTree = true;
-              const item: AstTop = { kind: 'ref', ref: txt(ref), refSpan: sp(ref), body: body ?? emptyBody(sp(ref)) };
+              const item: AstTop = { kind: 'ref', ref: txt(ref), refSpan: this.sp(ref), body: body ?? emptyBody(this.sp(ref)) };
               if (labels.length) item.label = labels[0]!;
               file.items.push(item);
             });
@@ -172,8 +188,8 @@ export class DtsParser extends EmbeddedActionsParser {
             const ref = this.CONSUME2(T.Ref);
             this.CONSUME4(T.Semi);
             this.ACTION(() => {
-              if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /delete-node/', sp(kw));
-              file.items.push({ kind: 'delnode-ref', ref: txt(ref), refSpan: sp(ref) });
+              if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /delete-node/', this.sp(kw));
+              file.items.push({ kind: 'delnode-ref', ref: txt(ref), refSpan: this.sp(ref) });
             });
           },
         },
@@ -183,8 +199,8 @@ export class DtsParser extends EmbeddedActionsParser {
             const ref = this.CONSUME3(T.Ref);
             this.CONSUME5(T.Semi);
             this.ACTION(() => {
-              if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /omit-if-no-ref/', sp(kw));
-              file.items.push({ kind: 'omit-ref', ref: txt(ref), refSpan: sp(ref) });
+              if (labels.length || !seenTree) this.err(M.syntaxError, 'syntax error: unexpected /omit-if-no-ref/', this.sp(kw));
+              file.items.push({ kind: 'omit-ref', ref: txt(ref), refSpan: this.sp(ref) });
             });
           },
         },
@@ -195,7 +211,7 @@ export class DtsParser extends EmbeddedActionsParser {
 
   private nodedef = this.RULE('nodedef', (): AstBody => {
     const open = this.CONSUME(T.LCurly);
-    const body: AstBody = { props: [], children: [], span: sp(open) };
+    const body: AstBody = { props: [], children: [], span: this.sp(open) };
     this.MANY(() => {
       const labels: AstLabel[] = [];
       let omit: IToken | undefined;
@@ -204,7 +220,7 @@ export class DtsParser extends EmbeddedActionsParser {
           {
             ALT: () => {
               const l = this.CONSUME(T.Label);
-              this.ACTION(() => labels.push({ name: txt(l), span: sp(l) }));
+              this.ACTION(() => labels.push({ name: txt(l), span: this.sp(l) }));
             },
           },
           {
@@ -221,8 +237,8 @@ export class DtsParser extends EmbeddedActionsParser {
             const name = this.CONSUME(T.PropNodeName);
             this.CONSUME(T.Semi);
             this.ACTION(() => {
-              const p: AstDelProp = { kind: 'delprop', name: txt(name), span: sp(name) };
-              this.addProp(body, p, sp(kw), omit);
+              const p: AstDelProp = { kind: 'delprop', name: txt(name), span: this.sp(name) };
+              this.addProp(body, p, this.sp(kw), omit);
             });
           },
         },
@@ -232,7 +248,7 @@ export class DtsParser extends EmbeddedActionsParser {
             const name = this.CONSUME2(T.PropNodeName);
             this.CONSUME2(T.Semi);
             this.ACTION(() => {
-              const d: AstDelNode = { kind: 'delnode', name: txt(name), span: sp(name) };
+              const d: AstDelNode = { kind: 'delnode', name: txt(name), span: this.sp(name) };
               body.children.push(d);
             });
           },
@@ -248,10 +264,10 @@ export class DtsParser extends EmbeddedActionsParser {
                     const n: AstNode = {
                       kind: 'node',
                       name: txt(name),
-                      span: sp(name),
+                      span: this.sp(name),
                       labels,
                       omit: omit !== undefined,
-                      body: sub ?? emptyBody(sp(name)),
+                      body: sub ?? emptyBody(this.sp(name)),
                     };
                     body.children.push(n);
                   });
@@ -263,9 +279,9 @@ export class DtsParser extends EmbeddedActionsParser {
                   const v = this.SUBRULE(this.propdata);
                   this.CONSUME3(T.Semi);
                   this.ACTION(() => {
-                    const p: AstProp = { kind: 'prop', name: txt(name), span: sp(name), labels };
+                    const p: AstProp = { kind: 'prop', name: txt(name), span: this.sp(name), labels };
                     if (v) p.value = v;
-                    this.addProp(body, p, sp(name), omit);
+                    this.addProp(body, p, this.sp(name), omit);
                   });
                 },
               },
@@ -273,8 +289,8 @@ export class DtsParser extends EmbeddedActionsParser {
                 ALT: () => {
                   this.CONSUME4(T.Semi);
                   this.ACTION(() => {
-                    const p: AstProp = { kind: 'prop', name: txt(name), span: sp(name), labels };
-                    this.addProp(body, p, sp(name), omit);
+                    const p: AstProp = { kind: 'prop', name: txt(name), span: this.sp(name), labels };
+                    this.addProp(body, p, this.sp(name), omit);
                   });
                 },
               },
@@ -285,12 +301,12 @@ export class DtsParser extends EmbeddedActionsParser {
     });
     const close = this.CONSUME(T.RCurly);
     this.CONSUME5(T.Semi);
-    this.ACTION(() => (body.span = join(sp(open), sp(close))));
+    this.ACTION(() => (body.span = this.join(this.sp(open), this.sp(close))));
     return body;
   });
 
   private addProp(body: AstBody, p: AstProp | AstDelProp, at: Span, omit: IToken | undefined): void {
-    if (omit) this.err(M.syntaxError, 'syntax error: /omit-if-no-ref/ applies to nodes, not properties', sp(omit));
+    if (omit) this.err(M.syntaxError, 'syntax error: /omit-if-no-ref/ applies to nodes, not properties', this.sp(omit));
     if (body.children.length) this.err(M.propsAfterSubnodes, 'Properties must precede subnodes', at);
     body.props.push(p);
   }
@@ -311,20 +327,20 @@ export class DtsParser extends EmbeddedActionsParser {
 
   private valueLabel = this.RULE('valueLabel', (v: AstValue): void => {
     const l = this.CONSUME(T.Label);
-    this.ACTION(() => v.labels.push({ name: txt(l), span: sp(l), chunk: v.chunks.length }));
+    this.ACTION(() => v.labels.push({ name: txt(l), span: this.sp(l), chunk: v.chunks.length }));
   });
 
   private value = this.RULE('value', (v: AstValue): void => {
-    const extend = (s: Span) => this.ACTION(() => (v.span = v.span ? join(v.span, s) : s));
+    const extend = (s: Span) => this.ACTION(() => (v.span = v.span ? this.join(v.span, s) : s));
     this.OR([
       {
         ALT: () => {
           const s = this.CONSUME(T.StringLit);
           this.ACTION(() => {
             const bytes = bytesOf(s);
-            v.chunks.push({ kind: 'string', value: Buffer.from(bytes).toString('utf8'), bytes, span: sp(s) });
+            v.chunks.push({ kind: 'string', value: Buffer.from(bytes).toString('utf8'), bytes, span: this.sp(s) });
           });
-          extend(sp(s));
+          extend(this.sp(s));
         },
       },
       {
@@ -337,7 +353,7 @@ export class DtsParser extends EmbeddedActionsParser {
             this.ACTION(() => {
               const r = this.literal(lit);
               if (r === 8n || r === 16n || r === 32n || r === 64n) bits = Number(r) as 8 | 16 | 32 | 64;
-              else this.err(M.badBits, 'Array elements must be 8, 16, 32 or 64-bits', sp(lit));
+              else this.err(M.badBits, 'Array elements must be 8, 16, 32 or 64-bits', this.sp(lit));
             });
           });
           const open = this.CONSUME(T.LAngle);
@@ -365,8 +381,8 @@ export class DtsParser extends EmbeddedActionsParser {
                 ALT: () => {
                   const r = this.CONSUME(T.Ref);
                   this.ACTION(() => {
-                    if (bits !== 32) this.err(M.refInNon32, 'References are only allowed in arrays with 32-bit elements.', sp(r));
-                    else items.push({ value: 0xffffffffn, ref: txt(r), span: sp(r) });
+                    if (bits !== 32) this.err(M.refInNon32, 'References are only allowed in arrays with 32-bit elements.', this.sp(r));
+                    else items.push({ value: 0xffffffffn, ref: txt(r), span: this.sp(r) });
                   });
                 },
               },
@@ -374,7 +390,7 @@ export class DtsParser extends EmbeddedActionsParser {
                 ALT: () => {
                   const l = this.CONSUME(T.Label);
                   this.ACTION(() =>
-                    v.labels.push({ name: txt(l), span: sp(l), chunk: chunkIndex, item: items.length }),
+                    v.labels.push({ name: txt(l), span: this.sp(l), chunk: chunkIndex, item: items.length }),
                   );
                 },
               },
@@ -382,9 +398,9 @@ export class DtsParser extends EmbeddedActionsParser {
           });
           const close = this.CONSUME(T.RAngle);
           this.ACTION(() => {
-            const span = join(sp(first ?? open), sp(close));
+            const span = this.join(this.sp(first ?? open), this.sp(close));
             v.chunks.push({ kind: 'cells', bits, items, span });
-            v.span = v.span ? join(v.span, span) : span;
+            v.span = v.span ? this.join(v.span, span) : span;
           });
         },
       },
@@ -406,7 +422,7 @@ export class DtsParser extends EmbeddedActionsParser {
                   const l = this.CONSUME2(T.Label);
                   // A label inside a bytestring: chunk boundary is not split, record the byte index as item.
                   this.ACTION(() =>
-                    v.labels.push({ name: txt(l), span: sp(l), chunk: chunkIndex, item: bytes.length }),
+                    v.labels.push({ name: txt(l), span: this.sp(l), chunk: chunkIndex, item: bytes.length }),
                   );
                 },
               },
@@ -414,9 +430,9 @@ export class DtsParser extends EmbeddedActionsParser {
           });
           const close = this.CONSUME(T.RSquare);
           this.ACTION(() => {
-            const span = join(sp(open), sp(close));
+            const span = this.join(this.sp(open), this.sp(close));
             v.chunks.push({ kind: 'bytes', value: Uint8Array.from(bytes), span });
-            v.span = v.span ? join(v.span, span) : span;
+            v.span = v.span ? this.join(v.span, span) : span;
           });
         },
       },
@@ -424,9 +440,9 @@ export class DtsParser extends EmbeddedActionsParser {
         ALT: () => {
           const r = this.CONSUME2(T.Ref);
           this.ACTION(() => {
-            v.chunks.push({ kind: 'path-ref', target: txt(r), path: '', span: sp(r) });
+            v.chunks.push({ kind: 'path-ref', target: txt(r), path: '', span: this.sp(r) });
           });
-          extend(sp(r));
+          extend(this.sp(r));
         },
       },
       {
@@ -444,12 +460,14 @@ export class DtsParser extends EmbeddedActionsParser {
           });
           const close = this.CONSUME(T.RParen);
           this.ACTION(() => {
-            const span = join(sp(kw), sp(close));
-            v.span = v.span ? join(v.span, span) : span;
+            const span = this.join(this.sp(kw), this.sp(close));
+            v.span = v.span ? this.join(v.span, span) : span;
             const fname = Buffer.from(bytesOf(name)).toString('latin1');
-            const found = this.loader.resolveBinary(fname, sp(name).file);
-            if (!found) {
-              this.err(M.includeNotFound, `Couldn't open "${fname}": No such file or directory`, sp(name));
+            // dtc opens the file when it reduces the rule, after ')' and before the next token.
+            this.loader.position = ((close as DtsToken).index ?? -1) + 0.5;
+            const found = this.loader.resolveBinary(fname, this.sp(name).file);
+            if (!('data' in found)) {
+              this.diags.push(notFoundDiagnostic(found, fname, this.sp(name), '/incbin/'));
               return;
             }
             let data = found.data;
@@ -476,8 +494,8 @@ export class DtsParser extends EmbeddedActionsParser {
   private literal(tok: IToken): bigint {
     const text = (tok as DtsToken).text ?? tok.image;
     const r = evalLiteral(text);
-    if (r.error === 'bad') this.err(M.badIntegerLiteral, `Bad integer literal '${text}'`, sp(tok));
-    else if (r.error === 'range') this.err(M.integerOutOfRange, `Integer literal '${text}' out of range`, sp(tok));
+    if (r.error === 'bad') this.err(M.badIntegerLiteral, `Bad integer literal '${text}'`, this.sp(tok));
+    else if (r.error === 'range') this.err(M.integerOutOfRange, `Integer literal '${text}' out of range`, this.sp(tok));
     return r.value;
   }
 
@@ -488,7 +506,7 @@ export class DtsParser extends EmbeddedActionsParser {
       if (body.charCodeAt(k) === 92) {
         const r = escapeChar(body, k + 1);
         if (!r) {
-          this.err(M.badEscape, '\\x used with no following hex digits', sp(tok));
+          this.err(M.badEscape, '\\x used with no following hex digits', this.sp(tok));
           bytes.push(0);
           k += 2;
           continue;
@@ -498,11 +516,11 @@ export class DtsParser extends EmbeddedActionsParser {
       } else bytes.push(body.charCodeAt(k++) & 0xff);
     }
     if (bytes.length === 0) {
-      this.err(M.badCharLiteral, 'Empty character literal', sp(tok));
+      this.err(M.badCharLiteral, 'Empty character literal', this.sp(tok));
       return 0n;
     }
     if (bytes.length > 1)
-      this.err(M.badCharLiteral, `Character literal has ${bytes.length} characters instead of 1`, sp(tok));
+      this.err(M.badCharLiteral, `Character literal has ${bytes.length} characters instead of 1`, this.sp(tok));
     return BigInt(bytes[0]!);
   }
 
@@ -511,13 +529,13 @@ export class DtsParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const t = this.CONSUME(T.Literal);
-          return this.ACTION(() => ({ v: this.literal(t), span: sp(t) }));
+          return this.ACTION(() => ({ v: this.literal(t), span: this.sp(t) }));
         },
       },
       {
         ALT: () => {
           const t = this.CONSUME(T.CharLiteral);
-          return this.ACTION(() => ({ v: this.charLiteral(t), span: sp(t) }));
+          return this.ACTION(() => ({ v: this.charLiteral(t), span: this.sp(t) }));
         },
       },
       {
@@ -525,7 +543,7 @@ export class DtsParser extends EmbeddedActionsParser {
           const open = this.CONSUME(T.LParen);
           const e = this.SUBRULE(this.expr);
           const close = this.CONSUME(T.RParen);
-          return this.ACTION(() => ({ v: e?.v ?? 0n, span: join(sp(open), sp(close)) }));
+          return this.ACTION(() => ({ v: e?.v ?? 0n, span: this.join(this.sp(open), this.sp(close)) }));
         },
       },
     ]);
@@ -541,7 +559,7 @@ export class DtsParser extends EmbeddedActionsParser {
       const b = this.SUBRULE2(this.expr);
       this.ACTION(() => {
         const chosen = (c?.v ?? 0n) !== 0n ? a : b;
-        result = { v: chosen?.v ?? 0n, span: join(c?.span, b?.span) };
+        result = { v: chosen?.v ?? 0n, span: this.join(c?.span, b?.span) };
       });
     });
     return result;
@@ -560,7 +578,7 @@ export class DtsParser extends EmbeddedActionsParser {
         const right = this.SUBRULE2(next as never) as Num;
         this.ACTION(() => {
           if (!left || !right) return;
-          const span = join(left.span, right.span);
+          const span = this.join(left.span, right.span);
           left = { v: apply(op.tokenType, left.v, right.v, span) & MASK64, span };
         });
       });
@@ -580,7 +598,7 @@ export class DtsParser extends EmbeddedActionsParser {
           const x = this.SUBRULE(this.unary);
           return this.ACTION(() => {
             const v = x?.v ?? 0n;
-            const span = join(sp(op), x?.span ?? sp(op));
+            const span = this.join(this.sp(op), x?.span ?? this.sp(op));
             if (op.tokenType === T.Minus) return { v: (-v) & MASK64, span };
             if (op.tokenType === T.Tilde) return { v: ~v & MASK64, span };
             return { v: v === 0n ? 1n : 0n, span };
@@ -620,10 +638,48 @@ function emptyBody(span: Span): AstBody {
   return { props: [], children: [], span };
 }
 
-let shared: DtsParser | undefined;
+/** Where an /include/ directive stood, and the index of the first token it brought in. */
+export interface IncludeSite {
+  span: Span;
+  firstToken: number;
+}
 
-/** Parses a token vector; syntax errors (several per run, thanks to Chevrotain's recovery) go to diags. */
-export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Diagnostic[], entry = ''): AstFile | undefined {
+/**
+ * A source must start with /dts-v1/; — said of the entry file itself (at its first token, or at the
+ * /include/ that comes before it), not as a syntax error in whatever file's tokens come first.
+ */
+function checkVersion(tokens: DtsToken[], entry: string, includes: readonly IncludeSite[], diags: Diagnostic[], fileEnd: () => Span): boolean {
+  const first = tokens[0];
+  const name = entry.slice(entry.lastIndexOf('/') + 1);
+  if (!first) {
+    diags.push(diagnostic(M.missingV1, `'${name}' is empty: a device-tree source starts with '/dts-v1/;'`, fileEnd(), { help: "write '/dts-v1/;' on its first line" }));
+    return false;
+  }
+  if (first.tokenType === T.V1) return true;
+  const site = first.span.file === entry ? undefined : includes.find((inc) => inc.firstToken === 0 && inc.span.file === entry);
+  const span = site?.span ?? first.span;
+  const what = site ? `its first /include/ comes before it` : `it starts with ${describe(first)}`;
+  diags.push(diagnostic(M.missingV1, `'${name}' does not start with '/dts-v1/;': ${what}`, span, { help: "write '/dts-v1/;' on the first line of the file, before any /include/" }));
+  // Parse on as if it were there, so the rest of the file is checked too.
+  const at = span.start;
+  const fake = (tt: TokenType, image: string): DtsToken => ({ ...first, image, tokenType: tt, tokenTypeIdx: tt.tokenTypeIdx!, span: { file: span.file, start: at, end: at } });
+  tokens.unshift(fake(T.V1, '/dts-v1/'), fake(T.Semi, ';'));
+  return true;
+}
+
+/**
+ * Parses a token vector; syntax errors (several per run, thanks to Chevrotain's recovery) go to diags.
+ * Building a parser costs some 30 ms (Chevrotain analyses the grammar), so a caller that parses many sources
+ * passes one to reuse; the parser keeps nothing from one parse to the next.
+ */
+export function parseTokens(
+  tokens: DtsToken[],
+  loader: SourceLoader,
+  diags: Diagnostic[],
+  entry = '',
+  includes: readonly IncludeSite[] = [],
+  parser?: DtsParser,
+): AstFile | undefined {
   const fileEnd = (): Span => {
     const text = loader.sources.get(entry) ?? '';
     let line = 1;
@@ -632,10 +688,9 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     const p = { line, column: text.length - ls + 1, offset: text.length };
     return { file: entry, start: p, end: p };
   };
-  const p = (shared ??= new DtsParser());
-  p.diags = diags;
-  p.loader = loader;
-  p.input = tokens;
+  if (!checkVersion(tokens, entry, includes, diags, fileEnd)) return undefined;
+  const p = parser ?? new DtsParser();
+  p.prepare(tokens, loader, diags);
   const result = p.file();
   const last = tokens[tokens.length - 1];
   const seen = new Set<string>();
@@ -646,14 +701,21 @@ export function parseTokens(tokens: DtsToken[], loader: SourceLoader, diags: Dia
     if (!span || tok.tokenType === EOF) {
       span = last ? { file: last.span.file, start: last.span.end, end: last.span.end } : fileEnd();
     }
-    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : e.message;
+    let message = e.message;
+    let help: string | undefined;
+    // A ';' missing at the end of a line is found only at the next token, often lines later: say it where
+    // it is missing, right after the last token of that line.
+    const prev = (e as { previousToken?: DtsToken }).previousToken;
+    if (message.startsWith("syntax error: expected ';'") && prev?.span && prev.tokenType !== EOF && (tok.tokenType === EOF || !tok.span || tok.span.file !== prev.span.file || tok.span.start.line > prev.span.end.line)) {
+      span = { file: prev.span.file, start: prev.span.end, end: prev.span.end };
+      message = "syntax error: missing ';' at the end of the line";
+      help = tok.tokenType === EOF || !tok.span ? "a property or node ends with ';' (the file ends here)" : `a property or node ends with ';' (the next token is ${describe(tok)}, on line ${tok.span.start.line})`;
+    }
+    const key = span ? `${span.file}:${span.start.offset}:${span.start.line}:${span.start.column}` : message;
     if (seen.has(key)) continue;
     seen.add(key);
     if (++count > 50) break;
-    diags.push(diagnostic(M.syntaxError, e.message, span));
-  }
-  if (tokens.length === 0) {
-    if (!p.errors.length) diags.push(diagnostic(M.syntaxError, "syntax error: expected '/dts-v1/' but found end of input", fileEnd()));
+    diags.push(diagnostic(M.syntaxError, message, span, help === undefined ? {} : { help }));
   }
   p.input = [];
   return result;

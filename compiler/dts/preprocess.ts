@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
+import { FileFailure } from '../fs/files.js';
 import { M } from './messages.js';
 import { bytesToText, defaultReadFile, type SourceLoader } from './source.js';
 
@@ -60,7 +61,7 @@ export function preprocessDts(entry: string, loader: SourceLoader, options: Prep
     const col = Number(m[3]);
     if (!loader.sources.has(file)) {
       const data = loader.readFile(file);
-      if (data !== undefined) loader.sources.set(file, bytesToText(data));
+      if (data !== undefined && !(data instanceof FileFailure)) loader.sources.set(file, bytesToText(data));
     }
     const off = loader.offsetOf(file, ln, col);
     const span: Span = { file, start: { line: ln, column: col, offset: off }, end: { line: ln, column: col + 1, offset: off < 0 ? off : off + 1 } };

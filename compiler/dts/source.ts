@@ -1,8 +1,23 @@
-import { readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Position, Span } from '../diagnostics/span.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/define.js';
+import { FileFailure, tryReadBytes } from '../fs/files.js';
+import { M } from './messages.js';
 
-export type ReadFile = (path: string) => string | Uint8Array | undefined;
+/**
+ * Reads a file: its text or bytes; undefined when it does not exist; or a FileFailure (compiler/fs) saying
+ * why it cannot be read (a folder, no permission, ...), which the front end reports where the file was named.
+ */
+export type ReadFile = (path: string) => string | Uint8Array | undefined | FileFailure;
+
+/** Where a search for an included file ended when it found nothing readable. */
+export interface NotFound {
+  /** Every path tried, in order. */
+  searched: string[];
+  /** A candidate that exists but cannot be read: the search stops there (as a C compiler's does). */
+  failure?: FileFailure;
+}
 
 /** Text of a file as dtc sees it: one JS char per byte (latin1), so offsets and columns are byte offsets. */
 export function bytesToText(data: string | Uint8Array): string {
@@ -19,12 +34,10 @@ export function textToBytes(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'latin1'));
 }
 
+/** The file system, through compiler/fs: a missing file is undefined, any other failure a FileFailure. */
 export const defaultReadFile: ReadFile = (p) => {
-  try {
-    return readFileSync(p);
-  } catch {
-    return undefined;
-  }
+  const r = tryReadBytes(p);
+  return r instanceof FileFailure && r.missing ? undefined : r;
 };
 
 /** Loads files and remembers their text (the `sources` map of parseDts). */
@@ -36,11 +49,42 @@ export class SourceLoader {
     readonly includeDirs: string[],
   ) {}
 
+  /**
+   * Where in the token stream the next file is opened (the lexer and parser set it): dtc opens an /incbin/
+   * file while parsing, between the tokens of the included files, and `opened` keeps that order.
+   */
+  position = -1;
+  private readonly openedAt: { path: string; at: number }[] = [];
+
+  /** Every file the entry, /include/ and /incbin/ opened, in dtc's order, repeats included: dtc -d's list. */
+  get opened(): string[] {
+    return this.openedAt
+      .map((o, i) => ({ ...o, i }))
+      .sort((a, b) => a.at - b.at || a.i - b.i)
+      .map((o) => o.path);
+  }
+
+  noteOpened(path: string): void {
+    this.openedAt.push({ path, at: this.position });
+  }
+  /** Why the last `load`/`loadBytes` of each path failed, when it was not simply missing. */
+  readonly failures = new Map<string, FileFailure>();
+
+  private readRaw(path: string): string | Uint8Array | undefined {
+    const data = this.readFile(path);
+    if (data instanceof FileFailure) {
+      if (data.missing) return undefined;
+      this.failures.set(path, data);
+      return undefined;
+    }
+    return data;
+  }
+
   /** Reads a file as text (latin1), caching it in `sources`. */
   load(path: string): string | undefined {
     const cached = this.sources.get(path);
     if (cached !== undefined) return cached;
-    const data = this.readFile(path);
+    const data = this.readRaw(path);
     if (data === undefined) return undefined;
     const text = bytesToText(data);
     this.sources.set(path, text);
@@ -48,36 +92,50 @@ export class SourceLoader {
   }
 
   loadBytes(path: string): Uint8Array | undefined {
-    const data = this.readFile(path);
+    const data = this.readRaw(path);
     if (data === undefined) return undefined;
     if (typeof data === 'string') return textToBytes(bytesToText(data));
     return data;
   }
 
-  /** dtc's srcfile_relative_open: absolute paths as is, else the including file's directory, then the include dirs. */
-  resolve(name: string, fromFile: string | undefined, exists: (p: string) => boolean): string | undefined {
-    if (name.startsWith('/')) return exists(name) ? name : undefined;
-    const candidates: string[] = [];
+  /** The candidates dtc's srcfile_relative_open tries: absolute paths as is, else the including file's directory, then the include dirs. */
+  candidates(name: string, fromFile: string | undefined): string[] {
+    if (name.startsWith('/')) return [name];
+    const out: string[] = [];
     if (fromFile !== undefined) {
       const slash = fromFile.lastIndexOf('/');
-      candidates.push(slash < 0 ? name : fromFile.slice(0, slash) + '/' + name);
-    } else candidates.push(name);
-    for (const d of this.includeDirs) candidates.push(d.endsWith('/') ? d + name : d + '/' + name);
-    for (const c of candidates) if (exists(c)) return c;
-    return undefined;
+      out.push(slash < 0 ? name : fromFile.slice(0, slash) + '/' + name);
+    } else out.push(name);
+    for (const d of this.includeDirs) out.push(d.endsWith('/') ? d + name : d + '/' + name);
+    return out;
   }
 
-  resolveText(name: string, fromFile: string | undefined): string | undefined {
-    return this.resolve(name, fromFile, (p) => this.load(p) !== undefined);
+  /**
+   * The first candidate that `read` reads. A candidate that exists but cannot be read (a folder, no
+   * permission) ends the search with its failure, rather than being skipped for a file further on.
+   */
+  private search<T>(name: string, fromFile: string | undefined, read: (p: string) => T | undefined): { path: string; value: T } | NotFound {
+    const searched = this.candidates(name, fromFile);
+    for (const c of searched) {
+      const value = read(c);
+      if (value !== undefined) {
+        this.noteOpened(c);
+        return { path: c, value };
+      }
+      const failure = this.failures.get(c);
+      if (failure) return { searched, failure };
+    }
+    return { searched };
   }
 
-  resolveBinary(name: string, fromFile: string | undefined): { path: string; data: Uint8Array } | undefined {
-    let data: Uint8Array | undefined;
-    const p = this.resolve(name, fromFile, (c) => {
-      data = this.loadBytes(c);
-      return data !== undefined;
-    });
-    return p !== undefined && data !== undefined ? { path: p, data } : undefined;
+  resolveText(name: string, fromFile: string | undefined): { path: string; text: string } | NotFound {
+    const r = this.search(name, fromFile, (p) => this.load(p));
+    return 'value' in r ? { path: r.path, text: r.value } : r;
+  }
+
+  resolveBinary(name: string, fromFile: string | undefined): { path: string; data: Uint8Array } | NotFound {
+    const r = this.search(name, fromFile, (p) => this.loadBytes(p));
+    return 'value' in r ? { path: r.path, data: r.value } : r;
   }
 
   /** Offset of a line/column in a known file (for spans mapped through # line markers); -1 if unknown. */
@@ -106,4 +164,17 @@ export function joinSpans(a: Span, b: Span): Span {
 
 export function dirnameOf(p: string): string {
   return nodePath.dirname(p);
+}
+
+/**
+ * The diagnostic for an /include/ or /incbin/ that found nothing: dtc's "Couldn't open" (HV1008) with the
+ * places searched, or, when a candidate exists but cannot be read, that failure (compiler/fs) at the same span.
+ */
+export function notFoundDiagnostic(nf: NotFound, name: string, span: Span | undefined, kind: '/include/' | '/incbin/'): Diagnostic {
+  if (nf.failure) return nf.failure.diagnostic({ what: kind === '/include/' ? 'the included file' : 'the /incbin/ file', written: name, ...(span ? { span } : {}) });
+  const notes = nf.searched.length > 1 ? [`looked for ${nf.searched.map((p) => `'${p}'`).join(', ')}`] : [];
+  return diagnostic(M.includeNotFound, `Couldn't open "${name}": No such file or directory`, span, {
+    notes,
+    help: kind === '/include/' ? 'a relative path is searched in the including file\'s folder, then in each -i folder' : undefined,
+  });
 }

@@ -2,7 +2,7 @@ import type { Board, Guest } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { TreeBuilder } from '../dts/builder.js';
 import type { DtNode, DtProperty, DtTree } from '../dts/tree.js';
-import type { Span } from '../diagnostics/span.js';
+import { HVCC_GUEST_PROPERTIES, hostOnlyByNode } from '../model/guest-references.js';
 import { findNode } from '../dts/values.js';
 
 /** Where the guest's memory and boot files ended up, as the guest sees them. */
@@ -15,17 +15,6 @@ export interface GuestBootInfo {
   withInterruptController: boolean;
   /** Its passed-through devices' interrupts are forwarded to it: their nodes keep `interrupts`. */
   forwardInterrupts?: boolean;
-}
-
-/** Properties of a guest node that are hvcc's (they configure the guest) rather than the guest's hardware. */
-const HVCC_GUEST_PROPERTIES = new Set(['compatible', 'cpus', 'image', 'load-address', 'entry', 'initrd', 'bootargs', 'passthrough', 'phandle', 'linux,phandle', 'status']);
-
-/** A reference from inside the guest's subtree to a node outside it: the guest cannot see that node. */
-export interface OutsideReference {
-  node: string;
-  property: string;
-  target: string;
-  span: Span;
 }
 
 function cloneNode(node: DtNode): DtNode {
@@ -69,39 +58,6 @@ function passthroughNodes(guest: Guest, forwardInterrupts: boolean): DtNode[] {
   });
 }
 
-/** For each node of the guest (by path), the properties that are the hypervisor's: not in the guest's tree. */
-function hostOnlyByNode(guest: Guest): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const d of guest.devices) if (d.hostOnly.length > 0) out.set(d.path, new Set(d.hostOnly));
-  for (const w of guest.shared) out.set(w.path, new Set(['memory-region']));
-  return out;
-}
-
-/** Every phandle reference in the subtree that leaves it (but those the hypervisor reads and drops). */
-export function outsideReferences(guest: Guest): OutsideReference[] {
-  const hostOnly = hostOnlyByNode(guest);
-  const inside = new Set<number>();
-  const walk = (n: DtNode, f: (n: DtNode) => void) => {
-    f(n);
-    n.children.forEach((c) => walk(c, f));
-  };
-  walk(guest.node, (n) => {
-    if (n.phandle !== undefined) inside.add(n.phandle);
-  });
-  const out: OutsideReference[] = [];
-  walk(guest.node, (n) => {
-    for (const p of n.properties) {
-      if (n === guest.node && HVCC_GUEST_PROPERTIES.has(p.name)) continue;
-      if (hostOnly.get(n.path)?.has(p.name)) continue;
-      for (const c of p.chunks) {
-        if (c.kind === 'cells') for (const item of c.items) if (item.ref !== undefined && !inside.has(Number(item.value))) out.push({ node: n.path, property: p.name, target: item.ref, span: item.span });
-        if (c.kind === 'path-ref' && !c.path.startsWith(guest.node.path)) out.push({ node: n.path, property: p.name, target: c.target, span: c.span });
-      }
-    }
-  });
-  return out;
-}
-
 /**
  * The device tree a guest boots with: the guest node's own subtree (its devices, clocks, interrupt
  * controller, with their phandles), plus what hvcc generates — the architecture's nodes (CPUs, firmware
@@ -130,6 +86,7 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
       return copy;
     });
   own.push(...passthroughNodes(guest, boot.forwardInterrupts ?? false));
+  archNodes.adjust?.(own);
   const generated: DtNode[] = [...archNodes.nodes, ...memory];
   const chosenProps: DtProperty[] = [];
   if (guest.bootargs !== undefined) chosenProps.push(b.strings('bootargs', guest.bootargs));
@@ -159,7 +116,14 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
       intc.phandle = phandle;
       intc.properties.push(b.cells('phandle', [phandle]));
     }
-    rootProps.push(b.cells('interrupt-parent', [phandle]));
+    if (!archNodes.interruptParentOnDevices) rootProps.push(b.cells('interrupt-parent', [phandle]));
+    else {
+      const wire = (n: DtNode) => {
+        if (n !== intc && n.properties.some((p) => p.name === 'interrupts') && !n.properties.some((p) => p.name === 'interrupt-parent')) n.properties.push(b.cells('interrupt-parent', [phandle!]));
+        n.children.forEach(wire);
+      };
+      own.forEach(wire);
+    }
   }
   const root = b.node('', rootProps, [...generated, ...own]);
   link(root, undefined);

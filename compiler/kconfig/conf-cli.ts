@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { GlibcRandom, linuxSymbolOrder, randconfigProbabilities, randconfigSeed, setAllNewSymbolsRandom } from './random.js';
 import * as path from 'node:path';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -33,12 +34,13 @@ export type ConfMode =
   | 'allyesconfig'
   | 'allmodconfig'
   | 'alldefconfig'
+  | 'randconfig'
   | 'listnewconfig'
   | 'helpnewconfig';
 
 const MODES: ConfMode[] = [
   'oldaskconfig', 'oldconfig', 'syncconfig', 'olddefconfig', 'defconfig', 'savedefconfig', 'allnoconfig', 'allyesconfig',
-  'allmodconfig', 'alldefconfig', 'listnewconfig', 'helpnewconfig',
+  'allmodconfig', 'alldefconfig', 'randconfig', 'listnewconfig', 'helpnewconfig',
 ];
 
 const USAGE = `Usage: conf [-s] [option] <kconfig-file>
@@ -56,6 +58,7 @@ const USAGE = `Usage: conf [-s] [option] <kconfig-file>
   --allyesconfig          New config where all options are answered with yes
   --allmodconfig          New config where all options are answered with mod
   --alldefconfig          New config with all symbols set to default
+  --randconfig            New config with random answer to all options
 `;
 
 /** Prints diagnostics the way Linux's kconfig tools do ("file:line:warning: message"). */
@@ -182,6 +185,14 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
   const message = (m: string): void => {
     if (!opts.silent) io.stdout.write(`#\n# ${m}\n#\n`);
   };
+  // conf seeds rand() while it reads its options, before it reads any Kconfig file (4.11 says so on stderr).
+  let randSeed: number | undefined;
+  if (opts.mode === 'randconfig') {
+    randSeed = randconfigSeed(env);
+    const line = `KCONFIG_SEED=0x${randSeed.toString(16).toUpperCase()}\n`;
+    if ((opts.compat ?? (env['HVCC_KCONFIG_COMPAT'] === 'linux-4.11' ? 'linux-4.11' : 'linux')) === 'linux-4.11') io.stderr.write(line);
+    else io.stdout.write(line);
+  }
   const srctree = env['srctree'];
   const loaded = loadKconfig(opts.kconfig, { env, cwd, ...(srctree !== undefined ? { srctree } : {}) });
   let failed = false;
@@ -282,7 +293,8 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     case 'allnoconfig':
     case 'allyesconfig':
     case 'allmodconfig':
-    case 'alldefconfig': {
+    case 'alldefconfig':
+    case 'randconfig': {
       const name = env['KCONFIG_ALLCONFIG'];
       if (name === undefined) break;
       if (name !== '' && name !== '1') {
@@ -293,7 +305,7 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
         }
         break;
       }
-      const n = mode.replace('config', '') + '.config';
+      const n = mode === 'randconfig' ? 'allrandom.config' : mode.replace('config', '') + '.config';
       if (!readSimple(n) && !readSimple('all.config')) {
         io.stderr.write(`*** KCONFIG_ALLCONFIG set, but no "${n}" or "all.config" file found\n`);
         return 1;
@@ -332,6 +344,17 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     case 'defconfig':
       setAllNewSymbols(state, 'default');
       break;
+    case 'randconfig': {
+      const p = randconfigProbabilities(env);
+      if ('error' in p) {
+        io.stderr.write(p.error + '\n');
+        return 1;
+      }
+      const order = linuxSymbolOrder(tree.symbols, tree.symYes, tree.symMod, tree.symNo);
+      const rand = new GlibcRandom(randSeed!);
+      while (setAllNewSymbolsRandom(state, order, rand, p));
+      break;
+    }
     case 'oldaskconfig':
     case 'oldconfig':
     case 'listnewconfig':

@@ -1,4 +1,5 @@
 import { diagnostic } from '../diagnostics/define.js';
+import { closest } from '../diagnostics/suggest.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
 import { KconfigMessages as M } from './messages.js';
@@ -21,6 +22,8 @@ export interface DotConfig {
   entries: DotConfigEntry[];
   /** Lines that are neither assignments, "is not set" comments, other comments nor blank. */
   unexpected: { line: number; text: string }[];
+  /** The symbol prefix the file was read with (CONFIG_). */
+  prefix?: string;
 }
 
 const lineSpan = (file: string, line: number, text = ''): Span => ({
@@ -52,7 +55,7 @@ export function parseDotConfig(text: string, file = '.config', prefix = 'CONFIG_
       entries.push({ name: l.slice(prefix.length, eq), raw: l.slice(eq + 1), notSet: false, line });
     } else if (l !== '') unexpected.push({ line, text: l });
   });
-  return { file, entries, unexpected };
+  return { file, entries, unexpected, prefix };
 }
 
 function unquote(p: string): string | null {
@@ -94,7 +97,11 @@ export function loadUserValues(state: KconfigState, cfg: DotConfig, opts: { warn
   for (const e of cfg.entries) {
     const sym = tree.byName.get(e.name);
     if (!sym || sym.isConst) {
-      if (opts.warnUnknown) warn(M.configUnknownSymbol, `unknown symbol: ${e.name}`, e.line);
+      if (opts.warnUnknown) {
+        warn(M.configUnknownSymbol, `unknown symbol: ${e.name}`, e.line);
+        const near = closest(e.name, [...tree.byName.values()].filter((s) => !s.isConst && s.name).map((s) => s.name!));
+        if (near) diags[diags.length - 1]!.help = `did you mean ${cfg.prefix ?? ''}${near}?`;
+      }
       state.addChangeCount(1);
       continue;
     }

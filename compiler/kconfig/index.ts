@@ -75,7 +75,10 @@ export function resolve(tree: KconfigTree, initialValues?: InitialValues): Resol
   const state = new KconfigState(tree);
   if (initialValues) {
     let cfg = toDotConfig(initialValues);
-    if (!('entries' in initialValues && Array.isArray((initialValues as DotConfig).entries))) {
+    // A .config someone wrote: a symbol no Kconfig file defines is a typo to report (HV6201, with the nearest
+    // name), not a line to drop silently. (Linux's conf says so only with KCONFIG_WARN_UNKNOWN_SYMBOLS.)
+    const fromFile = 'entries' in initialValues && Array.isArray((initialValues as DotConfig).entries);
+    if (!fromFile) {
       // Plain records hold unquoted strings: quote them for the .config reader.
       cfg = {
         ...cfg,
@@ -85,7 +88,7 @@ export function resolve(tree: KconfigTree, initialValues?: InitialValues): Resol
         }),
       };
     }
-    state.readDiagnostics.push(...loadUserValues(state, cfg));
+    state.readDiagnostics.push(...loadUserValues(state, cfg, { warnUnknown: fromFile }));
   }
   try {
     if (initialValues) postRead(state);

@@ -63,6 +63,8 @@ export interface Sym {
   choiceValues: Sym[];
   /** option env="NAME" */
   env?: string;
+  /** When Linux 4.11's parser would have created it, relative to the others (its symbol hash table's order: random.ts). */
+  order411?: number;
 }
 
 export type MenuKind = 'root' | 'config' | 'menuconfig' | 'choice' | 'menu' | 'comment' | 'if';

@@ -40,9 +40,11 @@ export function rootKconfig(catalogue: ComponentCatalogue): string {
 export function kconfigRoot(catalogue: ComponentCatalogue): { file: string; readFile?: (file: string) => string | undefined } {
   const external = catalogue.components.filter((c) => c.root !== catalogue.runtimeDir && c.kconfigPath);
   if (external.length === 0) return { file: rootKconfig(catalogue) };
-  const file = join(catalogue.runtimeDir, '.hvcc-root.Kconfig');
+  const file = join(catalogue.runtimeDir, 'Kconfig.with-search-path');
   const quote = (p: string) => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  const text = [`source ${quote(rootKconfig(catalogue))}`, '', 'menu "Components from the search path"', ...external.map((c) => `source ${quote(c.kconfigPath!)}`), 'endmenu', ''].join('\n');
+  // The runtime's root (which must start with its mainmenu) is read as it is, in the same folder, so its
+  // relative sources resolve as always; the search path's components follow it in a menu of their own.
+  const text = [readFileSync(rootKconfig(catalogue), 'utf8'), 'menu "Components from the search path"', ...external.map((c) => `source ${quote(c.kconfigPath!)}`), 'endmenu', ''].join('\n');
   return {
     file,
     readFile: (f) => {

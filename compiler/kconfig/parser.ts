@@ -187,7 +187,26 @@ export class KconfigParser {
       choiceValues: [],
     };
     this.symbols.push(s);
+    if (this.deferred) this.deferred.push(s);
+    else s.order411 = this.created411++;
     return s;
+  }
+
+  /**
+   * Linux 4.11's grammar looks up the target of `select X if E`, `imply X if E` and a choice's `default X if E`
+   * after the symbols of E (X is a token its action looks up, E a rule reduced first): symbols created there
+   * are numbered after E's, for the order of its symbol table.
+   */
+  private created411 = 0;
+  private deferred: Sym[] | null = null;
+  private afterCondition<T>(lookup: () => Sym, condition: () => T): [Sym, T] {
+    this.deferred = [];
+    const target = lookup();
+    const created = this.deferred;
+    this.deferred = null;
+    const cond = condition();
+    for (const s of created) s.order411 = this.created411++;
+    return [target, cond];
   }
 
   /** sym_lookup(): "y", "m", "n" are the constant tristates; quoted strings are constants of their own namespace. */
@@ -559,8 +578,7 @@ export class KconfigParser {
       case 'default': {
         const entry = this.requireEntry(kw, col, anySym);
         if (entry.kind === 'choice') {
-          const target = this.lookup(c.word('choice default symbol'), false);
-          const cond = c.ifExpr();
+          const [target, cond] = this.afterCondition(() => this.lookup(c.word('choice default symbol'), false), () => c.ifExpr());
           c.end();
           this.addProp('default', exprSym(target), cond);
         } else {
@@ -590,8 +608,7 @@ export class KconfigParser {
       case 'select':
       case 'imply': {
         this.requireEntry(kw, col, ['config', 'menuconfig']);
-        const target = this.lookup(c.word('symbol'), false);
-        const cond = c.ifExpr();
+        const [target, cond] = this.afterCondition(() => this.lookup(c.word('symbol'), false), () => c.ifExpr());
         c.end();
         this.addProp(kw, exprSym(target), cond);
         return;

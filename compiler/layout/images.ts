@@ -17,6 +17,12 @@ export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
+/** The e_machine of an ELF file (either class, little-endian), or undefined when the bytes are not ELF. */
+export function elfMachine(bytes: Uint8Array): number | undefined {
+  if (!isElf(bytes) || bytes.length < 20 || bytes[5] !== 1) return undefined;
+  return bytes[18]! | (bytes[19]! << 8);
+}
+
 /** An ELF64 little-endian file for `machine` (e_machine), by its PT_LOAD segments. */
 export function readElfImage(bytes: Uint8Array, machine: number): ImageResult {
   if (bytes.length < 64) return { ok: false, reason: 'truncated ELF header' };

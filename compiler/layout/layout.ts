@@ -9,7 +9,8 @@ import { diagnostic } from '../diagnostics/define.js';
 import type { Component } from '../components/catalogue.js';
 import type { ParameterValue } from '../components/parameters.js';
 import { emulatorKey, type Plan } from '../plan/plan.js';
-import { readImage, type LoadedImage } from './images.js';
+import { archBackends } from '../arch/index.js';
+import { elfMachine, readImage, type LoadedImage } from './images.js';
 import { layoutMessages as M } from './messages.js';
 import { buildTables, type Mapping, type TableSet } from './tables.js';
 import { alignUp, contains, end, formatRange, formatSize, hex, isAligned, type Range, subtract } from '../util/ranges.js';
@@ -31,7 +32,7 @@ export interface LoadSegment {
 
 export interface DeviceInstance {
   path: string;
-  /** Every `reg` window, in order (a GIC has a distributor and a redistributor window). */
+  /** Every `reg` window, in order (an interrupt controller may have several). */
   windows: Range[];
   /** Every interrupt, decoded: the guest interrupt controller's number and the trigger flags. */
   irqs: { id: number; flags: number }[];
@@ -42,8 +43,7 @@ export interface DeviceInstance {
 export interface GuestLayout {
   name: string;
   vmid: number;
-  /** For each vCPU: the pCPU slot (index into Layout.pcpus) and the CPU identifier the guest sees. */
-  vcpus: { pcpuSlot: number; hwid: bigint }[];
+  vcpus: VcpuLayout[];
   memory: PlacedMemory[];
   segments: LoadSegment[];
   imageFormat: LoadedImage['format'];
@@ -56,6 +56,8 @@ export interface GuestLayout {
   devices: DeviceInstance[];
   /** Index into devices of the guest's console (its /chosen stdout-path), when it has one. */
   console?: number;
+  /** Whether it starts at boot (else the management terminal starts it). */
+  autostart: boolean;
   stage2: TableSet;
   /** The architecture's part of the guest's config, in its backend's field order. */
   arch: bigint[];
@@ -74,15 +76,29 @@ export interface SharedLayout {
   sharers: { guest: string; ipa: bigint; readOnly: boolean }[];
 }
 
+export interface VcpuLayout {
+  /** The pCPU slot (index into Layout.pcpus) it starts on: the first of its affinity. */
+  pcpuSlot: number;
+  /** The CPU identifier the guest sees. */
+  hwid: bigint;
+  /** Bit n: it may run on slot n. Without a scheduler only its starting slot. */
+  affinity: bigint;
+  priority: number;
+  timeSliceNs: bigint;
+}
+
 export interface PcpuLayout {
   /** Index in board.cpus. */
   boardCpu: number;
   hwid: bigint;
+  /** The vCPU that owns this CPU: the only one that may run on it, pinned there. Unset when none or several may. */
   guest?: number;
   vcpu?: number;
+  /** Every vCPU that may run on it (several only with a scheduler). */
+  runs: { guest: number; vcpu: number }[];
 }
 
-/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual GIC). */
+/** The host interrupt controller and its driver, when a planned component needs one (e.g. a virtual interrupt controller). */
 export interface IrqchipLayout {
   path: string;
   windows: Range[];
@@ -99,8 +115,11 @@ export interface HostInstance {
 
 export interface Layout {
   hypervisor: Range;
-  console: { base: bigint; driver: Component; params: ParameterValue[] };
+  /** The host console: its UART, driver and parameters, and the escape key of the console's switching keys. */
+  console: { base: bigint; driver: Component; params: ParameterValue[]; escape: number };
   irqchip?: IrqchipLayout;
+  /** The vCPU scheduler, when some CPU is shared (its ops become hv_config.scheduler). */
+  scheduler?: Component;
   /** The hypervisor's own translation tables (an identity map). */
   hv: { tables: TableSet; mappings: Mapping[] };
   /** The architecture's part of hv_config, in its backend's field order. */
@@ -120,7 +139,7 @@ export interface LayoutInput {
   system: System;
   plan: Plan;
   readFile: (path: string) => Uint8Array | undefined;
-  /** Bytes of the hypervisor's per-CPU stacks (CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE). */
+  /** Bytes of the hypervisor's stacks: CONFIG_HV_MAX_CPUS x CONFIG_HV_STACK_SIZE, plus one per vCPU with the scheduler. */
   stackBytes: bigint;
 }
 
@@ -137,7 +156,8 @@ function ipaToPa(memory: readonly PlacedMemory[], ipa: bigint, size: bigint): bi
   return m ? m.pa + (ipa - m.ipa) : undefined;
 }
 
-function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): { guests: PlacedMemory[][]; shared: Map<string, { pa: bigint; allocated: boolean }> } {
+/** Places every guest's RAM, and the shared regions, in the board's free RAM: pinned regions where they say, the others first-fit in guest order. */
+export function placeMemory(system: System, block: bigint, PAGE: bigint, diagnostics: Diagnostic[]): { guests: PlacedMemory[][]; shared: Map<string, { pa: bigint; allocated: boolean }> } {
   const pinned: Range[] = [system.hypervisor.region];
   for (const g of system.guests) for (const m of g.memory) if (m.hostAddress !== undefined) pinned.push({ base: m.hostAddress, size: m.size });
   for (const r of system.sharedRegions) if (r.hostAddress !== undefined) pinned.push({ base: r.hostAddress, size: r.size });
@@ -201,6 +221,17 @@ function placeGuestBoot(guest: Guest, board: Board, memory: PlacedMemory[], tree
   const bytes = readFile(guest.image.path);
   if (!bytes) {
     diagnostics.push(diagnostic(M.imageMissing, `cannot read image '${guest.image.written}' of guest '${guest.name}'`, guest.image.span, { notes: [`looked for ${guest.image.path}`] }));
+    return undefined;
+  }
+  const machine = elfMachine(bytes);
+  const other = machine !== undefined && machine !== tree.arch.elfMachine ? archBackends.find((b) => b.elfMachine === machine) : undefined;
+  if (other) {
+    diagnostics.push(
+      diagnostic(M.guestArchitecture, `guest '${guest.name}' is a program for ${other.name}, but the board's CPUs are ${tree.arch.name}`, guest.span, {
+        related: [{ span: guest.image.span, message: `image '${guest.image.written}' (ELF machine ${machine})` }],
+        help: `build the guest for ${tree.arch.name}, or describe it on a ${other.name} board`,
+      }),
+    );
     return undefined;
   }
   const ram = [...memory].sort((x, y) => (x.ipa < y.ipa ? -1 : 1));
@@ -298,23 +329,44 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
   const memory = placed.guests;
 
   // The boot CPU (the one the firmware starts: board.cpus[0]) always comes first.
-  const pcpus: PcpuLayout[] = [{ boardCpu: 0, hwid: board.cpus[0]!.hwid }];
+  const pcpus: PcpuLayout[] = [{ boardCpu: 0, hwid: board.cpus[0]!.hwid, runs: [] }];
   const slotOf = (boardCpu: number) => {
     let slot = pcpus.findIndex((p) => p.boardCpu === boardCpu);
     if (slot < 0) {
       slot = pcpus.length;
-      pcpus.push({ boardCpu, hwid: board.cpus[boardCpu]!.hwid });
+      pcpus.push({ boardCpu, hwid: board.cpus[boardCpu]!.hwid, runs: [] });
     }
     return slot;
+  };
+  // Without a scheduler no CPU is shared (the cpu-shared check saw to it): a vCPU runs on the first CPU of
+  // its affinity, and only there.
+  const scheduled = plan.scheduler !== undefined;
+
+  // A vCPU free to run on several CPUs starts on the least loaded of them (pinned vCPUs counted first, then
+  // the others in description order): an idle CPU pulls work, but nothing moves a busy CPU's extra vCPUs.
+  const homes = new Map<number, number>();
+  for (const g of system.guests) for (const v of g.vcpus) if (v.affinity.length === 1) homes.set(v.affinity[0]!, (homes.get(v.affinity[0]!) ?? 0) + 1);
+  const home = (affinity: number[]) => {
+    if (affinity.length <= 1) return affinity[0];
+    const best = affinity.reduce((a, b) => ((homes.get(b) ?? 0) < (homes.get(a) ?? 0) ? b : a));
+    homes.set(best, (homes.get(best) ?? 0) + 1);
+    return best;
   };
 
   const guests: GuestLayout[] = [];
   system.guests.forEach((guest, gi) => {
-    const vcpus = guest.vcpus.map((v, vi) => {
-      const slot = slotOf(v.pcpu);
-      pcpus[slot]!.guest = gi;
-      pcpus[slot]!.vcpu = vi;
-      return { pcpuSlot: slot, hwid: arch.vcpuHwid(vi) };
+    const vcpus = guest.vcpus.map((v, vi): VcpuLayout => {
+      const cpus = scheduled ? v.affinity : v.affinity.slice(0, 1);
+      const start = scheduled ? home(cpus) : cpus[0];
+      const slots = cpus.map(slotOf);
+      for (const slot of slots) pcpus[slot]!.runs.push({ guest: gi, vcpu: vi });
+      return {
+        pcpuSlot: start === undefined ? 0 : slotOf(start),
+        hwid: arch.vcpuHwid(vi),
+        affinity: slots.reduce((mask, slot) => mask | (1n << BigInt(slot)), 0n),
+        priority: v.priority,
+        timeSliceNs: BigInt(v.timeSliceUs) * 1000n,
+      };
     });
     const devices: DeviceInstance[] = guest.devices.flatMap((d) => {
       const instance = plan.emulators.get(emulatorKey(gi, d.path));
@@ -373,11 +425,21 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       ...(boot ? { deviceTree: boot.deviceTree, dtb: boot.dtb } : {}),
       devices,
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
+      autostart: guest.autostart,
       stage2: buildTables(s2Mappings, guestFormat),
-      arch: arch.config.guest.values(),
+      arch: arch.config.guest.values(system, guest),
       ...(forwarded.length > 0 ? { passthroughIrqs: forwarded } : {}),
     });
   });
+
+  // A CPU is owned by a vCPU when that vCPU alone may run there and may run nowhere else.
+  for (const p of pcpus) {
+    const only = p.runs.length === 1 ? p.runs[0]! : undefined;
+    if (only && guests[only.guest]!.vcpus[only.vcpu]!.affinity === 1n << BigInt(pcpus.indexOf(p))) {
+      p.guest = only.guest;
+      p.vcpu = only.vcpu;
+    }
+  }
 
   const consoleDevice = board.devices.find((d) => d.path === system.hypervisor.console)!;
   const consoleWindow = consoleDevice.reg[0]!;
@@ -433,10 +495,11 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
 
   const layout: Layout = {
     hypervisor: { base: system.hypervisor.region.base, size: system.hypervisor.region.size },
-    console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params },
+    console: { base: consoleWindow.base, driver: plan.console.component, params: plan.console.params, escape: system.hypervisor.escapeKey },
     ...(irqchip ? { irqchip } : {}),
+    ...(plan.scheduler ? { scheduler: plan.scheduler } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
-    arch: arch.config.system.values(),
+    arch: arch.config.system.values(system),
     // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,

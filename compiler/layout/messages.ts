@@ -2,6 +2,12 @@ import { defineMessages } from '../diagnostics/define.js';
 
 /** What only the layout pass (and the link step after it) can find out: images, placement, sizes (HV3xxx). */
 export const layoutMessages = defineMessages({
+  guestArchitecture: {
+    code: 'HV3020',
+    name: 'guest-architecture',
+    severity: 'error',
+    summary: "A guest's image is a program for another architecture than the board's (its ELF machine is another backend's).",
+  },
   entryOutsideImage: {
     code: 'HV3013',
     name: 'entry-outside-memory',

@@ -92,8 +92,11 @@ export function ledger(system: System, layout: Layout): LedgerEntry[] {
   system.board.cpus.forEach((cpu, index) => {
     const slot = layout.pcpus.find((p) => p.boardCpu === index);
     const guest = slot?.guest !== undefined ? layout.guests[slot.guest]! : undefined;
-    const owner = guest ? `guest:${guest.name}` : index === 0 ? 'hypervisor' : 'free';
-    const detail = guest ? `vCPU ${slot!.vcpu}${index === 0 ? ', boot CPU' : ''}` : index === 0 ? 'boot CPU, no guest' : '';
+    // A CPU several vCPUs may run on is the scheduler's to share.
+    const shared = !guest && slot && slot.runs.length > 0 ? slot.runs.map((r) => `${layout.guests[r.guest]!.name} vCPU ${r.vcpu}`).join(', ') : undefined;
+    const owner = guest ? `guest:${guest.name}` : shared ? 'shared' : index === 0 ? 'hypervisor' : 'free';
+    const boot = index === 0 ? ', boot CPU' : '';
+    const detail = guest ? `vCPU ${slot!.vcpu}${boot}` : shared ? `scheduled: ${shared}${boot}` : index === 0 ? 'boot CPU, no guest' : '';
     out.push({ kind: 'cpu', resource: cpu.path, owner, detail: `hardware ID ${hex(cpu.hwid)}${detail ? ', ' + detail : ''}` });
   });
   return out;

@@ -1,9 +1,11 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding, networkBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Disk, Guest, GuestDevice, GuestMemory, HostNode, Hypervisor, Interrupt, Network, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Disk, Guest, GuestDevice, GuestMemory, GuestVcpu, HostNode, Hypervisor, Interrupt, Network, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
+import { SCHEDULING, type GuestProperties } from '../../schemas/bindings/hvcc.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
+import { closest } from '../diagnostics/suggest.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Span } from '../diagnostics/span.js';
@@ -11,6 +13,7 @@ import { formatRange } from '../util/ranges.js';
 import { decodeNode, type PropertySpans } from './decode.js';
 import { decodeInterrupts, firstInterruptController, interruptParent } from './interrupts.js';
 import { modelMessages as M } from './messages.js';
+import { DEFAULT_ESCAPE_KEY, ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { PropertyReader } from './props.js';
 
 /** For nodes hvcc reads only the address window of (memory, devices it has no binding for). */
@@ -22,6 +25,9 @@ const REG_ONLY = binding({
   description: '',
   properties: { reg: dt.reg('Address/size pairs.').optional() },
 });
+
+const HYPERVISOR_COMPATIBLE = 'hvcc,hypervisor';
+const GUEST_COMPATIBLE = 'hvcc,guest';
 
 /** Node names at the root that are not devices of the board. */
 const NOT_DEVICES = new Set(['cpus', 'chosen', 'aliases', 'hypervisor', 'guests', '__symbols__', '__fixups__', '__local_fixups__', 'reserved-memory']);
@@ -172,16 +178,56 @@ class ModelBuilder {
     return board;
   }
 
+  /**
+   * The /hypervisor node. It is found by its name and must say what it is: a node named so with another
+   * compatible, or one compatible with "hvcc,hypervisor" under another name, is an error (either would make
+   * a misspelling silently change what the system is).
+   */
   hypervisor(): Hypervisor | undefined {
     const root = this.tree.root;
     const node = root.children.find((c) => c.name === 'hypervisor');
+    const elsewhere = root.children.find((c) => c !== node && this.compatible(c).includes(HYPERVISOR_COMPATIBLE));
+    if (elsewhere) {
+      this.diagnostics.push(
+        diagnostic(M.hypervisorNode, `${elsewhere.path} is compatible with "hvcc,hypervisor", but the hypervisor node must be /hypervisor`, elsewhere.span, {
+          help: `rename it \`hypervisor\``,
+        }),
+      );
+      if (!node) return undefined;
+    }
     if (!node) {
-      this.diagnostics.push(diagnostic(M.missingNode, 'the system has no /hypervisor node', root.span, { help: 'add `hypervisor { compatible = "hvcc,hypervisor"; reg = <...>; };` at the root' }));
+      this.diagnostics.push(diagnostic(M.missingNode, 'the system has no /hypervisor node', root.span, { help: 'add `hypervisor { compatible = "hvcc,hypervisor"; memory-region = <&...>; };` at the root' }));
+      return undefined;
+    }
+    const compatible = this.compatible(node);
+    if (!compatible.includes(HYPERVISOR_COMPATIBLE)) {
+      const prop = this.props.find(node, 'compatible');
+      const suggestion = compatible.map((c) => closest(c, [HYPERVISOR_COMPATIBLE])).find((x) => x !== undefined);
+      this.diagnostics.push(
+        diagnostic(
+          M.hypervisorNode,
+          prop ? `/hypervisor is compatible with ${compatible.map((c) => `"${c}"`).join(', ')}, not "hvcc,hypervisor"` : '/hypervisor has no compatible; it must be "hvcc,hypervisor"',
+          prop ? this.props.spanOf(prop) : node.span,
+          suggestion ? { help: `did you mean "${suggestion}"?` } : { help: 'add `compatible = "hvcc,hypervisor";`' },
+        ),
+      );
       return undefined;
     }
     const decoded = this.decode(node, hypervisorBinding, true);
     if (!decoded.values) return undefined;
     const regionNode = findNode(this.tree, decoded.values['memory-region'])!;
+    // The hypervisor's RAM is carved out of board RAM as reserved memory; board RAM itself is everyone's.
+    if (regionNode.parent?.name !== 'reserved-memory' || regionNode.parent.parent !== root) {
+      const span = decoded.spans.get('memory-region')?.value ?? node.span;
+      const isRam = this.deviceType(regionNode) === 'memory';
+      this.diagnostics.push(
+        diagnostic(M.memoryRegionNotReserved, `the hypervisor's memory-region ${regionNode.path} is ${isRam ? 'board RAM (a memory node), not a node under /reserved-memory' : 'not a node under /reserved-memory'}`, span, {
+          related: [{ span: regionNode.span, message: isRam ? 'board RAM' : 'the node' }],
+          help: 'describe the hypervisor\'s RAM as a child of /reserved-memory (with `no-map;`) and point memory-region at it',
+        }),
+      );
+      return undefined;
+    }
     const region = this.plainReg(regionNode)[0];
     if (!region) {
       if (!this.props.find(regionNode, 'reg')) this.diagnostics.push(diagnostic(M.missingProperty, `${regionNode.path} (the hypervisor's memory-region) needs a 'reg' property`, regionNode.span));
@@ -204,7 +250,19 @@ class ModelBuilder {
         return undefined;
       }
     }
-    return { region, console, consoleSpan, span: node.span };
+    const hypervisor: Hypervisor = { region, console, consoleSpan, escapeKey: DEFAULT_ESCAPE_KEY, span: node.span };
+    const escape = decoded.values['escape-key'];
+    if (escape !== undefined) {
+      const span = decoded.spans.get('escape-key')!.value;
+      const key = parseEscapeKey(escape);
+      if (key === undefined) {
+        this.diagnostics.push(diagnostic(M.propertyType, `escape-key "${escape}" is not a key the console can use`, span, { help: `write ${ESCAPE_KEY_FORMS}` }));
+        return undefined;
+      }
+      hypervisor.escapeKey = key;
+      hypervisor.escapeKeySpan = span;
+    }
+    return hypervisor;
   }
 
   resolvePathOrAlias(written: string): string | undefined {
@@ -316,13 +374,58 @@ class ModelBuilder {
     const guests: Guest[] = [];
     for (const node of container.children) {
       if (!this.compatible(node).includes('hvcc,guest')) {
-        this.diagnostics.push(diagnostic(M.unknownGuestNode, `${node.path} is not a guest (compatible is not "hvcc,guest"); it is ignored`, node.span));
+        const prop = this.props.find(node, 'compatible');
+        const suggestion = this.compatible(node).map((c) => closest(c, [GUEST_COMPATIBLE])).find((x) => x !== undefined);
+        this.diagnostics.push(
+          diagnostic(
+            M.unknownGuestNode,
+            prop ? `${node.path} is not a guest: its compatible is ${this.compatible(node).map((c) => `"${c}"`).join(', ')}, not "hvcc,guest"` : `${node.path} is not a guest: it has no compatible`,
+            prop ? this.props.spanOf(prop) : node.span,
+            suggestion ? { help: `did you mean "${suggestion}"?` } : { help: 'only guests (compatible = "hvcc,guest") belong under /guests' },
+          ),
+        );
         continue;
       }
       const guest = this.guest(node, board);
       if (guest) guests.push(guest);
     }
     return guests;
+  }
+
+  /**
+   * A guest's vCPUs from `cpus`, `vcpus`, `priority` and `time-slice-us`. Without `vcpus` each entry of `cpus`
+   * is a vCPU pinned to it (static partitioning); with it, every vCPU may run on any of them. Entries that are
+   * not CPUs stay with their vCPU as strays, for the vcpu-affinity check to report where they are written.
+   */
+  vcpus(node: DtNode, board: Board, v: GuestProperties, spans: Map<string, PropertySpans>): GuestVcpu[] {
+    const cpuSpans = spans.get('cpus')!;
+    const entries = v.cpus.map((path, i) => ({ path, cpu: board.cpus.find((c) => c.path === path)?.index, span: cpuSpans.items[i] ?? cpuSpans.value }));
+    const strays = (list: typeof entries) => list.filter((e) => e.cpu === undefined).map((e) => ({ path: e.path, span: e.span }));
+    const placed: Pick<GuestVcpu, 'affinity' | 'strays' | 'span'>[] =
+      v.vcpus === undefined
+        ? entries.map((e) => ({ affinity: e.cpu === undefined ? [] : [e.cpu], strays: strays([e]), span: e.span }))
+        : Array.from({ length: v.vcpus }, () => ({ affinity: [...new Set(entries.flatMap((e) => (e.cpu === undefined ? [] : [e.cpu])))], strays: strays(entries), span: cpuSpans.value }));
+    // One value for every vCPU, or one per vCPU.
+    const perVcpu = (name: 'priority' | 'time-slice-us', fallback: number): { value: number; span?: Span }[] => {
+      const values = v[name];
+      const at = spans.get(name);
+      if (values === undefined || !at) return placed.map(() => ({ value: fallback }));
+      if (values.length !== 1 && values.length !== placed.length) {
+        this.diagnostics.push(
+          diagnostic(M.propertyValue, `${node.path}: '${name}' has ${values.length} values for ${placed.length} vCPU(s)`, at.value, { help: 'give one value for every vCPU, or one per vCPU' }),
+        );
+        return placed.map(() => ({ value: fallback }));
+      }
+      return placed.map((_, i) => (values.length === 1 ? { value: values[0]!, span: at.items[0] ?? at.value } : { value: values[i]!, span: at.items[i] ?? at.value }));
+    };
+    const priorities = perVcpu('priority', SCHEDULING.priority.default);
+    const slices = perVcpu('time-slice-us', SCHEDULING.timeSliceUs.default);
+    return placed.map((p, i) => {
+      const vcpu: GuestVcpu = { ...p, priority: priorities[i]!.value, timeSliceUs: slices[i]!.value };
+      if (priorities[i]!.span) vcpu.prioritySpan = priorities[i]!.span;
+      if (slices[i]!.span) vcpu.timeSliceSpan = slices[i]!.span;
+      return vcpu;
+    });
   }
 
   guest(node: DtNode, board: Board): Guest | undefined {
@@ -340,7 +443,11 @@ class ModelBuilder {
         for (const r of ranges) {
           const m: GuestMemory = { ipa: r.base, size: r.size, span: r.span };
           // A host address pins the first range; the others follow it contiguously.
-          if (host !== undefined) m.hostAddress = host + offset;
+          if (host !== undefined) {
+            m.hostAddress = host + offset;
+            const at = mem.spans.get('host-address')?.value;
+            if (at) m.hostAddressSpan = at;
+          }
           offset += r.size;
           memory.push(m);
         }
@@ -381,15 +488,7 @@ class ModelBuilder {
     if (!decoded.values) return undefined;
     const v = decoded.values;
     const cpuSpans = decoded.spans.get('cpus')!;
-    const vcpus = v.cpus.flatMap((path, i) => {
-      const cpu = board.cpus.find((c) => c.path === path);
-      const span = cpuSpans.items[i] ?? cpuSpans.value;
-      if (!cpu) {
-        this.diagnostics.push(diagnostic(M.badReference, `${node.path}: 'cpus' refers to ${path}, which is not a CPU of the board`, span));
-        return [];
-      }
-      return [{ pcpu: cpu.index, span }];
-    });
+    const vcpus = this.vcpus(node, board, v, decoded.spans);
     const imageSpans = decoded.spans.get('image')!;
     const guest: Guest = {
       name: node.name,
@@ -401,9 +500,11 @@ class ModelBuilder {
       devices,
       shared,
       passthrough: (v.passthrough ?? []).map((device, i) => ({ device, span: decoded.spans.get('passthrough')!.items[i]! })),
+      autostart: v['no-autostart'] === undefined,
       span: node.span,
       cpusSpan: cpuSpans.value,
     };
+    if (v.vcpus !== undefined) guest.vcpusSpan = decoded.spans.get('vcpus')!.value;
     if (v['load-address'] !== undefined) guest.image.loadAddress = v['load-address'];
     if (v.initrd !== undefined) {
       const spans = decoded.spans.get('initrd')!;

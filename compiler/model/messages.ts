@@ -29,8 +29,8 @@ export const modelMessages = defineMessages({
   unknownGuestNode: {
     code: 'HV2005',
     name: 'unknown-guest-node',
-    severity: 'warning',
-    summary: 'A child of /guests is not a guest (its compatible is not "hvcc,guest") and is ignored.',
+    severity: 'error',
+    summary: 'A child of /guests is not a guest: its compatible is not "hvcc,guest" (a misspelling would make a guest vanish).',
   },
   propertyValue: {
     code: 'HV2007',
@@ -55,5 +55,17 @@ export const modelMessages = defineMessages({
     name: 'board-memory-overlap',
     severity: 'error',
     summary: "The board's memory nodes describe overlapping RAM.",
+  },
+  hypervisorNode: {
+    code: 'HV2010',
+    name: 'hypervisor-node',
+    severity: 'error',
+    summary: 'The /hypervisor node is not compatible with "hvcc,hypervisor", or a node compatible with it is not /hypervisor.',
+  },
+  memoryRegionNotReserved: {
+    code: 'HV2011',
+    name: 'memory-region-not-reserved',
+    severity: 'error',
+    summary: "The hypervisor's memory-region is not a node under /reserved-memory (board RAM, say): its RAM must be carved out of the board's.",
   },
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { Board } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { MiB } from '../util/ranges.js';
@@ -24,16 +25,42 @@ export function qemuCommand(board: Board, arch: ArchBackend, image: string, extr
 
 export type RunOutcome = { kind: 'powered-off' } | { kind: 'exited'; code: number | null; signal: string | null } | { kind: 'timeout' } | { kind: 'panic'; line: string };
 
-/** The line the runtime prints when the hypervisor itself fails. */
-export const PANIC_MARKER = '[hv] PANIC';
+/**
+ * How the hypervisor's own console lines start. Guest output is printed as "[name] ..." with a name that is
+ * never "hv" (HV3044), and with every control character made visible (runtime/core/src/console.c), so a
+ * line that starts with this can only be the hypervisor's: its status is read from line starts, never from
+ * text anywhere in a line (docs/isolation.md).
+ */
+export const HYPERVISOR_PREFIX = '[hv] ';
+
+/** The start of the line the runtime prints when the hypervisor itself fails. */
+export const PANIC_MARKER = `${HYPERVISOR_PREFIX}PANIC:`;
+
+/** The hypervisor's status line in one console line, or undefined when the line is not the hypervisor's. */
+export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string } | undefined {
+  if (!line.startsWith(HYPERVISOR_PREFIX)) return undefined;
+  if (line.startsWith(PANIC_MARKER)) return { kind: 'panic', line };
+  if (/^\[hv\] (all guests have stopped|no guests to run), powering off$/.test(line)) return { kind: 'powering-off', line };
+  if (/^\[hv\] guest '[^']+' (stopped:|powered off )/.test(line)) return { kind: 'guest-stopped', line };
+  return { kind: 'other', line };
+}
 
 /**
  * Boots the image and streams the serial console to `onOutput`. The outcome is 'powered-off' when the
- * hypervisor turned the machine off (QEMU exits 0), 'panic' as soon as the panic marker appears.
+ * hypervisor turned the machine off (QEMU exits 0), 'panic' as soon as a line starts with the panic marker.
  */
-export function runQemu(command: QemuCommand, options: { timeoutSeconds: number; onOutput: (chunk: string) => void }): Promise<RunOutcome> {
+export function runQemu(
+  command: QemuCommand,
+  options: {
+    /** 0: no limit. */
+    timeoutSeconds: number;
+    onOutput: (chunk: string) => void;
+    /** Connects QEMU's standard input (its serial port's receive side); returns what disconnects it. */
+    attachInput?: (stdin: Writable, kill: () => void) => () => void;
+  },
+): Promise<RunOutcome> {
   return new Promise((resolveOutcome) => {
-    const child = spawn(command.program, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.program, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });
     // QEMU must not outlive hvcc: not when hvcc is interrupted, nor when its output is cut short (| head).
     const stop = () => {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -46,7 +73,10 @@ export function runQemu(command: QemuCommand, options: { timeoutSeconds: number;
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.stdout.once('error', stop);
+    // Without input, the serial port reads end-of-file at once, as from /dev/null.
+    const detach = options.attachInput ? options.attachInput(child.stdin, stop) : (child.stdin.end(), undefined);
     child.once('close', () => {
+      detach?.();
       process.off('exit', stop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -60,15 +90,15 @@ export function runQemu(command: QemuCommand, options: { timeoutSeconds: number;
       clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000);
+    const timer = options.timeoutSeconds > 0 ? setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000) : undefined;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       options.onOutput(chunk);
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      const panic = lines.find((l) => l.includes(PANIC_MARKER));
-      if (panic) finish({ kind: 'panic', line: panic.trim() });
+      const panic = lines.find((l) => hypervisorStatus(l)?.kind === 'panic');
+      if (panic) finish({ kind: 'panic', line: panic });
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => options.onOutput(chunk));

@@ -58,7 +58,8 @@ export function linkImage(input: LinkInput): LinkedImage {
     const imagesS = join(workDir, 'guest-images.S');
     writeFileSync(imagesS, asm.join('\n\n') + '\n');
     const imagesO = join(workDir, 'guest-images.o');
-    runTool(CLANG, [`--target=${target.triple}`, '-c', imagesS, '-o', imagesO], log);
+    // With the arch's code-generation flags: ld.lld refuses to mix objects of different ABIs (RISC-V's float ABI is in e_flags).
+    runTool(CLANG, [`--target=${target.triple}`, ...target.cflags, '-c', imagesS, '-o', imagesO], log);
     objects.push(imagesO);
   }
 

@@ -1,10 +1,21 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../paths.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { toolchainMessages as M } from './messages.js';
 import { runTool, ToolError, type ToolLog } from './tools.js';
 
-const worker = fileURLToPath(new URL('./link-worker.js', import.meta.url));
+/**
+ * The worker is a module of its own (it loads the native addon) and is never bundled: beside this module
+ * when it runs as tsc emitted it, in dist/compiler/toolchain/ when it runs from the bundled CLI.
+ */
+function workerPath(): string {
+  const sibling = join(dirname(fileURLToPath(import.meta.url)), 'link-worker.js');
+  return existsSync(sibling) ? sibling : join(packageRoot, 'dist', 'compiler', 'toolchain', 'link-worker.js');
+}
+const worker = workerPath();
 
 /**
  * Links the generated configuration module with the runtime's bitcode through llvm-bindings.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * attacker: prints a line, then writes outside its RAM (IPA 0x80000000). The hypervisor must stop this guest
+ * attacker: prints a line, then writes outside its RAM (IPA 0x80000000 on aarch64, 0x40000000 on riscv64). The hypervisor must stop this guest
  * alone, with a line naming it, the IPA and the PC; the other guests keep running.
  * Built with -DATTACK_MMIO (attacker-mmio) it instead writes to its PL011's read-only PeriphID0 register,
  * an MMIO access no emulator accepts, which must be contained the same way.
@@ -10,7 +10,7 @@
 #ifdef ATTACK_MMIO
 #define OUTSIDE	(UART_BASE + 0xfe0)
 #else
-#define OUTSIDE	0x80000000UL
+#define OUTSIDE	OUTSIDE_RAM
 #endif
 
 int main(void)

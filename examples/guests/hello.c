@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * hello: prints a greeting and a count through the PL011, checks that the hypervisor loaded it correctly
- * (.data initialised, .bss zeroed, running at EL1 with the MPIDR it was given), then powers off.
+ * (.data initialised, .bss zeroed, running at EL1 with the MPIDR it was given, or in S-mode as the hart
+ * it was given), then powers off. The same source builds for aarch64 and riscv64.
  * Built as hello-alpha and hello-beta, and as hello-steady, whose lines are LINE_DELAY_MS apart (the
  * containment example needs a guest that is still printing when its neighbour is stopped).
  */
@@ -15,16 +16,13 @@
 #endif
 
 #ifdef LINE_DELAY_MS
-/* Busy-waits on the virtual counter, so the guest's lines are spread over real time. */
+/* Busy-waits on the counter, so the guest's lines are spread over real time. */
 static void delay_ms(uint64_t ms)
 {
-	uint64_t freq, start, now;
+	uint64_t freq = counter_freq(), start = counter_read();
 
-	asm volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(start));
-	do
-		asm volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
-	while (now - start < freq / 1000 * ms);
+	while (counter_read() - start < freq / 1000 * ms)
+		;
 }
 #endif
 
@@ -33,20 +31,10 @@ static volatile uint64_t bss_words[64];				/* .bss: must arrive zeroed */
 
 int main(void)
 {
-	uint64_t el, mpidr;
 	int bad = 0;
 
-	asm volatile("mrs %0, CurrentEL" : "=r"(el));
-	asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-
 	puts("Hello from " GUEST_NAME "!\n");
-	puts(GUEST_NAME ": running at EL");
-	put_dec(el >> 2);
-	puts(", MPIDR ");
-	put_hex(mpidr);
-	puts(", PSCI version ");
-	put_hex((uint64_t)psci_call(PSCI_VERSION, 0, 0, 0));
-	puts("\n");
+	print_cpu(GUEST_NAME);
 
 	if (data_word != 0x1234567890abcdefUL) {
 		puts(GUEST_NAME ": ERROR: .data was not loaded correctly\n");
@@ -61,6 +49,9 @@ int main(void)
 	}
 	if (!bad)
 		puts(GUEST_NAME ": image check ok (.data intact, .bss zero)\n");
+	/* A restart that does not reload the image (a stop and start from the terminal must) would show these. */
+	data_word = 0;
+	bss_words[0] = 1;
 
 	for (int i = 1; i <= LINES; i++) {
 		puts(GUEST_NAME ": line ");

@@ -207,10 +207,11 @@ poweroff -f
 const APPLETS = ['sh', 'mount', 'umount', 'echo', 'uname', 'grep', 'nproc', 'usleep', 'sleep', 'poweroff', 'reboot', 'cat', 'insmod', 'ip', 'ping', 'nc', 'dd', 'md5sum', 'wc', 'cut', 'mke2fs', 'sync', 'ls'];
 
 /**
- * A gzipped newc initramfs: busybox, its applet links, /dev/console, `init` as /init, and kernel modules
- * (moduleFiles()) under lib/modules/ with lib/modules/load listing them in the order to load.
+ * A gzipped newc initramfs: busybox, its applet links (and `applets` besides), /dev/console, `init` as
+ * /init, and kernel `modules` (moduleFiles()) under lib/modules/ with lib/modules/load listing them in the
+ * order to load.
  */
-export function initramfs(busybox, init = INIT, modules = []) {
+export function initramfs(busybox, init = INIT, { modules = [], applets = [] } = {}) {
   const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000, S_IFCHR = 0o020000;
   let ino = 1;
   const parts = [];
@@ -218,7 +219,7 @@ export function initramfs(busybox, init = INIT, modules = []) {
   for (const d of ['bin', 'dev', 'proc', 'sys', 'mnt', 'tmp', 'lib', 'lib/modules']) add(d, S_IFDIR | 0o755);
   add('dev/console', S_IFCHR | 0o600, undefined, [5, 1]);
   add('bin/busybox', S_IFREG | 0o755, readFileSync(busybox));
-  for (const applet of APPLETS) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
+  for (const applet of [...APPLETS, ...applets]) add(`bin/${applet}`, S_IFLNK | 0o777, Buffer.from('busybox'));
   const dirs = new Set();
   for (const m of modules) {
     const parts = m.path.split('/').slice(0, -1);
@@ -246,7 +247,7 @@ function main() {
   const info = fetchGuest();
   mkdirSync(build, { recursive: true });
   const modules = moduleFiles(join(cache, 'root'), info.release);
-  const fresh = initramfs(info.busybox, INIT, modules);
+  const fresh = initramfs(info.busybox, INIT, { modules });
   // Named by its contents: checkouts with another /init share the cache without overwriting each other's.
   const initrd = join(cache, `initramfs-${createHash('sha256').update(fresh).digest('hex').slice(0, 12)}.cpio.gz`);
   if (!existsSync(initrd) || !readFileSync(initrd).equals(fresh)) {

@@ -68,8 +68,8 @@ export function hostOnlyProperties(b: { properties: z.ZodObject<z.ZodRawShape> }
 export const standardProperties = ['compatible', 'status', 'phandle', 'linux,phandle', '#address-cells', '#size-cells', 'name', 'device_type'] as const;
 
 /**
- * How an interrupt controller's specifiers read (its `#interrupt-cells` meaning): which cell is the kind (a
- * GIC's SPI/PPI), which the number, which the trigger flags. The controller's own number for an interrupt is
+ * How an interrupt controller's specifiers read (its `#interrupt-cells` meaning): which cell is the kind (shared or
+ * per-CPU, say), which the number, which the trigger flags. The controller's own number for an interrupt is
  * the kind's `base` plus the number (or the number, for controllers without kinds).
  */
 export interface InterruptSpecifier {

@@ -23,7 +23,7 @@ const MARKER = 'HVCC-LINUX-GUEST-UP';
 const cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hvcc');
 
 /** Builds (once) the instruction-counting plugin against the installed QEMU's source package header. */
-function plugin(): string {
+export function plugin(): string {
   const dir = join(cacheRoot, 'qemu-plugin');
   const so = join(dir, 'libinsncount.so');
   const source = join(root, 'test', 'bench', 'insn-count.c');

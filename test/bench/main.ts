@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     console.log(`  image sections (allocated): ${sectionSizes(elf).join(', ')}`);
     rmSync(out, { recursive: true, force: true });
   }
-  for (const [file, fn] of [['dts.js', 'benchDts'], ['kconfig.js', 'benchKconfig'], ['linux.js', 'benchLinux'], ['virtio.js', 'benchVirtio'], ['validate.js', 'benchValidate']] as const) {
+  for (const [file, fn] of [['dts.js', 'benchDts'], ['kconfig.js', 'benchKconfig'], ['linux.js', 'benchLinux'], ['riscv64.js', 'benchRiscv64'], ['sched.js', 'benchSched'], ['virtio.js', 'benchVirtio'], ['validate.js', 'benchValidate'], ['consoles.js', 'benchConsoles']] as const) {
     const path = join(dirname(fileURLToPath(import.meta.url)), file);
     if (!existsSync(path)) continue;
     const mod = (await import(pathToFileURL(path).href)) as Record<string, () => Promise<string[]>>;

@@ -14,12 +14,12 @@ export interface CliResult {
 }
 
 /** Runs the real `hvcc` CLI in a child process, as a user would. */
-export function hvcc(args: string[], options: { timeoutMs?: number } = {}): CliResult {
+export function hvcc(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'hvcc.js'), ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 180_000,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -32,7 +32,7 @@ describe('Kconfig options drive the build', () => {
 
   test('a description that needs a component whose symbol is off is an error naming both places', () => {
     const out = tempDir('kconfig-off');
-    expect(hvcc(['defconfig', '-O', out]).status).toBe(0);
+    expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]).status).toBe(0);
     const config = join(out, '.config');
     writeFileSync(config, readFileSync(config, 'utf8').replace('CONFIG_HV_EMULATOR_PL011=y', '# CONFIG_HV_EMULATOR_PL011 is not set'));
     const r = hvcc(['build', 'examples/two-guests/system.dts', '-O', out]);
@@ -48,9 +48,30 @@ describe('Kconfig options drive the build', () => {
     expect(symbols(join(out, 'hypervisor.elf')).filter((s) => s.includes('pl011_emul'))).toEqual([]);
   });
 
+  test('instance state scales with the configuration: 16 CPUs and 128 SPIs build, and the virtual GIC works with them', () => {
+    const out = tempDir('kconfig-16');
+    expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]).status).toBe(0);
+    const config = join(out, '.config');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('CONFIG_HV_MAX_CPUS=4', 'CONFIG_HV_MAX_CPUS=16').replace('CONFIG_HV_VGIC_SPIS=64', 'CONFIG_HV_VGIC_SPIS=128'));
+    const small = tempDir('kconfig-4');
+    expect(hvcc(['build', 'test/fixtures/systems/vgic/system.dts', '-O', small]).status).toBe(0);
+    const r = hvcc(['run', 'test/fixtures/systems/vgic/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.stderr).not.toMatch(/error\[/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('[irq] irq: done');
+    expect(r.stdout).not.toContain('ERROR');
+    // The virtual GIC's state object is sized by the C type under this configuration, not by a manifest number.
+    const size = (dir: string) => {
+      const nm = execFileSync('llvm-nm-14', ['-S', join(dir, 'hypervisor.elf')], { encoding: 'utf8' });
+      const line = nm.split('\n').find((l) => / hv_guest_0_dev_0_state$/.test(l))!;
+      return Number.parseInt(line.trim().split(/\s+/)[1]!, 16);
+    };
+    expect(size(out)).toBeGreaterThan(size(small));
+  });
+
   test('savedefconfig writes the minimal defconfig, as Linux does', () => {
     const out = tempDir('kconfig-save');
-    expect(hvcc(['defconfig', '-O', out]).status).toBe(0);
+    expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]).status).toBe(0);
     expect(hvcc(['savedefconfig', '-O', out, join(out, 'min')]).status).toBe(0);
     expect(readFileSync(join(out, 'min'), 'utf8')).toBe('CONFIG_HV_MAX_CPUS=4\n');
   });

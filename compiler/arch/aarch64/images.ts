@@ -1,4 +1,5 @@
 import type { LoadedImage } from '../backend.js';
+import { kernelImageAt } from '../kernel-image.js';
 
 /** The arm64 Linux `Image` header (Documentation/arch/arm64/booting.rst). */
 export interface Arm64ImageHeader {
@@ -25,10 +26,5 @@ export function arm64ImageHeader(bytes: Uint8Array): Arm64ImageHeader | undefine
  */
 export function arm64KernelImage(bytes: Uint8Array, ramBase: bigint): LoadedImage | undefined {
   const header = arm64ImageHeader(bytes);
-  if (!header) return undefined;
-  const base = ((ramBase + BLOCK - 1n) / BLOCK) * BLOCK;
-  const size = header.imageSize > 0n ? header.imageSize : BigInt(bytes.length);
-  const load = base + header.textOffset;
-  const zeroSize = size > BigInt(bytes.length) ? size - BigInt(bytes.length) : 0n;
-  return { format: 'kernel', segments: [{ ipa: load, data: bytes, zeroSize }], entry: load };
+  return header ? kernelImageAt(bytes, header, ramBase, BLOCK) : undefined;
 }

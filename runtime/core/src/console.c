@@ -80,7 +80,7 @@ static void out_number(struct out *o, u64 v, unsigned int base, bool negative, u
 		out_char(o, digits[--n]);
 }
 
-static int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 
@@ -191,9 +191,11 @@ void hv_log(const char *fmt, ...)
 	va_end(ap);
 
 	hv_spin_lock(&console_lock);
+	hv_session_line_begin(NULL);
 	console_puts("[hv] ");
 	console_puts(line);
 	console_write("\n", 1);
+	hv_session_line_end();
 	hv_spin_unlock(&console_lock);
 }
 
@@ -238,6 +240,8 @@ void hv_panic(const char *fmt, ...)
 	/* Interrupting a line: end it, so the marker starts a line of its own. */
 	if (mid_line)
 		console_write("\n", 1);
+	else
+		hv_session_line_begin(NULL);	/* the focus's unfinished line, if any, is erased */
 	console_puts("[hv] PANIC: ");
 	console_puts(line);
 	console_write("\n", 1);
@@ -247,28 +251,168 @@ void hv_panic(const char *fmt, ...)
 
 /* --- guest output --- */
 
-/* Called with the guest's lock held. */
-static void guest_flush_line(struct hv_guest *guest)
+/*
+ * A guest's output is the only text on the console a guest controls, so it must never pass for anything
+ * else: the hypervisor's own lines (the "[hv] " at the start of a line is what the hvcc CLI and the tests
+ * read the machine's status from) or another guest's. Every guest line therefore starts with its owner's
+ * "[name] ", a name the compiler vets (never "hv"), and nothing the guest sends may move the terminal's
+ * cursor, erase or rewrite text, or end the line early. What the guest sent is shown, not interpreted:
+ *
+ *   - printable ASCII, tab and well-formed UTF-8 as they are;
+ *   - other ASCII control characters (C0, DEL) in caret notation, as cat -v does: CR is ^M, ESC ^[,
+ *     NUL ^@; only the CR of a CR LF line end is dropped;
+ *   - bytes that are not well-formed UTF-8 (a stray continuation byte, an overlong form, a surrogate,
+ *     a raw 0x9b that an 8-bit terminal takes for CSI) as \xNN;
+ *   - well-formed characters that are controls or change the direction or the lines of the text around
+ *     them (C1 controls, bidirectional embeddings, overrides, isolates and marks, the line and paragraph
+ *     separators) as \uNNNN.
+ *
+ * A line longer than the buffer is printed in pieces, each with the prefix, cut between characters.
+ */
+
+/* The length of the well-formed UTF-8 sequence at s (Unicode table 3-7), 0 if there is none; its code point. */
+static size_t utf8_decode(const u8 *s, size_t n, u32 *cp)
+{
+	u8 lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		*cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		*cp = s[0] & 0x0f;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		*cp = s[0] & 0x07;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* beyond U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+/* Characters that a terminal or a viewer acts on rather than shows. */
+static bool unicode_control(u32 cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * How many bytes at the end of s begin a UTF-8 sequence that is not complete yet: a piece of an overlong
+ * line is cut before them, so a character is never split between two prefixed pieces.
+ */
+static size_t utf8_unfinished(const u8 *s, size_t n)
+{
+	for (size_t back = 1; back <= 3 && back <= n; back++) {
+		u8 c = s[n - back];
+
+		if ((c & 0xc0) != 0x80) {
+			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+			return need > back ? back : 0;
+		}
+	}
+	return 0;
+}
+
+static void console_write_hex(const char *lead, u32 v, unsigned int digits)
+{
+	console_puts(lead);
+	while (digits--)
+		console_write(&"0123456789abcdef"[(v >> (digits * 4)) & 0xf], 1);
+}
+
+/* A guest's bytes, made harmless as described above. Called with the console lock held. */
+static void console_write_visible(const u8 *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i;
+		u32 cp;
+
+		/* Plain text goes out in one run. */
+		while (run < n && ((s[run] >= 0x20 && s[run] < 0x7f) || s[run] == '\t'))
+			run++;
+		console_write((const char *)s + i, run - i);
+		i = run;
+		if (i == n)
+			break;
+
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			char caret[2] = { '^', (char)(s[i] ^ 0x40) };
+
+			console_write(caret, 2);
+			i++;
+			continue;
+		}
+		size_t len = utf8_decode(s + i, n - i, &cp);
+
+		if (!len) {
+			console_write_hex("\\x", s[i], 2);
+			i++;
+		} else if (unicode_control(cp)) {
+			console_write_hex("\\u", cp, 4);
+			i += len;
+		} else {
+			console_write((const char *)s + i, len);
+			i += len;
+		}
+	}
+}
+
+/* Prints the first `len` bytes of the guest's line and keeps the rest. Called with the guest's lock held. */
+static void guest_flush_line(struct hv_guest *guest, size_t len)
 {
 	hv_spin_lock(&console_lock);
-	console_write("[", 1);
-	console_puts(guest->cfg->name);
-	console_write("] ", 2);
-	console_write(guest->line, guest->line_len);
-	console_write("\n", 1);
+	if (hv_session_line_begin(guest)) {
+		console_write("[", 1);
+		console_puts(guest->cfg->name);
+		console_write("] ", 2);
+		console_write_visible((const u8 *)guest->line, len);
+		console_write("\n", 1);
+		hv_session_line_end();
+	}
 	hv_spin_unlock(&console_lock);
-	guest->line_len = 0;
+	guest->line_len -= len;
+	memmove(guest->line, guest->line + len, guest->line_len);
 }
 
 void hv_guest_console_putc(struct hv_guest *guest, char c)
 {
 	hv_spin_lock(&guest->lock);
-	if (c == '\n') {
-		guest_flush_line(guest);
-	} else if (c != '\r') {
-		/* A line longer than the buffer is printed in pieces, each with the prefix. */
+	if (hv_session_putc(guest, c)) {
+		/* The guest has the focus: the byte went to the screen as it is (docs/console.md). */
+	} else if (c == '\n') {
+		size_t len = guest->line_len;
+
+		/* A CR LF line end is just a line end; a CR anywhere else is shown. */
+		while (len && guest->line[len - 1] == '\r')
+			len--;
+		guest_flush_line(guest, len);
+		guest->line_len = 0;
+	} else {
 		if (guest->line_len == sizeof(guest->line))
-			guest_flush_line(guest);
+			guest_flush_line(guest, guest->line_len -
+						utf8_unfinished((const u8 *)guest->line, guest->line_len));
 		guest->line[guest->line_len++] = c;
 	}
 	hv_spin_unlock(&guest->lock);
@@ -283,7 +427,7 @@ void hv_vcpu_console_putc(struct hv_vcpu *vcpu, char c)
 void hv_guest_console_flush(struct hv_guest *guest)
 {
 	if (guest->line_len)
-		guest_flush_line(guest);
+		guest_flush_line(guest, guest->line_len);
 }
 
 void hv_console_init(void)
@@ -301,4 +445,20 @@ bool hv_guest_console_input(struct hv_guest *guest, u8 byte)
 	if (!dev || !dev->ops->input)
 		return false;
 	return dev->ops->input(dev, byte);
+}
+
+/* For the console session (session.c), which draws the focus's unfinished line around other lines. */
+void hv_console_lock(void)
+{
+	hv_spin_lock(&console_lock);
+}
+
+void hv_console_unlock(void)
+{
+	hv_spin_unlock(&console_lock);
+}
+
+void hv_console_write_locked(const char *s, size_t n)
+{
+	console_write(s, n);
 }

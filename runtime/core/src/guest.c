@@ -55,6 +55,19 @@ static void guest_print_stats(struct hv_guest *guest)
 	}
 }
 
+/* Before a cold start: nothing of the guest's previous run may be left in its RAM. */
+static void guest_clear_ram(struct hv_guest *guest)
+{
+	const struct hv_guest_config *g = guest->cfg;
+
+	for (u64 i = 0; i < g->mem_count; i++) {
+		if (!(g->mem[i].flags & HV_MEM_RAM))
+			continue;
+		memset((void *)(uintptr_t)g->mem[i].pa, 0, g->mem[i].size);
+		arch_sync_guest_memory(g->mem[i].pa, g->mem[i].size);
+	}
+}
+
 void hv_guest_stop(struct hv_guest *guest, const char *line)
 {
 	hv_spin_lock(&guest->lock);
@@ -74,6 +87,15 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 	hv_cpu_notify();
 
 	if (__atomic_sub_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
+		if (hv_config.scheduler)
+			hv_config.scheduler->report();
+		/* The terminal can start them again: it keeps the machine up. */
+		if (hv_terminal()) {
+			hv_log("all guests have stopped; the management terminal keeps the machine up (%s t)",
+			       hv_session_escape_name());
+			return;
+		}
+		hv_session_end();
 		hv_log("all guests have stopped, powering off");
 		arch_host_system_off();
 	}
@@ -99,8 +121,8 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 
 	for (u64 i = 1; i < guest->cfg->vcpu_count; i++) {
 		while (load_acquire(&guest->vcpus[i]->epoch) != epoch) {
-			/* Another reset or a stop overtook this one: start over in the caller. */
-			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) != HV_GUEST_RUNNING)
+			/* Another reset or a stop overtook this one: start over in the caller. A pause does not. */
+			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) == HV_GUEST_STOPPED)
 				return;
 			hv_cpu_wait();
 		}
@@ -109,10 +131,12 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
 	arch_guest_unblock(guest);
 	hv_passthrough_irqs_quiesce(guest);
+	if (hv_manage_take_cold(guest))
+		guest_clear_ram(guest);
 	hv_guest_load(guest);
 
 	hv_spin_lock(&guest->lock);
-	if (guest->epoch == epoch && guest->state == HV_GUEST_RUNNING) {
+	if (guest->epoch == epoch && guest->state != HV_GUEST_STOPPED) {
 		vcpu0->on_entry = guest->cfg->entry;
 		vcpu0->on_context = guest->cfg->boot_arg;
 		store_release(&vcpu0->power, HV_VCPU_ON_PENDING);
@@ -124,7 +148,7 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
-	return load_acquire(&hv_panicking) || load_acquire(&guest->state) == HV_GUEST_STOPPED ||
+	return load_acquire(&hv_panicking) || load_acquire(&guest->state) != HV_GUEST_RUNNING ||
 	       vcpu->epoch != load_acquire(&guest->epoch);
 }
 
@@ -145,6 +169,7 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 	if (IS_ENABLED_STATS)
 		vcpu->traps++;
 
+	hv_pcpu_exit_count[vcpu->pcpu]++;
 	for (;;) {
 		u64 epoch;
 		u64 power;
@@ -171,6 +196,11 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 				guest_restart(vcpu, epoch);
 			continue;
 		}
+		/* Paused: every register and the power state stay as they are until it is resumed. */
+		if (load_acquire(&guest->state) == HV_GUEST_PAUSED) {
+			hv_cpu_wait();
+			continue;
+		}
 
 		power = load_acquire(&vcpu->power);
 		if (power == HV_VCPU_ON_PENDING) {
@@ -181,6 +211,9 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 			power = HV_VCPU_ON;
 		}
 		if (power == HV_VCPU_ON) {
+			/* Others may be due first; when it comes back, maybe much later, it looks again. */
+			if (hv_config.scheduler && hv_config.scheduler->preempt(vcpu))
+				continue;
 			if (guest->vintc)
 				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
 			return;
@@ -200,6 +233,7 @@ void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault)
 	arch_trap_describe(syndrome, sizeof(syndrome), fault->syndrome, fault->detail);
 	hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s%s, PC 0x%lx, %s", vcpu->guest->cfg->name,
 		    vcpu->index, fault->what, gpa, fault->pc, syndrome);
+	hv_manage_fault(vcpu->guest, line);
 	hv_guest_stop(vcpu->guest, line);
 }
 

@@ -37,11 +37,27 @@ enum hv_power_result hv_vcpu_power_on(struct hv_vcpu *target, u64 entry, u64 con
 	return ret;
 }
 
-void hv_vcpu_power_off(struct hv_vcpu *vcpu)
+void hv_vcpu_power_off(struct hv_vcpu *vcpu, const char *why)
 {
-	hv_spin_lock(&vcpu->guest->lock);
+	struct hv_guest *guest = vcpu->guest;
+	bool last = true;
+	char line[128];
+
+	hv_spin_lock(&guest->lock);
 	store_release(&vcpu->power, HV_VCPU_OFF);
-	hv_spin_unlock(&vcpu->guest->lock);
+	for (u64 i = 0; i < guest->cfg->vcpu_count; i++)
+		if (load_acquire(&guest->vcpus[i]->power) != HV_VCPU_OFF)
+			last = false;
+	/* A reset under way restarts vCPU 0 by itself: that guest is not finished. */
+	if (vcpu->epoch != guest->epoch)
+		last = false;
+	hv_spin_unlock(&guest->lock);
+
+	if (!last)
+		return;
+	hv_snprintf(line, sizeof(line), "guest '%s' stopped: no vCPU left on (%s from vCPU %lu)", guest->cfg->name, why,
+		    vcpu->index);
+	hv_guest_stop(guest, line);
 }
 
 enum hv_vcpu_power hv_vcpu_power_state(const struct hv_vcpu *vcpu)

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aarch64 } from '../../../compiler/arch/aarch64/index.js';
+import { riscv64 } from '../../../compiler/arch/riscv64/index.js';
 import { el2Format, stage2Format } from '../../../compiler/arch/aarch64/vmsa.js';
 import { abiOffsets, abiStructs } from '../../../compiler/codegen/abi.js';
 import { CONFIG_ABI_VERSION, emitConfigModule } from '../../../compiler/codegen/config-module.js';
@@ -34,16 +35,16 @@ const driver = component({ name: 'uart-driver', kind: 'driver', description: 'te
 function layout(): Layout {
   return {
     hypervisor: { base: GiB, size: 4n * MiB },
-    console: { base: 0x0900_0000n, driver, params: [] },
+    console: { base: 0x0900_0000n, driver, params: [], escape: 1 },
     hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
-    arch: aarch64.config.system.values(),
+    arch: aarch64.config.system.values({} as never),
     hypervisorInterrupts: [],
-    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0 }, { boardCpu: 2, hwid: 2n }],
+    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0, runs: [{ guest: 0, vcpu: 0 }] }, { boardCpu: 2, hwid: 2n, runs: [] }],
     guests: [
       {
         name: 'alpha "one"',
         vmid: 1,
-        vcpus: [{ pcpuSlot: 0, hwid: 0n }],
+        vcpus: [{ pcpuSlot: 0, hwid: 0n, affinity: 1n, priority: 128, timeSliceNs: 10_000_000n }],
         memory: [{ ipa: GiB, pa: GiB + 8n * MiB, size: 16n * MiB, allocated: true }],
         segments: [{ destPa: GiB + 8n * MiB, ipa: GiB, data: new Uint8Array([1, 2, 3]), zeroSize: 100n }],
         imageFormat: 'elf',
@@ -62,8 +63,9 @@ function layout(): Layout {
           },
         ],
         console: 0,
+        autostart: true,
         stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format),
-        arch: aarch64.config.guest.values(),
+        arch: aarch64.config.guest.values({} as never, {} as never),
       },
     ],
   };
@@ -133,8 +135,11 @@ describe('configuration module', () => {
     expect(module.headers.get('params/uart-emulator.h')).toContain('struct uart_emulator_params {');
   });
 
-  test('every field of every config struct has the offset hv/config.h gives it', () => {
-    const structs = abiStructs(aarch64);
+  test.each([
+    [aarch64, 'aarch64-none-elf'],
+    [riscv64, 'riscv64-unknown-elf'],
+  ] as const)('every field of every config struct has the offset hv/config.h gives it (%#: each architecture\'s part too)', (arch, triple) => {
+    const structs = abiStructs(arch);
     const offsets = abiOffsets(structs);
     const lines = ['#include <stddef.h>', '#include <hv/config.h>', 'const unsigned long hvcc_abi_probe[] = {'];
     const expected: number[] = [];
@@ -153,7 +158,7 @@ describe('configuration module', () => {
     writeFileSync(join(dir, 'probe.c'), lines.join('\n') + '\n');
     const ir = execFileSync(
       'clang-14',
-      ['--target=aarch64-none-elf', '-ffreestanding', '-S', '-emit-llvm', '-o', '-', `-I${dir}`, `-I${join(runtimeDir, 'core', 'include')}`, `-I${join(runtimeDir, 'arch', 'aarch64', 'include')}`, join(dir, 'probe.c')],
+      [`--target=${triple}`, '-ffreestanding', '-S', '-emit-llvm', '-o', '-', `-I${dir}`, `-I${join(runtimeDir, 'core', 'include')}`, `-I${join(runtimeDir, 'arch', arch.name, 'include')}`, join(dir, 'probe.c')],
       { encoding: 'utf8' },
     );
     const array = /@hvcc_abi_probe = [^\[]*\[\d+ x i64\] \[([^\]]*)\]/.exec(ir);

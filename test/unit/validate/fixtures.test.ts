@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyze } from '../../../compiler/driver/analyze.js';
-import { catalogue } from '../../../compiler/diagnostics/catalogue.js';
+import { catalogue } from '../../../compiler/messages/catalogue.js';
 import { buildGuests, describeDiagnostic, problems, root } from './harness.js';
 
 const fixturesDir = join(root, 'test', 'fixtures', 'checks');
@@ -21,8 +21,8 @@ export const UNTRIGGERABLE: Record<string, string> = {
   HV3015:
     'hypervisor-region-size compares the linked image with its region: only `hvcc build` knows the image size, after the toolchain (validate stops before it; HV3027 is the estimate validate can make).',
 };
-/** The plan codes in scope besides HV2xxx and HV3xxx (HV4001-HV4005 are about the runtime's own components, not a description). */
-const PLAN_CODES = ['HV4006', 'HV4007'];
+/** The plan codes in scope besides HV2xxx and HV3xxx (HV4001-HV4003 and HV4008-HV4011 are about components, not a description: test/fixtures/components/). */
+const PLAN_CODES = ['HV4004', 'HV4005', 'HV4006', 'HV4007'];
 
 interface Mark {
   kind: 'expect' | 'related';
@@ -110,7 +110,7 @@ describe('check fixtures', () => {
 });
 
 /** Examples a fresh checkout can validate (examples/linux-guest needs its prepare.mjs downloads). */
-const CLEAN_EXAMPLES = ['two-guests', 'containment', 'passthrough', 'virtio-console', 'shared-memory', 'virtio-blk', 'virtio-net', 'net-uplink'];
+const CLEAN_EXAMPLES = ['two-guests', 'containment', 'shared-cpus', 'passthrough', 'virtio-console', 'shared-memory', 'virtio-blk', 'virtio-net', 'net-uplink', 'riscv64/two-guests', 'riscv64/containment', 'riscv64/plic'];
 
 describe('clean examples (no false positives)', () => {
   test.each(CLEAN_EXAMPLES)('examples/%s validates with no diagnostics at all', (name) => {
@@ -128,8 +128,15 @@ describe('clean examples (no false positives)', () => {
   });
 
   test('examples/linux-guest validates clean when its downloads are there', () => {
-    const file = join(root, 'examples', 'linux-guest', 'system.dts');
     if (!existsSync(join(root, 'examples', 'linux-guest', 'build', 'Image'))) return;
+    for (const name of ['system.dts', 'shared.dts']) {
+      expect(analyze({ file: join(root, 'examples', 'linux-guest', name) }).diagnostics.map(describeDiagnostic)).toEqual([]);
+    }
+  });
+
+  test('examples/riscv64/linux-guest validates clean when its kernel has been built', () => {
+    const file = join(root, 'examples', 'riscv64', 'linux-guest', 'system.dts');
+    if (!existsSync(join(root, 'examples', 'riscv64', 'linux-guest', 'build', 'Image'))) return;
     expect(analyze({ file }).diagnostics.map(describeDiagnostic)).toEqual([]);
   });
 });

@@ -148,7 +148,7 @@ void arch_psci_call(struct hv_vcpu *vcpu)
 		break;
 	case PSCI_CPU_OFF:
 		/* Does not return to the caller: the vCPU waits for a CPU_ON, which starts it afresh. */
-		hv_vcpu_power_off(vcpu);
+		hv_vcpu_power_off(vcpu, "PSCI CPU_OFF");
 		return;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:

@@ -30,9 +30,10 @@ enum hv_power_result hv_vcpu_power_on(struct hv_vcpu *target, u64 entry, u64 con
 
 /*
  * Powers the calling vCPU off. The trap does not return to the guest: the vCPU waits until it is powered on
- * again, and then starts afresh.
+ * again, and then starts afresh. When it was the guest's last vCPU on, nothing could ever power one on
+ * again: the guest is stopped, and reported once with `why` (the call that did it, e.g. "PSCI CPU_OFF").
  */
-void hv_vcpu_power_off(struct hv_vcpu *vcpu);
+void hv_vcpu_power_off(struct hv_vcpu *vcpu, const char *why);
 
 enum hv_vcpu_power hv_vcpu_power_state(const struct hv_vcpu *vcpu);
 

@@ -35,6 +35,24 @@ struct hv_vintc_ops {
 	 * opaque to the core. False when it is not one the controller handles (the guest is then stopped).
 	 */
 	bool (*sysreg)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 syndrome);
+
+	/*
+	 * Only when vCPUs share pCPUs (hv/sched.h). The vCPU leaves its pCPU (put) or arrives on one, possibly
+	 * another (load): save its virtual interface and leave the pCPU's clean, or restore it. On that pCPU.
+	 */
+	void (*vcpu_put)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	void (*vcpu_load)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/*
+	 * Whether one of its interrupts would end a wait for interrupt now (whatever the guest's PSTATE mask).
+	 * On its pCPU while it is loaded, before it blocks; saying yes too often only ends a wait early.
+	 */
+	bool (*pending)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/*
+	 * Its timer reached its deadline while it was off its pCPU, where no physical interrupt could tell: kick
+	 * it (hv_vcpu_kick()) when the timer's interrupt could reach it, so that it comes back to a pCPU, where
+	 * its restored timer raises the interrupt. Any pCPU.
+	 */
+	void (*timer_fired)(struct hv_vcpu *vcpu, const struct hv_device *dev);
 };
 
 /*

@@ -27,8 +27,50 @@
 #define HCR_FB		BIT(9)	/* broadcast the guest's TLB/cache maintenance */
 #define HCR_BSU_IS	(1UL << 10)
 #define HCR_TWI		BIT(13)	/* trap WFI so an idle vCPU still sees stop/reset requests */
+#define HCR_TWE		BIT(14)	/* trap WFE: a spinning vCPU lets the others of its pCPU run */
 #define HCR_TSC		BIT(19)	/* trap SMC: guest PSCI over SMC goes to the hypervisor */
+#define HCR_TIDCP	BIT(20)	/* trap the IMPLEMENTATION DEFINED registers (S3_<op1>_C11/C15_*) */
+#define HCR_TACR	BIT(21)	/* trap ACTLR_EL1 */
+#define HCR_TSW		BIT(22)	/* trap cache maintenance by set/way */
+#define HCR_TVM		BIT(26)	/* trap writes of the EL1 MMU controls (SCTLR_EL1, TTBRn_EL1, ...) */
 #define HCR_RW		BIT(31)	/* EL1 is AArch64 */
+
+/* MDCR_EL2 */
+#define MDCR_HPMN(n)	((u64)(n) & 0x1f)	/* event counters EL1 may use */
+#define MDCR_TPM	BIT(6)	/* trap every PMU register access */
+#define MDCR_TDE	BIT(8)	/* debug exceptions to EL2 (never set: a guest's debug targets its own EL1) */
+#define MDCR_TDA	BIT(9)	/* trap debug register accesses */
+#define MDCR_TDOSA	BIT(10)	/* trap the OS lock and power-down debug registers */
+#define MDCR_TDRA	BIT(11)	/* trap MDRAR_EL1 (the debug ROM table's address) */
+#define MDCR_HPMD	BIT(17)	/* PMUv3p1: no event counting at EL2 */
+
+/* PMU */
+#define PMCR_E		BIT(0)
+#define PMCR_P		BIT(1)
+#define PMCR_C		BIT(2)
+#define PMCR_N(pmcr)	(((pmcr) >> 11) & 0x1f)
+#define PMU_FILTER_NSH	BIT(27)	/* PMEVTYPER<n>_EL0 / PMCCFILTR_EL0: count at (Non-secure) EL2 */
+#define PMSELR_CYCLES	31	/* PMSELR_EL0.SEL of PMCCFILTR_EL0 */
+
+/* DBGBCR<n>_EL1 / DBGWCR<n>_EL1 */
+#define DBGCR_HMC	BIT(13)	/* higher mode control: match at EL2 too */
+#define DBGCR_SSC_SHIFT	14
+#define DBGCR_SSC_MASK	(3UL << DBGCR_SSC_SHIFT)
+
+/*
+ * A trapped MSR/MRS/SYS (EC 0x18): the instruction's encoding as the ISS holds it, so a register can be
+ * matched with ISS_SYSREG(op0, op1, CRn, CRm, op2) after masking the direction and Rt away.
+ */
+#define ISS_SYSREG(op0, op1, crn, crm, op2)						\
+	((u64)(op0) << 20 | (u64)(op2) << 17 | (u64)(op1) << 14 | (u64)(crn) << 10 | (u64)(crm) << 1)
+#define ISS_SYSREG_MASK		ISS_SYSREG(3, 7, 15, 15, 7)
+#define ISS_SYSREG_READ		BIT(0)
+#define ISS_SYSREG_RT(iss)	(((iss) >> 5) & 31)
+#define ISS_SYSREG_OP0(iss)	(((iss) >> 20) & 3)
+#define ISS_SYSREG_OP1(iss)	(((iss) >> 14) & 7)
+#define ISS_SYSREG_CRN(iss)	(((iss) >> 10) & 15)
+#define ISS_SYSREG_CRM(iss)	(((iss) >> 1) & 15)
+#define ISS_SYSREG_OP2(iss)	(((iss) >> 17) & 7)
 
 /* ESR_EL2 exception classes. */
 #define EC_UNKNOWN	0x00
@@ -75,5 +117,10 @@
 
 /* CNTHP_CTL_EL2: the EL2 physical timer. */
 #define CNTHP_CTL_ENABLE	BIT(0)
+
+/* CNTV_CTL_EL0 / CNTP_CTL_EL0: a guest's EL1 timers. */
+#define CNT_CTL_ENABLE		BIT(0)
+#define CNT_CTL_IMASK		BIT(1)
+#define CNT_CTL_ISTATUS		BIT(2)
 
 #endif /* ARCH_SYSREG_H */

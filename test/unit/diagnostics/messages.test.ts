@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogue } from '../../../compiler/diagnostics/catalogue.js';
+import { catalogue } from '../../../compiler/messages/catalogue.js';
 import { checksMarkdown, diagnosticsMarkdown, optionsMarkdown } from '../../../compiler/docs/generate.js';
 import { packageRoot } from '../../../compiler/paths.js';
 

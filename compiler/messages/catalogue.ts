@@ -1,4 +1,4 @@
-import type { MessageDef } from './define.js';
+import type { MessageDef } from '../diagnostics/define.js';
 import { buildMessages } from '../driver/messages.js';
 import { M as dtsMessages } from '../dts/messages.js';
 import { modelMessages } from '../model/messages.js';
@@ -8,10 +8,11 @@ import { archBackends } from '../arch/index.js';
 import { componentMessages } from '../components/messages.js';
 import { toolchainMessages } from '../toolchain/messages.js';
 import { KconfigMessages } from '../kconfig/messages.js';
+import { fsMessages } from '../fs/messages.js';
 
 /** Every message hvcc can print, by area, in code order. The one list docs/diagnostics.md is made from. */
 export const catalogue: { area: string; messages: MessageDef[] }[] = [
-  { area: 'Usage and files (HV0xxx)', messages: Object.values(buildMessages) },
+  { area: 'Usage and files (HV0xxx)', messages: [...Object.values(buildMessages), ...Object.values(fsMessages)] },
   { area: 'Device-tree language (HV1xxx)', messages: Object.values(dtsMessages) },
   { area: 'Description model (HV2xxx)', messages: Object.values(modelMessages) },
   { area: 'System checks (HV3xxx)', messages: [...Object.values(checkMessages), ...Object.values(layoutMessages), ...archBackends.flatMap((b) => Object.values(b.messages))] },

@@ -1,0 +1,52 @@
+/**
+ * The component catalogue's diagnostics (HV4001-HV4011 but the plan's): one fixture folder each under
+ * test/fixtures/components/<CODE>-<name>/, holding the components (on the search path for the run) and,
+ * when the mistake needs one, a description (else examples/two-guests is validated); expect.json lists the
+ * diagnostics the run must report, at their locations, and nothing else.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { analyze } from '../../../compiler/driver/analyze.js';
+import { catalogue } from '../../../compiler/messages/catalogue.js';
+import { buildGuests, problems, root } from './harness.js';
+
+const dir = join(root, 'test', 'fixtures', 'components');
+const fixtures = readdirSync(dir).filter((f) => /^HV\d{4}-/.test(f)).sort();
+
+interface Expected {
+  code: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+describe('component catalogue fixtures', () => {
+  test.each(fixtures)('%s', (name) => {
+    buildGuests();
+    const folder = join(dir, name);
+    const options = existsSync(join(folder, 'options.json')) ? (JSON.parse(readFileSync(join(folder, 'options.json'), 'utf8')) as { componentPath?: string[] }) : {};
+    const componentPath = (options.componentPath ?? ['components']).map((p) => join(folder, p));
+    const file = existsSync(join(folder, 'system.dts')) ? join(folder, 'system.dts') : join(root, 'examples', 'two-guests', 'system.dts');
+    const result = analyze({ file, componentPath });
+    const got = problems(result.diagnostics).map((d) => {
+      const e: Expected = { code: d.code };
+      if (d.span) Object.assign(e, { file: relative(folder, d.span.file), line: d.span.start.line, column: d.span.start.column });
+      return e;
+    });
+    const want = JSON.parse(readFileSync(join(folder, 'expect.json'), 'utf8')) as Expected[];
+    expect({ got, messages: problems(result.diagnostics).map((d) => d.message) }).toEqual({ got: want, messages: expect.anything() });
+  });
+
+  test('every component-catalogue code has a fixture, named <CODE>-<name>', () => {
+    const all = catalogue.flatMap((a) => a.messages);
+    for (const f of fixtures) {
+      const m = all.find((x) => x.code === f.slice(0, 6));
+      expect(`${m?.code}-${m?.name}`).toBe(f);
+    }
+    const covered = new Set(fixtures.map((f) => f.slice(0, 6)));
+    // HV4004-HV4007 are the plan's: description fixtures in test/fixtures/checks/ cover them.
+    const catalogueCodes = all.map((m) => m.code).filter((c) => /^HV40(0[1-3]|0[89]|1\d)$/.test(c));
+    expect(catalogueCodes.filter((c) => !covered.has(c))).toEqual([]);
+  });
+});
