@@ -278,4 +278,4 @@ static const struct hv_terminal_ops terminal_ops = {
 };
 
 /* Overrides the core's weak NULL (hv/session.h). */
-const struct hv_terminal_ops *const hv_terminal_hook = &terminal_ops;
+const struct hv_terminal_ops *hv_terminal_hook = &terminal_ops;

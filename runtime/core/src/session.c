@@ -10,7 +10,7 @@
 #include "internal.h"
 
 /* NULL unless the management terminal is linked, which defines it again (hv/session.h). */
-__attribute__((weak)) const struct hv_terminal_ops *const hv_terminal_hook = NULL;
+__attribute__((weak)) const struct hv_terminal_ops *hv_terminal_hook = NULL;
 
 /*
  * The focused guest's bytes since its last newline, as it wrote them (carriage returns, backspaces and

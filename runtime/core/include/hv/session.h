@@ -87,7 +87,8 @@ void hv_guest_input_stats(const struct hv_guest *guest, struct hv_guest_input_st
 /*
  * The management terminal (runtime/terminal/), when the image has one: its ops object, through a pointer the
  * core defines weakly as NULL and the terminal defines again. (A weak undefined reference to the ops object
- * itself would be address 0, which riscv64's PC-relative addressing cannot reach from the image.) Its hooks
+ * itself would be address 0, which riscv64's PC-relative addressing cannot reach from the image; a const
+ * pointer would be weak_odr, which the compiler folds to NULL in the core's own files.) Its hooks
  * run on the input path (input lock held, no other).
  */
 struct hv_terminal_ops {
@@ -99,7 +100,7 @@ struct hv_terminal_ops {
 	void (*redraw)(void);
 };
 
-extern const struct hv_terminal_ops *const hv_terminal_hook;
+extern const struct hv_terminal_ops *hv_terminal_hook;
 
 static inline const struct hv_terminal_ops *hv_terminal(void)
 {
