@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { escapeKeyName } from '../console/escape-key.js';
+import { consoleLine, hypervisorStatus } from './qemu.js';
 
 /**
  * `hvcc run`'s side of the console: its standard input goes to the machine's serial port, whose far end is
@@ -100,10 +101,9 @@ export class FaultWatcher {
     this.pending += chunk;
     const lines = this.pending.split('\n');
     this.pending = lines.pop() ?? '';
-    for (const raw of lines) {
-      // A line printed over the focused guest's unfinished one begins by erasing it (\r ESC [K).
-      const line = raw.slice(raw.lastIndexOf('\r') + 1).replace(/^\x1b\[K/, '');
-      if (/^\[hv\] guest '[^']+' stopped: /.test(line)) this.faults.push(line.trim());
+    for (const line of lines.map(consoleLine)) {
+      const status = hypervisorStatus(line);
+      if (status?.kind === 'guest-stopped' && / stopped: /.test(line)) this.faults.push(line.trim());
     }
   }
 }

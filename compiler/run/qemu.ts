@@ -36,6 +36,14 @@ export const HYPERVISOR_PREFIX = '[hv] ';
 /** The start of the line the runtime prints when the hypervisor itself fails. */
 export const PANIC_MARKER = `${HYPERVISOR_PREFIX}PANIC:`;
 
+/**
+ * One console line as the hypervisor framed it. A line printed over the focused guest's unfinished one
+ * (once console input has arrived) begins by erasing that one, `\r ESC [K`, which is not part of it.
+ */
+export function consoleLine(raw: string): string {
+  return raw.slice(raw.lastIndexOf('\r') + 1).replace(/^\x1b\[K/, '');
+}
+
 /** The hypervisor's status line in one console line, or undefined when the line is not the hypervisor's. */
 export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string } | undefined {
   if (!line.startsWith(HYPERVISOR_PREFIX)) return undefined;
@@ -97,7 +105,7 @@ export function runQemu(
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      const panic = lines.find((l) => hypervisorStatus(l)?.kind === 'panic');
+      const panic = lines.map(consoleLine).find((l) => hypervisorStatus(l)?.kind === 'panic');
       if (panic) finish({ kind: 'panic', line: panic });
     });
     child.stderr.setEncoding('utf8');

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleGuests, hvcc, root, symbols, tempDir } from './harness.js';
 import { CTRL_A, PipeSession, TmuxSession } from './console-session.js';
+import { CONFIG_ABI_VERSION } from '../../compiler/codegen/config-module.js';
 
 /*
  * Interactive consoles and the management terminal (docs/console.md), on examples/consoles: `echo` echoes
@@ -164,7 +165,7 @@ describe('over a pipe (the CI form)', () => {
     s.line('a b c d e f g h i j');
     s.line(`mute ${'\x1b[A'}maybe`);
     s.line('version');
-    const errors = await s.expect(/error: unknown command 'frobnicate'[^]*hvcc \d+\.\d+\.\d+, config ABI 4, system 'consoles': 3 guest\(s\) on 3 CPU\(s\)\n/, { from: at });
+    const errors = await s.expect(new RegExp(`error: unknown command 'frobnicate'[^]*hvcc \\d+\\.\\d+\\.\\d+, config ABI ${CONFIG_ABI_VERSION}, system 'consoles': 3 guest\\(s\\) on 3 CPU\\(s\\)\n`), { from: at });
     const lines = errors[0].split('\n').filter((l) => l.startsWith('error: ') || l.startsWith('usage: '));
     expect(lines).toEqual([
       "error: unknown command 'frobnicate' (help lists them)",
@@ -347,7 +348,7 @@ describe('input is not starved', () => {
     for (let i = 0; i < 3; i++) {
       const at = s.mark();
       s.line('version');
-      await s.expect(/^hvcc .*, config ABI 4, system 'hvcc-flood-/m, { from: at, timeoutMs: 10_000 });
+      await s.expect(new RegExp(`^hvcc .*, config ABI ${CONFIG_ABI_VERSION}, system 'hvcc-flood-`, 'm'), { from: at, timeoutMs: 10_000 });
     }
     s.line('poweroff');
     expect(await s.exit()).toBe(0);
@@ -394,7 +395,7 @@ describe('hvcc run options', () => {
     for (const bad of [['--timeout', 'soon'], ['--timeout', '-5'], ['--escape', 'q'], ['--escape', 'ctrl-c']]) {
       const r = hvcc(['run', SYSTEM, '-O', out, ...bad]);
       expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^hvcc: --${bad[0]!.slice(2)}`));
+      expect(r.stderr).toMatch(new RegExp(`^error\\[HV0003\\]: --${bad[0]!.slice(2)}`));
     }
     const help = hvcc(['run', '--help']);
     expect(help.status).toBe(0);

@@ -140,6 +140,7 @@ describe('vCPU scheduler', () => {
       "[hv] guest 'alpha': RAM IPA 0x40000000-0x40ffffff at PA 0x40400000",
       "[hv] guest 'beta': VMID 2, 1 vCPU(s), entry 0x40000000, 1 device(s)",
       "[hv] guest 'beta': RAM IPA 0x40000000-0x40ffffff at PA 0x48000000",
+      "[hv] console: input goes to guest 'alpha'; Ctrl-A h for help",
       ...lines.filter((l) => l.includes(' powered off (PSCI SYSTEM_OFF')),
       '[hv] all guests have stopped, powering off',
     ]);
