@@ -49,7 +49,7 @@ function defaultIo(): Io {
 }
 
 /** Short names the handlers may read, by the long name --help shows. */
-const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
+const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', acceptFaults: 'accept-faults', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
 /** yargs' own keys, not options. */
 const INTERNAL = new Set(['_', '$0', '--', 'help', 'version']);
 
@@ -211,7 +211,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         if (timeoutText !== undefined && !/^(\d+(\.\d*)?|\.\d+)$/.test(timeoutText)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${timeoutText}'`);
         const timeout = timeoutText !== undefined ? Number(timeoutText) : process.stdin.isTTY ? 0 : 60;
         const verbose = Boolean(argv.verbose);
-        const acceptFaults = Boolean(argv['accept-faults']);
+        const acceptFaults = Boolean(argv.acceptFaults);
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
         const result = runBuild(io, argv as never, true, escapeKey);
         if (!result.ok || !result.system || !result.files) {
