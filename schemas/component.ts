@@ -34,8 +34,8 @@ export const ComponentParameter = z
      * file the property is written in, whose bytes are linked into the image; devices: phandles of other
      * device instances (in this guest or another), as pointers to their hv_device; host-device: the phandle
      * of a node under /hypervisor a host driver serves (a disk), as a pointer to its hv_host_device;
-     * board-device: the phandle of a board device the hypervisor drives, whose first window is mapped at
-     * EL2 and given as <name>_base/<name>_size, its first interrupt as <name>_irq; mac: six bytes
+     * board-device: the phandle of a board device the hypervisor drives, whose first window is mapped in
+     * the hypervisor's map and given as <name>_base/<name>_size, its first interrupt as <name>_irq; mac: six bytes
      * ([52 54 00 12 34 56]) as one u64, the first byte the most significant of the 48; interrupt: the node's
      * first `interrupts` specifier decoded through its controller's binding (the controller's number for it
      * and the trigger flags; ~0 as the number when the node has none, and a default is not needed).

@@ -896,7 +896,7 @@ export const checks: Check[] = [
           const d = boardDevice(system, p.device);
           if (d && d.interrupts.length > 0) {
             report(`${p.device} has interrupts, but guest '${g.name}' has no interrupt controller to forward them to: it must poll the device`, p.span, {
-              help: "give the guest a virtual interrupt controller (e.g. an arm,gic-v3 node): the device's interrupts then reach it under their own numbers",
+              help: "give the guest a virtual interrupt controller (a node one of its architecture's emulators serves): the device's interrupts then reach it under their own numbers",
             });
           }
         }

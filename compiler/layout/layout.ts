@@ -456,7 +456,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     irqchip = { path: irqDevice.path, windows: irqDevice.reg.map((r) => ({ base: r.base, size: r.size })), driver: irqDriver };
     for (const r of irqchip.windows) hvMappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, kind: 'device', label: `interrupt controller ${irqDevice.path}` });
   }
-  // Host instances drive board devices named by their parameters: those windows are mapped at EL2 too, whole
+  // Host instances drive board devices named by their parameters: those windows are in the hypervisor's own map too, whole
   // pages (QEMU's virtio-mmio transports are 512 bytes, eight to a page), each page once.
   const hosts: HostInstance[] = (plan.hosts ?? []).map((h) => ({
     path: h.path,

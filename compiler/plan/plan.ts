@@ -211,8 +211,12 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
     const driver = provider(catalogue, 'driver', node.compatible, backend.name);
     if (!driver) {
       const known = catalogue.components.filter((c) => c.manifest.kind === 'driver').flatMap((c) => c.manifest.compatible);
+      const guess = node.compatible[0] === undefined ? undefined : closest(node.compatible[0], known);
       diagnostics.push(
-        diagnostic(M.noHostDriver, `no host driver for ${node.compatible.map((c) => `"${c}"`).join(', ')} (${node.path})`, node.compatibleSpan, { notes: [`host drivers exist for: ${known.join(', ')}`] }),
+        diagnostic(M.noHostDriver, `no host driver for ${node.compatible.map((c) => `"${c}"`).join(', ')} (${node.path})`, node.compatibleSpan, {
+          notes: [`host drivers exist for: ${known.join(', ')}`],
+          ...(guess ? { help: `did you mean "${guess}"?` } : {}),
+        }),
       );
       continue;
     }

@@ -133,7 +133,7 @@ describe("the Linux guest's shell, typed into", () => {
     await s.expect(/^42$/m, { from: at, timeoutMs: 60_000 });
     at = s.mark();
     s.line('ls /');
-    await s.expect(/^bin +dev +init +proc +root +sys$/m, { from: at });
+    await s.expect(/^bin +dev +init +lib +mnt +proc +root +sys +tmp$/m, { from: at });
     at = s.mark();
     s.send(`${CTRL_A}n`);
     s.line('piped');

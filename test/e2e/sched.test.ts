@@ -50,10 +50,15 @@ function vcpuFigures(lines: string[], guest: string) {
 describe('vCPU scheduler', () => {
   test('four guests free to run on two CPUs get equal shares at equal priority; a CPU with one vCPU takes no ticks', () => {
     const lines = run('examples/shared-cpus/system.dts');
-    const counts = ['north', 'east', 'south', 'west'].map((g) => count(lines, g));
+    const sharing = ['north', 'east', 'south', 'west'];
+    const counts = sharing.map((g) => count(lines, g));
     for (const c of counts) expect(c).toBeGreaterThan(0);
-    // Within 20% of each other: the largest at most 1.2 times the smallest.
-    expect(Math.max(...counts) / Math.min(...counts)).toBeLessThan(1.2);
+    // The time the scheduler gave each is within 20% of the others' (the largest at most 1.2 times the
+    // smallest). The work done in it also depends on how the host runs QEMU's two CPU threads, so on a loaded
+    // host the iteration counts only stay within 50%.
+    const ran = sharing.map((g) => vcpuFigures(lines, g).ranUs);
+    expect(Math.max(...ran) / Math.min(...ran)).toBeLessThan(1.2);
+    expect(Math.max(...counts) / Math.min(...counts)).toBeLessThan(1.5);
     // The guest that owns cpu2 counts about as much as two of the sharing ones.
     expect(count(lines, 'alone')).toBeGreaterThan(Math.max(...counts));
     // Time slices end on the shared CPUs, never on the one with a single vCPU: no timer interrupt for it at all.

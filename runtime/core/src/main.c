@@ -238,7 +238,6 @@ void hv_main(void)
 	}
 	/* The guests' state exists now, so an interrupt taken as soon as a pCPU starts finds it. */
 	hv_passthrough_irqs_route();
-	hv_running_guests = c->guest_count;
 	if (c->scheduler) {
 		hv_log("vCPU scheduler: %s", c->scheduler->name);
 		for (u64 gi = 0; gi < c->guest_count; gi++)

@@ -87,7 +87,7 @@ void hv_guest_input_stats(const struct hv_guest *guest, struct hv_guest_input_st
 /*
  * The management terminal (runtime/terminal/), when the image has one: its ops object, through a pointer the
  * core defines weakly as NULL and the terminal defines again. (A weak undefined reference to the ops object
- * itself would be address 0, which riscv64's PC-relative addressing cannot reach from the image; a const
+ * itself would be address 0, which PC-relative addressing (medany code models) cannot reach from the image; a const
  * pointer would be weak_odr, which the compiler folds to NULL in the core's own files.) Its hooks
  * run on the input path (input lock held, no other).
  */
