@@ -10,6 +10,7 @@ import { MAP_FORMATS } from './formats.js';
 import { DIFF_FORMATS } from '../diff/render.js';
 import { hvccVersion } from '../paths.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
+import { ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
 import { WarningSwitchError, warningSwitches } from './warnings.js';
 import { performance } from 'node:perf_hooks';
@@ -24,8 +25,11 @@ class UsageError extends Error {}
  * reached only through import() when it is first imported.)
  */
 
-/** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
-export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
+/**
+ * Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure;
+ * `run`: 3 timed out, 4 the hypervisor panicked, 5 a guest was stopped by a fault.
+ */
+export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4, fault: 5 } as const;
 
 export interface MainOptions {
   /**
@@ -46,7 +50,7 @@ function defaultIo(): Io {
 }
 
 /** Short names the handlers may read, by the long name --help shows. */
-const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
+const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', acceptFaults: 'accept-faults', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
 /** yargs' own keys, not options. */
 const INTERNAL = new Set(['_', '$0', '--', 'help', 'version']);
 
@@ -121,7 +125,7 @@ function descriptionProblem(file: string): Diagnostic | undefined {
   return r.ok ? undefined : r.diagnostic;
 }
 
-async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false): Promise<BuildResult> {
+async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false, escapeKey?: number): Promise<BuildResult> {
   const { file, O, verbose } = argv;
   const common = commonOptions(argv, state);
   const problems = [...common.problems];
@@ -137,6 +141,7 @@ async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file:
   }
   const { build } = await import('../driver/build.js');
   const result = build({
+    ...(escapeKey !== undefined ? { escapeKey } : {}),
     reuse,
     file,
     outDir: O,
@@ -205,42 +210,59 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     )
     .command(
       'run <file>',
-      'Build if needed, then boot the image in QEMU and stream the hypervisor console (arguments after -- go to QEMU)',
+      'Build if needed, then boot the image in QEMU with this terminal as its console: the output streamed, the keys typed (or piped in) sent to the focused guest (arguments after -- go to QEMU; see docs/console.md)',
       (y) =>
         descriptionOptions(y)
           .usage('$0 run <file> [options] [-- QEMU ARGS...]')
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
-          .option('timeout', { type: 'number', default: 60, requiresArg: true, describe: 'Seconds before QEMU is stopped (exit status 3)' })
+          .option('timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds before QEMU is stopped (exit status 3); 0: no limit. Default: 60, or no limit when standard input is a terminal',
+          })
+          .option('escape', { type: 'string', requiresArg: true, describe: `The console escape key, overriding the description's escape-key: ${ESCAPE_KEY_FORMS.replace(/`/g, '')} (default ctrl-a)` })
+          .option('accept-faults', { type: 'boolean', describe: 'Exit 0 even when a guest was stopped by a fault (otherwise exit status 5)' })
           .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command and the QEMU command line' }),
       handler('run', async (argv: Record<string, unknown>) => {
-        const timeout = argv.timeout as number;
+        let escapeKey: number | undefined;
+        if (argv.escape !== undefined) {
+          escapeKey = parseEscapeKey(String(argv.escape));
+          if (escapeKey === undefined) throw new UsageError(`--escape: '${String(argv.escape)}' is not a key the console can use; write ${ESCAPE_KEY_FORMS.replace(/`/g, '')}`);
+        }
+        const timeoutText = argv.timeout === undefined ? undefined : String(argv.timeout).trim();
+        if (timeoutText !== undefined && !/^(\d+(\.\d*)?|\.\d+)$/.test(timeoutText)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${timeoutText}'`);
+        const timeout = timeoutText !== undefined ? Number(timeoutText) : process.stdin.isTTY ? 0 : 60;
         const verbose = Boolean(argv.verbose);
+        const acceptFaults = Boolean(argv.acceptFaults);
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
         const { readRunStamp, writeRunStamp } = await import('../driver/run-stamp.js');
         const { defaultCacheDir } = await import('../toolchain/cache.js');
         const common = commonOptions(argv, state);
         const cacheDir = defaultCacheDir();
-        const key = { file: String(argv.file), outDir: argv.O as string | undefined, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, disabled: [...common.disabled], werror: common.werror };
+        const key = { file: String(argv.file), outDir: argv.O as string | undefined, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, disabled: [...common.disabled], werror: common.werror, escapeKey };
         // Nothing changed since the last clean build of this command line: boot it without reading anything.
         const stamp = common.problems.length ? undefined : state.timings ? state.timings.measure('up-to-date check (run stamp)', () => readRunStamp(cacheDir, key)) : readRunStamp(cacheDir, key);
         let command: { program: string; args: string[] } | { error: string };
+        let consoleEscape: number;
         const { qemuCommand, runQemu } = await import('../run/qemu.js');
         if (stamp) {
           if (verbose) io.stderr(`hvcc: ${stamp.outDir} is up to date (no file it was built from changed)\n`);
           command = { program: stamp.program, args: [...stamp.args, ...qemuArgs] };
+          consoleEscape = stamp.escapeKey;
         } else {
           const started = Date.now();
-          const result = await runBuild(io, state, argv as never, true);
+          const result = await runBuild(io, state, argv as never, true, escapeKey);
           if (!result.ok || !result.system || !result.files) {
             exit = EXIT.errors;
             return;
           }
           const base = qemuCommand(result.system.board, result.arch!, result.files.elf);
           if (!('error' in base) && result.diagnostics.length === 0 && result.dependencies && result.outDir) {
-            writeRunStamp(cacheDir, key, { outDir: result.outDir, elf: result.files.elf, program: base.program, args: base.args }, result.dependencies, started);
+            writeRunStamp(cacheDir, key, { outDir: result.outDir, elf: result.files.elf, program: base.program, args: base.args, escapeKey: result.system.hypervisor.escapeKey }, result.dependencies, started);
           }
           command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
+          consoleEscape = result.system.hypervisor.escapeKey;
         }
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
@@ -248,17 +270,29 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           return;
         }
         if (verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
+        const { attachConsole, FaultWatcher } = await import('../run/interactive.js');
+        const faults = new FaultWatcher();
         const started = performance.now();
         let first: number | undefined;
-        const boot = () => runQemu(command, { timeoutSeconds: timeout, onOutput: (chunk) => {
-          first ??= performance.now();
-          io.stdout(chunk);
-        } });
+        const boot = () =>
+          runQemu(command, {
+            timeoutSeconds: timeout,
+            onOutput: (chunk) => {
+              first ??= performance.now();
+              faults.feed(chunk);
+              io.stdout(chunk);
+            },
+            attachInput: (stdin, kill) => attachConsole({ sink: stdin, kill, escapeKey: consoleEscape }).detach,
+          });
         const outcome = state.timings ? await state.timings.measureAsync(`${command.program} (boot to the end)`, boot) : await boot();
         if (state.timings && first !== undefined) state.timings.record('to its first console output', first - started, 1);
         switch (outcome.kind) {
           case 'powered-off':
             exit = EXIT.ok;
+            if (faults.faults.length > 0 && !acceptFaults) {
+              io.stderr(`hvcc: ${faults.faults.length === 1 ? 'a guest was' : `${faults.faults.length} guests were`} stopped by a fault (--accept-faults accepts that): ${faults.faults[0]!.replace(/^\[hv\] /, '')}\n`);
+              exit = EXIT.fault;
+            }
             break;
           case 'timeout':
             io.stderr(`hvcc: no power-off after ${timeout} s; QEMU stopped\n`);

@@ -10,7 +10,7 @@ import { layoutSystem, type Layout } from '../layout/layout.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
-import { planSystem, selectArch, type Plan } from '../plan/plan.js';
+import { planSystem, schedulerAvailability, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
 import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
@@ -25,6 +25,8 @@ export interface AnalyzeOptions extends CheckOptions {
   /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
   componentPath?: string[];
   readFile?: (path: string) => string | undefined;
+  /** The console escape key, overriding the description's (`hvcc run --escape`). */
+  escapeKey?: number;
   /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
   parser?: DtsParser;
   /** `--timings`: each pass is measured. */
@@ -70,6 +72,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   const result: Analysis = { diagnostics, sources };
   const system = front.system;
   if (!system) return result;
+  if (options.escapeKey !== undefined) system.hypervisor.escapeKey = options.escapeKey;
   const partial: NonNullable<Analysis['partial']> = { system };
   result.partial = partial;
   const resolved = timed(t, 'options (Kconfig)', () => resolveOptions({ catalogue, systemFile: options.file, boardFile: system.board.file, outDir: options.outDir, configFile: options.configFile }));
@@ -94,7 +97,8 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
       ...runChecks(
         {
           system: system,
-          limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
+          limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1, maxVcpus: kconfig.intValue('HV_MAX_VCPUS') ?? 1 },
+          scheduler: schedulerAvailability(system, catalogue, backend.name, (s) => kconfig.isEnabled(s)),
           guestAddressBits: guestFormat.inputBits,
           blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
           granule: guestFormat.granule,
@@ -114,7 +118,9 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   result.plan = planned.plan;
 
   try {
-    const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
+    // One stack per CPU, and with the scheduler one per vCPU as well (each vCPU is a thread of its own).
+    const stacks = (kconfig.intValue('HV_MAX_CPUS') ?? 0) + (planned.plan.scheduler ? (kconfig.intValue('HV_MAX_VCPUS') ?? 0) : 0);
+    const stackBytes = BigInt(stacks) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
     const plan = planned.plan;
     const inputFiles: string[] = [];
     const readInput = (p: string) => {

@@ -79,7 +79,13 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       folder: c.component.dir.slice(packageRoot.length + 1),
       reasons: c.reasons.map((r) => ({ why: r.why, ...(r.node ? { node: r.node } : {}), ...(r.span ? { at: `${r.span.file}:${r.span.start.line}:${r.span.start.column}` } : {}) })),
     })),
-    cpus: layout.pcpus.map((p) => ({ cpu: system.board.cpus[p.boardCpu]!.path, hwid: hex(p.hwid), guest: p.guest === undefined ? null : layout.guests[p.guest]!.name, vcpu: p.vcpu ?? null })),
+    cpus: layout.pcpus.map((p) => ({
+      cpu: system.board.cpus[p.boardCpu]!.path,
+      hwid: hex(p.hwid),
+      guest: p.guest === undefined ? null : layout.guests[p.guest]!.name,
+      vcpu: p.vcpu ?? null,
+      runs: p.runs.map((r) => ({ guest: layout.guests[r.guest]!.name, vcpu: r.vcpu })),
+    })),
     guests: layout.guests.map((g) => ({
       name: g.name,
       vmid: g.vmid,
@@ -107,6 +113,8 @@ function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, op
   for (const c of plan.components) parts.push(c.component.dir, hashes.tree(c.component.dir));
   parts.push(hashes.tree(join(packageRoot, 'compiler')));
   parts.push(options.dotConfig);
+  // What the description says, or what the command line put instead (hvcc run --escape).
+  parts.push(`escape-key ${layout.console.escape}`);
   return sha256(...parts);
 }
 

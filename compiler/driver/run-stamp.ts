@@ -20,6 +20,8 @@ export interface RunStampKey {
   componentPath: readonly string[];
   disabled: readonly string[];
   werror: boolean;
+  /** `hvcc run --escape`, which the image is built with. */
+  escapeKey: number | undefined;
 }
 
 export interface RunStamp {
@@ -27,10 +29,12 @@ export interface RunStamp {
   elf: string;
   program: string;
   args: string[];
+  /** The console's escape key the image was built with (what `hvcc run` watches for on its side). */
+  escapeKey: number;
 }
 
 interface StoredStamp extends RunStamp {
-  version: 1;
+  version: 2;
   entries: [string, string][];
 }
 
@@ -90,9 +94,9 @@ export function readRunStamp(cacheDir: string, key: RunStampKey): RunStamp | und
   } catch {
     return undefined;
   }
-  if (stored.version !== 1 || !Array.isArray(stored.entries)) return undefined;
+  if (stored.version !== 2 || !Array.isArray(stored.entries)) return undefined;
   for (const [path, id] of stored.entries) if (identityOf(path) !== id) return undefined;
-  return { outDir: stored.outDir, elf: stored.elf, program: stored.program, args: stored.args };
+  return { outDir: stored.outDir, elf: stored.elf, program: stored.program, args: stored.args, escapeKey: stored.escapeKey };
 }
 
 /**
@@ -115,7 +119,7 @@ export function writeRunStamp(cacheDir: string, key: RunStampKey, stamp: RunStam
     if (!st.isDirectory() && !path.startsWith(stamp.outDir) && st.mtimeNs >= settled) return;
     entries.push([path, identity(st, st.isDirectory())]);
   }
-  const stored: StoredStamp = { version: 1, ...stamp, entries };
+  const stored: StoredStamp = { version: 2, ...stamp, entries };
   try {
     const file = stampFile(cacheDir, key);
     mkdirSync(dirname(file), { recursive: true });

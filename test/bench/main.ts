@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   console.log(`load average at the start: ${l1!.toFixed(2)} ${l5!.toFixed(2)} ${l15!.toFixed(2)} (2 cores: figures beside other work are slower)`);
   for (const line of await twoGuests()) console.log(line);
   for (const example of EXAMPLES) for (const line of coldAndWarm(example)) console.log(line);
-  for (const [file, fn] of [['exits.js', 'benchExits'], ['dts.js', 'benchDts'], ['kconfig.js', 'benchKconfig'], ['linux.js', 'benchLinuxRun'], ['linux.js', 'benchLinux'], ['riscv64.js', 'benchRiscv64'], ['validate.js', 'benchValidate'], ['scaling.js', 'benchScaling']] as const) {
+  for (const [file, fn] of [['exits.js', 'benchExits'], ['dts.js', 'benchDts'], ['kconfig.js', 'benchKconfig'], ['linux.js', 'benchLinuxRun'], ['linux.js', 'benchLinux'], ['riscv64.js', 'benchRiscv64'], ['sched.js', 'benchSched'], ['virtio.js', 'benchVirtio'], ['consoles.js', 'benchConsoles'], ['validate.js', 'benchValidate'], ['scaling.js', 'benchScaling']] as const) {
     const path = join(dirname(fileURLToPath(import.meta.url)), file);
     if (!existsSync(path)) continue;
     const mod = (await import(pathToFileURL(path).href)) as Record<string, () => Promise<string[]>>;

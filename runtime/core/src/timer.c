@@ -42,6 +42,15 @@ u64 hv_time_ns(void)
 	return ticks / counter_hz * HV_NS_PER_SEC + ticks % counter_hz * HV_NS_PER_SEC / counter_hz;
 }
 
+u64 hv_counter_deadline_ns(u64 ticks)
+{
+	u64 secs = ticks / counter_hz;
+
+	if (secs > ~0UL / HV_NS_PER_SEC - 1)
+		return NEVER;
+	return secs * HV_NS_PER_SEC + DIV_ROUND_UP(ticks % counter_hz * HV_NS_PER_SEC, counter_hz);
+}
+
 /* The first counter value at or after `ns`: the hardware must never fire before the deadline. */
 static u64 ns_to_ticks(u64 ns)
 {
@@ -221,6 +230,8 @@ void hv_cpu_run_pending(void)
 {
 	struct cpu_queues *q = &queues[arch_cpu_id()];
 
+	/* Console input, when it is polled rather than taken by its interrupt: passing through is when. */
+	hv_input_poll();
 	/* Every exit passes here: no timer armed, none fired, no work queued is the answer most of the time. */
 	if (!q->fired && READ_ONCE(q->next) == NEVER && !q->work_head)
 		return;
