@@ -23,6 +23,13 @@ beforeAll(() => {
 }, 600_000);
 
 describe('an unmodified Debian arm64 kernel as a guest', () => {
+  test('its descriptions validate with no diagnostics at all once prepare.mjs has fetched the kernel', () => {
+    for (const name of ['system.dts', 'shared.dts']) {
+      const r = hvcc(['validate', '-q', `examples/linux-guest/${name}`]);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    }
+  });
+
   test('boots on 2 vCPUs beside a bare-metal guest, reaches /init, powers off; hvcc run exits 0', () => {
     expect(release).toMatch(/^\d+\.\d+\.\d+-\d+-arm64$/);
     expect(readFileSync(join(root, 'examples', 'linux-guest', 'build', 'release'), 'utf8').trim()).toBe(release);

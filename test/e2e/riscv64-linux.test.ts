@@ -20,6 +20,11 @@ beforeAll(() => {
 }, 2_400_000);
 
 describe('Linux 6.1 as a riscv64 guest', () => {
+  test('its description validates with no diagnostics at all once the kernel is built', () => {
+    const r = hvcc(['validate', '-q', 'examples/riscv64/linux-guest/system.dts']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
   test('boots on 2 vCPUs beside a bare-metal guest, its /init prints the marker, uname -r and 2 CPUs, powers off; hvcc run exits 0', () => {
     expect(release).toMatch(/^6\.1\.\d+/);
     expect(readFileSync(join(root, 'examples', 'riscv64', 'linux-guest', 'build', 'release'), 'utf8').trim()).toBe(release);

@@ -23,7 +23,6 @@ const problems = (r: ReturnType<typeof run>) => r.diagnostics.filter((d) => d.se
 
 /** dtc rejects the same files (written to a folder of their own). */
 function dtcRejects(files: Record<string, string>): void {
-  if (!haveDtc) return;
   const dir = mkdtempSync(join(tmpdir(), 'hvcc-pointing-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
