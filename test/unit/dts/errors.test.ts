@@ -1,7 +1,7 @@
 /** Every HV1xxx code, triggered by a minimal source: code and file:line:column asserted. */
 import { describe, expect, test } from '@jest/globals';
 import { decodeDtb, dtsMessages, parseDts, type ParseDtsOptions } from '../../../compiler/dts/index.js';
-import { at, haveTool, show } from './harness.js';
+import { at, show } from './harness.js';
 import { DtsParser } from '../../../compiler/dts/parser.js';
 
 /** One parser for every source this file parses (building one costs ~30 ms). */

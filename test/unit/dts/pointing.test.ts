@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseDts, type ParseDtsOptions } from '../../../compiler/dts/index.js';
 import { numberFix } from '../../../compiler/dts/lexer.js';
 import { shownToken } from '../../../compiler/dts/parser.js';
-import { at, dtc, haveDtc } from './harness.js';
+import { at, dtc } from './harness.js';
 
 const V = '/dts-v1/;\n';
 
