@@ -12,11 +12,13 @@
 #if defined(__riscv)
 #define RAM_BASE	0x80000000UL
 #define UART_BASE	0x10000000UL
+#define VIRTIO_BASE	0x10001000UL	/* where QEMU's riscv64 virt has its first virtio-mmio transport */
 /* Below the guest's RAM (which starts at 0x80000000): nothing is mapped there. */
 #define OUTSIDE_RAM	0x40000000UL
 #else
 #define RAM_BASE	0x40000000UL
 #define UART_BASE	0x09000000UL
+#define VIRTIO_BASE	0x0a000000UL	/* where QEMU's arm virt has its first virtio-mmio transport */
 /* Past the end of the guest's RAM (which starts at 0x40000000). */
 #define OUTSIDE_RAM	0x80000000UL
 #endif

@@ -167,3 +167,21 @@ describe('only the board\'s architecture is linked in', () => {
     expect(r.stdout + r.stderr).toMatch(/error\[HV3020\]: guest 'beta' is a program for aarch64, but the board's CPUs are riscv64/);
   });
 });
+
+describe('riscv64: the virtio console', () => {
+  test('the arch-neutral virtio transport and console serve a riscv64 guest without a UART, its lines prefixed like any other', () => {
+    const out = tempDir('rv-vcon');
+    const r = hvcc(['run', 'examples/riscv64/virtio-console/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('[vcon] '))).toEqual([
+      '[vcon] vcon: hello from a guest without a UART',
+      ...[1, 2, 3, 4, 5, 6].map((n) => `[vcon] vcon: line ${n} of 6 through the virtio console`),
+      '[vcon] vcon: done',
+    ]);
+    expect(lines).toContain("[hv] guest 'vcon' powered off (SBI system_reset shutdown from vCPU 0)");
+    expect(lines).toContain('[steady] steady: line 10 of 10');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { components: { name: string }[] };
+    expect(manifest.components.map((c) => c.name)).toEqual(expect.arrayContaining(['virtio-mmio', 'virtio-console-emulator']));
+  });
+});

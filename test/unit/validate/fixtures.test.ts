@@ -110,7 +110,7 @@ describe('check fixtures', () => {
 });
 
 /** Examples a fresh checkout can validate (examples/linux-guest needs its prepare.mjs downloads). */
-const CLEAN_EXAMPLES = ['two-guests', 'containment', 'shared-cpus', 'passthrough', 'virtio-console', 'shared-memory', 'virtio-blk', 'virtio-net', 'net-uplink', 'riscv64/two-guests', 'riscv64/containment', 'riscv64/plic'];
+const CLEAN_EXAMPLES = ['two-guests', 'containment', 'shared-cpus', 'passthrough', 'virtio-console', 'shared-memory', 'virtio-blk', 'virtio-net', 'net-uplink', 'riscv64/two-guests', 'riscv64/containment', 'riscv64/plic', 'riscv64/virtio-console'];
 
 describe('clean examples (no false positives)', () => {
   test.each(CLEAN_EXAMPLES)('examples/%s validates with no diagnostics at all', (name) => {
