@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # riscv64: qemu-system-misc (qemu-system-riscv64) with opensbi as its firmware; the Linux guest's kernel is
-# built from linux-source-6.1 with gcc-riscv64-linux-gnu (flex, bison and bc for its build tools); the Kconfig
-# tests build Linux's own scripts/kconfig/conf from the same tarball (flex, bison, gcc).
+# built from linux-source-6.1 with gcc-riscv64-linux-gnu (flex, bison and bc for its build tools). gcc and
+# cpp build host-side programs: the kernel's tools, Linux's Kconfig conf for the differential tests, the
+# virtio transport's ASan harness; cpp also preprocesses device-tree sources.
 packages=(clang-14 lld-14 llvm-14 qemu-system-arm ipxe-qemu device-tree-compiler make
           kconfig-frontends-nox python3-kconfiglib tmux chromium libxml2-utils
-          qemu-system-misc opensbi gcc-riscv64-linux-gnu linux-source-6.1 flex bison bc libc6-dev)
+          qemu-system-misc opensbi gcc-riscv64-linux-gnu linux-source-6.1 flex bison bc libc6-dev gcc cpp)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

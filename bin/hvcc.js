@@ -1,6 +1,47 @@
 #!/usr/bin/env node
-// The CLI runs from one bundled file (npm run build writes it with esbuild): loading it is a fraction of
-// loading the compiler's modules one by one.
-import { main } from '../dist/hvcc.mjs';
+// The CLI runs from one bundled file, dist/hvcc.cjs (npm run build writes it with esbuild), compiled through
+// V8's code cache: the first run of a build of hvcc leaves the compiled code in the cache folder
+// ($HVCC_CACHE_DIR, else ~/.cache/hvcc, under v8/), and every later run starts from it instead of parsing
+// and compiling 2 MB of JavaScript again. A cache V8 refuses (another node, another bundle) is rewritten;
+// one that cannot be read or written is only slower. See docs/pipeline.md, "Start-up".
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-process.exitCode = await main(process.argv.slice(2));
+const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'hvcc.cjs');
+const source = readFileSync(bundle, 'utf8');
+const env = process.env;
+const cacheRoot = env.HVCC_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hvcc');
+const st = statSync(bundle);
+const key = `${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}`.replace(/[^\w.-]/g, '_');
+// One cache per command: each holds the code its command ran (validate's is not build's).
+const command = /^[a-z]{1,20}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+const cacheFile = join(cacheRoot, 'v8', `hvcc-${key}-${command}.bin`);
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {
+  cachedData = undefined;
+}
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  ...(cachedData ? { cachedData } : {}),
+  importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+process.exitCode = await module.exports.main(process.argv.slice(2));
+if (!cachedData || script.cachedDataRejected) {
+  // After the command ran: the cache then holds the functions it compiled too, not only the top level.
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+  } catch {
+    // a read-only or missing cache folder: the next run compiles again
+  }
+}

@@ -5,14 +5,21 @@ import { z } from 'zod';
  * what it needs. The compiler discovers components by these files alone, so adding a driver, an emulator
  * or an arch port never means editing the compiler.
  */
-export const ComponentKind = z.enum(['core', 'arch', 'driver', 'emulator']);
+/**
+ * core: always linked; arch: the port for the board's CPUs; driver: a board device the hypervisor uses;
+ * emulator: a guest device it emulates; service: a part no node asks for. A service with a `service` name is
+ * one of the core's optional services, linked when the system needs it (the scheduler, when a CPU is
+ * shared); one without is linked when its Kconfig symbol is enabled (the management terminal, its command
+ * groups).
+ */
+export const ComponentKind = z.enum(['core', 'arch', 'service', 'driver', 'emulator']);
 export type ComponentKind = z.infer<typeof ComponentKind>;
 
 /** A Kconfig int symbol (without CONFIG_) or a number: a capability that scales with the configuration. */
 export const CountOrSymbol = z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Z0-9_]+$/, 'a Kconfig symbol without CONFIG_')]);
 export type CountOrSymbol = z.infer<typeof CountOrSymbol>;
 
-export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file']);
+export const ParameterType = z.enum(['u32', 'u64', 'flag', 'string', 'clock', 'file', 'interrupt', 'devices', 'host-device', 'board-device', 'mac']);
 export type ParameterType = z.infer<typeof ParameterType>;
 
 export const ComponentParameter = z
@@ -24,7 +31,14 @@ export const ComponentParameter = z
     /**
      * u32/u64/flag: a number (a flag is 1 when the property is present); string: the text; clock: the node's
      * clock-frequency, else that of the node its first `clocks` phandle names; file: a path relative to the
-     * file the property is written in, whose bytes are linked into the image.
+     * file the property is written in, whose bytes are linked into the image; devices: phandles of other
+     * device instances (in this guest or another), as pointers to their hv_device; host-device: the phandle
+     * of a node under /hypervisor a host driver serves (a disk), as a pointer to its hv_host_device;
+     * board-device: the phandle of a board device the hypervisor drives, whose first window is mapped in
+     * the hypervisor's map and given as <name>_base/<name>_size, its first interrupt as <name>_irq; mac: six bytes
+     * ([52 54 00 12 34 56]) as one u64, the first byte the most significant of the 48; interrupt: the node's
+     * first `interrupts` specifier decoded through its controller's binding (the controller's number for it
+     * and the trigger flags; ~0 as the number when the node has none, and a default is not needed).
      */
     type: ParameterType,
     /** Used when the property is absent; without one the property is required. */
@@ -51,6 +65,12 @@ export const ComponentManifest = z
     description: z.string().min(1),
     /** Device-tree compatible strings this component serves: a host device for a driver, a guest device for an emulator. */
     compatible: z.array(z.string()).default([]),
+    /**
+     * For emulators: generic compatible strings a node lists after one of `compatible` (`"virtio,mmio"` after
+     * `"hvcc,virtio-console"`): the guest's drivers match the generic one, the hypervisor the specific one. A
+     * node that lists only a generic string gets told which specific ones exist.
+     */
+    'generic-compatible': z.array(z.string()).default([]),
     /** For "arch" components: the architecture name; for others: the architectures they build for (empty = any). */
     arch: z.array(z.string()).default([]),
     /** C and assembly sources, relative to the folder. `.c` files become bitcode; `.S` files become objects. */
@@ -59,10 +79,28 @@ export const ComponentManifest = z
     'public-include': z.array(z.string()).default([]),
     /** Other components (by name) this one is always linked with. */
     needs: z.array(z.string()).default([]),
+    /**
+     * Also link the driver of the board's interrupt controller (whichever serves the board's
+     * interrupt-parent), so that the hypervisor takes interrupts: the management terminal does, for its
+     * console's input and so that idle CPUs sleep; a scheduler does, to preempt through its timer interrupt.
+     */
+    'needs-irqchip': z.boolean().default(false),
+    /** For services: it starts guests at run time (the terminal's guest commands), so `no-autostart` guests can run. */
+    'starts-guests': z.boolean().default(false),
     /** The Kconfig symbol (without CONFIG_) that must be enabled for this component to be linked. */
     kconfig: z.string().optional(),
-    /** For drivers and emulators: the symbol of the ops object the generated config points at. */
+    /** For drivers, emulators and services: the symbol of the ops object the generated config points at. */
     ops: z.string().optional(),
+    /**
+     * For "service" components: which of the core's optional services it provides. "scheduler": vCPU
+     * scheduling, linked when some CPU may run more than one vCPU; its ops become hv_config.scheduler.
+     */
+    service: z.enum(['scheduler']).optional(),
+    /**
+     * For "arch" components: the core's optional services whose arch hooks this port implements (hv/arch.h:
+     * "scheduler" needs its context switching). A service is linked only on a port that lists it.
+     */
+    'arch-services': z.array(z.enum(['scheduler'])).default([]),
     /**
      * For drivers and emulators: the C type of one instance's state. The compiler defines one zeroed object of
      * it per instance (in a generated C file that includes `header`), so its size follows the Kconfig values it

@@ -103,15 +103,64 @@ export const GuestDevice = z.object({
   interrupts: z.array(Interrupt),
   /** The `interrupts` property's value. */
   interruptsSpan: Span.optional(),
+  /** The properties its binding defines, decoded (empty when no binding is known for it). */
+  properties: z.record(z.string(), z.unknown()),
+  /** Where each of those properties' values is written, and each element of a list. */
+  propertySpans: z.record(z.string(), z.object({ value: Span, items: z.array(Span) })),
+  /** Properties of its binding that are the hypervisor's: not in the guest's device tree (they may point outside it). */
+  hostOnly: z.array(z.string()),
   span: Span,
   compatibleSpan: Span,
 });
 export type GuestDevice = z.infer<typeof GuestDevice>;
 
-export const GuestVcpu = z.object({
-  /** Index into board.cpus of the physical CPU this vCPU is pinned to. */
-  pcpu: z.number().int().nonnegative(),
+/** Host RAM two or more guests map (a `hvcc,shared-region` node under /hypervisor). */
+export const SharedRegion = z.object({
+  /** The node's path, which windows refer to. */
+  path: z.string(),
+  /** The node's name, for the map. */
+  name: z.string(),
+  size: z.bigint().positive(),
+  sizeSpan: Span,
+  hostAddress: z.bigint().nonnegative().optional(),
   span: Span,
+});
+export type SharedRegion = z.infer<typeof SharedRegion>;
+
+/** A guest's mapping of a shared region (a `hvcc,shared-memory` node inside the guest). */
+export const SharedWindow = z.object({
+  path: z.string(),
+  /** Path of the region it maps. */
+  region: z.string(),
+  regionSpan: Span,
+  ipa: z.bigint().nonnegative(),
+  size: z.bigint().positive(),
+  readOnly: z.boolean(),
+  /** The `reg` entry. */
+  span: Span,
+});
+export type SharedWindow = z.infer<typeof SharedWindow>;
+
+/** An entry of a guest's `cpus` that is not a CPU of the board (the vcpu-affinity check reports it). */
+export const StrayCpu = z.object({ path: z.string(), span: Span });
+export type StrayCpu = z.infer<typeof StrayCpu>;
+
+export const GuestVcpu = z.object({
+  /**
+   * Indices into board.cpus of the physical CPUs this vCPU may run on, in `cpus` order: one pins it there;
+   * several let the scheduler choose. Empty when none of its entries is a CPU.
+   */
+  affinity: z.array(z.number().int().nonnegative()),
+  /** Its `cpus` entries that name no CPU of the board. */
+  strays: z.array(StrayCpu),
+  /** Scheduling priority (higher runs first) and time slice; the description's, or the defaults. */
+  priority: z.number().int().nonnegative(),
+  timeSliceUs: z.number().int().nonnegative(),
+  /** Its `cpus` entry when pinned by position, else the whole `cpus` value. */
+  span: Span,
+  /** Where its priority and time slice are written, when they are. */
+  prioritySpan: Span.optional(),
+  timeSliceSpan: Span.optional(),
 });
 export type GuestVcpu = z.infer<typeof GuestVcpu>;
 
@@ -156,12 +205,52 @@ export const Guest = z.object({
   initrd: GuestFile.optional(),
   bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
+  /** Its windows on shared regions. */
+  shared: z.array(SharedWindow),
   passthrough: z.array(Passthrough),
+  /** Whether it starts at boot (`no-autostart` says not: the management terminal starts it). */
+  autostart: z.boolean(),
   span: Span,
   /** The `cpus` property, for diagnostics about the vCPU list as a whole. */
   cpusSpan: Span,
+  /** The `vcpus` property's value, when the description gives the vCPU count. */
+  vcpusSpan: Span.optional(),
 });
 export type Guest = z.infer<typeof Guest>;
+
+/** A node under /hypervisor that a host driver serves (a disk, a network): an instance the hypervisor runs itself. */
+export const HostNode = z.object({
+  path: z.string(),
+  name: z.string(),
+  compatible: z.array(z.string()),
+  compatibleSpan: Span,
+  span: Span,
+});
+export type HostNode = z.infer<typeof HostNode>;
+
+/** A disk of the board, on one of its virtio-mmio transports (`hvcc,virtio-disk`). */
+export const Disk = z.object({
+  path: z.string(),
+  name: z.string(),
+  /** Path of the board device (transport) it sits on. */
+  device: z.string(),
+  deviceSpan: Span,
+  size: z.bigint().positive(),
+  sizeSpan: Span,
+  span: Span,
+});
+export type Disk = z.infer<typeof Disk>;
+
+/** A network the hypervisor switches (`hvcc,network`). */
+export const Network = z.object({
+  path: z.string(),
+  name: z.string(),
+  /** Path of the board device (transport) of its uplink, when it has one. */
+  uplink: z.string().optional(),
+  uplinkSpan: Span.optional(),
+  span: Span,
+});
+export type Network = z.infer<typeof Network>;
 
 export const Hypervisor = z.object({
   /** Host RAM the hypervisor image, its tables and its stacks live in. */
@@ -169,6 +258,9 @@ export const Hypervisor = z.object({
   /** Path of the host console device. */
   console: z.string(),
   consoleSpan: Span,
+  /** The console escape key (a control character), from `escape-key` or the default Ctrl-A. */
+  escapeKey: z.number().int().min(1).max(0x1f),
+  escapeKeySpan: Span.optional(),
   span: Span,
 });
 export type Hypervisor = z.infer<typeof Hypervisor>;
@@ -181,6 +273,14 @@ export const System = z.object({
   tree: z.custom<DtTree>(),
   board: Board,
   hypervisor: Hypervisor,
+  /** Shared memory regions (under /hypervisor). */
+  sharedRegions: z.array(SharedRegion),
+  /** Nodes under /hypervisor a host driver serves (disks, networks), in source order. */
+  hostNodes: z.array(HostNode),
+  /** The board's disks (under /hypervisor). */
+  disks: z.array(Disk),
+  /** Networks between guests (under /hypervisor). */
+  networks: z.array(Network),
   guests: z.array(Guest),
   /** Guest nodes under /guests, including any the model could not read (their errors are reported). */
   declaredGuests: z.number().int().nonnegative(),

@@ -35,9 +35,16 @@ export interface ArchBackend {
    * The architecture's nodes of a guest device tree (CPUs, firmware interface, architected timer) and the root's
    * compatible strings. `withInterruptController`: the guest has a virtual interrupt controller. `adjust`, when
    * given, sees copies of the guest's own nodes and may complete them (wire an interrupt controller's
-   * per-CPU contexts to the generated CPU nodes).
+   * per-CPU contexts to the generated CPU nodes). `interruptParentOnDevices`: name the guest's interrupt
+   * controller in each device that has interrupts rather than in the root (where CPU-local interrupt
+   * controllers, which have no parent, would inherit it).
    */
-  guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): { nodes: DtNode[]; rootCompatible: string[]; adjust?: (own: DtNode[]) => void };
+  guestTree(input: { guest: Guest; board: Board; builder: TreeBuilder; withInterruptController: boolean }): {
+    nodes: DtNode[];
+    rootCompatible: string[];
+    adjust?: (own: DtNode[]) => void;
+    interruptParentOnDevices?: boolean;
+  };
   /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field; values may depend on the description (a clock rate). */
   config: {
     system: { fields: readonly string[]; values(system: System): bigint[] };

@@ -6,6 +6,8 @@ import { contains, end, formatRange, formatSize, hex, isAligned, overlaps, type 
 import { outsideReferences } from '../model/guest-references.js';
 import type { Check, CheckContext } from './check.js';
 import { checkMessages as M } from './messages.js';
+import { sharedCpus, vcpuName } from '../model/cpu-sharing.js';
+import { SCHEDULING } from '../../schemas/bindings/hvcc.js';
 
 export type { Check, CheckContext } from './check.js';
 
@@ -14,10 +16,14 @@ interface Owned extends Range {
   span: Span;
 }
 
+/** Host RAM pinned by the description: each guest's, then (one more row) the shared regions'. */
 function hostRanges(system: System): Owned[][] {
-  return system.guests.map((g) =>
-    g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.hostAddressSpan ?? m.span }])),
-  );
+  return [
+    ...system.guests.map((g) =>
+      g.memory.flatMap((m) => (m.hostAddress === undefined ? [] : [{ base: m.hostAddress, size: m.size, owner: `guest '${g.name}'`, span: m.hostAddressSpan ?? m.span }])),
+    ),
+    system.sharedRegions.flatMap((r) => (r.hostAddress === undefined ? [] : [{ base: r.hostAddress, size: r.size, owner: `shared region '${r.name}'`, span: r.span }])),
+  ];
 }
 
 function boardDevice(system: System, path: string) {
@@ -27,6 +33,89 @@ function boardDevice(system: System, path: string) {
 /** The windows of a guest's passed-through devices: at their board addresses in the guest too. */
 function passthroughWindows(system: System, g: Guest): Owned[] {
   return g.passthrough.flatMap((p) => (boardDevice(system, p.device)?.reg ?? []).map((r) => ({ base: r.base, size: r.size, owner: `passthrough ${p.device}`, span: p.span })));
+}
+
+/** The guest's interrupt controller that an emulator serves, if it has one (the first). */
+function guestController(g: Guest, controllers: ReadonlyMap<string, { path: string; emulator: string; deliverable: { first: number; count: number; what: string; symbol?: string }[] }>) {
+  for (const d of g.devices) {
+    const c = controllers.get(d.path);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+/** A device on a virtio-mmio transport (its compatible names the device, then the transport). */
+function isVirtio(d: { compatible: readonly string[] }): boolean {
+  return d.compatible.includes('virtio,mmio');
+}
+
+/** One extent of a disk given to a guest: a hvcc,virtio-blk device's disk, disk-start, disk-size, read-only. */
+interface Extent {
+  disk: string;
+  diskSpan: Span;
+  start: bigint;
+  startSpan: Span;
+  size: bigint;
+  sizeSpan: Span;
+  readOnly: boolean;
+}
+
+function extents(system: System): { g: Guest; d: Guest['devices'][number]; e: Extent }[] {
+  return system.guests.flatMap((g) =>
+    g.devices
+      .filter((d) => d.compatible.includes('hvcc,virtio-blk') && typeof d.properties.disk === 'string' && typeof d.properties['disk-size'] === 'bigint')
+      .map((d) => {
+        const span = (name: string) => d.propertySpans[name]?.value ?? d.propertySpans['disk-size']?.value ?? d.span;
+        return {
+          g,
+          d,
+          e: {
+            disk: d.properties.disk as string,
+            diskSpan: span('disk'),
+            start: (d.properties['disk-start'] as bigint | undefined) ?? 0n,
+            startSpan: span('disk-start'),
+            size: d.properties['disk-size'] as bigint,
+            sizeSpan: span('disk-size'),
+            readOnly: d.properties['read-only'] === true,
+          },
+        };
+      }),
+  );
+}
+
+/** The board devices the hypervisor drives for disks (and network uplinks), with who uses each. */
+function hostDeviceUses(system: System): { device: string; what: string; span: Span }[] {
+  return [
+    ...system.disks.map((d) => ({ device: d.device, what: `the transport of disk ${d.name}`, span: d.deviceSpan })),
+    ...system.networks.flatMap((n) => (n.uplink ? [{ device: n.uplink, what: `the uplink of network ${n.name}`, span: n.uplinkSpan ?? n.span }] : [])),
+  ];
+}
+
+/** A guest's network card: a hvcc,virtio-net device, its network and its address (undefined when malformed). */
+function nics(system: System): { g: Guest; d: Guest['devices'][number]; network: string; networkSpan: Span; mac?: number[]; macSpan: Span }[] {
+  return system.guests.flatMap((g) =>
+    g.devices
+      .filter((d) => d.compatible.includes('hvcc,virtio-net') && typeof d.properties.network === 'string')
+      .map((d) => {
+        const chunks = d.properties['local-mac-address'] as { kind: string; value?: Uint8Array }[] | undefined;
+        const bytes = chunks?.length === 1 && chunks[0]!.kind === 'bytes' ? [...chunks[0]!.value!] : undefined;
+        return {
+          g,
+          d,
+          network: d.properties.network as string,
+          networkSpan: d.propertySpans.network?.value ?? d.span,
+          ...(bytes?.length === 6 ? { mac: bytes } : {}),
+          macSpan: d.propertySpans['local-mac-address']?.value ?? d.span,
+        };
+      }),
+  );
+}
+
+const macText = (m: number[]) => m.map((b) => b.toString(16).padStart(2, '0')).join(':');
+
+/** A doorbell between guests sharing memory (hvcc's own device, runtime/emulators/doorbell/). */
+function isDoorbell(d: { compatible: readonly string[] }): boolean {
+  return d.compatible.includes('hvcc,doorbell');
 }
 
 /** An interrupt's description: its kind and number as the controller's binding names them, and its ID. */
@@ -109,6 +198,13 @@ export const checks: Check[] = [
           if (m.hostAddress !== undefined && !isAligned(m.hostAddress, PAGE)) report(`guest '${g.name}' host address ${hex(m.hostAddress)} is not ${formatSize(PAGE)} aligned`, m.hostAddressSpan ?? m.span);
         }
         for (const d of g.devices) for (const r of d.reg) check(`device ${d.path} window`, r.base, r.size, r.span);
+        for (const w of g.shared) check(`guest '${g.name}' window on shared memory`, w.ipa, w.size, w.span);
+        // A passed-through window shares its pages with nothing else of the board's: it is mapped whole.
+        for (const p of g.passthrough) for (const r of boardDevice(system, p.device)?.reg ?? []) check(`the window of ${p.device}, passed through to guest '${g.name}',`, r.base, r.size, p.span);
+      }
+      for (const r of system.sharedRegions) {
+        if (!isAligned(r.size, PAGE)) report(`shared region '${r.name}' is ${hex(r.size)} bytes, not a multiple of ${formatSize(PAGE)}`, r.sizeSpan);
+        if (r.hostAddress !== undefined && !isAligned(r.hostAddress, PAGE)) report(`shared region '${r.name}' host address ${hex(r.hostAddress)} is not ${formatSize(PAGE)} aligned`, r.span);
       }
     },
   },
@@ -120,6 +216,7 @@ export const checks: Check[] = [
       for (const g of system.guests) {
         for (const m of g.memory) if (m.ipa + m.size > limit) report(`guest '${g.name}' RAM ${formatRange({ base: m.ipa, size: m.size })} ends beyond ${hex(limit)}`, m.span);
         for (const d of g.devices) for (const r of d.reg) if (end(r) > limit) report(`device ${d.path} ends beyond ${hex(limit)}`, r.span);
+        for (const w of g.shared) if (w.ipa + w.size > limit) report(`guest '${g.name}': the window ${w.path} ends beyond ${hex(limit)}`, w.span);
       }
     },
   },
@@ -156,7 +253,7 @@ export const checks: Check[] = [
   {
     message: M.noVcpus,
     run({ system }, report) {
-      for (const g of system.guests) if (g.vcpus.length === 0) report(`guest '${g.name}' has no vCPUs`, g.cpusSpan);
+      for (const g of system.guests) if (g.vcpus.length === 0) report(`guest '${g.name}' has no vCPUs`, g.vcpusSpan ?? g.cpusSpan);
     },
   },
   {
@@ -166,20 +263,71 @@ export const checks: Check[] = [
     },
   },
   {
-    message: M.cpuShared,
+    message: M.vcpuAffinity,
     mandatory: true,
     run({ system }, report) {
-      const owners = new Map<number, { guest: string; span: Span }>();
       for (const g of system.guests) {
-        for (const v of g.vcpus) {
-          const prior = owners.get(v.pcpu);
-          const cpu = system.board.cpus[v.pcpu]!;
-          if (prior) {
-            report(`physical CPU ${cpu.path} is given to guest '${g.name}' and to ${prior.guest === g.name ? 'another of its vCPUs' : `guest '${prior.guest}'`}`, v.span, {
-              related: [{ span: prior.span, message: `already given to guest '${prior.guest}' here` }],
-              help: 'static partitioning pins each vCPU to a physical CPU of its own',
-            });
-          } else owners.set(v.pcpu, { guest: g.name, span: v.span });
+        // With `vcpus`, every vCPU carries the same entries: each is reported once, where it is written.
+        const seen = new Set<number>();
+        for (const [i, v] of g.vcpus.entries()) {
+          for (const stray of v.strays) {
+            if (seen.has(stray.span.start.offset)) continue;
+            seen.add(stray.span.start.offset);
+            report(`guest '${g.name}': 'cpus' refers to ${stray.path}, which is not a CPU of the board`, stray.span, { help: 'name CPUs of /cpus, e.g. <&cpu0 &cpu1>' });
+          }
+          if (v.affinity.length === 0 && v.strays.length === 0) report(`guest '${g.name}' vCPU ${i} has no CPU to run on`, v.span);
+        }
+      }
+    },
+  },
+  {
+    message: M.vcpuPriority,
+    mandatory: true,
+    run({ system }, report) {
+      const { min, max } = SCHEDULING.priority;
+      for (const g of system.guests) {
+        const seen = new Set<number>();
+        for (const [i, v] of g.vcpus.entries()) {
+          if (v.priority >= min && v.priority <= max) continue;
+          const at = v.prioritySpan ?? v.span;
+          if (seen.has(at.start.offset)) continue;
+          seen.add(at.start.offset);
+          report(`guest '${g.name}'${g.vcpus.length > 1 ? ` vCPU ${i}` : ''}: priority ${v.priority} is not in ${min}-${max}`, at, { help: `higher runs first; the default is ${SCHEDULING.priority.default}` });
+        }
+      }
+    },
+  },
+  {
+    message: M.vcpuTimeSlice,
+    mandatory: true,
+    run({ system }, report) {
+      const { min, max } = SCHEDULING.timeSliceUs;
+      for (const g of system.guests) {
+        const seen = new Set<number>();
+        for (const [i, v] of g.vcpus.entries()) {
+          if (v.timeSliceUs >= min && v.timeSliceUs <= max) continue;
+          const at = v.timeSliceSpan ?? v.span;
+          if (seen.has(at.start.offset)) continue;
+          seen.add(at.start.offset);
+          report(`guest '${g.name}'${g.vcpus.length > 1 ? ` vCPU ${i}` : ''}: a time slice of ${v.timeSliceUs} us is not in ${min}-${max} us`, at, { help: `the default is ${SCHEDULING.timeSliceUs.default} us` });
+        }
+      }
+    },
+  },
+  {
+    message: M.cpuShared,
+    mandatory: true,
+    run({ system, scheduler }, report) {
+      if (scheduler.available) return;
+      for (const shared of sharedCpus(system)) {
+        const cpu = system.board.cpus[shared.cpu]!;
+        const [first, ...others] = shared.vcpus;
+        for (const other of others) {
+          const partner = first!.guest === other.guest ? `${vcpuName(first!)} of the same guest` : vcpuName(first!);
+          report(`physical CPU ${cpu.path} may run ${vcpuName(other)} and ${partner}; sharing a CPU needs the vCPU scheduler, but ${scheduler.why}`, other.vcpu.span, {
+            related: [{ span: first!.vcpu.span, message: `${vcpuName(first!)} may run there too` }],
+            help: scheduler.help,
+          });
         }
       }
     },
@@ -189,9 +337,16 @@ export const checks: Check[] = [
     mandatory: true,
     run({ system, limits }, report) {
       const used = new Set<number>([0]);
-      for (const g of system.guests) for (const v of g.vcpus) used.add(v.pcpu);
+      for (const g of system.guests) for (const v of g.vcpus) for (const cpu of v.affinity) used.add(cpu);
       if (used.size > limits.maxCpus) {
         report(`the system uses ${used.size} physical CPUs; the runtime is configured for ${limits.maxCpus}`, system.hypervisor.span, { help: 'raise CONFIG_HV_MAX_CPUS' });
+      }
+      const vcpus = system.guests.reduce((n, g) => n + g.vcpus.length, 0);
+      if (vcpus > limits.maxVcpus) {
+        report(`the system has ${vcpus} vCPUs; the runtime is configured for ${limits.maxVcpus}`, system.hypervisor.span, { help: 'raise CONFIG_HV_MAX_VCPUS' });
+      }
+      for (const g of system.guests) {
+        if (g.vcpus.length > limits.maxCpus) report(`guest '${g.name}' has ${g.vcpus.length} vCPUs; the runtime allows at most CONFIG_HV_MAX_CPUS (${limits.maxCpus}) per guest`, g.vcpusSpan ?? g.cpusSpan, { help: 'raise CONFIG_HV_MAX_CPUS' });
       }
     },
   },
@@ -251,22 +406,74 @@ export const checks: Check[] = [
             });
           }
         }
+        // A passed-through device's interrupts keep their numbers in the guest's controller.
+        const caps = guestController(g, controllers);
+        if (!caps) continue;
+        for (const p of g.passthrough) {
+          for (const i of boardDevice(system, p.device)?.interrupts ?? []) {
+            if (i.problem || caps.deliverable.some((r) => i.id >= r.first && i.id < r.first + r.count)) continue;
+            const ranges = caps.deliverable.map((r) => `${r.what}: IDs ${r.first}-${r.first + r.count - 1}${r.symbol ? ` (CONFIG_${r.symbol} = ${r.count})` : ''}`).join('; ');
+            report(`${p.device} (passed through to guest '${g.name}') raises ${describe(i)}, which ${caps.path} (${caps.emulator}) cannot deliver: it delivers ${ranges}`, p.span, {
+              ...(caps.deliverable.some((r) => r.symbol) ? { help: `raise ${caps.deliverable.filter((r) => r.symbol).map((r) => `CONFIG_${r.symbol}`).join(', ')}` } : {}),
+            });
+          }
+        }
       }
     },
   },
   {
     message: M.interruptCollision,
-    run({ system }, report) {
+    run({ system, controllers }, report) {
       for (const g of system.guests) {
-        const seen = new Map<string, { path: string; span: Span }>();
+        const seen = new Map<string, { path: string; span: Span; virtio: boolean }>();
+        // Forwarded interrupts of passed-through devices arrive under their own numbers.
+        const caps = guestController(g, controllers);
+        for (const p of caps ? g.passthrough : []) {
+          for (const i of boardDevice(system, p.device)?.interrupts ?? []) if (!i.problem) seen.set(`${caps!.path}:${i.id}`, { path: `${p.device} (passed through)`, span: p.span, virtio: false });
+        }
         for (const d of g.devices) {
           for (const i of d.interrupts) {
             if (i.problem) continue;
             const key = `${i.controller}:${i.id}`;
             const prior = seen.get(key);
-            if (prior && prior.path !== d.path) {
+            // A virtio transport's interrupt taken is HV3070's, with its own advice.
+            if (prior && prior.path !== d.path && !prior.virtio && !isVirtio(d)) {
               report(`guest '${g.name}': ${d.path} and ${prior.path} both raise ${describe(i)}`, i.span, { related: [{ span: prior.span, message: 'the other device' }] });
-            } else seen.set(key, { path: d.path, span: i.span });
+            } else if (!prior) seen.set(key, { path: d.path, span: i.span, virtio: isVirtio(d) });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.virtioInterruptTaken,
+    run({ system, controllers }, report) {
+      for (const g of system.guests) {
+        const raisers = new Map<string, { path: string; virtio: boolean; i: Interrupt }[]>();
+        const caps = guestController(g, controllers);
+        for (const p of caps ? g.passthrough : []) {
+          for (const i of boardDevice(system, p.device)?.interrupts ?? []) {
+            if (!i.problem) raisers.set(`${caps!.path}:${i.id}`, [{ path: `${p.device} (passed through)`, virtio: false, i: { ...i, span: p.span } }]);
+          }
+        }
+        for (const d of g.devices) {
+          for (const i of d.interrupts) {
+            if (i.problem) continue;
+            const key = `${i.controller}:${i.id}`;
+            const list = raisers.get(key) ?? [];
+            if (!list.some((r) => r.path === d.path)) list.push({ path: d.path, virtio: isVirtio(d), i });
+            raisers.set(key, list);
+          }
+        }
+        for (const [first, ...others] of raisers.values()) {
+          if (!first || ![first, ...others].some((r) => r.virtio)) continue;
+          for (const o of others) {
+            const who = o.virtio ? `the virtio device ${o.path}` : o.path;
+            const owner = first.virtio ? `the virtio device ${first.path}` : first.path;
+            report(`guest '${g.name}': ${who} raises ${describe(o.i)}, which ${owner} already raises`, o.i.span, {
+              related: [{ span: first.i.span, message: 'taken here' }],
+              help: "give every virtio transport an interrupt of its own (QEMU's virt gives transport n SPI 16 + n)",
+            });
           }
         }
       }
@@ -302,9 +509,15 @@ export const checks: Check[] = [
     message: M.cpuDisabled,
     run({ system }, report) {
       for (const g of system.guests) {
+        const seen = new Set<string>();
         for (const v of g.vcpus) {
-          const cpu = system.board.cpus[v.pcpu]!;
-          if (cpu.status !== 'okay') report(`guest '${g.name}' is pinned to ${cpu.path}, whose status is "${cpu.status}"`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
+          for (const index of v.affinity) {
+            const cpu = system.board.cpus[index]!;
+            const key = `${cpu.path}@${v.span.start.offset}`;
+            if (cpu.status === 'okay' || seen.has(key)) continue;
+            seen.add(key);
+            report(`guest '${g.name}' ${v.affinity.length > 1 ? 'may run on' : 'is pinned to'} ${cpu.path}, whose status is "${cpu.status}"`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
+          }
         }
       }
     },
@@ -435,12 +648,257 @@ export const checks: Check[] = [
     },
   },
   {
-    message: M.passthroughInterrupts,
+    message: M.sharedRegionSharers,
+    run({ system }, report) {
+      for (const r of system.sharedRegions) {
+        const sharers = system.guests.filter((g) => g.shared.some((w) => w.region === r.path));
+        if (sharers.length >= 2) continue;
+        const window = sharers[0]?.shared.find((w) => w.region === r.path);
+        report(
+          sharers.length === 0 ? `shared region '${r.name}' is mapped by no guest` : `shared region '${r.name}' is mapped by guest '${sharers[0]!.name}' alone: there is nobody to share it with`,
+          r.span,
+          {
+            ...(window ? { related: [{ span: window.regionSpan, message: 'its only window' }] } : {}),
+            help: 'map it into another guest with a `hvcc,shared-memory` node whose memory-region names it, or drop the region',
+          },
+        );
+      }
+    },
+  },
+  {
+    message: M.sharedMemoryOverlap,
     run({ system }, report) {
       for (const g of system.guests) {
+        const others: Owned[] = [
+          ...g.memory.map((m) => ({ base: m.ipa, size: m.size, owner: 'its RAM', span: m.span })),
+          ...g.devices.flatMap((d) => d.reg.map((r) => ({ ...r, owner: `the window of ${d.name}` }))),
+          ...passthroughWindows(system, g).map((w) => ({ ...w, owner: `the window of ${w.owner}` })),
+        ];
+        g.shared.forEach((w, i) => {
+          const windows = [...others, ...g.shared.slice(0, i).map((o) => ({ base: o.ipa, size: o.size, owner: `its window ${o.path}`, span: o.span }))];
+          for (const o of windows) {
+            if (overlaps({ base: w.ipa, size: w.size }, o)) {
+              report(`guest '${g.name}': the window ${w.path} ${formatRange({ base: w.ipa, size: w.size })} on shared memory overlaps ${o.owner} ${formatRange(o)}`, w.span, {
+                related: [{ span: o.span, message: o.owner }],
+                help: 'place the window at guest-physical addresses the guest uses for nothing else',
+              });
+            }
+          }
+        });
+      }
+    },
+  },
+  {
+    message: M.sharedWindowSize,
+    run({ system }, report) {
+      for (const g of system.guests) {
+        for (const w of g.shared) {
+          const r = system.sharedRegions.find((x) => x.path === w.region);
+          if (r && w.size !== r.size) {
+            report(`guest '${g.name}': the window ${w.path} is ${hex(w.size)} bytes, the shared region '${r.name}' ${hex(r.size)}`, w.span, {
+              related: [{ span: r.sizeSpan, message: "the region's size" }],
+              help: `make the window's size ${hex(r.size)}`,
+            });
+          }
+        }
+      }
+    },
+  },
+  {
+    message: M.doorbellTarget,
+    run({ system }, report) {
+      const maps = (g: Guest, region: string) => g.shared.some((w) => w.region === region);
+      const owner = (path: string) => {
+        for (const g of system.guests) {
+          const d = g.devices.find((x) => x.path === path);
+          if (d) return { g, d };
+        }
+        return undefined;
+      };
+      for (const g of system.guests) {
+        for (const d of g.devices.filter(isDoorbell)) {
+          const region = d.properties['memory-region'] as string | undefined;
+          const regionSpan = d.propertySpans['memory-region']?.value ?? d.span;
+          if (region === undefined) continue;
+          const r = system.sharedRegions.find((x) => x.path === region);
+          if (!r) {
+            report(`${d.path}: 'memory-region' refers to ${region}, which is not a shared region (compatible = "hvcc,shared-region" under /hypervisor)`, regionSpan);
+            continue;
+          }
+          if (!maps(g, region)) {
+            report(`${d.path} is a doorbell of shared region '${r.name}', which guest '${g.name}' does not map`, regionSpan, {
+              help: `map the region into guest '${g.name}' with a hvcc,shared-memory node, or make this the doorbell of a region it maps`,
+            });
+          }
+          ((d.properties.targets as string[] | undefined) ?? []).forEach((target, i) => {
+            const span = d.propertySpans.targets?.items[i] ?? d.span;
+            const t = owner(target);
+            if (!t || !isDoorbell(t.d)) {
+              report(`${d.path} rings ${target}, which is not a doorbell (compatible = "hvcc,doorbell")`, span);
+            } else if (t.g === g) {
+              report(`${d.path} rings ${target}, a doorbell of its own guest '${g.name}'`, span, { help: 'a doorbell rings doorbells of the other guests that share the region' });
+            } else if (!maps(t.g, region)) {
+              report(`${d.path} rings ${target} in guest '${t.g.name}', which does not share region '${r.name}'`, span, {
+                help: `map '${r.name}' into guest '${t.g.name}' too, or ring a guest that shares it`,
+              });
+            } else if (t.d.properties['memory-region'] !== region) {
+              report(`${d.path} (shared region '${r.name}') rings ${target}, which is the doorbell of another region`, span, {
+                related: [{ span: t.d.propertySpans['memory-region']?.value ?? t.d.span, message: "the target's region" }],
+              });
+            }
+          });
+        }
+      }
+    },
+  },
+  {
+    message: M.diskExtentOutside,
+    run({ system }, report) {
+      for (const disk of system.disks) if (disk.size % 512n !== 0n) report(`disk ${disk.name}'s size ${hex(disk.size)} is not whole 512-byte sectors`, disk.sizeSpan);
+      for (const { g, d, e } of extents(system)) {
+        const disk = system.disks.find((k) => k.path === e.disk);
+        if (!disk) {
+          report(`${d.path}: 'disk' refers to ${e.disk}, which is not a disk (compatible = "hvcc,virtio-disk" under /hypervisor)`, e.diskSpan);
+          continue;
+        }
+        if (e.start % 512n !== 0n || e.size % 512n !== 0n) {
+          report(`${d.path}: the extent ${formatRange({ base: e.start, size: e.size })} of ${disk.name} is not whole 512-byte sectors`, e.start % 512n !== 0n ? e.startSpan : e.sizeSpan);
+        } else if (e.start + e.size > disk.size) {
+          report(`guest '${g.name}': the extent ${formatRange({ base: e.start, size: e.size })} of ${disk.name} ends beyond the disk's ${hex(disk.size)} bytes`, e.sizeSpan, {
+            related: [{ span: disk.sizeSpan, message: "the disk's size" }],
+          });
+        }
+      }
+    },
+  },
+  {
+    message: M.diskExtentOverlap,
+    run({ system }, report) {
+      const all = extents(system);
+      all.forEach((a, i) => {
+        for (const b of all.slice(0, i)) {
+          if (a.e.disk !== b.e.disk || (a.e.readOnly && b.e.readOnly)) continue;
+          if (a.e.start === b.e.start && a.e.size === b.e.size) continue; // HV3077's
+          if (overlaps({ base: a.e.start, size: a.e.size }, { base: b.e.start, size: b.e.size })) {
+            report(
+              `guest '${a.g.name}': the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} overlaps guest '${b.g.name}''s ${formatRange({ base: b.e.start, size: b.e.size })}${a.e.readOnly ? '' : ', and is read-write'}`,
+              a.e.startSpan,
+              { related: [{ span: b.e.startSpan, message: `guest '${b.g.name}''s extent` }], help: 'give each guest extents of its own; only read-only extents may overlap' },
+            );
+          }
+        }
+      });
+    },
+  },
+  {
+    message: M.diskExtentSharedWritable,
+    run({ system }, report) {
+      const all = extents(system);
+      all.forEach((a, i) => {
+        for (const b of all.slice(0, i)) {
+          if (a.e.disk !== b.e.disk || a.e.start !== b.e.start || a.e.size !== b.e.size || (a.e.readOnly && b.e.readOnly)) continue;
+          const writer = a.e.readOnly ? b : a;
+          report(`the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} is given to ${a.g === b.g ? `guest '${a.g.name}' twice` : `guests '${b.g.name}' and '${a.g.name}'`}, read-write to '${writer.g.name}'`, a.e.startSpan, {
+            related: [{ span: b.e.startSpan, message: 'given here too' }],
+            help: 'one guest writing a disk another reads or writes corrupts it: make every sharer read-only, or give each its own extent',
+          });
+        }
+      });
+    },
+  },
+  {
+    message: M.hostTransportShared,
+    run({ system }, report) {
+      const users = new Map<string, { what: string; span: Span }>();
+      for (const g of system.guests) for (const p of g.passthrough) users.set(p.device, { what: `passed through to guest '${g.name}'`, span: p.span });
+      for (const { device, what, span } of hostDeviceUses(system)) {
+        const prior = users.get(device);
+        if (prior) report(`${device} is ${what}, but already ${prior.what}`, span, { related: [{ span: prior.span, message: prior.what }] });
+        else users.set(device, { what, span });
+      }
+    },
+  },
+  {
+    message: M.nicNetworkUndeclared,
+    run({ system }, report) {
+      for (const n of nics(system)) {
+        if (system.networks.some((x) => x.path === n.network)) continue;
+        report(`${n.d.path} is on ${n.network}, which is not a network (compatible = "hvcc,network" under /hypervisor)`, n.networkSpan, {
+          help: 'declare the network under /hypervisor: `lan: lan { compatible = "hvcc,network"; };`, and name it with `network = <&lan>;`',
+        });
+      }
+    },
+  },
+  {
+    message: M.nicMacAddress,
+    run({ system }, report) {
+      const seen = new Map<string, { path: string; span: Span }>();
+      for (const n of nics(system)) {
+        if (!n.mac) continue; // its component's parameter reports the shape
+        const text = macText(n.mac);
+        if (n.mac[0]! & 1) {
+          report(`${n.d.path}: ${text} is a multicast address; a card needs a unicast one (the first byte even)`, n.macSpan, { help: 'locally administered unicast addresses start with 02, 06, 0a, 0e (QEMU uses 52:54:00:...)' });
+          continue;
+        }
+        if (n.mac.every((b) => b === 0)) {
+          report(`${n.d.path}: 00:00:00:00:00:00 is no address`, n.macSpan);
+          continue;
+        }
+        const prior = seen.get(text);
+        if (prior) report(`${n.d.path} and ${prior.path} both have the address ${text}`, n.macSpan, { related: [{ span: prior.span, message: 'the other card' }], help: 'every card needs an address of its own: frames for it would reach only one of them' });
+        else seen.set(text, { path: n.d.path, span: n.macSpan });
+      }
+    },
+  },
+  {
+    message: M.networkOneMember,
+    run({ system }, report) {
+      const all = nics(system);
+      for (const net of system.networks) {
+        if (net.uplink) continue;
+        const members = all.filter((n) => n.network === net.path);
+        if (members.length >= 2) continue;
+        report(
+          members.length === 0 ? `network ${net.name} has no cards and no uplink` : `network ${net.name} has one card (${members[0]!.d.path}) and no uplink: its frames go nowhere`,
+          net.span,
+          { ...(members[0] ? { related: [{ span: members[0].networkSpan, message: 'its only card' }] } : {}), help: 'put another guest\'s card on it, or give it an uplink' },
+        );
+      }
+    },
+  },
+  {
+    // The host controller sends a forwarded interrupt to one CPU, which must be running that guest's vCPU 0.
+    message: M.passthroughInterruptCpu,
+    mandatory: true,
+    run({ system, controllers }, report) {
+      const shared = sharedCpus(system);
+      for (const g of system.guests) {
+        if (!guestController(g, controllers)) continue;
+        const forwarded = g.passthrough.find((p) => (boardDevice(system, p.device)?.interrupts.length ?? 0) > 0);
+        const vcpu0 = g.vcpus[0];
+        if (!forwarded || !vcpu0) continue;
+        const others = shared.find((s) => vcpu0.affinity.includes(s.cpu))?.vcpus.filter((v) => v.guest !== g || v.index !== 0) ?? [];
+        if (vcpu0.affinity.length === 1 && others.length === 0) continue;
+        const why = vcpu0.affinity.length > 1 ? `vCPU 0 may run on ${vcpu0.affinity.length} CPUs` : `${others.map(vcpuName).join(', ')} may run on its CPU too`;
+        report(`guest '${g.name}' gets the interrupts of ${forwarded.device} on the CPU of its vCPU 0, but ${why}`, forwarded.span, {
+          related: [{ message: "its vCPU 0's CPUs", span: vcpu0.span }],
+          help: 'pin vCPU 0 of this guest to a CPU no other vCPU uses (its first `cpus` entry, without `vcpus`)',
+        });
+      }
+    },
+  },
+  {
+    message: M.passthroughInterrupts,
+    run({ system, controllers }, report) {
+      for (const g of system.guests) {
+        if (guestController(g, controllers)) continue;
         for (const p of g.passthrough) {
           const d = boardDevice(system, p.device);
-          if (d && d.interrupts.length > 0) report(`${p.device} has interrupts; they are not forwarded to guest '${g.name}', which must poll the device`, p.span);
+          if (d && d.interrupts.length > 0) {
+            report(`${p.device} has interrupts, but guest '${g.name}' has no interrupt controller to forward them to: it must poll the device`, p.span, {
+              help: "give the guest a virtual interrupt controller (a node one of its architecture's emulators serves): the device's interrupts then reach it under their own numbers",
+            });
+          }
         }
       }
     },

@@ -16,7 +16,13 @@ export interface ControllerCapabilities {
 /** What a check sees: the model, the limits of the runtime it will run on, and what the catalogue declares. */
 export interface CheckContext {
   system: System;
-  limits: { maxCpus: number };
+  /** CONFIG_HV_MAX_CPUS (physical CPUs, and vCPUs per guest) and CONFIG_HV_MAX_VCPUS (vCPUs of all guests). */
+  limits: { maxCpus: number; maxVcpus: number };
+  /**
+   * Whether CPUs can be shared between vCPUs: a scheduler component exists and is enabled, and the board's
+   * interrupt controller has a driver it can preempt guests with. When not, why, and what would help.
+   */
+  scheduler: { available: true } | { available: false; why: string; help: string };
   /** Guest-physical address bits the architecture's guest translation covers. */
   guestAddressBits: number;
   /** The largest leaf mapping below a whole table (2 MiB with VMSAv8's 4 KiB granule): what placement should keep aligned. */

@@ -1,12 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { configCommand, defconfigCommand, oldconfigCommand, olddefconfigCommand, savedefconfigCommand, type ConfIO } from '../kconfig/conf-cli.js';
-import { runMenuconfig } from '../kconfig/menuconfig.js';
+import type { ConfIO } from '../kconfig/conf-cli.js';
 import { packageRoot, runtimeDir } from '../paths.js';
 import type { Io } from './output.js';
 
 const ROOT_KCONFIG = join(runtimeDir, 'Kconfig');
+
+/** The Kconfig commands' code, loaded only when one of them runs (not for every hvcc command). */
+const conf = () => import('../kconfig/conf-cli.js');
 const BOARDS = join(packageRoot, 'boards');
 
 /** The environment Linux's conf would see for this output folder: KCONFIG_CONFIG there, srctree the runtime. */
@@ -46,13 +48,13 @@ export function kconfigCommands(y: Argv, io: Io, setExit: (code: number) => void
   const dir = (argv: A) => argv.O as string | undefined;
   return y
     .command('config', 'Answer every option, one question at a time (conf --oldaskconfig)', outDir, handler('config', async (argv: A) => {
-      setExit(await configCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
+      setExit(await (await conf()).configCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
     }))
     .command('oldconfig', 'Update .config, asking only about new options', outDir, handler('oldconfig', async (argv: A) => {
-      setExit(await oldconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
+      setExit(await (await conf()).oldconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
     }))
     .command('olddefconfig', 'Update .config, giving new options their defaults', outDir, handler('olddefconfig', async (argv: A) => {
-      setExit(await olddefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
+      setExit(await (await conf()).olddefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)) }));
     }))
     .command(
       'defconfig [board]',
@@ -66,7 +68,7 @@ export function kconfigCommands(y: Argv, io: Io, setExit: (code: number) => void
           setExit(2);
           return;
         }
-        setExit(await defconfigCommand({ kconfig: ROOT_KCONFIG, file, io: confIo(io, out) }));
+        setExit(await (await conf()).defconfigCommand({ kconfig: ROOT_KCONFIG, file, io: confIo(io, out) }));
       }),
     )
     .command(
@@ -75,7 +77,7 @@ export function kconfigCommands(y: Argv, io: Io, setExit: (code: number) => void
       (a) => outDir(a).positional('file', { type: 'string', describe: 'Where to write it (default: defconfig)' }),
       handler('savedefconfig', async (argv: A) => {
         const file = argv.file as string | undefined;
-        setExit(await savedefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)), ...(file ? { file } : {}) }));
+        setExit(await (await conf()).savedefconfigCommand({ kconfig: ROOT_KCONFIG, io: confIo(io, dir(argv)), ...(file ? { file } : {}) }));
       }),
     )
     .command('menuconfig', 'Full-screen menus to browse, search and change the options', outDir, handler('menuconfig', async (argv: A) => {
@@ -85,6 +87,7 @@ export function kconfigCommands(y: Argv, io: Io, setExit: (code: number) => void
         setExit(2);
         return;
       }
+      const { runMenuconfig } = await import('../kconfig/menuconfig.js');
       setExit(await runMenuconfig(ROOT_KCONFIG, { input: process.stdin, output: process.stdout, stderr: { write: (s: string) => io.stderr(s) }, env }));
     }));
 }

@@ -1,30 +1,35 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { runDtc } from '../dts/dtc-cli.js';
-import { runFdtoverlay } from './fdtoverlay.js';
-import { runConf } from '../kconfig/conf-cli.js';
 import { kconfigCommands } from './kconfig-commands.js';
-import { build, type BuildResult } from '../driver/build.js';
-import { analyze } from '../driver/analyze.js';
+import type { BuildResult } from '../driver/build.js';
 import { buildMessages } from '../driver/messages.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
-import { explain } from '../explain/explain.js';
 import { checkOutputFolder, fileSystemDiagnostic, isFileSystemError, readBytes } from '../fs/files.js';
-import { MAP_FORMATS, runMap } from './map-command.js';
-import { runDiff } from './diff-command.js';
+import { MAP_FORMATS } from './formats.js';
 import { DIFF_FORMATS } from '../diff/render.js';
 import { hvccVersion } from '../paths.js';
-import { toSarif } from './sarif.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { qemuCommand, runQemu } from '../run/qemu.js';
+import { ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
 import { WarningSwitchError, warningSwitches } from './warnings.js';
+import { performance } from 'node:perf_hooks';
+import { Timings } from '../util/timings.js';
 
 class UsageError extends Error {}
 
-/** Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure. */
-export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4 } as const;
+/*
+ * Each command's passes are imported when the command runs, not when hvcc starts: `hvcc validate` does not
+ * load the code generator, the toolchain, the map's pictures, menuconfig or the dtc command line, and
+ * `hvcc --version` loads almost nothing. (The bundle keeps them in one file; esbuild initializes a module
+ * reached only through import() when it is first imported.)
+ */
+
+/**
+ * Exit statuses: 0 success, 1 errors in the description (or a failed boot), 2 usage or internal failure;
+ * `run`: 3 timed out, 4 the hypervisor panicked, 5 a guest was stopped by a fault.
+ */
+export const EXIT = { ok: 0, errors: 1, usage: 2, timeout: 3, panic: 4, fault: 5 } as const;
 
 export interface MainOptions {
   /**
@@ -40,11 +45,12 @@ function defaultIo(): Io {
     stderr: (t) => process.stderr.write(t),
     color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
+    ...(process.stderr.isTTY ? { progress: (step: string | undefined) => process.stderr.write(step === undefined ? '\r\x1b[K' : `\r\x1b[K${step.slice(0, (process.stderr.columns || 80) - 1)}`) } : {}),
   };
 }
 
 /** Short names the handlers may read, by the long name --help shows. */
-const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
+const ALIASES: Record<string, string> = { i: 'include', v: 'verbose', q: 'quiet', o: 'output', acceptFaults: 'accept-faults', oldConfig: 'old-config', newConfig: 'new-config', oldLabel: 'old-label', newLabel: 'new-label' };
 /** yargs' own keys, not options. */
 const INTERNAL = new Set(['_', '$0', '--', 'help', 'version']);
 
@@ -65,7 +71,8 @@ function descriptionOptions<T>(y: Argv<T>) {
     .option('W', { type: 'string', requiresArg: true, describe: 'no-<check>: switch a check off (repeatable; names in docs/checks.md, docs/dts-checks.md)' })
     .option('werror', { type: 'boolean', describe: 'Treat warnings as errors' })
     .option('config', { type: 'string', requiresArg: true, describe: 'Kconfig .config to use (default: see docs/cli.md)' })
-    .option('components', { type: 'string', requiresArg: true, describe: 'Add a folder of runtime components, searched after runtime/ (repeatable; also $HVCC_COMPONENT_PATH, ":"-separated)' });
+    .option('components', { type: 'string', requiresArg: true, describe: 'Add a folder of runtime components, searched after runtime/ (repeatable; also $HVCC_COMPONENT_PATH, ":"-separated)' })
+    .option('timings', { type: 'boolean', describe: 'Print each pass and tool with its wall time to stderr when done' });
 }
 
 function list(value: unknown): string[] {
@@ -78,11 +85,25 @@ interface DescriptionArgs {
   W?: unknown;
   werror?: boolean;
   config?: string;
+  timings?: boolean;
+}
+
+/** Where a command's `--timings` measurements go; main prints them when the command is done. */
+interface RunState {
+  timings?: Timings;
+  /** When main() was entered, counted from the process's start (performance.now()). */
+  entered: number;
 }
 
 /** The options every description command reads, checked: -W names, and a --config file that can be read. */
-function commonOptions(argv: DescriptionArgs): { includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[] } {
-  const { include, components, W, werror, config } = argv;
+function commonOptions(argv: DescriptionArgs, state: RunState): { includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[]; timings?: Timings } {
+  const { include, components, W, werror, config, timings } = argv;
+  if (timings && !state.timings) {
+    state.timings = new Timings();
+    // performance.now() counts from the process's start: node's own start-up and loading hvcc's code.
+    state.timings.record('start-up (node, loading hvcc)', state.entered);
+    state.timings.record('command line', performance.now() - state.entered);
+  }
   let disabled: Set<string>;
   try {
     disabled = warningSwitches(W).disabled;
@@ -95,7 +116,7 @@ function commonOptions(argv: DescriptionArgs): { includeDirs: string[]; componen
     const r = readBytes(config, { what: 'the --config file' });
     if (!r.ok) problems.push(r.diagnostic);
   }
-  return { includeDirs: list(include), componentPath: list(components), disabled, werror: Boolean(werror), ...(config !== undefined ? { configFile: config } : {}), problems };
+  return { includeDirs: list(include), componentPath: list(components), disabled, werror: Boolean(werror), ...(config !== undefined ? { configFile: config } : {}), problems, ...(state.timings ? { timings: state.timings } : {}) };
 }
 
 /** Whether the description file can be read at all; the file-system reason when it cannot (HV0001 when it does not exist). */
@@ -104,9 +125,9 @@ function descriptionProblem(file: string): Diagnostic | undefined {
   return r.ok ? undefined : r.diagnostic;
 }
 
-function runBuild(io: Io, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false): BuildResult {
+async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false, escapeKey?: number): Promise<BuildResult> {
   const { file, O, verbose } = argv;
-  const common = commonOptions(argv);
+  const common = commonOptions(argv, state);
   const problems = [...common.problems];
   const missing = descriptionProblem(file);
   if (missing) problems.unshift(missing);
@@ -118,7 +139,9 @@ function runBuild(io: Io, argv: DescriptionArgs & { file: string; O?: string; ve
     printDiagnostics(io, problems, new Map());
     return { ok: false, diagnostics: problems, sources: new Map() };
   }
+  const { build } = await import('../driver/build.js');
   const result = build({
+    ...(escapeKey !== undefined ? { escapeKey } : {}),
     reuse,
     file,
     outDir: O,
@@ -129,17 +152,22 @@ function runBuild(io: Io, argv: DescriptionArgs & { file: string; O?: string; ve
     log: (line) => io.stderr(line + '\n'),
     werror: common.werror,
     disabled: common.disabled,
+    timings: common.timings,
+    // On a terminal (and without -v, which prints each command), one line that rewrites itself; else nothing.
+    ...(io.progress && !verbose ? { progress: io.progress } : {}),
   });
   printDiagnostics(io, result.diagnostics, result.sources);
   return result;
 }
 
 export async function main(args: string[], io: Io = defaultIo(), options: MainOptions = {}): Promise<number> {
+  const entered = performance.now();
   // `hvcc dtc` stands in for dtc in existing scripts: its options are dtc's, so it bypasses hvcc's parser.
-  if (args[0] === 'dtc') return runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
-  if (args[0] === 'fdtoverlay') return runFdtoverlay(args.slice(1), io);
+  if (args[0] === 'dtc') return (await import('../dts/dtc-cli.js')).runDtc(args.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: () => readFileSync(0) });
+  if (args[0] === 'fdtoverlay') return (await import('./fdtoverlay.js')).runFdtoverlay(args.slice(1), io);
   // `hvcc conf` is Linux's scripts/kconfig/conf, options and all, for existing Kconfig trees.
   if (args[0] === 'conf') {
+    const { runConf } = await import('../kconfig/conf-cli.js');
     // conf's text is Kconfig's bytes, one char each (latin1), as it read them: written back as those bytes.
     return runConf(args.slice(1), { stdout: { write: (s: string) => io.stdout(Buffer.from(s, 'latin1')) }, stderr: { write: (s: string) => io.stderr(s) }, stdin: io.stdin ?? process.stdin, stdinIsTTY: io.stdinIsTTY ?? Boolean(process.stdin.isTTY), env: process.env });
   }
@@ -148,6 +176,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     return EXIT.ok;
   }
   let exit: number = EXIT.ok;
+  const state: RunState = { entered };
   /** Wraps a handler: it sees argv through `recording`, and its reads are reported when it is done. */
   const handler =
     <A extends object>(command: string, body: (argv: A) => void | Promise<void>) =>
@@ -174,42 +203,97 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
           .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command' }),
-      handler('build', (argv) => {
-        const result = runBuild(io, argv as never);
+      handler('build', async (argv) => {
+        const result = await runBuild(io, state, argv as never);
         if (result.ok) io.stderr(`hvcc: wrote ${result.outDir}\n`);
         exit = result.ok ? EXIT.ok : EXIT.errors;
       }),
     )
     .command(
       'run <file>',
-      'Build if needed, then boot the image in QEMU and stream the hypervisor console (arguments after -- go to QEMU)',
+      'Build if needed, then boot the image in QEMU with this terminal as its console: the output streamed, the keys typed (or piped in) sent to the focused guest (arguments after -- go to QEMU; see docs/console.md)',
       (y) =>
         descriptionOptions(y)
           .usage('$0 run <file> [options] [-- QEMU ARGS...]')
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('O', { type: 'string', requiresArg: true, describe: 'Output folder (default: build/<system name>/)' })
-          .option('timeout', { type: 'number', default: 60, requiresArg: true, describe: 'Seconds before QEMU is stopped (exit status 3)' })
+          .option('timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds before QEMU is stopped (exit status 3); 0: no limit. Default: 60, or no limit when standard input is a terminal',
+          })
+          .option('escape', { type: 'string', requiresArg: true, describe: `The console escape key, overriding the description's escape-key: ${ESCAPE_KEY_FORMS.replace(/`/g, '')} (default ctrl-a)` })
+          .option('accept-faults', { type: 'boolean', describe: 'Exit 0 even when a guest was stopped by a fault (otherwise exit status 5)' })
           .option('verbose', { alias: 'v', type: 'boolean', describe: 'Print each toolchain command and the QEMU command line' }),
       handler('run', async (argv: Record<string, unknown>) => {
-        const timeout = argv.timeout as number;
-        const verbose = Boolean(argv.verbose);
-        const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
-        const result = runBuild(io, argv as never, true);
-        if (!result.ok || !result.system || !result.files) {
-          exit = EXIT.errors;
-          return;
+        let escapeKey: number | undefined;
+        if (argv.escape !== undefined) {
+          escapeKey = parseEscapeKey(String(argv.escape));
+          if (escapeKey === undefined) throw new UsageError(`--escape: '${String(argv.escape)}' is not a key the console can use; write ${ESCAPE_KEY_FORMS.replace(/`/g, '')}`);
         }
-        const command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
+        const timeoutText = argv.timeout === undefined ? undefined : String(argv.timeout).trim();
+        if (timeoutText !== undefined && !/^(\d+(\.\d*)?|\.\d+)$/.test(timeoutText)) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not '${timeoutText}'`);
+        const timeout = timeoutText !== undefined ? Number(timeoutText) : process.stdin.isTTY ? 0 : 60;
+        const verbose = Boolean(argv.verbose);
+        const acceptFaults = Boolean(argv.acceptFaults);
+        const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
+        const { readRunStamp, writeRunStamp } = await import('../driver/run-stamp.js');
+        const { defaultCacheDir } = await import('../toolchain/cache.js');
+        const common = commonOptions(argv, state);
+        const cacheDir = defaultCacheDir();
+        const key = { file: String(argv.file), outDir: argv.O as string | undefined, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, disabled: [...common.disabled], werror: common.werror, escapeKey };
+        // Nothing changed since the last clean build of this command line: boot it without reading anything.
+        const stamp = common.problems.length ? undefined : state.timings ? state.timings.measure('up-to-date check (run stamp)', () => readRunStamp(cacheDir, key)) : readRunStamp(cacheDir, key);
+        let command: { program: string; args: string[] } | { error: string };
+        let consoleEscape: number;
+        const { qemuCommand, runQemu } = await import('../run/qemu.js');
+        if (stamp) {
+          if (verbose) io.stderr(`hvcc: ${stamp.outDir} is up to date (no file it was built from changed)\n`);
+          command = { program: stamp.program, args: [...stamp.args, ...qemuArgs] };
+          consoleEscape = stamp.escapeKey;
+        } else {
+          const started = Date.now();
+          const result = await runBuild(io, state, argv as never, true, escapeKey);
+          if (!result.ok || !result.system || !result.files) {
+            exit = EXIT.errors;
+            return;
+          }
+          const base = qemuCommand(result.system.board, result.arch!, result.files.elf);
+          if (!('error' in base) && result.diagnostics.length === 0 && result.dependencies && result.outDir) {
+            writeRunStamp(cacheDir, key, { outDir: result.outDir, elf: result.files.elf, program: base.program, args: base.args, escapeKey: result.system.hypervisor.escapeKey }, result.dependencies, started);
+          }
+          command = qemuCommand(result.system.board, result.arch!, result.files.elf, qemuArgs);
+          consoleEscape = result.system.hypervisor.escapeKey;
+        }
         if ('error' in command) {
           io.stderr(`hvcc: ${command.error}\n`);
           exit = EXIT.usage;
           return;
         }
         if (verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
-        const outcome = await runQemu(command, { timeoutSeconds: timeout, onOutput: (chunk) => io.stdout(chunk) });
+        const { attachConsole, FaultWatcher } = await import('../run/interactive.js');
+        const faults = new FaultWatcher();
+        const started = performance.now();
+        let first: number | undefined;
+        const boot = () =>
+          runQemu(command, {
+            timeoutSeconds: timeout,
+            onOutput: (chunk) => {
+              first ??= performance.now();
+              faults.feed(chunk);
+              io.stdout(chunk);
+            },
+            attachInput: (stdin, kill) => attachConsole({ sink: stdin, kill, escapeKey: consoleEscape }).detach,
+          });
+        const outcome = state.timings ? await state.timings.measureAsync(`${command.program} (boot to the end)`, boot) : await boot();
+        if (state.timings && first !== undefined) state.timings.record('to its first console output', first - started, 1);
         switch (outcome.kind) {
           case 'powered-off':
             exit = EXIT.ok;
+            if (faults.faults.length > 0 && !acceptFaults) {
+              io.stderr(`hvcc: ${faults.faults.length === 1 ? 'a guest was' : `${faults.faults.length} guests were`} stopped by a fault (--accept-faults accepts that): ${faults.faults[0]!.replace(/^\[hv\] /, '')}\n`);
+              exit = EXIT.fault;
+            }
             break;
           case 'timeout':
             io.stderr(`hvcc: no power-off after ${timeout} s; QEMU stopped\n`);
@@ -234,20 +318,21 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .positional('files', { type: 'string', array: true, demandOption: true, describe: 'System descriptions (.dts)' })
           .option('format', { choices: ['human', 'json', 'sarif'] as const, default: 'human' as const, requiresArg: true, describe: 'Output format (json and sarif go to stdout)' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary line (human format): only the problems, nothing when there are none' }),
-      handler('validate', (argv: Record<string, unknown>) => {
+      handler('validate', async (argv: Record<string, unknown>) => {
         const files = list(argv.files);
         const format = argv.format as 'human' | 'json' | 'sarif';
         const quiet = Boolean(argv.quiet);
-        const common = commonOptions(argv);
+        const common = commonOptions(argv, state);
         const all: Diagnostic[] = [...common.problems];
         if (format === 'human') printDiagnostics(io, common.problems, new Map(), false);
         let guests: number | undefined = 0;
+        const { analyze } = await import('../driver/analyze.js');
         // A --config that cannot be read is one problem, not one per file.
         for (const file of common.problems.length ? [] : files) {
           const missing = descriptionProblem(file);
           const result = missing
             ? { diagnostics: [missing], sources: new Map<string, string>(), system: undefined }
-            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled });
+            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled, timings: common.timings });
           if (format === 'human') printDiagnostics(io, result.diagnostics, result.sources, false);
           all.push(...result.diagnostics);
           guests = result.system && guests !== undefined ? guests + result.system.guests.length : undefined;
@@ -255,7 +340,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         if (common.problems.length) guests = undefined;
         if (format === 'human' && !quiet) io.stderr(validateSummary(files.length, guests, all, io.color) + '\n');
         if (format === 'json') io.stdout(JSON.stringify(validateJson(all), null, 2) + '\n');
-        if (format === 'sarif') io.stdout(JSON.stringify(toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
+        if (format === 'sarif') io.stdout(JSON.stringify((await import('./sarif.js')).toSarif(all, { root: io.cwd, version: hvccVersion() }), null, 2) + '\n');
         exit = hasErrors(all) ? EXIT.errors : EXIT.ok;
       }),
     )
@@ -267,15 +352,16 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .positional('file', { type: 'string', demandOption: true, describe: 'System description (.dts)' })
           .option('format', { choices: MAP_FORMATS, default: 'text' as const, requiresArg: true, describe: 'text, json, html (a self-contained page) or svg' })
           .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file instead of stdout' }),
-      handler('map', (argv: Record<string, unknown>) => {
+      handler('map', async (argv: Record<string, unknown>) => {
         const file = String(argv.file);
-        const common = commonOptions(argv);
+        const common = commonOptions(argv, state);
         const missing = descriptionProblem(file);
         if (missing || common.problems.length) {
           printDiagnostics(io, [...(missing ? [missing] : []), ...common.problems], new Map());
           exit = EXIT.errors;
           return;
         }
+        const { runMap } = await import('./map-command.js');
         exit = runMap(io, {
           file,
           format: argv.format as (typeof MAP_FORMATS)[number],
@@ -285,6 +371,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           componentPath: common.componentPath,
           werror: common.werror,
           disabled: common.disabled,
+          timings: common.timings,
         });
       }),
     )
@@ -300,8 +387,9 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('new-config', { type: 'string', requiresArg: true, describe: 'Kconfig .config for NEW (default: found as for build)' })
           .option('old-label', { type: 'string', requiresArg: true, describe: 'Call OLD this in the output (default: its path)' })
           .option('new-label', { type: 'string', requiresArg: true, describe: 'Call NEW this in the output (default: its path)' }),
-      handler('diff', (argv: Record<string, unknown>) => {
-        const common = commonOptions(argv);
+      handler('diff', async (argv: Record<string, unknown>) => {
+        const common = commonOptions(argv, state);
+        const { runDiff } = await import('./diff-command.js');
         exit = runDiff(io, {
           old: String(argv.old),
           new: String(argv.new),
@@ -314,6 +402,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           componentPath: common.componentPath,
           werror: common.werror,
           disabled: common.disabled,
+          timings: common.timings,
         });
       }),
     )
@@ -321,9 +410,9 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
       'explain <code>',
       'Print the long explanation of a diagnostic code (e.g. HV3004) or check name',
       (y) => y.positional('code', { type: 'string', demandOption: true, describe: 'A code (HV3004) or a name (cpu-shared)' }),
-      handler('explain', (argv: Record<string, unknown>) => {
+      handler('explain', async (argv: Record<string, unknown>) => {
         const code = String(argv.code);
-        const text = explain(code);
+        const text = (await import('../explain/explain.js')).explain(code);
         if (text === undefined) {
           io.stderr(`hvcc: no diagnostic '${code}' (see docs/diagnostics.md)\n`);
           exit = EXIT.usage;
@@ -335,6 +424,10 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     .command('conf [options..]', "Linux's scripts/kconfig/conf on any Kconfig tree (--defconfig=FILE, --olddefconfig, ...): `hvcc conf --help`", () => {}, () => {})
     .command('fdtoverlay [options..]', 'Apply overlays to a base blob as fdtoverlay does: hvcc fdtoverlay -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...', () => {}, () => {})
     .command('dtc [options..]', "Device-tree compiler with dtc's options (-I/-O dts|dtb, -o, -i, -@, -W/-E, ...): `hvcc dtc --help`", () => {}, () => {});
+  // yargs renders a command's whole --help text after its handler ran, in case the handler calls showHelp()
+  // (none does: a usage error prints hvcc's own message): tens of milliseconds per command, for nothing.
+  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   kconfigCommands(parser, io, (code) => {
     exit = code;
   }, handler);
@@ -355,6 +448,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
     });
     // --help: yargs hands its text to the callback instead of printing it.
     if (help) io.stdout(help.endsWith('\n') ? help : help + '\n');
+    if (state.timings) io.stderr(state.timings.render());
   } catch (e) {
     if (e instanceof UsageError) {
       const known = ['build', 'run', 'validate', 'map', 'explain', 'config', 'oldconfig', 'olddefconfig', 'defconfig', 'savedefconfig', 'menuconfig'];

@@ -10,8 +10,9 @@ import { buildSystemMap, type SystemMap } from '../map/model.js';
 import { htmlDocument, mapJson } from '../map/render-html.js';
 import { ownerLabel, svgDocument } from '../map/render-svg.js';
 
-export const MAP_FORMATS = ['text', 'json', 'html', 'svg'] as const;
-export type MapFormat = (typeof MAP_FORMATS)[number];
+import { MAP_FORMATS, type MapFormat } from './formats.js';
+
+export { MAP_FORMATS, type MapFormat };
 
 /** The ledger's text for a description with errors: the map's host ranges, guests and conflicts. */
 export function mapText(map: SystemMap): string {

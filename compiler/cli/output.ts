@@ -12,6 +12,8 @@ export interface Io {
   /** What the interactive Kconfig commands read (default: process.stdin). */
   stdin?: NodeJS.ReadableStream;
   stdinIsTTY?: boolean;
+  /** Progress of a long step, on a terminal only (a line rewritten in place; undefined clears it). */
+  progress?: (step: string | undefined) => void;
 }
 
 /** Each diagnostic with its code frames, then (unless `withSummary` is false) a line counting them. */

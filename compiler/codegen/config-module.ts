@@ -11,7 +11,9 @@ import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 3;
+export const CONFIG_ABI_VERSION = 6;
+/** hv_guest_config.flags */
+const GUEST_NO_AUTOSTART = 1n;
 const NO_GUEST = (1n << 64n) - 1n;
 
 /** A blob the link step assembles (.incbin) into an object defining `symbol`: a guest's image, a parameter's file. */
@@ -99,11 +101,18 @@ function cLiteral(value: string): string {
 }
 
 /** The C initializer of a parameter block. */
-function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string): string {
+function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: ParameterValue) => string, device: (path: string) => string, host: (path: string) => string): string {
   return params
     .map((p) => {
       if (p.type === 'string') return `\t.${p.name} = ${cLiteral(p.value)},`;
       if (p.type === 'file') return `\t.${p.name} = ${blobSymbol(p)},\n\t.${p.name}_size = ${p.bytes.length}UL,`;
+      if (p.type === 'host-device') return `\t.${p.name} = ${p.path === undefined ? '0' : host(p.path)},`;
+      if (p.type === 'board-device') return `\t.${p.name}_base = 0x${(p.base ?? 0n).toString(16)}UL,\n\t.${p.name}_size = 0x${(p.size ?? 0n).toString(16)}UL,\n\t.${p.name}_irq = ${p.irq ?? 0}UL,`;
+      if (p.type === 'devices') {
+        const list = p.paths.map(device);
+        return list.length === 0 ? `\t.${p.name} = 0,\n\t.${p.name}_count = 0UL,` : `\t.${p.name} = (const struct hv_device *const[]){ ${list.join(', ')} },\n\t.${p.name}_count = ${list.length}UL,`;
+      }
+      if (p.type === 'interrupt') return `\t.${p.name} = 0x${p.id.toString(16)}UL,\n\t.${p.name}_flags = 0x${p.flags.toString(16)}UL,`;
       return `\t.${p.name} = 0x${p.value.toString(16)}UL,`;
     })
     .join('\n');
@@ -111,8 +120,8 @@ function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: Pa
 
 /**
  * Emits the configuration module: hv_config and everything it points at, as constant data, plus the C source
- * of the instances' state objects and parameter blocks. The IR text is parsed back by LLVM (llvm-bindings'
- * parseIRFile) and linked with the runtime's bitcode.
+ * of the instances' state objects and parameter blocks. The IR text is turned into bitcode by llvm-as-14
+ * and linked with the runtime's bitcode by ld.lld-14 (link-time optimization).
  */
 export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const { layout } = input;
@@ -124,10 +133,10 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     const s = strings[strings.length - 1]!;
     return `i8* getelementptr inbounds ([${s.length} x i8], [${s.length} x i8]* @${name}, i64 0, i64 0)`;
   };
-  const arrays: { name: string; count: number; type: string; elements: string }[] = [];
-  const addArray = (name: string, type: string, elements: string[]) => {
+  const arrays: { name: string; count: number; type: string; elements: string; linkage: string }[] = [];
+  const addArray = (name: string, type: string, elements: string[], linkage = 'internal') => {
     if (elements.length === 0) return `${type}* null`;
-    arrays.push({ name, count: elements.length, type, elements: elements.join(', ') });
+    arrays.push({ name, count: elements.length, type, elements: elements.join(', '), linkage });
     return `${type}* ${arrayPointer(name, elements.length, type)}`;
   };
   const externals = new Set<string>();
@@ -142,6 +151,31 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     if (c.manifest.parameters.length > 0) headers.set(`params/${c.manifest.name}.h`, parameterHeader(c));
   }
 
+  // Parameters naming other instances point into the guests' device arrays (declared for the instances source).
+  const deviceAt = new Map<string, { array: string; index: number }>();
+  layout.guests.forEach((g, gi) => g.devices.forEach((d, di) => deviceAt.set(d.path, { array: `${identifier(['hv_guest', gi])}_devices`, index: di })));
+  const declaredArrays = new Set<string>();
+  const devicePointer = (path: string): string => {
+    const at = deviceAt.get(path);
+    if (!at) return '0';
+    if (!declaredArrays.has(at.array)) {
+      declaredArrays.add(at.array);
+      instanceDefinitions.unshift(`extern const struct hv_device ${at.array}[];`);
+    }
+    return `&${at.array}[${at.index}]`;
+  };
+
+  const hostIndex = new Map((layout.hosts ?? []).map((h, i) => [h.path, i]));
+  const hostPointer = (path: string): string => {
+    const i = hostIndex.get(path);
+    if (i === undefined) return '0';
+    if (!declaredArrays.has('hv_host_devices')) {
+      declaredArrays.add('hv_host_devices');
+      instanceDefinitions.unshift('extern const struct hv_host_device hv_host_devices[];');
+    }
+    return `&hv_host_devices[${i}]`;
+  };
+
   /** Defines `prefix`'s state object and parameter block in the instances source; returns IR pointers to them. */
   const instance = (prefix: string, component: Component, params: readonly ParameterValue[]): { state: string; params: string } => {
     let state = NULL_I8;
@@ -150,7 +184,8 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     if (stateType) {
       const name = `${prefix}_state`;
       instanceIncludes.add(join(component.dir, stateType.header));
-      instanceDefinitions.push(`${stateType.type} ${name} __attribute__((aligned(16)));`);
+      // At least 16 bytes aligned, more when the type wants it (a variable's aligned attribute would lower it).
+      instanceDefinitions.push(`${stateType.type} ${name} __attribute__((aligned(__alignof__(${stateType.type}) > 16 ? __alignof__(${stateType.type}) : 16)));`);
       instanceGlobals.push({ name, kind: 'global' });
       state = bytePointer(name, 'i8');
     }
@@ -165,7 +200,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
         }
         return symbol;
       };
-      const init = paramsInitializer(params, blob);
+      const init = paramsInitializer(params, blob, devicePointer, hostPointer);
       instanceDefinitions.push(`const struct ${parameterStructName(component)} ${name} = {\n${init}\n};`);
       instanceGlobals.push({ name, kind: 'constant' });
       block = bytePointer(name, 'i8');
@@ -178,7 +213,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
 
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
-    const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)} }`));
+    const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)}, ${i64(v.affinity)}, ${i64(BigInt(v.priority))}, ${i64(v.timeSliceNs)} }`));
     const mem = addArray(`${prefix}_mem`, '%hv.mem_region', g.memory.map((m) => `%hv.mem_region { ${i64(m.ipa)}, ${i64(m.pa)}, ${i64(m.size)}, i64 1 }`));
 
     const imageSymbol = `${prefix}_image`;
@@ -209,6 +244,9 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
         const irqs = addArray(identifier([prefix, 'dev', di, 'irqs']), '%hv.irq', d.irqs.map((q) => `%hv.irq { ${i64(q.id)}, ${i64(q.flags)} }`));
         return `%hv.device { ${addString(d.path)}, ${bytePointer(ops, 'i8')}, ${own.state}, ${own.params}, ${i64(d.windows.length)}, ${windows}, ${i64(d.irqs.length)}, ${irqs} }`;
       }),
+      // Other instances' parameter blocks may point at these devices (a 'devices' parameter): visible to the
+      // instances source until internalize makes them internal.
+      'dso_local',
     );
     const console =
       g.console === undefined
@@ -218,7 +256,9 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     tables.push(...s2);
     const root = `i64* ${arrayPointer(s2[0]!.name, s2[0]!.count, 'i64')}`;
     const arch = `%hv.arch_guest_config { ${g.arch.map(i64).join(', ')} }`;
-    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch} }`;
+    const forwarded = g.passthroughIrqs ?? [];
+    const passthroughIrqs = addArray(`${prefix}_passthrough_irqs`, '%hv.irq', forwarded.map((q) => `%hv.irq { ${i64(q.id)}, ${i64(q.flags)} }`));
+    return `%hv.guest_config { ${addString(g.name)}, ${i64(g.vmid)}, ${i64(g.vcpus.length)}, ${vcpus}, ${i64(g.entry)}, ${i64(g.bootArg)}, ${i64(g.memory.length)}, ${mem}, ${i64(g.segments.length)}, ${segments}, ${i64(g.devices.length)}, ${devices}, ${console}, ${root}, ${arch}, ${i64(forwarded.length)}, ${passthroughIrqs}, ${i64(g.autostart ? 0n : GUEST_NO_AUTOSTART)} }`;
   });
   const guests = addArray('hv_guests', '%hv.guest_config', guestConstants);
   const pcpus = addArray(
@@ -238,7 +278,25 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     irqchip = `%hv.irqchip_config { ${i64(layout.irqchip.windows.length)}, ${windows}, ${bytePointer(ops, 'i8')} }`;
   }
   const arch = `%hv.arch_config { ${layout.arch.map(i64).join(', ')} }`;
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch} }`;
+  const hostList = layout.hosts ?? [];
+  const hosts = addArray(
+    'hv_host_devices',
+    '%hv.host_device',
+    hostList.map((h, i) => {
+      const ops = h.driver.manifest.ops!;
+      externals.add(ops);
+      const own = instance(identifier(['hv_host', i]), h.driver, h.params);
+      return `%hv.host_device { ${addString(h.path)}, ${bytePointer(ops, 'i8')}, ${own.state}, ${own.params} }`;
+    }),
+    'dso_local',
+  );
+  let scheduler = NULL_I8;
+  if (layout.scheduler) {
+    const ops = layout.scheduler.manifest.ops!;
+    externals.add(ops);
+    scheduler = bytePointer(ops, 'i8');
+  }
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${scheduler}, ${addString(input.version)}, ${i64(BigInt(layout.console.escape))}, ${i64(hostList.length)}, ${hosts} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),

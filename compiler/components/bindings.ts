@@ -21,6 +21,8 @@ const PropertySpec = z
     maximum: z.number().int().optional(),
     /** A regular expression a string must match. */
     pattern: z.string().optional(),
+    /** Read by the hypervisor only: may refer outside the guest, and is left out of the guest's device tree. */
+    'host-only': z.boolean().default(false),
   })
   .strict();
 
@@ -109,6 +111,7 @@ function propertySchema(name: string, spec: z.infer<typeof PropertySpec>): z.Zod
       schema = dt.any(spec.description);
   }
   void name;
+  if (spec['host-only']) schema = dt.hostOnly(schema);
   return spec.required ? schema : schema.optional();
 }
 

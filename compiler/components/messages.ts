@@ -67,4 +67,16 @@ export const componentMessages = defineMessages({
     severity: 'error',
     summary: "A component's declared capability names a Kconfig symbol that is not an int, or has no value.",
   },
+  guestNeverStarts: {
+    code: 'HV4012',
+    name: 'guest-never-starts',
+    severity: 'warning',
+    summary: "A guest is declared not to start at boot (no-autostart), but the image has no management terminal commands that could start it.",
+  },
+  noHostDriver: {
+    code: 'HV4013',
+    name: 'no-host-driver',
+    severity: 'error',
+    summary: 'A node under /hypervisor (a disk, a network) has a compatible no host driver serves.',
+  },
 });

@@ -5,15 +5,26 @@ import type { DtNode, DtTree } from '../dts/tree.js';
 import { asString, asU32Array, getProperty, resolvePhandle } from '../dts/values.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
+import type { Interrupt } from '../../schemas/model.js';
 import type { Component } from './catalogue.js';
 import { componentMessages as M } from './messages.js';
 import { withArticle } from '../util/text.js';
 
 /** One parameter of one instance, as the generated parameter block holds it. */
 export type ParameterValue =
-  | { name: string; type: 'u32' | 'u64' | 'flag' | 'clock'; value: bigint }
+  | { name: string; type: 'u32' | 'u64' | 'flag' | 'clock' | 'mac'; value: bigint }
   | { name: string; type: 'string'; value: string }
-  | { name: string; type: 'file'; path: string; bytes: Uint8Array };
+  | { name: string; type: 'file'; path: string; bytes: Uint8Array }
+  /** Paths of the nodes of other device instances (resolved to their hv_device by codegen). */
+  | { name: string; type: 'devices'; paths: string[] }
+  /** A host instance's node (resolved to its hv_host_device by codegen), or none. */
+  | { name: string; type: 'host-device'; path?: string }
+  /** A board device: its window and interrupt are filled in by the layout from the board model. */
+  | { name: string; type: 'board-device'; path?: string; base?: bigint; size?: bigint; irq?: number }
+  | { name: string; type: 'interrupt'; id: bigint; flags: bigint };
+
+/** An interrupt parameter's number when the node has no interrupt. */
+export const NO_INTERRUPT = (1n << 64n) - 1n;
 
 function cellsNumber(node: DtNode, property: string): bigint | undefined {
   const p = getProperty(node, property);
@@ -32,7 +43,7 @@ function clockRate(tree: DtTree, node: DtNode, property: string): bigint | undef
   return clock ? cellsNumber(clock, 'clock-frequency') : undefined;
 }
 
-function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: Component, diagnostics: Diagnostic[]): ParameterValue | undefined {
+function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: Component, interrupts: readonly Interrupt[], diagnostics: Diagnostic[]): ParameterValue | undefined {
   const prop = getProperty(node, p.property);
   const wrong = (expected: string) => {
     diagnostics.push(
@@ -41,6 +52,15 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
     return undefined;
   };
   const fallback = (): ParameterValue | undefined => {
+    // No devices named is a list of none; no host or board device is none.
+    if (p.type === 'devices') return { name: p.name, type: 'devices', paths: [] };
+    if (p.type === 'host-device' || p.type === 'board-device') {
+      if (p.default === undefined) {
+        diagnostics.push(diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span));
+        return undefined;
+      }
+      return { name: p.name, type: p.type };
+    }
     if (p.default === undefined) {
       diagnostics.push(
         diagnostic(M.parameterInvalid, `${node.path} needs ${withArticle(`'${p.property}'`)} property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span, {
@@ -51,9 +71,16 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
     }
     if (p.type === 'string') return { name: p.name, type: 'string', value: String(p.default) };
     if (p.type === 'file') return wrong('given: a file parameter has no default');
+    if (p.type === 'interrupt') return { name: p.name, type: 'interrupt', id: BigInt(p.default), flags: 0n };
     return { name: p.name, type: p.type, value: BigInt(p.default) };
   };
   switch (p.type) {
+    case 'interrupt': {
+      // Decoded by the model through the controller's binding; one it could not decode is reported there.
+      const first = interrupts.find((i) => i.problem === undefined);
+      if (first) return { name: p.name, type: 'interrupt', id: BigInt(first.id), flags: BigInt(first.flags) };
+      return { name: p.name, type: 'interrupt', id: p.default !== undefined ? BigInt(p.default) : NO_INTERRUPT, flags: 0n };
+    }
     case 'flag':
       return { name: p.name, type: 'flag', value: prop ? 1n : p.default !== undefined ? BigInt(p.default) : 0n };
     case 'clock': {
@@ -73,6 +100,27 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
       const v = asString(prop);
       return v === undefined ? wrong('a string') : { name: p.name, type: 'string', value: v };
     }
+    case 'mac': {
+      if (!prop) return fallback();
+      const bytes = prop.chunks.length === 1 && prop.chunks[0]!.kind === 'bytes' ? prop.chunks[0]!.value : undefined;
+      if (!bytes || bytes.length !== 6) return wrong('six bytes, e.g. [52 54 00 12 34 56]');
+      return { name: p.name, type: 'mac', value: [...bytes].reduce((a, b) => (a << 8n) | BigInt(b), 0n) };
+    }
+    case 'host-device':
+    case 'board-device': {
+      if (!prop) return fallback();
+      const cells = asU32Array(prop);
+      const target = cells?.length === 1 ? resolvePhandle(tree, cells[0]!) : undefined;
+      if (!target) return wrong('one phandle');
+      return { name: p.name, type: p.type, path: target.path };
+    }
+    case 'devices': {
+      if (!prop) return fallback();
+      const cells = asU32Array(prop);
+      const nodes = cells?.map((c) => resolvePhandle(tree, c));
+      if (!nodes || nodes.some((n) => !n)) return wrong('phandles of device nodes');
+      return { name: p.name, type: 'devices', paths: nodes.map((n) => n!.path) };
+    }
     case 'file': {
       if (!prop) return fallback();
       const written = asString(prop);
@@ -88,12 +136,15 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
   }
 }
 
-/** The parameter block of one instance of `component` at `node`, in manifest order. */
-export function readParameters(tree: DtTree, node: DtNode, component: Component): { values: ParameterValue[]; diagnostics: Diagnostic[] } {
+/**
+ * The parameter block of one instance of `component` at `node`, in manifest order. `interrupts` are the
+ * node's, as the model decoded them (for interrupt parameters).
+ */
+export function readParameters(tree: DtTree, node: DtNode, component: Component, interrupts: readonly Interrupt[] = []): { values: ParameterValue[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const values: ParameterValue[] = [];
   for (const p of component.manifest.parameters) {
-    const v = readOne(tree, node, p, component, diagnostics);
+    const v = readOne(tree, node, p, component, interrupts, diagnostics);
     if (v) values.push(v);
   }
   return { values, diagnostics };
@@ -111,6 +162,10 @@ export function parameterHeader(component: Component): string {
     const comment = `\t/* ${p.property}${p.description ? ': ' + p.description.replace(/\*\//g, '* /') : ''} */`;
     if (p.type === 'string') return [comment, `\tconst char *${p.name};`];
     if (p.type === 'file') return [comment, `\tconst u8 *${p.name};`, `\tu64 ${p.name}_size;`];
+    if (p.type === 'devices') return [comment, `\tconst struct hv_device *const *${p.name};`, `\tu64 ${p.name}_count;`];
+    if (p.type === 'host-device') return [comment, `\tconst struct hv_host_device *${p.name};`];
+    if (p.type === 'board-device') return [comment, `\tu64 ${p.name}_base;`, `\tu64 ${p.name}_size;`, `\tu64 ${p.name}_irq;`];
+    if (p.type === 'interrupt') return [comment, `\tu64 ${p.name};\t\t/* the controller's number, ~0 for none */`, `\tu64 ${p.name}_flags;\t/* HV_IRQ_* trigger */`];
     return [comment, `\tu64 ${p.name};`];
   });
   return [
@@ -119,6 +174,9 @@ export function parameterHeader(component: Component): string {
     `#define ${guard}`,
     '',
     '#include <hv/types.h>',
+    '',
+    'struct hv_device;',
+    'struct hv_host_device;',
     '',
     `struct ${parameterStructName(component)} {`,
     ...fields,

@@ -90,7 +90,7 @@ export function systemFacts(system: System, map: SystemMap | undefined, options?
     }));
     guests.set(g.name, {
       memory: memory.sort(byIpa),
-      cpus: g.vcpus.map((v) => board.cpus[v.pcpu]?.path ?? `cpu #${v.pcpu}`),
+      cpus: g.vcpus.map((v) => v.affinity.map((i) => board.cpus[i]?.path ?? `cpu #${i}`).join(' or ')),
       devices: new Map(g.devices.map((d) => [d.name, { compatible: d.compatible, reg: d.reg.map((r) => ({ base: r.base, size: r.size })), interrupts: d.interrupts.map(interruptText) }])),
       passthrough: [...g.passthrough.map((p) => p.device)].sort(),
       image: fileFacts(system.file, g.image),

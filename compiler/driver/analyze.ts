@@ -5,16 +5,18 @@ import { componentSearchPath, loadCatalogue } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { layoutSystem, type Layout } from '../layout/layout.js';
+import { layoutSystem, type Layout, type LayoutInput } from '../layout/layout.js';
+import { readBytes } from '../fs/files.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { TableConflictError } from '../layout/tables.js';
 import { runtimeDir } from '../paths.js';
-import { planSystem, selectArch, type Plan } from '../plan/plan.js';
+import { planSystem, schedulerAvailability, selectArch, type Plan } from '../plan/plan.js';
 import { readSystem } from './front.js';
 import type { ReadFile } from '../dts/source.js';
 import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
+import { timed, type Timings } from '../util/timings.js';
 
 export interface AnalyzeOptions extends CheckOptions {
   file: string;
@@ -24,6 +26,8 @@ export interface AnalyzeOptions extends CheckOptions {
   /** Extra component folders, searched after the runtime (with $HVCC_COMPONENT_PATH's). */
   componentPath?: string[];
   readFile?: ReadFile;
+  /** The console escape key, overriding the description's (`hvcc run --escape`). */
+  escapeKey?: number;
   /** A device-tree parser to reuse, for callers that analyze many descriptions (see parseDts). */
   parser?: DtsParser;
   /**
@@ -31,6 +35,8 @@ export interface AnalyzeOptions extends CheckOptions {
    * analyze many descriptions in one process: loading it reads every manifest and binding again.
    */
   catalogue?: ReturnType<typeof loadCatalogue>;
+  /** `--timings`: each pass is measured. */
+  timings?: Timings | undefined;
 }
 
 export interface Analysis {
@@ -45,6 +51,8 @@ export interface Analysis {
    * a broken description as far as it can be read): the model as read (nodes the model could not read are
    * left out), the plan when one was made, and the layout when it ran. Set whenever the model was built.
    */
+  /** Files the layout read (guest images, initrds): with `sources`, what the image depends on. */
+  inputFiles?: string[];
   partial?: { system: System; plan?: Plan; layout?: Layout; backend?: ArchBackend; options?: ResolvedOptions };
 }
 
@@ -62,57 +70,75 @@ export function analyze(options: AnalyzeOptions): Analysis {
 }
 
 function analyzePasses(options: AnalyzeOptions): Analysis {
-  const loaded = options.catalogue ?? loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? []));
+  const t = options.timings;
+  const loaded = options.catalogue ?? timed(t, 'components (catalogue, bindings)', () => loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? [])));
   const catalogue = loaded.catalogue;
   const diagnostics = [...loaded.diagnostics];
-  const front = readSystem(options.file, { ...options, bindings: catalogue.bindings });
+  const front = timed(t, 'front end', () => readSystem(options.file, { ...options, bindings: catalogue.bindings }));
   diagnostics.push(...front.diagnostics);
   const sources = front.sources;
   const result: Analysis = { diagnostics, sources };
-  if (!front.system) return result;
-  const partial: NonNullable<Analysis['partial']> = { system: front.system };
+  const system = front.system;
+  if (!system) return result;
+  if (options.escapeKey !== undefined) system.hypervisor.escapeKey = options.escapeKey;
+  const partial: NonNullable<Analysis['partial']> = { system };
   result.partial = partial;
-  const resolved = resolveOptions({ catalogue, systemFile: options.file, boardFile: front.system.board.file, outDir: options.outDir, configFile: options.configFile });
+  const resolved = timed(t, 'options (Kconfig)', () => resolveOptions({ catalogue, systemFile: options.file, boardFile: system.board.file, outDir: options.outDir, configFile: options.configFile }));
   diagnostics.push(...resolved.diagnostics);
   for (const [file, text] of resolved.sources) sources.set(file, text);
   if (!resolved.options) return result;
   result.options = resolved.options;
   partial.options = resolved.options;
   const kconfig = resolved.options;
-  const selected = selectArch(front.system, catalogue);
+  const selected = selectArch(system, catalogue);
+  const arch = selected.arch;
   diagnostics.push(...selected.diagnostics);
-  if (!selected.arch || !selected.backend) return result;
+  if (!arch || !selected.backend) return result;
   const backend = selected.backend;
   partial.backend = backend;
-  const capabilities = controllerCapabilities(front.system, catalogue, backend.name, (s) => kconfig.intValue(s));
-  diagnostics.push(...capabilities.diagnostics);
-  const guestFormat = backend.tables.guest;
-  // The model drops only the nodes it could not read, so the checks still find every other problem.
-  diagnostics.push(
-    ...runChecks(
-      {
-        system: front.system,
-        limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1 },
-        guestAddressBits: guestFormat.inputBits,
-        blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
-        granule: guestFormat.granule,
-        controllers: capabilities.controllers,
-      },
-      [...checks, ...backend.checks],
-      options,
-    ),
-  );
+  timed(t, 'checks', () => {
+    const capabilities = controllerCapabilities(system, catalogue, backend.name, (s) => kconfig.intValue(s));
+    diagnostics.push(...capabilities.diagnostics);
+    const guestFormat = backend.tables.guest;
+    // The model drops only the nodes it could not read, so the checks still find every other problem.
+    diagnostics.push(
+      ...runChecks(
+        {
+          system: system,
+          limits: { maxCpus: kconfig.intValue('HV_MAX_CPUS') ?? 1, maxVcpus: kconfig.intValue('HV_MAX_VCPUS') ?? 1 },
+          scheduler: schedulerAvailability(system, catalogue, backend.name, (s) => kconfig.isEnabled(s)),
+          guestAddressBits: guestFormat.inputBits,
+          blockSize: guestFormat.entrySize(guestFormat.lastLevel - 1),
+          granule: guestFormat.granule,
+          controllers: capabilities.controllers,
+        },
+        [...checks, ...backend.checks],
+        options,
+      ),
+    );
+  });
 
-  const planned = planSystem(front.system, catalogue, { arch: selected.arch, backend }, (s) => kconfig.isEnabled(s));
+  const planned = timed(t, 'plan', () => planSystem(system, catalogue, { arch, backend }, (s) => kconfig.isEnabled(s)));
   diagnostics.push(...planned.diagnostics);
   if (planned.plan) partial.plan = planned.plan;
   if (!planned.plan || hasErrors(diagnostics)) return result;
-  result.system = front.system;
+  result.system = system;
   result.plan = planned.plan;
 
   try {
-    const stackBytes = BigInt(kconfig.intValue('HV_MAX_CPUS') ?? 0) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
-    const laid = layoutSystem({ system: front.system, plan: planned.plan, stackBytes });
+    // One stack per CPU, and with the scheduler one per vCPU as well (each vCPU is a thread of its own).
+    const stacks = (kconfig.intValue('HV_MAX_CPUS') ?? 0) + (planned.plan.scheduler ? (kconfig.intValue('HV_MAX_VCPUS') ?? 0) : 0);
+    const stackBytes = BigInt(stacks) * BigInt(kconfig.intValue('HV_STACK_SIZE') ?? 0);
+    const plan = planned.plan;
+    const inputFiles: string[] = [];
+    // The files the layout reads (guest images, initrds), for `hvcc run`'s stamp.
+    const readInput: NonNullable<LayoutInput['readFile']> = (p, ref) => {
+      const read = readBytes(p, ref);
+      if (read.ok) inputFiles.push(p);
+      return read;
+    };
+    const laid = timed(t, 'layout (memory map, tables, guest device trees)', () => layoutSystem({ system, plan, readFile: readInput, stackBytes }));
+    result.inputFiles = inputFiles;
     diagnostics.push(...laid.diagnostics);
     if (laid.layout) partial.layout = laid.layout;
     if (!hasErrors(diagnostics)) result.layout = laid.layout;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { checkOutputFolder, FileFailure, failureOf, isFileSystemError, pathKind } from '../fs/files.js';
 import type { System } from '../../schemas/model.js';
@@ -12,18 +12,25 @@ import type { Layout } from '../layout/layout.js';
 import { end, formatRange, hex } from '../util/ranges.js';
 import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
-import { defaultCacheDir, hashTree, sha256 } from '../toolchain/cache.js';
+import { defaultCacheDir, sha256 } from '../toolchain/cache.js';
+import { FileHashes } from '../toolchain/file-hashes.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
-import { runTool, ToolError, type ToolLog } from '../toolchain/tools.js';
+import { ToolError, type ToolLog } from '../toolchain/tools.js';
+import { toolAnswer } from '../toolchain/tool-identity.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
-import { linkImage } from '../toolchain/link.js';
+import { flatBinary, linkImage } from '../toolchain/link.js';
 import type { ResolvedOptions } from '../kconfig/options.js';
 import { printDts } from '../dts/dtb.js';
+import { timed } from '../util/timings.js';
+import { treeEntries } from './run-stamp.js';
+import { componentSearchPath } from '../components/catalogue.js';
 
 export interface BuildOptions extends AnalyzeOptions {
   verbose: boolean;
   log: (line: string) => void;
   cacheDir?: string;
+  /** A long step's progress (the runtime's first compilation), for a terminal; undefined when it is done. */
+  progress?: (step: string | undefined) => void;
   /** Reuse the outputs in outDir when they were built from exactly these inputs (`hvcc run`). */
   reuse?: boolean;
 }
@@ -39,6 +46,8 @@ export interface BuildResult {
   /** Whether the previous outputs were reused (nothing changed). */
   upToDate?: boolean;
   files?: BuildFiles;
+  /** The files and folders the build depended on (for `hvcc run`'s stamp: driver/run-stamp.ts). */
+  dependencies?: string[];
 }
 
 export interface BuildFiles {
@@ -71,7 +80,13 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       folder: c.component.dir.slice(packageRoot.length + 1),
       reasons: c.reasons.map((r) => ({ why: r.why, ...(r.node ? { node: r.node } : {}), ...(r.span ? { at: `${r.span.file}:${r.span.start.line}:${r.span.start.column}` } : {}) })),
     })),
-    cpus: layout.pcpus.map((p) => ({ cpu: system.board.cpus[p.boardCpu]!.path, hwid: hex(p.hwid), guest: p.guest === undefined ? null : layout.guests[p.guest]!.name, vcpu: p.vcpu ?? null })),
+    cpus: layout.pcpus.map((p) => ({
+      cpu: system.board.cpus[p.boardCpu]!.path,
+      hwid: hex(p.hwid),
+      guest: p.guest === undefined ? null : layout.guests[p.guest]!.name,
+      vcpu: p.vcpu ?? null,
+      runs: p.runs.map((r) => ({ guest: layout.guests[r.guest]!.name, vcpu: r.vcpu })),
+    })),
     guests: layout.guests.map((g) => ({
       name: g.name,
       vmid: g.vmid,
@@ -88,16 +103,42 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
 }
 
 /** Everything the image depends on, hashed: when it is unchanged, `hvcc run` reuses the last build. */
-function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, options: ResolvedOptions): string {
+function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, options: ResolvedOptions, inputFiles: readonly string[], hashes: FileHashes): string {
   const parts: (string | Uint8Array)[] = [hvccVersion()];
   for (const [file, text] of [...sources.entries()].sort()) parts.push(file, text);
-  // What each guest loads (image, initrd, device tree), as the layout already read it: no second read.
-  for (const g of layout.guests) for (const s of g.segments) parts.push(`${g.name}@${s.destPa}+${s.zeroSize}`, s.data);
+  // The files the layout read (guest images, initrds) by their hash, remembered by file identity: an
+  // unchanged 33 MB kernel is not hashed again. Where each guest's pieces go is part of the layout.
+  for (const file of [...new Set(inputFiles)].sort()) parts.push(file, hashes.hash(file));
+  for (const g of layout.guests) for (const s of g.segments) parts.push(`${g.name}@${s.destPa}+${s.data.length}+${s.zeroSize}`);
   // Whole component folders (sources, headers, manifest, linker script template) and the compiler itself.
-  for (const c of plan.components) parts.push(c.component.dir, hashTree(c.component.dir));
-  parts.push(hashTree(join(packageRoot, 'compiler')));
+  for (const c of plan.components) parts.push(c.component.dir, hashes.tree(c.component.dir));
+  parts.push(hashes.tree(join(packageRoot, 'compiler')));
   parts.push(options.dotConfig);
+  // What the description says, or what the command line put instead (hvcc run --escape).
+  parts.push(`escape-key ${layout.console.escape}`);
   return sha256(...parts);
+}
+
+/** What a build read, and every folder where a lookup could have found another file (driver/run-stamp.ts). */
+function dependencies(options: BuildOptions, sources: Map<string, string>, inputFiles: readonly string[], outDir: string): string[] {
+  const paths = new Set<string>();
+  for (const file of [...sources.keys(), ...inputFiles]) {
+    const full = resolve(file);
+    paths.add(full);
+    paths.add(dirname(full));
+  }
+  for (const dir of options.includeDirs ?? []) paths.add(resolve(dir));
+  if (options.configFile) paths.add(resolve(options.configFile));
+  paths.add(process.cwd());
+  paths.add(outDir);
+  for (const f of OUTPUTS) paths.add(join(outDir, f));
+  treeEntries(runtimeDir, paths);
+  for (const dir of componentSearchPath(options.componentPath ?? [])) treeEntries(dir, paths);
+  treeEntries(join(packageRoot, 'compiler'), paths);
+  treeEntries(join(packageRoot, 'dist', 'compiler'), paths);
+  paths.add(join(packageRoot, 'dist', 'hvcc.cjs'));
+  paths.add(join(packageRoot, 'package.json'));
+  return [...paths];
 }
 
 /**
@@ -105,7 +146,8 @@ function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, op
  * when everything succeeded, so a failed build leaves the previous outputs as they were.
  */
 export function build(options: BuildOptions): BuildResult {
-  const log: ToolLog = { verbose: options.verbose, write: options.log };
+  const t = options.timings;
+  const log: ToolLog = { verbose: options.verbose, write: options.log, timings: t };
   const analysis = analyze(options);
   const { diagnostics, sources } = analysis;
   const fail = (): BuildResult => ({ ok: false, diagnostics, sources });
@@ -113,13 +155,16 @@ export function build(options: BuildOptions): BuildResult {
   const { system, plan, layout, options: kconfig } = analysis;
 
   const outDir = resolve(options.outDir ?? defaultOutDir(system));
-  const hash = inputsHash(sources, layout, plan, kconfig);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const hashes = new FileHashes(cacheDir);
+  const hash = timed(t, 'inputs hash', () => inputsHash(sources, layout, plan, kconfig, analysis.inputFiles ?? [], hashes));
+  hashes.save();
   const manifestPath = join(outDir, 'manifest.json');
   const files: BuildFiles = { elf: join(outDir, 'hypervisor.elf'), bin: join(outDir, 'hypervisor.bin'), configLl: join(outDir, 'config.ll'), map: join(outDir, 'hypervisor.map'), manifest: manifestPath };
 
   if (options.reuse && isUpToDate(outDir, hash)) {
     if (log.verbose) log.write(`hvcc: ${outDir} is up to date`);
-    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, upToDate: true };
+    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, upToDate: true, dependencies: dependencies(options, sources, analysis.inputFiles ?? [], outDir) };
   }
 
   // The default folder (build/<name>) was not checked by the command line: a file in its way is HV0006.
@@ -143,18 +188,21 @@ export function build(options: BuildOptions): BuildResult {
     const arch = plan.arch;
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
-    const triple = runTool(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], { verbose: false, write: () => {} }).trim();
-    const module = emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values });
+    const triple = toolAnswer(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], cacheDir).trim();
+    const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values }));
     for (const [path, text] of module.headers) {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);
     }
-    const runtime = buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir: options.cacheDir ?? defaultCacheDir(), runtimeDir, log });
+    const runtime = timed(t, 'runtime (cached bitcode)', () => buildRuntime({ components, arch, generatedInclude, generatedSources: [{ name: 'instances.c', text: module.instancesSource }], cacheDir, runtimeDir, hashes, log, ...(options.progress ? { progress: options.progress } : {}) }));
+    hashes.save();
     const exports = [...new Set(['hv_config', ...components.flatMap((c) => c.manifest.exports)])];
-    const linked = linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, log });
+    const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, cacheDir, log }));
 
+    if (t && linked.linkCached) t.record('ld.lld-14: not run, the same inputs were linked before (cache)', 0, 1);
     const elf = readElfImage(readFileSync(linked.elf), plan.backend.elfMachine);
     if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);
+    writeFileSync(join(workDir, 'hypervisor.bin'), flatBinary(elf.image.segments));
     const segments = elf.image.segments.map((s) => ({ paddr: s.ipa, filesz: BigInt(s.data.length), memsz: BigInt(s.data.length) + s.zeroSize }));
     const imageEnd = segments.reduce((a, s) => (s.paddr + s.memsz > a ? s.paddr + s.memsz : a), 0n);
     if (imageEnd > end(layout.hypervisor)) {
@@ -186,12 +234,15 @@ export function build(options: BuildOptions): BuildResult {
       diagnostics.push(failure.diagnostic({ what: 'the build output', written: options.outDir ? join(options.outDir, name) : target, help: `move '${target}' away: hvcc writes its ${name === 'guests' ? 'guests folder' : name} there` }));
       return fail();
     }
-    // Guest trees first (a folder swapped whole), then the files; manifest.json last.
+    // Guest trees first (a folder swapped whole), then the files; manifest.json last. An output identical
+    // to the one in place is left as it is (its identity unchanged: `hvcc run`'s stamp still holds).
     const guestsDir = join(outDir, 'guests');
-    rmSync(guestsDir, { recursive: true, force: true });
-    renameSync(join(workDir, 'guests'), guestsDir);
-    for (const name of OUTPUTS) renameSync(join(workDir, name), join(outDir, name));
-    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files };
+    if (!sameTree(join(workDir, 'guests'), guestsDir)) {
+      rmSync(guestsDir, { recursive: true, force: true });
+      renameSync(join(workDir, 'guests'), guestsDir);
+    }
+    for (const name of OUTPUTS) if (!sameFile(join(workDir, name), join(outDir, name))) renameSync(join(workDir, name), join(outDir, name));
+    return { ok: true, diagnostics, sources, outDir, system, arch: plan.backend, files, dependencies: dependencies(options, sources, analysis.inputFiles ?? [], outDir) };
   } catch (e) {
     if (e instanceof ToolError) {
       diagnostics.push(e.diagnostic);
@@ -208,6 +259,27 @@ export function build(options: BuildOptions): BuildResult {
     throw e;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.isFile() && sb.isFile() && sa.size === sb.size && readFileSync(a).equals(readFileSync(b));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether two folders hold the same files with the same bytes (one level: the guests' trees). */
+function sameTree(a: string, b: string): boolean {
+  try {
+    const na = readdirSync(a).sort();
+    const nb = readdirSync(b).sort();
+    return na.length === nb.length && na.every((n, i) => n === nb[i] && sameFile(join(a, n), join(b, n)));
+  } catch {
+    return false;
   }
 }
 

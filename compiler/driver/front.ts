@@ -9,6 +9,7 @@ import { FileFailure } from '../fs/files.js';
 import type { DtsParser } from '../dts/parser.js';
 import { buildModel } from '../model/build-model.js';
 import { buildMessages as M } from './messages.js';
+import { timed, type Timings } from '../util/timings.js';
 
 export interface FrontEndOptions {
   includeDirs?: string[];
@@ -23,6 +24,7 @@ export interface FrontEndOptions {
   bindings: BindingSet;
   /** A device-tree parser to reuse, for callers that read many descriptions (see parseDts). */
   parser?: DtsParser;
+  timings?: Timings | undefined;
 }
 
 export interface FrontEndResult {
@@ -45,10 +47,13 @@ export function readSystem(file: string, options: FrontEndOptions): FrontEndResu
   if (entry === undefined) return { diagnostics: [diagnostic(M.fileNotFound, `cannot read the description '${file}': no such file`)], sources: new Map() };
   // `-W no-<name>` reaches dtc's checks as well as hvcc's; names hvcc does not know are dtc's business.
   const dtcLevels = Object.fromEntries([...(options.disabled ?? [])].map((name) => [name, 'off' as const]));
-  const parsed = parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true, ...(options.parser ? { parser: options.parser } : {}) });
+  const parsed = timed(options.timings, 'device tree (preprocess, parse, evaluate, dtc checks)', () =>
+    parseDts(file, { includeDirs: options.includeDirs ?? [], readFile: read, checks: dtcLevels, allChecks: true, ...(options.parser ? { parser: options.parser } : {}) }),
+  );
   const diagnostics = [...parsed.diagnostics];
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
-  const model = buildModel(parsed.tree, file, options.bindings);
+  const tree = parsed.tree;
+  const model = timed(options.timings, 'model', () => buildModel(tree, file, options.bindings));
   diagnostics.push(...model.diagnostics);
   if (!model.system) return { diagnostics, sources: parsed.sources };
   return { system: model.system, diagnostics, sources: parsed.sources };

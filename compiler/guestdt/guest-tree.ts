@@ -2,7 +2,7 @@ import type { Board, Guest } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { TreeBuilder } from '../dts/builder.js';
 import type { DtNode, DtProperty, DtTree } from '../dts/tree.js';
-import { HVCC_GUEST_PROPERTIES } from '../model/guest-references.js';
+import { HVCC_GUEST_PROPERTIES, hostOnlyByNode } from '../model/guest-references.js';
 import { findNode } from '../dts/values.js';
 import { addressCells as addressCellsOf, sizeCells as sizeCellsOf } from '../dts/values.js';
 
@@ -14,6 +14,8 @@ export interface GuestBootInfo {
   console?: string;
   /** The guest has a virtual interrupt controller. */
   withInterruptController: boolean;
+  /** Its passed-through devices' interrupts are forwarded to it: their nodes keep `interrupts`. */
+  forwardInterrupts?: boolean;
 }
 
 function cloneNode(node: DtNode): DtNode {
@@ -32,8 +34,12 @@ function link(node: DtNode, parent: DtNode | undefined): void {
  * interrupts that are not forwarded to guests. */
 const BOARD_ONLY_PROPERTIES = new Set(['interrupts', 'interrupts-extended', 'interrupt-parent', 'clocks', 'clock-names', 'phandle', 'linux,phandle']);
 
-/** Copies of the board nodes passed through to the guest, at their own addresses. */
-function passthroughNodes(guest: Guest): DtNode[] {
+/**
+ * Copies of the board nodes passed through to the guest, at their own addresses. Their interrupts stay
+ * when they are forwarded: the guest's interrupt controller (the root's interrupt-parent) numbers them as
+ * the board's does.
+ */
+function passthroughNodes(guest: Guest, forwardInterrupts: boolean): DtNode[] {
   let root = guest.node;
   while (root.parent) root = root.parent;
   const tree: DtTree = { root, memreserves: [], plugin: false };
@@ -45,7 +51,9 @@ function passthroughNodes(guest: Guest): DtNode[] {
     copy.labels = [];
     delete copy.phandle;
     copy.properties = copy.properties.filter(
-      (prop) => !BOARD_ONLY_PROPERTIES.has(prop.name) && !prop.chunks.some((c) => c.kind === 'path-ref' || (c.kind === 'cells' && c.items.some((i) => i.ref !== undefined))),
+      (prop) =>
+        (!BOARD_ONLY_PROPERTIES.has(prop.name) || (forwardInterrupts && prop.name === 'interrupts')) &&
+        !prop.chunks.some((c) => c.kind === 'path-ref' || (c.kind === 'cells' && c.items.some((i) => i.ref !== undefined))),
     );
     return [copy];
   });
@@ -66,8 +74,16 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
   const sizeCells = sizeCellsOf(guest.node);
   const memory = boot.memory.map((m) => b.node(`memory@${m.ipa.toString(16)}`, [b.strings('device_type', 'memory'), b.wide('reg', [addressCells, sizeCells], [m.ipa, m.size])]));
 
-  const own = guest.node.children.filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory')).map(cloneNode);
-  own.push(...passthroughNodes(guest));
+  const hostOnly = hostOnlyByNode(guest);
+  const own = guest.node.children
+    .filter((c) => !c.properties.some((p) => p.name === 'device_type' && p.chunks[0]?.kind === 'string' && p.chunks[0].value === 'memory'))
+    .map((c) => {
+      const copy = cloneNode(c);
+      const drop = hostOnly.get(c.path);
+      if (drop) copy.properties = copy.properties.filter((p) => !drop.has(p.name));
+      return copy;
+    });
+  own.push(...passthroughNodes(guest, boot.forwardInterrupts ?? false));
   archNodes.adjust?.(own);
   const generated: DtNode[] = [...archNodes.nodes, ...memory];
   const chosenProps: DtProperty[] = [];
@@ -98,7 +114,14 @@ export function guestDeviceTree(guest: Guest, board: Board, arch: ArchBackend, b
       intc.phandle = phandle;
       intc.properties.push(b.cells('phandle', [phandle]));
     }
-    rootProps.push(b.cells('interrupt-parent', [phandle]));
+    if (!archNodes.interruptParentOnDevices) rootProps.push(b.cells('interrupt-parent', [phandle]));
+    else {
+      const wire = (n: DtNode) => {
+        if (n !== intc && n.properties.some((p) => p.name === 'interrupts') && !n.properties.some((p) => p.name === 'interrupt-parent')) n.properties.push(b.cells('interrupt-parent', [phandle!]));
+        n.children.forEach(wire);
+      };
+      own.forEach(wire);
+    }
   }
   const root = b.node('', rootProps, [...generated, ...own]);
   link(root, undefined);

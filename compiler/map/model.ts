@@ -236,7 +236,7 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
   else {
     const format = partial.backend?.tables.guest;
     const block = format ? format.entrySize(format.lastLevel - 1) : 0x200000n;
-    placed = placeMemory(system, block, format?.granule ?? 0x1000n, extra);
+    placed = placeMemory(system, block, format?.granule ?? 0x1000n, extra).guests;
   }
   const inRam = (r: Range) => system.board.memory.some((m) => contains(m, r));
 
@@ -326,7 +326,7 @@ export function buildSystemMap({ analysis, cwd }: MapInput): { map?: SystemMap; 
 
   // CPUs: the guest whose vCPU runs there; the boot CPU without one stays the hypervisor's.
   const cpus: MapCpu[] = system.board.cpus.map((cpu) => {
-    const vcpus = system.guests.flatMap((g, gi) => g.vcpus.map((v, vi) => ({ g, gi, v, vi })).filter((x) => x.v.pcpu === cpu.index)).map((x) => ({ guest: x.g.name, owner: ownerIds[x.gi]!, vcpu: x.vi, at: loc(x.v.span), span: x.v.span }));
+    const vcpus = system.guests.flatMap((g, gi) => g.vcpus.map((v, vi) => ({ g, gi, v, vi })).filter((x) => x.v.affinity.includes(cpu.index))).map((x) => ({ guest: x.g.name, owner: ownerIds[x.gi]!, vcpu: x.vi, at: loc(x.v.span), span: x.v.span }));
     const id = `cpu-${cpu.index}`;
     itemSpans.set(id, [cpu.span, ...vcpus.map((v) => v.span)]);
     const owner = vcpus.length > 1 ? 'shared' : vcpus.length === 1 ? vcpus[0]!.owner : cpu.index === 0 ? 'hypervisor' : 'free';

@@ -1,7 +1,8 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hypervisorBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
-import type { AddressRange, Board, BoardCpu, BoardDevice, Guest, GuestDevice, GuestMemory, Hypervisor, Interrupt, System } from '../../schemas/model.js';
+import { binding, cpuBinding, dt, guestBinding, guestMemoryBinding, hostOnlyProperties, hypervisorBinding, sharedRegionBinding, sharedWindowBinding, virtioDiskBinding, networkBinding, type Binding, type BindingSet } from '../../schemas/bindings/index.js';
+import type { AddressRange, Board, BoardCpu, BoardDevice, Disk, Guest, GuestDevice, GuestMemory, GuestVcpu, HostNode, Hypervisor, Interrupt, Network, SharedRegion, SharedWindow, System } from '../../schemas/model.js';
+import { SCHEDULING, type GuestProperties } from '../../schemas/bindings/hvcc.js';
 import type { DtNode, DtTree } from '../dts/tree.js';
 import { findNode } from '../dts/values.js';
 import { closest } from '../diagnostics/suggest.js';
@@ -12,6 +13,7 @@ import { formatRange } from '../util/ranges.js';
 import { decodeNode, type PropertySpans } from './decode.js';
 import { decodeInterrupts, firstInterruptController, interruptParent } from './interrupts.js';
 import { modelMessages as M } from './messages.js';
+import { DEFAULT_ESCAPE_KEY, ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { PropertyReader } from './props.js';
 
 /** For nodes hvcc reads only the address window of (memory, devices it has no binding for). */
@@ -248,7 +250,19 @@ class ModelBuilder {
         return undefined;
       }
     }
-    return { region, console, consoleSpan, span: node.span };
+    const hypervisor: Hypervisor = { region, console, consoleSpan, escapeKey: DEFAULT_ESCAPE_KEY, span: node.span };
+    const escape = decoded.values['escape-key'];
+    if (escape !== undefined) {
+      const span = decoded.spans.get('escape-key')!.value;
+      const key = parseEscapeKey(escape);
+      if (key === undefined) {
+        this.diagnostics.push(diagnostic(M.propertyType, `escape-key "${escape}" is not a key the console can use`, span, { help: `write ${ESCAPE_KEY_FORMS}` }));
+        return undefined;
+      }
+      hypervisor.escapeKey = key;
+      hypervisor.escapeKeySpan = span;
+    }
+    return hypervisor;
   }
 
   resolvePathOrAlias(written: string): string | undefined {
@@ -257,6 +271,95 @@ class ModelBuilder {
     const alias = aliases && this.props.find(aliases, written);
     const target = alias ? this.props.string(alias) : undefined;
     return target ? findNode(this.tree, target)?.path : undefined;
+  }
+
+  /** The shared memory regions: `hvcc,shared-region` children of /hypervisor. */
+  sharedRegions(): SharedRegion[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    const regions: SharedRegion[] = [];
+    for (const child of node?.children ?? []) {
+      if (!this.compatible(child).includes('hvcc,shared-region')) continue;
+      const decoded = this.decode(child, sharedRegionBinding, true);
+      if (!decoded.values) continue;
+      const region: SharedRegion = { path: child.path, name: child.name, size: decoded.values.size, sizeSpan: decoded.spans.get('size')!.value, span: child.span };
+      if (decoded.values['host-address'] !== undefined) region.hostAddress = decoded.values['host-address'];
+      regions.push(region);
+    }
+    return regions;
+  }
+
+  /** Children of /hypervisor a host driver serves: every one with a compatible but the shared regions. */
+  hostNodes(): HostNode[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    return (node?.children ?? []).flatMap((child) => {
+      const compatible = this.compatible(child);
+      const prop = this.props.find(child, 'compatible');
+      if (!prop || compatible.length === 0 || compatible.includes('hvcc,shared-region')) return [];
+      return [{ path: child.path, name: child.name, compatible, compatibleSpan: this.props.spanOf(prop), span: child.span }];
+    });
+  }
+
+  /** The disks: `hvcc,virtio-disk` children of /hypervisor, on a transport of the board. */
+  disks(board: Board): Disk[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    const disks: Disk[] = [];
+    for (const child of node?.children ?? []) {
+      if (!this.compatible(child).includes('hvcc,virtio-disk')) continue;
+      const decoded = this.decode(child, virtioDiskBinding, true);
+      if (!decoded.values) continue;
+      const deviceSpan = decoded.spans.get('device')!.value;
+      const transport = board.devices.find((d) => d.path === decoded.values!.device);
+      if (!transport || !transport.compatible.includes('virtio,mmio')) {
+        this.diagnostics.push(diagnostic(M.badReference, `${child.path}: 'device' refers to ${decoded.values.device}, which is not a virtio-mmio transport of the board (compatible = "virtio,mmio")`, deviceSpan));
+        continue;
+      }
+      disks.push({ path: child.path, name: child.name, device: transport.path, deviceSpan, size: decoded.values.size, sizeSpan: decoded.spans.get('size')!.value, span: child.span });
+    }
+    return disks;
+  }
+
+  /** The networks: `hvcc,network` children of /hypervisor, with their uplink transport. */
+  networks(board: Board): Network[] {
+    const node = this.tree.root.children.find((c) => c.name === 'hypervisor');
+    const networks: Network[] = [];
+    for (const child of node?.children ?? []) {
+      if (!this.compatible(child).includes('hvcc,network')) continue;
+      const decoded = this.decode(child, networkBinding, true);
+      if (!decoded.values) continue;
+      const network: Network = { path: child.path, name: child.name, span: child.span };
+      const uplink = decoded.values.uplink;
+      if (uplink !== undefined) {
+        const span = decoded.spans.get('uplink')!.value;
+        const transport = board.devices.find((d) => d.path === uplink);
+        if (!transport || !transport.compatible.includes('virtio,mmio')) {
+          this.diagnostics.push(diagnostic(M.badReference, `${child.path}: 'uplink' refers to ${uplink}, which is not a virtio-mmio transport of the board (compatible = "virtio,mmio")`, span));
+          continue;
+        }
+        network.uplink = transport.path;
+        network.uplinkSpan = span;
+      }
+      networks.push(network);
+    }
+    return networks;
+  }
+
+  /** A guest's `hvcc,shared-memory` window. */
+  sharedWindow(node: DtNode): SharedWindow | undefined {
+    const decoded = this.decode(node, sharedWindowBinding, true);
+    if (!decoded.values) return undefined;
+    const v = decoded.values;
+    const target = findNode(this.tree, v['memory-region']);
+    const regionSpan = decoded.spans.get('memory-region')!.value;
+    if (!target || !this.compatible(target).includes('hvcc,shared-region')) {
+      this.diagnostics.push(
+        diagnostic(M.badReference, `${node.path}: 'memory-region' refers to ${v['memory-region']}, which is not a shared region (compatible = "hvcc,shared-region" under /hypervisor)`, regionSpan),
+      );
+      return undefined;
+    }
+    const reg = v.reg[0]!;
+    const regSpans = decoded.spans.get('reg')!;
+    if (v.reg.length > 1) this.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: 'reg' must be one range (the window on the region)`, regSpans.items[1] ?? regSpans.value));
+    return { path: node.path, region: target.path, regionSpan, ipa: reg.base, size: reg.size, readOnly: v['read-only'] === true, span: regSpans.items[0] ?? regSpans.value };
   }
 
   /** Guest nodes under /guests, read or not. */
@@ -289,10 +392,47 @@ class ModelBuilder {
     return guests;
   }
 
+  /**
+   * A guest's vCPUs from `cpus`, `vcpus`, `priority` and `time-slice-us`. Without `vcpus` each entry of `cpus`
+   * is a vCPU pinned to it (static partitioning); with it, every vCPU may run on any of them. Entries that are
+   * not CPUs stay with their vCPU as strays, for the vcpu-affinity check to report where they are written.
+   */
+  vcpus(node: DtNode, board: Board, v: GuestProperties, spans: Map<string, PropertySpans>): GuestVcpu[] {
+    const cpuSpans = spans.get('cpus')!;
+    const entries = v.cpus.map((path, i) => ({ path, cpu: board.cpus.find((c) => c.path === path)?.index, span: cpuSpans.items[i] ?? cpuSpans.value }));
+    const strays = (list: typeof entries) => list.filter((e) => e.cpu === undefined).map((e) => ({ path: e.path, span: e.span }));
+    const placed: Pick<GuestVcpu, 'affinity' | 'strays' | 'span'>[] =
+      v.vcpus === undefined
+        ? entries.map((e) => ({ affinity: e.cpu === undefined ? [] : [e.cpu], strays: strays([e]), span: e.span }))
+        : Array.from({ length: v.vcpus }, () => ({ affinity: [...new Set(entries.flatMap((e) => (e.cpu === undefined ? [] : [e.cpu])))], strays: strays(entries), span: cpuSpans.value }));
+    // One value for every vCPU, or one per vCPU.
+    const perVcpu = (name: 'priority' | 'time-slice-us', fallback: number): { value: number; span?: Span }[] => {
+      const values = v[name];
+      const at = spans.get(name);
+      if (values === undefined || !at) return placed.map(() => ({ value: fallback }));
+      if (values.length !== 1 && values.length !== placed.length) {
+        this.diagnostics.push(
+          diagnostic(M.propertyValue, `${node.path}: '${name}' has ${values.length} values for ${placed.length} vCPU(s)`, at.value, { help: 'give one value for every vCPU, or one per vCPU' }),
+        );
+        return placed.map(() => ({ value: fallback }));
+      }
+      return placed.map((_, i) => (values.length === 1 ? { value: values[0]!, span: at.items[0] ?? at.value } : { value: values[i]!, span: at.items[i] ?? at.value }));
+    };
+    const priorities = perVcpu('priority', SCHEDULING.priority.default);
+    const slices = perVcpu('time-slice-us', SCHEDULING.timeSliceUs.default);
+    return placed.map((p, i) => {
+      const vcpu: GuestVcpu = { ...p, priority: priorities[i]!.value, timeSliceUs: slices[i]!.value };
+      if (priorities[i]!.span) vcpu.prioritySpan = priorities[i]!.span;
+      if (slices[i]!.span) vcpu.timeSliceSpan = slices[i]!.span;
+      return vcpu;
+    });
+  }
+
   guest(node: DtNode, board: Board): Guest | undefined {
     const decoded = this.decode(node, guestBinding, true);
     const memory: GuestMemory[] = [];
     const devices: GuestDevice[] = [];
+    const shared: SharedWindow[] = [];
     for (const child of node.children) {
       if (this.deviceType(child) === 'memory') {
         const mem = this.decode(child, guestMemoryBinding, true);
@@ -315,6 +455,12 @@ class ModelBuilder {
       }
       const compatible = this.compatible(child);
       const compatProp = this.props.find(child, 'compatible');
+      // A window on shared memory is mapped, not emulated.
+      if (compatible.includes('hvcc,shared-memory')) {
+        const window = this.sharedWindow(child);
+        if (window) shared.push(window);
+        continue;
+      }
       // Only nodes with an MMIO window are emulated; the rest (clocks, ...) only describe, in the guest's tree.
       if (!compatProp || !this.props.find(child, 'reg')) continue;
       // A device without a binding has no emulator either: the plan reports it (HV4006).
@@ -330,6 +476,9 @@ class ModelBuilder {
         compatible,
         reg: values.reg ? this.ranges(values.reg, dev!.spans.get('reg'), child.span) : this.props.find(child, 'reg') ? this.plainReg(child) : [],
         interrupts: interrupts.interrupts,
+        properties: { ...(dev?.values ?? {}) },
+        propertySpans: Object.fromEntries([...(dev?.spans ?? new Map())].map(([name, sp]) => [name, { value: sp.value, items: sp.items }])),
+        hostOnly: binding ? hostOnlyProperties(binding) : [],
         span: child.span,
         compatibleSpan: this.props.spanOf(compatProp),
       };
@@ -339,15 +488,7 @@ class ModelBuilder {
     if (!decoded.values) return undefined;
     const v = decoded.values;
     const cpuSpans = decoded.spans.get('cpus')!;
-    const vcpus = v.cpus.flatMap((path, i) => {
-      const cpu = board.cpus.find((c) => c.path === path);
-      const span = cpuSpans.items[i] ?? cpuSpans.value;
-      if (!cpu) {
-        this.diagnostics.push(diagnostic(M.badReference, `${node.path}: 'cpus' refers to ${path}, which is not a CPU of the board`, span));
-        return [];
-      }
-      return [{ pcpu: cpu.index, span }];
-    });
+    const vcpus = this.vcpus(node, board, v, decoded.spans);
     const imageSpans = decoded.spans.get('image')!;
     const guest: Guest = {
       name: node.name,
@@ -357,10 +498,13 @@ class ModelBuilder {
       memory,
       image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
       devices,
+      shared,
       passthrough: (v.passthrough ?? []).map((device, i) => ({ device, span: decoded.spans.get('passthrough')!.items[i]! })),
+      autostart: v['no-autostart'] === undefined,
       span: node.span,
       cpusSpan: cpuSpans.value,
     };
+    if (v.vcpus !== undefined) guest.vcpusSpan = decoded.spans.get('vcpus')!.value;
     if (v['load-address'] !== undefined) guest.image.loadAddress = v['load-address'];
     if (v.initrd !== undefined) {
       const spans = decoded.spans.get('initrd')!;
@@ -410,7 +554,19 @@ export function buildModel(tree: DtTree, file: string, bindings: BindingSet): { 
   const guests = builder.guests(board);
   if (!hypervisor) return { diagnostics: builder.diagnostics };
   return {
-    system: { name: systemName(tree, file, builder.props), file: resolve(file), tree, board, hypervisor, guests, declaredGuests: builder.declaredGuests() },
+    system: {
+      name: systemName(tree, file, builder.props),
+      file: resolve(file),
+      tree,
+      board,
+      hypervisor,
+      sharedRegions: builder.sharedRegions(),
+      hostNodes: builder.hostNodes(),
+      disks: builder.disks(board),
+      networks: builder.networks(board),
+      guests,
+      declaredGuests: builder.declaredGuests(),
+    },
     diagnostics: builder.diagnostics,
   };
 }

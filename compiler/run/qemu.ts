@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { Board } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { MiB } from '../util/ranges.js';
@@ -35,6 +36,14 @@ export const HYPERVISOR_PREFIX = '[hv] ';
 /** The start of the line the runtime prints when the hypervisor itself fails. */
 export const PANIC_MARKER = `${HYPERVISOR_PREFIX}PANIC:`;
 
+/**
+ * One console line as the hypervisor framed it. A line printed over the focused guest's unfinished one
+ * (once console input has arrived) begins by erasing that one, `\r ESC [K`, which is not part of it.
+ */
+export function consoleLine(raw: string): string {
+  return raw.slice(raw.lastIndexOf('\r') + 1).replace(/^\x1b\[K/, '');
+}
+
 /** The hypervisor's status line in one console line, or undefined when the line is not the hypervisor's. */
 export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string } | undefined {
   if (!line.startsWith(HYPERVISOR_PREFIX)) return undefined;
@@ -48,9 +57,18 @@ export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off'
  * Boots the image and streams the serial console to `onOutput`. The outcome is 'powered-off' when the
  * hypervisor turned the machine off (QEMU exits 0), 'panic' as soon as a line starts with the panic marker.
  */
-export function runQemu(command: QemuCommand, options: { timeoutSeconds: number; onOutput: (chunk: string) => void }): Promise<RunOutcome> {
+export function runQemu(
+  command: QemuCommand,
+  options: {
+    /** 0: no limit. */
+    timeoutSeconds: number;
+    onOutput: (chunk: string) => void;
+    /** Connects QEMU's standard input (its serial port's receive side); returns what disconnects it. */
+    attachInput?: (stdin: Writable, kill: () => void) => () => void;
+  },
+): Promise<RunOutcome> {
   return new Promise((resolveOutcome) => {
-    const child = spawn(command.program, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.program, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });
     // QEMU must not outlive hvcc: not when hvcc is interrupted, nor when its output is cut short (| head).
     const stop = () => {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -63,7 +81,10 @@ export function runQemu(command: QemuCommand, options: { timeoutSeconds: number;
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.stdout.once('error', stop);
+    // Without input, the serial port reads end-of-file at once, as from /dev/null.
+    const detach = options.attachInput ? options.attachInput(child.stdin, stop) : (child.stdin.end(), undefined);
     child.once('close', () => {
+      detach?.();
       process.off('exit', stop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -77,14 +98,14 @@ export function runQemu(command: QemuCommand, options: { timeoutSeconds: number;
       clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000);
+    const timer = options.timeoutSeconds > 0 ? setTimeout(() => finish({ kind: 'timeout' }), options.timeoutSeconds * 1000) : undefined;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       options.onOutput(chunk);
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      const panic = lines.find((l) => hypervisorStatus(l)?.kind === 'panic');
+      const panic = lines.map(consoleLine).find((l) => hypervisorStatus(l)?.kind === 'panic');
       if (panic) finish({ kind: 'panic', line: panic });
     });
     child.stderr.setEncoding('utf8');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,21 +15,6 @@ export function sha256(...parts: (string | Uint8Array)[]): string {
     h.update('\0');
   }
   return h.digest('hex');
-}
-
-/** Hashes every file below `dir` (names and contents), for include folders whose headers any source may use. */
-export function hashTree(dir: string): string {
-  const parts: string[] = [];
-  const walk = (d: string, rel: string) => {
-    if (!existsSync(d)) return;
-    for (const entry of readdirSync(d).sort()) {
-      const full = join(d, entry);
-      if (statSync(full).isDirectory()) walk(full, `${rel}${entry}/`);
-      else parts.push(`${rel}${entry}`, sha256(readFileSync(full)));
-    }
-  };
-  walk(dir, '');
-  return sha256(...parts);
 }
 
 /**

@@ -5,7 +5,7 @@ export const toolchainMessages = defineMessages({
     code: 'HV5001',
     name: 'tool-missing',
     severity: 'error',
-    summary: 'A toolchain program (clang-14, opt-14, llc-14, ld.lld-14, llvm-objcopy-14) is not installed.',
+    summary: 'A toolchain program (clang-14, llvm-as-14, ld.lld-14) is not installed.',
   },
   toolFailed: {
     code: 'HV5002',

@@ -10,11 +10,15 @@
 #include <stdint.h>
 
 #if defined(__riscv)
+#define RAM_BASE	0x80000000UL
 #define UART_BASE	0x10000000UL
+#define VIRTIO_BASE	0x10001000UL	/* where QEMU's riscv64 virt has its first virtio-mmio transport */
 /* Below the guest's RAM (which starts at 0x80000000): nothing is mapped there. */
 #define OUTSIDE_RAM	0x40000000UL
 #else
+#define RAM_BASE	0x40000000UL
 #define UART_BASE	0x09000000UL
+#define VIRTIO_BASE	0x0a000000UL	/* where QEMU's arm virt has its first virtio-mmio transport */
 /* Past the end of the guest's RAM (which starts at 0x40000000). */
 #define OUTSIDE_RAM	0x80000000UL
 #endif
@@ -39,6 +43,10 @@ void psci_system_off(void) __attribute__((noreturn));
 void print_cpu(const char *name);
 /* Powers this guest off through its firmware interface (PSCI SYSTEM_OFF, SBI SRST shutdown). */
 void system_off(void) __attribute__((noreturn));
+/* Resets this guest through its firmware interface (PSCI SYSTEM_RESET, SBI SRST cold reboot); returns on failure. */
+void system_reset(void);
+/* What the firmware interface's reset is called, for messages. */
+extern const char firmware_reset[];
 /* The counter every CPU shares, and its rate in Hz. */
 uint64_t counter_read(void);
 uint64_t counter_freq(void);

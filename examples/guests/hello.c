@@ -49,6 +49,9 @@ int main(void)
 	}
 	if (!bad)
 		puts(GUEST_NAME ": image check ok (.data intact, .bss zero)\n");
+	/* A restart that does not reload the image (a stop and start from the terminal must) would show these. */
+	data_word = 0;
+	bss_words[0] = 1;
 
 	for (int i = 1; i <= LINES; i++) {
 		puts(GUEST_NAME ": line ");

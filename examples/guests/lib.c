@@ -76,6 +76,13 @@ void system_off(void)
 	psci_system_off();
 }
 
+const char firmware_reset[] = "PSCI SYSTEM_RESET";
+
+void system_reset(void)
+{
+	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+}
+
 void print_cpu(const char *name)
 {
 	uint64_t el, mpidr;

@@ -121,6 +121,9 @@ int main(void)
 	report_hex("MDRAR_EL1", mrs(mdrar_el1));
 	report_hex("MDSCR_EL1", mrs(mdscr_el1));
 	report_hex("OSLSR_EL1", mrs(oslsr_el1));
+	/* The OS double lock, which a guest's CPU power-down code writes. */
+	msr(osdlr_el1, 0);
+	report_hex("OSDLR_EL1", mrs(osdlr_el1));
 	msr(oslar_el1, 0);
 	msr(dbgbcr0_el1, 0);
 	msr(dbgwcr0_el1, 0);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * reset: checks PSCI SYSTEM_RESET resets only this guest and restores its image. On the first boot it
- * changes its .data and .bss, leaves a mark in RAM outside its image and calls SYSTEM_RESET. On the second
- * boot (the mark is there) it checks .data and .bss are back to their initial values, then powers off.
+ * reset: checks that its firmware interface's reset (PSCI SYSTEM_RESET, SBI SRST reboot) resets only this
+ * guest and restores its image. On the first boot it changes its .data and .bss, leaves a mark in RAM outside
+ * its image and resets. On the second boot (the mark is there) it checks .data and .bss are back to their
+ * initial values, then powers off.
  */
 #include "guest.h"
 
-#define MARK_ADDR	0x40800000UL	/* guest RAM beyond the image: not reloaded by a reset */
+#define MARK_ADDR	(RAM_BASE + 0x800000)	/* guest RAM beyond the image: not reloaded by a reset */
 #define MARK		0x5245534554UL	/* "RESET" */
 
 static volatile uint64_t data_word = 0x1122334455667788UL;
@@ -17,16 +18,20 @@ int main(void)
 	volatile uint64_t *mark = (volatile uint64_t *)MARK_ADDR;
 
 	if (*mark != MARK) {
-		puts("reset: first boot, changing .data and .bss, then PSCI SYSTEM_RESET\n");
+		puts("reset: first boot, changing .data and .bss, then ");
+		puts(firmware_reset);
+		puts("\n");
 		data_word = 0;
 		bss_word = 0xbad;
 		*mark = MARK;
-		psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
-		puts("reset: ERROR: SYSTEM_RESET returned\n");
+		system_reset();
+		puts("reset: ERROR: the reset returned\n");
 		return 0;
 	}
 	*mark = 0;
-	puts("reset: second boot after SYSTEM_RESET\n");
+	puts("reset: second boot after ");
+	puts(firmware_reset);
+	puts("\n");
 	if (data_word == 0x1122334455667788UL && bss_word == 0)
 		puts("reset: image restored (.data intact, .bss zero)\n");
 	else

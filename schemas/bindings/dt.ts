@@ -21,6 +21,11 @@ export type DtKind =
 export type DtMeta = {
   dt: DtKind;
   description: string;
+  /**
+   * The property configures the hypervisor, not the guest's hardware: it may refer to nodes outside the
+   * guest (a shared region, a network, a disk), and it is left out of the guest's device tree.
+   */
+  hostOnly?: boolean;
 };
 
 /** An address range from `reg`, translated to the parent address space. */
@@ -50,7 +55,14 @@ export const dt = {
   interrupts: (description: string) => z.array(z.number().int().min(0).max(0xffff_ffff)).min(1).meta(meta('interrupts', description)),
   /** Accepted as it is (documented, not decoded). */
   any: (description: string) => z.unknown().meta(meta('any', description)),
+  /** The same property, read by the hypervisor only (see DtMeta.hostOnly). */
+  hostOnly: <T extends z.ZodType>(schema: T): T => schema.meta({ ...dtMeta(schema)!, hostOnly: true }) as T,
 };
+
+/** The names of a binding's properties that are the hypervisor's only (DtMeta.hostOnly). */
+export function hostOnlyProperties(b: { properties: z.ZodObject<z.ZodRawShape> }): string[] {
+  return Object.entries(b.properties.shape as Record<string, z.ZodType>).filter(([, schema]) => dtMeta(schema)?.hostOnly).map(([name]) => name);
+}
 
 /** What every node may carry whatever its binding. */
 export const standardProperties = ['compatible', 'status', 'phandle', 'linux,phandle', '#address-cells', '#size-cells', 'name', 'device_type'] as const;

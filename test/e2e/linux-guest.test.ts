@@ -23,6 +23,13 @@ beforeAll(() => {
 }, 600_000);
 
 describe('an unmodified Debian arm64 kernel as a guest', () => {
+  test('its descriptions validate with no diagnostics at all once prepare.mjs has fetched the kernel', () => {
+    for (const name of ['system.dts', 'shared.dts']) {
+      const r = hvcc(['validate', '-q', `examples/linux-guest/${name}`]);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    }
+  });
+
   test('boots on 2 vCPUs beside a bare-metal guest, reaches /init, powers off; hvcc run exits 0', () => {
     expect(release).toMatch(/^\d+\.\d+\.\d+-\d+-arm64$/);
     expect(readFileSync(join(root, 'examples', 'linux-guest', 'build', 'release'), 'utf8').trim()).toBe(release);
@@ -68,6 +75,31 @@ describe('an unmodified Debian arm64 kernel as a guest', () => {
     expect(lines).toContain("[hv] guest 'linux' powered off (PSCI SYSTEM_OFF from vCPU 0)");
     expect(lines[lines.length - 1]).toBe('[hv] all guests have stopped, powering off');
     expect(r.stdout).not.toMatch(/\[hv\] guest '\w+' stopped:/);
+  }, 600_000);
+
+  test('shares one CPU between its 2 vCPUs and a bare-metal guest, and still reaches /init with nproc 2', () => {
+    const out = tempDir('linux-shared');
+    const r = hvcc(['run', 'examples/linux-guest/shared.dts', '-O', out, '--timeout', '500'], { timeoutMs: 560_000 });
+    if (r.status !== 0) console.log(`hvcc run exited ${r.status}\n--- stderr\n${r.stderr}\n--- stdout (last lines)\n${r.stdout.split('\n').slice(-40).join('\n')}`);
+    expect(r.stderr).not.toMatch(/error\[/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.length > 0);
+    for (const l of lines) expect(l).toMatch(/^\[(hv|linux|bare)\] /);
+    expect(lines).toContain('[hv] vCPU scheduler: fixed-priority round robin');
+    expect(lines).toContain('[bare] Goodbye from alpha, powering off');
+    expect(lines.some((l) => /^\[linux\] .*smp: Brought up 1 node, 2 CPUs$/.test(l))).toBe(true);
+    expect(lines.find((l) => l.startsWith(`[linux] ${MARKER}: `))).toBe(`[linux] ${MARKER}: kernel ${release}, 2 CPUs online (nproc 2)`);
+    // Both of its vCPUs took timer interrupts and IPIs on the one CPU they share.
+    const timer = lines.find((x) => /^\[linux\]\s+\d+:.*arch_timer$/.test(x))!.replace(/^\[linux\]\s*\S+:/, '').trim().split(/\s+/).slice(0, 2).map(Number);
+    expect(timer[0]).toBeGreaterThan(0);
+    expect(timer[1]).toBeGreaterThan(0);
+    // All three ran on pCPU 0, switched in and out there.
+    for (const who of ["guest 'linux' vCPU 0", "guest 'linux' vCPU 1", "guest 'bare' vCPU 0"]) {
+      expect(lines.find((l) => l.startsWith(`[hv] sched: ${who}: `))).toMatch(/on pCPU 0, ran \d+ us, [1-9]\d* switches, 0 migrations$/);
+    }
+    expect(lines).toContain("[hv] guest 'linux' powered off (PSCI SYSTEM_OFF from vCPU 0)");
+    expect(lines[lines.length - 1]).toBe('[hv] all guests have stopped, powering off');
+    expect(r.stdout).not.toMatch(/\[hv\] guest '\w+' stopped:|PANIC/);
   }, 600_000);
 
   test('SYSTEM_RESET restarts only the Linux guest, which boots again on both vCPUs with its interrupts', async () => {

@@ -36,7 +36,9 @@ describe('riscv64: fault containment', () => {
   test('the attacker is stopped with a one-line report (guest, address, pc, cause) while the other guest goes on', () => {
     const out = tempDir('rv-contain');
     const r = hvcc(['run', 'examples/riscv64/containment/system.dts', '-O', out, '--timeout', '60']);
-    expect(r.status).toBe(0);
+    // Powered off, but a guest was stopped by a fault on the way.
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/^hvcc: a guest was stopped by a fault \(--accept-faults accepts that\): guest 'attacker' stopped: vCPU 0 /m);
     const lines = r.stdout.split('\n');
     const report = lines.findIndex((l) => l.startsWith("[hv] guest 'attacker' stopped"));
     expect(report).toBeGreaterThanOrEqual(0);
@@ -58,6 +60,41 @@ describe('riscv64: SBI for guests', () => {
     expect(r.stdout).toContain('[sbi] sbi: a line written with one DBCN console_write');
     expect(r.stdout).toContain('[sbi] sbi: all checks passed');
     expect(r.stdout).toContain("[hv] guest 'sbi' powered off (SBI system_reset shutdown from vCPU 0)");
+  });
+});
+
+describe('riscv64: without Sstc', () => {
+  test('the hypervisor\'s timer and the guest\'s SBI set_timer fall back to SBI TIME and the hypervisor\'s timers', () => {
+    const out = tempDir('rv-nosstc');
+    const r = hvcc(['run', 'examples/riscv64/sbi/system.dts', '-O', out, '--timeout', '60', '--', '-cpu', 'rv64,h=true,sstc=false']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('[hv] riscv64: SBI timer, 14 VMID bits');
+    expect(r.stdout).toContain('[sbi] sbi: TIME set_timer interrupt after 10 ms ok');
+    expect(r.stdout).toContain('[sbi] sbi: all checks passed');
+  });
+});
+
+describe('riscv64: SBI SRST reboot', () => {
+  test('resets only the calling guest, its image restored, while the other guest runs on', () => {
+    const dir = tempDir('rv-reset');
+    const file = join(dir, 'system.dts');
+    writeFileSync(
+      file,
+      readFileSync(join(root, 'examples/riscv64/two-guests/system.dts'), 'utf8')
+        .replace('/include/ "../../../boards/', `/include/ "${root}/boards/`)
+        .replace('"../../guests/build/riscv64/hello-alpha.elf"', `"${root}/examples/guests/build/riscv64/reset.elf"`)
+        .replace('"../../guests/build/riscv64/hello-beta.elf"', `"${root}/examples/guests/build/riscv64/hello-beta.elf"`),
+    );
+    const r = hvcc(['run', file, '-O', join(dir, 'out'), '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('[alpha] reset: first boot, changing .data and .bss, then SBI system_reset');
+    expect(lines).toContain("[hv] guest 'alpha' requested a reset (SBI system_reset reboot), restarting it");
+    expect(lines).toContain('[alpha] reset: image restored (.data intact, .bss zero)');
+    expect(lines.filter((l) => l.startsWith("[hv] guest 'alpha' requested a reset")).length).toBe(1);
+    expect(lines).toContain('[beta] beta: line 7 of 7');
+    expect(lines).toContain("[hv] guest 'beta' powered off (SBI system_reset shutdown from vCPU 0)");
+    expect(lines).toContain("[hv] guest 'alpha' powered off (SBI system_reset shutdown from vCPU 0)");
   });
 });
 
@@ -111,7 +148,40 @@ describe('only the board\'s architecture is linked in', () => {
     writeFileSync(file, src);
     const r = hvcc(['build', file, '-O', join(dir, 'out')]);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/error\[HV3020\]: guest 'alpha' is a riscv64 program, but the board's CPUs are aarch64/);
+    expect(r.stderr).toMatch(/error\[HV3020\]: guest 'alpha' is a program for riscv64, but the board's CPUs are aarch64/);
     expect(r.stderr).toMatch(/system\.dts:\d+:\d+/);
+  });
+
+  test('and an aarch64 guest on the riscv64 board is the same error the other way round', () => {
+    const dir = tempDir('cross-rv');
+    const file = join(dir, 'system.dts');
+    writeFileSync(
+      file,
+      readFileSync(join(root, 'examples/riscv64/two-guests/system.dts'), 'utf8')
+        .replace('/include/ "../../../boards/', `/include/ "${root}/boards/`)
+        .replace('"../../guests/build/riscv64/hello-alpha.elf"', `"${root}/examples/guests/build/riscv64/hello-alpha.elf"`)
+        .replace('"../../guests/build/riscv64/hello-beta.elf"', `"${root}/examples/guests/build/hello-beta.elf"`),
+    );
+    const r = hvcc(['validate', file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/error\[HV3020\]: guest 'beta' is a program for aarch64, but the board's CPUs are riscv64/);
+  });
+});
+
+describe('riscv64: the virtio console', () => {
+  test('the arch-neutral virtio transport and console serve a riscv64 guest without a UART, its lines prefixed like any other', () => {
+    const out = tempDir('rv-vcon');
+    const r = hvcc(['run', 'examples/riscv64/virtio-console/system.dts', '-O', out, '--timeout', '60']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('[vcon] '))).toEqual([
+      '[vcon] vcon: hello from a guest without a UART',
+      ...[1, 2, 3, 4, 5, 6].map((n) => `[vcon] vcon: line ${n} of 6 through the virtio console`),
+      '[vcon] vcon: done',
+    ]);
+    expect(lines).toContain("[hv] guest 'vcon' powered off (SBI system_reset shutdown from vCPU 0)");
+    expect(lines).toContain('[steady] steady: line 10 of 10');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { components: { name: string }[] };
+    expect(manifest.components.map((c) => c.name)).toEqual(expect.arrayContaining(['virtio-mmio', 'virtio-console-emulator']));
   });
 });

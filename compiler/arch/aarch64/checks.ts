@@ -14,7 +14,8 @@ export const aarch64Checks: Check[] = [
     message: M.psciMissing,
     mandatory: true,
     run({ system }, report) {
-      const secondary = system.guests.flatMap((g) => g.vcpus.filter((v) => v.pcpu !== 0).map((v) => ({ g, v })));
+      // Every CPU a vCPU may run on besides the boot CPU has to be started.
+      const secondary = system.guests.flatMap((g) => g.vcpus.flatMap((v) => v.affinity.filter((cpu) => cpu !== 0).map((cpu) => ({ g, v, cpu }))));
       if (secondary.length === 0) return;
       const first = secondary[0]!;
       const psci = psciNode(system);
@@ -22,8 +23,11 @@ export const aarch64Checks: Check[] = [
         report(`guest '${first.g.name}' runs on a secondary CPU, but the board has no PSCI node to start it with`, first.v.span, { help: 'describe the firmware: `psci { compatible = "arm,psci-1.0"; method = "smc"; };`' });
         return;
       }
-      for (const { g, v } of secondary) {
-        const cpu = system.board.cpus[v.pcpu]!;
+      const seen = new Set<string>();
+      for (const { g, v, cpu: index } of secondary) {
+        const cpu = system.board.cpus[index]!;
+        if (seen.has(`${cpu.path}@${v.span.start.offset}`)) continue;
+        seen.add(`${cpu.path}@${v.span.start.offset}`);
         if (cpu.enableMethod !== undefined && cpu.enableMethod !== 'psci') {
           report(`guest '${g.name}' runs on ${cpu.path}, whose enable-method is "${cpu.enableMethod}"; hvcc starts CPUs through PSCI`, v.span, { related: [{ span: cpu.span, message: 'the CPU' }] });
         }

@@ -23,7 +23,7 @@ export const aarch64: ArchBackend = {
   // vCPU n is Aff0 = n in a single cluster.
   vcpuHwid: (index) => BigInt(index),
   guestTree({ guest, board, builder: b, withInterruptController }) {
-    const hostCpu = board.cpus[guest.vcpus[0]?.pcpu ?? 0]!;
+    const hostCpu = board.cpus[guest.vcpus[0]?.affinity[0] ?? 0]!;
     const cpus = b.node(
       'cpus',
       [b.cells('#address-cells', [1]), b.cells('#size-cells', [0])],

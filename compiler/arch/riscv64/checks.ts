@@ -10,10 +10,10 @@ export const PLIC_CONTEXT_BASE = 0x200000n;
 export const PLIC_CONTEXT_STRIDE = 0x1000n;
 const PLIC_COMPATIBLES = ['riscv,plic0', 'sifive,plic-1.0.0'];
 
-/** The harts the system runs on: the boot hart and every hart a vCPU is pinned to. */
+/** The harts the system runs on: the boot hart and every hart a vCPU may run on. */
 function usedHarts(system: System): { cpu: number; span: Span }[] {
   const out = [{ cpu: 0, span: system.board.cpus[0]!.span }];
-  for (const g of system.guests) for (const v of g.vcpus) if (!out.some((o) => o.cpu === v.pcpu)) out.push({ cpu: v.pcpu, span: v.span });
+  for (const g of system.guests) for (const v of g.vcpus) for (const cpu of v.affinity) if (!out.some((o) => o.cpu === cpu)) out.push({ cpu, span: v.span });
   return out;
 }
 

@@ -21,7 +21,9 @@ export const riscv64: ArchBackend = {
   guestTree({ guest, board, builder }) {
     // No device-tree node names SBI: a guest finds the hypervisor's SBI through the base extension's probe.
     const { nodes, adjust } = riscvGuestTree(guest, board, builder);
-    return { nodes, rootCompatible: ['riscv-virtio'], adjust };
+    // Each hart's riscv,cpu-intc is a root interrupt controller: with a root interrupt-parent it would seem
+    // to be the PLIC's child, and Linux would find no root controller.
+    return { nodes, rootCompatible: ['riscv-virtio'], adjust, interruptParentOnDevices: true };
   },
   config: {
     system: { fields: ['satp_mode', 'timebase_hz'], values: (system) => [SATP_MODE_SV39, timebaseFrequency(system.tree.root) ?? 0n] },

@@ -63,7 +63,7 @@ const IRQ_S_EXT = 9;
  */
 export function riscvGuestTree(guest: Guest, board: Board, b: TreeBuilder): { nodes: DtNode[]; adjust: (own: DtNode[]) => void } {
   const root = rootOf(guest.node);
-  const hostCpu = board.cpus[guest.vcpus[0]?.pcpu ?? 0]!;
+  const hostCpu = board.cpus[guest.vcpus[0]?.affinity[0] ?? 0]!;
   const hostNode = nodeAt(root, hostCpu.path);
   const isa = guestIsa(stringProp(hostNode, 'riscv,isa') ?? 'rv64imafdc');
   const mmu = stringProp(hostNode, 'mmu-type') ?? 'riscv,sv39';

@@ -59,6 +59,13 @@ void system_off(void)
 		asm volatile("wfi");
 }
 
+const char firmware_reset[] = "SBI system_reset";
+
+void system_reset(void)
+{
+	sbi_call(SBI_EXT_SRST, 0, 1, 0, 0);	/* cold reboot */
+}
+
 uint64_t counter_read(void)
 {
 	uint64_t t;

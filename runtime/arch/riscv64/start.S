@@ -224,6 +224,24 @@ arch_guest_load_insn16:
 	sd	t3, 0(a1)
 	ret
 
+/*
+ * bool arch_probe_stimecmp(void): whether HS-mode may use Sstc's stimecmp, which firmware allows through
+ * menvcfg.STCE. Where it does not, the read is an illegal instruction, taken here through a temporary
+ * stvec (before the trap vector is installed, on the boot hart).
+ */
+	.global arch_probe_stimecmp
+arch_probe_stimecmp:
+	csrr	t1, stvec
+	la	t0, 1f
+	csrw	stvec, t0
+	li	a0, 1
+	csrr	t2, stimecmp
+	j	2f
+	.balign	4
+1:	li	a0, 0
+2:	csrw	stvec, t1
+	ret
+
 	/* Stacks: not part of the loaded image (NOLOAD in the linker script). */
 	.section .hv_stacks, "aw", %nobits
 	.balign	4096

@@ -80,7 +80,7 @@ static void out_number(struct out *o, u64 v, unsigned int base, bool negative, u
 		out_char(o, digits[--n]);
 }
 
-static int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 
@@ -191,9 +191,11 @@ void hv_log(const char *fmt, ...)
 	va_end(ap);
 
 	hv_spin_lock(&console_lock);
+	hv_session_line_begin(NULL);
 	console_puts("[hv] ");
 	console_puts(line);
 	console_write("\n", 1);
+	hv_session_line_end();
 	hv_spin_unlock(&console_lock);
 }
 
@@ -238,6 +240,8 @@ void hv_panic(const char *fmt, ...)
 	/* Interrupting a line: end it, so the marker starts a line of its own. */
 	if (mid_line)
 		console_write("\n", 1);
+	else
+		hv_session_line_begin(NULL);	/* the focus's unfinished line, if any, is erased */
 	console_puts("[hv] PANIC: ");
 	console_puts(line);
 	console_write("\n", 1);
@@ -379,11 +383,14 @@ static void console_write_visible(const u8 *s, size_t n)
 static void guest_flush_line(struct hv_guest *guest, size_t len)
 {
 	hv_spin_lock(&console_lock);
-	console_write("[", 1);
-	console_puts(guest->cfg->name);
-	console_write("] ", 2);
-	console_write_visible((const u8 *)guest->line, len);
-	console_write("\n", 1);
+	if (hv_session_line_begin(guest)) {
+		console_write("[", 1);
+		console_puts(guest->cfg->name);
+		console_write("] ", 2);
+		console_write_visible((const u8 *)guest->line, len);
+		console_write("\n", 1);
+		hv_session_line_end();
+	}
 	hv_spin_unlock(&console_lock);
 	guest->line_len -= len;
 	memmove(guest->line, guest->line + len, guest->line_len);
@@ -392,7 +399,9 @@ static void guest_flush_line(struct hv_guest *guest, size_t len)
 void hv_guest_console_putc(struct hv_guest *guest, char c)
 {
 	hv_spin_lock(&guest->lock);
-	if (c == '\n') {
+	if (hv_session_putc(guest, c)) {
+		/* The guest has the focus: the byte went to the screen as it is (docs/console.md). */
+	} else if (c == '\n') {
 		size_t len = guest->line_len;
 
 		/* A CR LF line end is just a line end; a CR anywhere else is shown. */
@@ -436,4 +445,20 @@ bool hv_guest_console_input(struct hv_guest *guest, u8 byte)
 	if (!dev || !dev->ops->input)
 		return false;
 	return dev->ops->input(dev, byte);
+}
+
+/* For the console session (session.c), which draws the focus's unfinished line around other lines. */
+void hv_console_lock(void)
+{
+	hv_spin_lock(&console_lock);
+}
+
+void hv_console_unlock(void)
+{
+	hv_spin_unlock(&console_lock);
+}
+
+void hv_console_write_locked(const char *s, size_t n)
+{
+	console_write(s, n);
 }

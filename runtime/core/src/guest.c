@@ -5,6 +5,12 @@
  */
 #include "internal.h"
 
+#ifdef CONFIG_HV_GUEST_STATS
+#define IS_ENABLED_STATS	1
+#else
+#define IS_ENABLED_STATS	0
+#endif
+
 /* Copies the guest's image into its RAM and puts its devices in their reset state. */
 void hv_guest_load(struct hv_guest *guest)
 {
@@ -29,6 +35,39 @@ void hv_guest_load(struct hv_guest *guest)
 	}
 }
 
+/* What the guest cost the hypervisor: its vCPUs' traps and its devices' own counts. */
+static void guest_print_stats(struct hv_guest *guest)
+{
+	const struct hv_guest_config *g = guest->cfg;
+	u64 traps = 0;
+
+	for (u64 i = 0; i < g->vcpu_count; i++)
+		traps += READ_ONCE(guest->vcpus[i]->traps);
+	hv_log("guest '%s': %lu traps to the hypervisor", g->name, traps);
+	for (u64 i = 0; i < g->device_count; i++) {
+		const struct hv_device *dev = &g->devices[i];
+		char buf[192];
+
+		if (!dev->ops->stats)
+			continue;
+		dev->ops->stats(dev, buf, sizeof(buf));
+		hv_log("guest '%s': %s: %s", g->name, dev->path, buf);
+	}
+}
+
+/* Before a cold start: nothing of the guest's previous run may be left in its RAM. */
+static void guest_clear_ram(struct hv_guest *guest)
+{
+	const struct hv_guest_config *g = guest->cfg;
+
+	for (u64 i = 0; i < g->mem_count; i++) {
+		if (!(g->mem[i].flags & HV_MEM_RAM))
+			continue;
+		memset((void *)(uintptr_t)g->mem[i].pa, 0, g->mem[i].size);
+		arch_sync_guest_memory(g->mem[i].pa, g->mem[i].size);
+	}
+}
+
 void hv_guest_stop(struct hv_guest *guest, const char *line)
 {
 	hv_spin_lock(&guest->lock);
@@ -41,11 +80,22 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 		hv_log("%s", line);
 	store_release(&guest->state, HV_GUEST_STOPPED);
 	hv_spin_unlock(&guest->lock);
+	if (IS_ENABLED_STATS)
+		guest_print_stats(guest);
 	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
 	arch_guest_block(guest);
 	hv_cpu_notify();
 
 	if (__atomic_sub_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
+		if (hv_config.scheduler)
+			hv_config.scheduler->report();
+		/* The terminal can start them again: it keeps the machine up. */
+		if (hv_terminal()) {
+			hv_log("all guests have stopped; the management terminal keeps the machine up (%s t)",
+			       hv_session_escape_name());
+			return;
+		}
+		hv_session_end();
 		hv_log("all guests have stopped, powering off");
 		arch_host_system_off();
 	}
@@ -71,8 +121,8 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 
 	for (u64 i = 1; i < guest->cfg->vcpu_count; i++) {
 		while (load_acquire(&guest->vcpus[i]->epoch) != epoch) {
-			/* Another reset or a stop overtook this one: start over in the caller. */
-			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) != HV_GUEST_RUNNING)
+			/* Another reset or a stop overtook this one: start over in the caller. A pause does not. */
+			if (load_acquire(&guest->epoch) != epoch || load_acquire(&guest->state) == HV_GUEST_STOPPED)
 				return;
 			hv_cpu_wait();
 		}
@@ -80,10 +130,13 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 
 	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
 	arch_guest_unblock(guest);
+	hv_passthrough_irqs_quiesce(guest);
+	if (hv_manage_take_cold(guest))
+		guest_clear_ram(guest);
 	hv_guest_load(guest);
 
 	hv_spin_lock(&guest->lock);
-	if (guest->epoch == epoch && guest->state == HV_GUEST_RUNNING) {
+	if (guest->epoch == epoch && guest->state != HV_GUEST_STOPPED) {
 		vcpu0->on_entry = guest->cfg->entry;
 		vcpu0->on_context = guest->cfg->boot_arg;
 		store_release(&vcpu0->power, HV_VCPU_ON_PENDING);
@@ -95,7 +148,7 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
-	return load_acquire(&hv_panicking) || load_acquire(&guest->state) == HV_GUEST_STOPPED ||
+	return load_acquire(&hv_panicking) || load_acquire(&guest->state) != HV_GUEST_RUNNING ||
 	       vcpu->epoch != load_acquire(&guest->epoch);
 }
 
@@ -109,7 +162,37 @@ void hv_stop_all_guests(void)
 	hv_cpu_notify();
 }
 
+static __noinline void settle(struct hv_vcpu *vcpu);
+
 void hv_vcpu_settle(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	if (IS_ENABLED_STATS)
+		vcpu->traps++;
+	hv_pcpu_exit_count[vcpu->pcpu]++;
+
+	/*
+	 * Every exit ends here, and nearly always the guest runs on as it was: the first round of settle()'s
+	 * loop, with the same loads in the same order, without its frame. Anything else, and every exit under
+	 * a scheduler (settle() holds its preemption point), is settle()'s.
+	 */
+	if (!load_acquire(&hv_panicking) && !hv_config.scheduler) {
+		u64 epoch;
+
+		hv_cpu_run_pending();
+		epoch = load_acquire(&guest->epoch);
+		if (load_acquire(&guest->state) == HV_GUEST_RUNNING && vcpu->epoch == epoch &&
+		    load_acquire(&vcpu->power) == HV_VCPU_ON) {
+			if (guest->vintc)
+				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+			return;
+		}
+	}
+	settle(vcpu);
+}
+
+static __noinline void settle(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
@@ -139,6 +222,11 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 				guest_restart(vcpu, epoch);
 			continue;
 		}
+		/* Paused: every register and the power state stay as they are until it is resumed. */
+		if (load_acquire(&guest->state) == HV_GUEST_PAUSED) {
+			hv_cpu_wait();
+			continue;
+		}
 
 		power = load_acquire(&vcpu->power);
 		if (power == HV_VCPU_ON_PENDING) {
@@ -149,6 +237,9 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 			power = HV_VCPU_ON;
 		}
 		if (power == HV_VCPU_ON) {
+			/* Others may be due first; when it comes back, maybe much later, it looks again. */
+			if (hv_config.scheduler && hv_config.scheduler->preempt(vcpu))
+				continue;
 			if (guest->vintc)
 				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
 			return;
@@ -168,6 +259,7 @@ void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault)
 	arch_trap_describe(syndrome, sizeof(syndrome), fault->syndrome, fault->detail);
 	hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s%s, PC 0x%lx, %s", vcpu->guest->cfg->name,
 		    vcpu->index, fault->what, gpa, fault->pc, syndrome);
+	hv_manage_fault(vcpu->guest, line);
 	hv_guest_stop(vcpu->guest, line);
 }
 

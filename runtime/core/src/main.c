@@ -2,20 +2,49 @@
 /*
  * Boot: check the configuration, set up every guest and vCPU, start the other pCPUs, and run.
  *
- * Every vCPU is pinned to its own pCPU, so "running a vCPU" is: set it up once, enter the guest, and from
- * then on handle each trap on that pCPU and return to the guest. A vCPU that is off, or whose guest stopped,
- * waits inside hv_vcpu_settle() on its pCPU until there is something to run again.
+ * When every vCPU owns its pCPU, "running a vCPU" is: set it up once, enter the guest, and from then on
+ * handle each trap on that pCPU and return to the guest. A vCPU that is off, or whose guest stopped, waits
+ * inside hv_vcpu_settle() on its pCPU until there is something to run again. When pCPUs are shared, the
+ * scheduler (hv/sched.h) runs each vCPU as a thread of its own doing the same, and every pCPU schedules.
  */
 #include "internal.h"
 
-struct hv_guest hv_guests[CONFIG_HV_MAX_CPUS];
-struct hv_vcpu hv_vcpus[CONFIG_HV_MAX_CPUS];
+struct hv_guest hv_guests[CONFIG_HV_MAX_VCPUS];
+struct hv_vcpu hv_vcpus[CONFIG_HV_MAX_VCPUS];
 u64 hv_running_guests;
 bool hv_guests_ready;
 
+/* What each pCPU runs; written by that pCPU alone (the boot pCPU sets the pinned ones before they start). */
+static struct hv_vcpu *cpu_vcpu[CONFIG_HV_MAX_CPUS];
+
 struct hv_vcpu *hv_current_vcpu(void)
 {
-	return &hv_vcpus[arch_cpu_id()];
+	return cpu_vcpu[arch_cpu_id()];
+}
+
+void hv_cpu_set_vcpu(struct hv_vcpu *vcpu)
+{
+	cpu_vcpu[arch_cpu_id()] = vcpu;
+}
+
+static void check_vcpu_config(const struct hv_system_config *c, u64 gi, u64 vi)
+{
+	const struct hv_guest_config *g = &c->guests[gi];
+	const struct hv_vcpu_config *v = &g->vcpus[vi];
+	u64 all = c->pcpu_count == 64 ? ~0UL : BIT(c->pcpu_count) - 1;
+
+	if (v->pcpu >= c->pcpu_count || !(v->affinity & BIT(v->pcpu)) || (v->affinity & ~all))
+		hv_panic("guest '%s' vCPU %lu: affinity 0x%lx does not fit its pCPU %lu of %lu", g->name, vi,
+			 v->affinity, v->pcpu, c->pcpu_count);
+	if (v->priority > HV_SCHED_PRIORITY_MAX || v->time_slice_ns < HV_SCHED_SLICE_MIN_NS ||
+	    v->time_slice_ns > HV_SCHED_SLICE_MAX_NS)
+		hv_panic("guest '%s' vCPU %lu: priority %lu or time slice %lu ns out of range", g->name, vi,
+			 v->priority, v->time_slice_ns);
+	/* Without a scheduler a vCPU owns its pCPU, which names it in turn. */
+	if (!c->scheduler && (v->affinity != BIT(v->pcpu) || c->pcpus[v->pcpu].guest != gi ||
+			      c->pcpus[v->pcpu].vcpu != vi))
+		hv_panic("guest '%s' vCPU %lu: pCPU %lu is not its own, and no scheduler is linked", g->name, vi,
+			 v->pcpu);
 }
 
 /*
@@ -43,33 +72,32 @@ static bool guest_name_ok(const char *name)
 static void check_config(void)
 {
 	const struct hv_system_config *c = &hv_config;
+	u64 vcpus = 0;
 
 	if (c->abi_version != HV_CONFIG_ABI_VERSION)
 		hv_panic("config ABI version %lu, runtime expects %u", c->abi_version, HV_CONFIG_ABI_VERSION);
 	if (c->pcpu_count == 0 || c->pcpu_count > CONFIG_HV_MAX_CPUS)
 		hv_panic("config has %lu CPUs, runtime built for 1..%u", c->pcpu_count, CONFIG_HV_MAX_CPUS);
-	if (c->guest_count > c->pcpu_count)
-		hv_panic("config has %lu guests for %lu CPUs", c->guest_count, c->pcpu_count);
 
 	for (u64 gi = 0; gi < c->guest_count; gi++) {
 		const struct hv_guest_config *g = &c->guests[gi];
 
 		if (!guest_name_ok(g->name))
 			hv_panic("guest %lu's name cannot prefix its console lines (see HV3044)", gi);
-		if (g->vcpu_count == 0 || g->vcpu_count > c->pcpu_count)
-			hv_panic("guest '%s' has %lu vCPUs", g->name, g->vcpu_count);
+		if (g->vcpu_count == 0 || g->vcpu_count > CONFIG_HV_MAX_CPUS)
+			hv_panic("guest '%s' has %lu vCPUs, runtime built for 1..%u", g->name, g->vcpu_count,
+				 CONFIG_HV_MAX_CPUS);
+		vcpus += g->vcpu_count;
+		if (vcpus > CONFIG_HV_MAX_VCPUS)
+			hv_panic("config has more than %u vCPUs", CONFIG_HV_MAX_VCPUS);
 		if (!g->s2_root)
 			hv_panic("guest '%s' has no second-stage translation root", g->name);
 		/* One VMID per guest: a shared one would share TLB entries. */
 		for (u64 other = 0; other < gi; other++)
 			if (c->guests[other].vmid == g->vmid)
 				hv_panic("guests '%s' and '%s' share VMID %lu", c->guests[other].name, g->name, g->vmid);
-		for (u64 vi = 0; vi < g->vcpu_count; vi++) {
-			u64 p = g->vcpus[vi].pcpu;
-
-			if (p >= c->pcpu_count || c->pcpus[p].guest != gi || c->pcpus[p].vcpu != vi)
-				hv_panic("guest '%s' vCPU %lu: pCPU %lu does not point back at it", g->name, vi, p);
-		}
+		for (u64 vi = 0; vi < g->vcpu_count; vi++)
+			check_vcpu_config(c, gi, vi);
 		for (u64 di = 0; di < g->device_count; di++) {
 			const struct hv_device *dev = &g->devices[di];
 
@@ -101,21 +129,47 @@ static void guest_print_summary(const struct hv_guest *guest)
 		       g->mem[i].ipa + g->mem[i].size - 1, g->mem[i].pa);
 }
 
+/* Whether some vCPU may run on the pCPU. */
+static bool cpu_used(u64 pcpu)
+{
+	for (u64 gi = 0; gi < hv_config.guest_count; gi++)
+		for (u64 vi = 0; vi < hv_config.guests[gi].vcpu_count; vi++)
+			if (hv_config.guests[gi].vcpus[vi].affinity & BIT(pcpu))
+				return true;
+	return false;
+}
+
+void hv_vcpu_thread(struct hv_vcpu *vcpu)
+{
+	const struct hv_device *vintc = vcpu->guest->vintc;
+
+	if (vintc)
+		vintc->ops->vintc->vcpu_init(vcpu, vintc);
+	hv_vcpu_settle(vcpu);
+	arch_vcpu_enter(vcpu);
+}
+
 static __noreturn void cpu_run(u64 pcpu)
 {
-	const struct hv_pcpu_config *pc = &hv_config.pcpus[pcpu];
-	struct hv_vcpu *vcpu = &hv_vcpus[pcpu];
+	const struct hv_scheduler_ops *sched = hv_config.scheduler;
+	struct hv_vcpu *vcpu = cpu_vcpu[pcpu];
 
-	if (pc->guest == HV_NO_GUEST)
+	if (!cpu_used(pcpu))
 		arch_halt();	/* a CPU the system reserves but no guest uses */
 
 	if (hv_config.irqchip.ops)
 		hv_config.irqchip.ops->cpu_init(pcpu);
+	if (sched) {
+		/* Nothing is armed on this pCPU yet (a pinned vCPU's arch_vcpu_init() does the same). */
+		arch_timer_stop();
+		sched->cpu_run(pcpu);
+	}
+
 	arch_vcpu_init(vcpu);
+	/* A guest with a virtual interrupt controller sleeps in its own WFI until one of its interrupts comes. */
 	if (vcpu->guest->vintc)
-		vcpu->guest->vintc->ops->vintc->vcpu_init(vcpu, vcpu->guest->vintc);
-	hv_vcpu_settle(vcpu);
-	arch_vcpu_enter(vcpu);
+		arch_vcpu_trap_wfi(vcpu, false);
+	hv_vcpu_thread(vcpu);
 }
 
 /* The boot pCPU's C entry, from the arch's entry code: MMU on, .bss zeroed, on pCPU 0's stack. */
@@ -134,20 +188,17 @@ void hv_main(void)
 		c->irqchip.ops->init(&c->irqchip);
 	}
 
-	for (u64 p = 0; p < c->pcpu_count; p++) {
-		const struct hv_pcpu_config *pc = &c->pcpus[p];
-		struct hv_vcpu *vcpu = &hv_vcpus[p];
+	/* Disks and networks first: the guests' devices that use them are reset as the guests are loaded. */
+	for (u64 i = 0; i < c->host_device_count; i++) {
+		const struct hv_host_device *dev = &c->host_devices[i];
 
-		vcpu->pcpu = p;
-		vcpu->regs = arch_cpu_regs(p);
-		if (pc->guest == HV_NO_GUEST)
-			continue;
-		vcpu->guest = &hv_guests[pc->guest];
-		vcpu->index = pc->vcpu;
-		vcpu->power = HV_VCPU_OFF;
-		hv_guests[pc->guest].vcpus[pc->vcpu] = vcpu;
+		if (!dev->ops)
+			hv_panic("host device %s has no driver", dev->path);
+		if (dev->ops->init)
+			dev->ops->init(dev);
 	}
-	for (u64 gi = 0; gi < c->guest_count; gi++) {
+
+	for (u64 gi = 0, n = 0; gi < c->guest_count; gi++) {
 		struct hv_guest *guest = &hv_guests[gi];
 		struct hv_vcpu *vcpu0;
 
@@ -156,19 +207,51 @@ void hv_main(void)
 		for (u64 i = 0; i < guest->cfg->device_count; i++)
 			if (guest->cfg->devices[i].ops->vintc)
 				guest->vintc = &guest->cfg->devices[i];
+		for (u64 vi = 0; vi < guest->cfg->vcpu_count; vi++) {
+			struct hv_vcpu *vcpu = &hv_vcpus[n++];
+
+			vcpu->guest = guest;
+			vcpu->index = vi;
+			vcpu->pcpu = guest->cfg->vcpus[vi].pcpu;
+			vcpu->power = HV_VCPU_OFF;
+			guest->vcpus[vi] = vcpu;
+			/* Owning its pCPU, it keeps its registers at the top of that pCPU's stack. */
+			if (!c->scheduler) {
+				vcpu->regs = arch_cpu_regs(vcpu->pcpu);
+				cpu_vcpu[vcpu->pcpu] = vcpu;
+			}
+		}
 		guest_print_summary(guest);
 		hv_guest_load(guest);
+		if (guest->cfg->flags & HV_GUEST_NO_AUTOSTART) {
+			/* Its vCPUs park until the terminal starts it (which loads it again, cold). */
+			guest->state = HV_GUEST_STOPPED;
+			hv_log("guest '%s' does not start at boot (no-autostart)", guest->cfg->name);
+			continue;
+		}
 		/* Only the boot vCPU runs at first; the guest powers the others on. */
 		vcpu0 = guest->vcpus[0];
 		vcpu0->on_entry = guest->cfg->entry;
 		vcpu0->on_context = guest->cfg->boot_arg;
 		vcpu0->power = HV_VCPU_ON_PENDING;
+		hv_running_guests++;
 	}
-	hv_running_guests = c->guest_count;
+	/* The guests' state exists now, so an interrupt taken as soon as a pCPU starts finds it. */
+	hv_passthrough_irqs_route();
+	if (c->scheduler) {
+		hv_log("vCPU scheduler: %s", c->scheduler->name);
+		for (u64 gi = 0; gi < c->guest_count; gi++)
+			for (u64 vi = 0; vi < c->guests[gi].vcpu_count; vi++)
+				c->scheduler->vcpu_init(hv_guests[gi].vcpus[vi]);
+	}
+	hv_input_init();
 	store_release(&hv_guests_ready, true);
 	if (!hv_running_guests) {
-		hv_log("no guests to run, powering off");
-		arch_host_system_off();
+		if (!hv_terminal()) {
+			hv_log("no guests to run, powering off");
+			arch_host_system_off();
+		}
+		hv_log("no guest starts at boot; the management terminal keeps the machine up");
 	}
 
 	for (u64 p = 1; p < c->pcpu_count; p++) {

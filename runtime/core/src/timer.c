@@ -42,6 +42,15 @@ u64 hv_time_ns(void)
 	return ticks / counter_hz * HV_NS_PER_SEC + ticks % counter_hz * HV_NS_PER_SEC / counter_hz;
 }
 
+u64 hv_counter_deadline_ns(u64 ticks)
+{
+	u64 secs = ticks / counter_hz;
+
+	if (secs > ~0UL / HV_NS_PER_SEC - 1)
+		return NEVER;
+	return secs * HV_NS_PER_SEC + DIV_ROUND_UP(ticks % counter_hz * HV_NS_PER_SEC, counter_hz);
+}
+
 /* The first counter value at or after `ns`: the hardware must never fire before the deadline. */
 static u64 ns_to_ticks(u64 ns)
 {
@@ -131,9 +140,13 @@ void hv_timer_interrupt(void)
 /* Runs the timers of this pCPU that were due when it started. True when it ran any. */
 static bool run_timers(struct cpu_queues *q)
 {
-	u64 now = hv_time_ns();
+	u64 now;
 	bool ran = false;
 
+	/* On every exit: with nothing armed and nothing fired, no need to read the clock. */
+	if (!q->fired && READ_ONCE(q->next) == NEVER)
+		return false;
+	now = hv_time_ns();
 	if (!q->fired && READ_ONCE(q->next) > now)
 		return false;
 	hv_spin_lock(&timer_lock);
@@ -199,10 +212,9 @@ static bool run_work(struct cpu_queues *q)
 	return true;
 }
 
-void hv_cpu_run_pending(void)
+/* Out of line: the common case (nothing due) is hv_cpu_run_pending()'s few loads, without this frame. */
+static __noinline void run_pending(struct cpu_queues *q)
 {
-	struct cpu_queues *q = &queues[arch_cpu_id()];
-
 	/* Until nothing is left: a callback may queue work, work may arm a timer that is already due. */
 	for (;;) {
 		bool ran = run_timers(q);
@@ -212,4 +224,16 @@ void hv_cpu_run_pending(void)
 		if (!ran)
 			return;
 	}
+}
+
+void hv_cpu_run_pending(void)
+{
+	struct cpu_queues *q = &queues[arch_cpu_id()];
+
+	/* Console input, when it is polled rather than taken by its interrupt: passing through is when. */
+	hv_input_poll();
+	/* Every exit passes here: no timer armed, none fired, no work queued is the answer most of the time. */
+	if (!q->fired && READ_ONCE(q->next) == NEVER && !q->work_head)
+		return;
+	run_pending(q);
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * NS16550A-compatible UART as the hypervisor's console: polled transmit only. Registers are
+ * NS16550A-compatible UART as the hypervisor's console: polled transmit and receive. Registers are
  * 1 << reg-shift bytes apart and accessed reg-io-width bytes wide, as the board's node says.
  */
 #include <hv/core.h>
 #include <params/ns16550a-driver.h>
 
-#define UART_THR	0	/* transmit holding (DLAB 0) */
+#define UART_THR	0	/* transmit holding (DLAB 0, written) */
+#define UART_RBR	0	/* receive buffer (DLAB 0, read) */
 #define UART_DLL	0	/* divisor latch low (DLAB 1) */
 #define UART_IER	1
 #define UART_DLM	1
@@ -19,6 +20,7 @@
 #define LCR_DLAB	0x80
 #define FCR_ENABLE	0x01
 #define MCR_DTR_RTS	0x03
+#define LSR_DR		0x01	/* a received byte is waiting */
 #define LSR_THRE	0x20
 
 #define BAUD		115200
@@ -77,8 +79,17 @@ static void ns16550a_putc(const struct hv_console_config *cfg, char c)
 	reg_write(cfg, UART_THR, (u8)c);
 }
 
+/* The line status errors (overrun, parity, framing, break) are cleared by the LSR read itself. */
+static int ns16550a_getc(const struct hv_console_config *cfg)
+{
+	if (!(reg_read(cfg, UART_LSR) & LSR_DR))
+		return -1;
+	return (int)(reg_read(cfg, UART_RBR) & 0xff);
+}
+
 const struct hv_console_ops ns16550a_console_ops = {
 	.name = "ns16550a",
 	.init = ns16550a_init,
 	.putc = ns16550a_putc,
+	.getc = ns16550a_getc,
 };

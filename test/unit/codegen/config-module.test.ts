@@ -35,16 +35,16 @@ const driver = component({ name: 'uart-driver', kind: 'driver', description: 'te
 function layout(): Layout {
   return {
     hypervisor: { base: GiB, size: 4n * MiB },
-    console: { base: 0x0900_0000n, driver, params: [] },
+    console: { base: 0x0900_0000n, driver, params: [], escape: 1 },
     hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
     arch: aarch64.config.system.values({} as never),
     hypervisorInterrupts: [],
-    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0 }, { boardCpu: 2, hwid: 2n }],
+    pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0, runs: [{ guest: 0, vcpu: 0 }] }, { boardCpu: 2, hwid: 2n, runs: [] }],
     guests: [
       {
         name: 'alpha "one"',
         vmid: 1,
-        vcpus: [{ pcpuSlot: 0, hwid: 0n }],
+        vcpus: [{ pcpuSlot: 0, hwid: 0n, affinity: 1n, priority: 128, timeSliceNs: 10_000_000n }],
         memory: [{ ipa: GiB, pa: GiB + 8n * MiB, size: 16n * MiB, allocated: true }],
         segments: [{ destPa: GiB + 8n * MiB, ipa: GiB, data: new Uint8Array([1, 2, 3]), zeroSize: 100n }],
         imageFormat: 'elf',
@@ -63,6 +63,7 @@ function layout(): Layout {
           },
         ],
         console: 0,
+        autostart: true,
         stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format),
         arch: aarch64.config.guest.values({} as never, {} as never),
       },

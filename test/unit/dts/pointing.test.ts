@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseDts, type ParseDtsOptions } from '../../../compiler/dts/index.js';
 import { numberFix } from '../../../compiler/dts/lexer.js';
 import { shownToken } from '../../../compiler/dts/parser.js';
-import { at, dtc, haveDtc } from './harness.js';
+import { at, dtc } from './harness.js';
 
 const V = '/dts-v1/;\n';
 
@@ -23,7 +23,6 @@ const problems = (r: ReturnType<typeof run>) => r.diagnostics.filter((d) => d.se
 
 /** dtc rejects the same files (written to a folder of their own). */
 function dtcRejects(files: Record<string, string>): void {
-  if (!haveDtc) return;
   const dir = mkdtempSync(join(tmpdir(), 'hvcc-pointing-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);

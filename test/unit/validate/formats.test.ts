@@ -4,7 +4,7 @@
  * `--format sarif` against the SARIF 2.1.0 schema (see test/fixtures/sarif/README.md).
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -110,6 +110,7 @@ describe('validate --format sarif', () => {
       mkdirSync(sub);
       const text = readFileSync(join(fixturesDir, 'HV3004-cpu-shared', 'system.dts'), 'utf8').replaceAll('../../../../', `${root}/`);
       writeFileSync(join(sub, 'system.dts'), text);
+      copyFileSync(join(fixturesDir, 'HV3004-cpu-shared', 'defconfig'), join(sub, 'defconfig'));
       let stdout = '';
       const io = { stdout: (s: string | Uint8Array) => void (stdout += String(s)), stderr: () => {}, color: false, cwd: dir };
       expect(await main(['validate', '--format', 'sarif', join(sub, 'system.dts')], io)).toBe(1);

@@ -63,3 +63,29 @@ describe('interrupts through their controller', () => {
     for (const flags of [0, 1, 4]) expect(problems(analyzeText(file, withUart(`0 1 ${flags}`)).diagnostics)).toEqual([]);
   });
 });
+
+describe('interrupts through a virtual PLIC (riscv64)', () => {
+  const plicFile = join(root, 'examples', 'riscv64', 'plic', 'system.dts');
+  const plicBase = readFileSync(plicFile, 'utf8');
+  const withSource = (n: string) => plicBase.replace(/(serial@10000000 \{[^}]*?interrupts = )<[^>]*>;/, `$1<${n}>;`);
+
+  test('the example wires its UART to source 10, decoded through the PLIC\'s one-cell binding', () => {
+    const result = analyzeText(plicFile, plicBase);
+    expect(problems(result.diagnostics)).toEqual([]);
+    const uart = result.system!.guests[0]!.devices.find((d) => d.name === 'serial@10000000')!;
+    expect(uart.interrupts).toEqual([expect.objectContaining({ controller: '/guests/plic/plic@c000000', id: 10 })]);
+  });
+
+  test('a source beyond CONFIG_HV_VPLIC_SOURCES is an error at the specifier; more sources configured make it clean', () => {
+    const errors = problems(analyzeText(plicFile, withSource('100')).diagnostics);
+    expect(errors.map((d) => d.code)).toEqual(['HV3025']);
+    expect(errors[0]!.message).toContain('interrupt 100 cannot be delivered by /guests/plic/plic@c000000 (vplic-emulator): it delivers sources: IDs 1-63 (CONFIG_HV_VPLIC_SOURCES = 63)');
+    const dir = mkdtempSync(join(tmpdir(), 'hvcc-plic-'));
+    writeFileSync(join(dir, 'config'), 'CONFIG_HV_VPLIC_SOURCES=127\n');
+    expect(problems(analyzeText(plicFile, withSource('100'), { configFile: join(dir, 'config') }).diagnostics)).toEqual([]);
+  });
+
+  test('source 0 (no interrupt on a PLIC) is refused too', () => {
+    expect(problems(analyzeText(plicFile, withSource('0')).diagnostics).map((d) => d.code)).toEqual(['HV3025']);
+  });
+});

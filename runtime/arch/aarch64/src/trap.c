@@ -106,14 +106,13 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	u64 iss = ESR_ISS(esr);
 	u64 ipa = fault_ipa();
 	bool write = iss & DABT_WNR;
-	const char *fsc = fsc_name(DABT_DFSC(iss));
 	const struct hv_device *dev;
 	struct hv_mmio_access access;
 	unsigned int reg = DABT_SRT(iss);
 	u32 window = 0;
 
 	if (iss & DABT_S1PTW) {
-		fault(vcpu, "walked its stage-1 tables outside its memory", esr, true, ipa, fsc);
+		fault(vcpu, "walked its stage-1 tables outside its memory", esr, true, ipa, fsc_name(DABT_DFSC(iss)));
 		return;
 	}
 	dev = hv_guest_find_device(vcpu->guest, ipa, &window);
@@ -125,7 +124,7 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 				    1U << DABT_SAS(iss));
 		else
 			hv_snprintf(what, sizeof(what), "%s outside its memory", write ? "wrote" : "read");
-		fault(vcpu, what, esr, true, ipa, fsc);
+		fault(vcpu, what, esr, true, ipa, fsc_name(DABT_DFSC(iss)));
 		return;
 	}
 	/* Without a valid syndrome (e.g. load/store pair, writeback) the access cannot be emulated. */
@@ -181,6 +180,12 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 	(void)regs;	/* the same frame as vcpu->regs */
 
 	if (hv_vcpu_must_yield(vcpu)) {
+		/*
+		 * The trap is dropped, to be taken again if the vCPU goes on where it was (after a pause). Every
+		 * trap returns to the instruction that caused it, except HVC, whose return address is past it.
+		 */
+		if (kind == EXC_SYNC && ESR_EC(esr) == EC_HVC64)
+			vcpu->regs->elr -= 4;
 		hv_vcpu_settle(vcpu);
 		return;
 	}
@@ -205,10 +210,15 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 	switch (ESR_EC(esr)) {
 	case EC_WFX:
 		/*
-		 * WFI traps only in a guest without a virtual interrupt controller: no interrupt could ever wake
-		 * it, so it completes at once (and the pass through here runs this pCPU's timers).
+		 * When every vCPU owns its pCPU only the WFI of a guest without a virtual interrupt controller
+		 * traps: no interrupt could ever wake it, so it completes at once (and the pass through here runs
+		 * this pCPU's timers). Under a scheduler WFI and WFE (ISS.TI bit 0) trap so the vCPU gives way.
 		 */
 		vcpu->regs->elr += 4;
+		if (ESR_ISS(esr) & 1)
+			hv_vcpu_yield(vcpu);
+		else
+			hv_vcpu_wait_interrupt(vcpu);
 		break;
 	case EC_HVC64:
 		/* The preferred return address is already past the HVC. SMCCC only uses immediate 0. */

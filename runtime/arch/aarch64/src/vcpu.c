@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * vCPU state in the EL2 system registers. Each vCPU owns its pCPU, so these are written once in
- * arch_vcpu_init() and left alone; arch_vcpu_reset() puts the EL1 side back to its power-on state.
+ * vCPU state in the system registers. A vCPU that owns its pCPU has its EL2 controls written once, in
+ * arch_vcpu_init(), and left alone; arch_vcpu_reset() puts the EL1 side back to its power-on state. Under a
+ * scheduler a vCPU's whole state moves in and out of the pCPU it runs on: arch_vcpu_load()/arch_vcpu_put().
  */
 #include <hv/arch.h>
+#include <arch/context.h>
 #include <arch/defs.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
@@ -59,7 +61,8 @@ static bool arm_cortex_a5x_a72(void)
 	return (midr >> 24) == 0x41 && (part == 0xd03 || part == 0xd07 || part == 0xd08);
 }
 
-void arch_vcpu_init(struct hv_vcpu *vcpu)
+/* The EL2 controls of a vCPU. */
+static void el2_controls(struct hv_vcpu *vcpu, struct arch_el2_regs *el2)
 {
 	const struct hv_guest_config *g = vcpu->guest->cfg;
 	const struct hv_vcpu_config *v = &g->vcpus[vcpu->index];
@@ -78,22 +81,39 @@ void arch_vcpu_init(struct hv_vcpu *vcpu)
 	/*
 	 * Physical interrupts are routed to EL2 (IMO/FMO/AMO) so a guest can never take or acknowledge a host
 	 * interrupt. SMC and WFI trap: SMC for PSCI, WFI so an idling vCPU still notices a stop or a reset of
-	 * its guest (a virtual GIC stops WFI trapping: its guest's WFI wakes on interrupts). Set/way cache
-	 * maintenance, ACTLR_EL1 and the IMPLEMENTATION DEFINED registers trap too (see arch_vcpu_sysreg()).
+	 * its guest (a pinned vCPU with a virtual GIC stops WFI trapping: its guest's WFI wakes on interrupts).
+	 * Set/way cache maintenance, ACTLR_EL1 and the IMPLEMENTATION DEFINED registers trap too (see
+	 * arch_vcpu_sysreg()).
 	 */
-	write_sysreg(hcr_el2, HCR_GUEST);
+	el2->hcr_el2 = HCR_GUEST;
+	el2->vtcr_el2 = g->arch.vtcr_el2 | (parange << VTCR_PS_SHIFT);
+	el2->vttbr_el2 = (g->vmid << 48) | (u64)(uintptr_t)g->s2_root;
+	el2->vpidr_el2 = read_sysreg(midr_el1);
+	el2->vmpidr_el2 = v->hwid | MPIDR_RES1;
+	el2->cptr_el2 = CPTR_EL2_RES1;
+	el2->cnthctl_el2 = CNTHCTL_EL1_PHYS | CNTHCTL_EVNTEN | evnti << CNTHCTL_EVNTI_SHIFT;
+	el2->mdcr_el2 = mdcr_guest();
+}
+
+#define EL2_WRITE(r)	write_sysreg(r, el2->r);
+
+static void el2_controls_write(const struct arch_el2_regs *el2)
+{
+	ARCH_EL2_REGS(EL2_WRITE)
 	if (arm_cortex_a5x_a72())
 		write_sysreg(actlr_el2, 0);
-	write_sysreg(vtcr_el2, g->arch.vtcr_el2 | (parange << VTCR_PS_SHIFT));
-	write_sysreg(vttbr_el2, (g->vmid << 48) | (u64)(uintptr_t)g->s2_root);
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	write_sysreg(vmpidr_el2, v->hwid | MPIDR_RES1);
-	write_sysreg(cptr_el2, CPTR_EL2_RES1);
-	write_sysreg(cnthctl_el2, CNTHCTL_EL1_PHYS | CNTHCTL_EVNTEN | evnti << CNTHCTL_EVNTI_SHIFT);
+	write_sysreg(cntvoff_el2, 0);
+	isb();
+}
+
+void arch_vcpu_init(struct hv_vcpu *vcpu)
+{
+	struct arch_el2_regs el2;
+
+	el2_controls(vcpu, &el2);
+	el2_controls_write(&el2);
 	/* The hypervisor's own timer: off until something is armed on this pCPU (core/src/timer.c). */
 	write_sysreg(cnthp_ctl_el2, 0);
-	write_sysreg(cntvoff_el2, 0);
-	write_sysreg(mdcr_el2, mdcr_guest());
 	isb();
 	/* This VMID may have been used before (a previous boot): no stale translations. */
 	asm volatile("tlbi vmalls12e1is" ::: "memory");
@@ -109,6 +129,12 @@ void arch_vcpu_init(struct hv_vcpu *vcpu)
  * access of an indexed register (counter n, breakpoint n) is checked against what the CPU implements first:
  * at EL2 an access to one it does not implement would be UNDEFINED, a hypervisor panic.
  */
+
+/*
+ * Whether this pCPU's PMU and debug registers may hold what the vCPU running here set: true from the first
+ * access the vCPU made to them through a trap, until a scheduler's arch_vcpu_put() saves and clears them.
+ */
+static bool pmu_debug_live[CONFIG_HV_MAX_CPUS];
 
 /* One trapped access: the value written, or the value read (for the guest's register). */
 struct sysreg_access {
@@ -279,9 +305,16 @@ static bool debug_access(struct sysreg_access *a, u64 enc)
 	case ISS_SYSREG(2, 0, 1, 0, 4): SYSREG_WO(oslar_el1); break;
 	case ISS_SYSREG(2, 0, 1, 1, 4): SYSREG_RO(oslsr_el1); break;
 	case ISS_SYSREG(2, 0, 1, 3, 4): SYSREG_RW(osdlr_el1); break;
-	case ISS_SYSREG(2, 0, 1, 4, 4): SYSREG_RW(dbgprcr_el1); break;
-	case ISS_SYSREG(2, 0, 7, 8, 6): SYSREG_RW(dbgclaimset_el1); break;
-	case ISS_SYSREG(2, 0, 7, 9, 6): SYSREG_RW(dbgclaimclr_el1); break;
+	/*
+	 * DBGPRCR_EL1 (a powerdown request to the core, which other guests share) and the claim tags
+	 * (DBGCLAIMSET/CLR_EL1, an agreement with an external debugger) read as zero and ignore writes, as
+	 * KVM does: a guest has neither, and no state of them is left for the next guest on this pCPU.
+	 */
+	case ISS_SYSREG(2, 0, 1, 4, 4):
+	case ISS_SYSREG(2, 0, 7, 8, 6):
+	case ISS_SYSREG(2, 0, 7, 9, 6):
+		a->value = 0;
+		break;
 	case ISS_SYSREG(2, 0, 7, 14, 6): SYSREG_RO(dbgauthstatus_el1); break;
 	/* MDRAR_EL1: no ROM table (its address would be a host physical address). */
 	case ISS_SYSREG(2, 0, 1, 0, 0):
@@ -439,9 +472,11 @@ bool arch_vcpu_sysreg(struct hv_vcpu *vcpu, u64 iss, const char **why)
 		done = true;
 	} else if (op0 == 2) {
 		done = debug_access(&a, enc);
+		pmu_debug_live[arch_cpu_id()] |= done;
 		*why = "made a debug register access the hypervisor does not allow";
 	} else if (op0 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) {
 		done = pmu_access(&a, enc);
+		pmu_debug_live[arch_cpu_id()] |= done;
 		*why = "made a PMU access the hypervisor does not allow";
 	} else if (op0 == 3 && (read_sysreg(hcr_el2) & HCR_TVM)) {
 		done = mmu_control_write(vcpu, &a, enc);
@@ -478,6 +513,276 @@ void arch_vcpu_reset(struct hv_vcpu *vcpu, u64 entry, u64 arg)
 	asm volatile("tlbi vmalle1" ::: "memory");
 	dsb(nsh);
 	isb();
+}
+
+/* --- context switching, for a scheduler --- */
+
+/* The vCPU of each guest (by guest index) that ran last on each pCPU: its stage-1 TLB entries are there. */
+static struct hv_vcpu *last_ran[CONFIG_HV_MAX_CPUS][CONFIG_HV_MAX_VCPUS];
+
+void arch_vcpu_context_init(struct hv_vcpu *vcpu, struct arch_vcpu_context *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	el2_controls(vcpu, &ctx->el2);
+	/* Waits trap, so that the vCPU gives way: WFI until it has an interrupt, WFE until others had a turn. */
+	ctx->el2.hcr_el2 |= HCR_TWI | HCR_TWE;
+	ctx->el1.sctlr_el1 = SCTLR_EL1_RESET;
+	ctx->fresh = true;
+}
+
+/*
+ * No clobbers are named for the vector registers: the hypervisor is built with -mgeneral-regs-only, so the
+ * compiler keeps nothing of its own in them. The offsets are those of struct arch_vcpu_context.v.
+ */
+static void fp_save(struct arch_vcpu_context *ctx)
+{
+	asm volatile("stp q0, q1, [%0, #0]\n\t"
+		     "stp q2, q3, [%0, #32]\n\t"
+		     "stp q4, q5, [%0, #64]\n\t"
+		     "stp q6, q7, [%0, #96]\n\t"
+		     "stp q8, q9, [%0, #128]\n\t"
+		     "stp q10, q11, [%0, #160]\n\t"
+		     "stp q12, q13, [%0, #192]\n\t"
+		     "stp q14, q15, [%0, #224]\n\t"
+		     "stp q16, q17, [%0, #256]\n\t"
+		     "stp q18, q19, [%0, #288]\n\t"
+		     "stp q20, q21, [%0, #320]\n\t"
+		     "stp q22, q23, [%0, #352]\n\t"
+		     "stp q24, q25, [%0, #384]\n\t"
+		     "stp q26, q27, [%0, #416]\n\t"
+		     "stp q28, q29, [%0, #448]\n\t"
+		     "stp q30, q31, [%0, #480]"
+		     : : "r"(ctx->v) : "memory");
+	ctx->fpsr = read_sysreg(fpsr);
+	ctx->fpcr = read_sysreg(fpcr);
+}
+
+static void fp_restore(const struct arch_vcpu_context *ctx)
+{
+	asm volatile("ldp q0, q1, [%0, #0]\n\t"
+		     "ldp q2, q3, [%0, #32]\n\t"
+		     "ldp q4, q5, [%0, #64]\n\t"
+		     "ldp q6, q7, [%0, #96]\n\t"
+		     "ldp q8, q9, [%0, #128]\n\t"
+		     "ldp q10, q11, [%0, #160]\n\t"
+		     "ldp q12, q13, [%0, #192]\n\t"
+		     "ldp q14, q15, [%0, #224]\n\t"
+		     "ldp q16, q17, [%0, #256]\n\t"
+		     "ldp q18, q19, [%0, #288]\n\t"
+		     "ldp q20, q21, [%0, #320]\n\t"
+		     "ldp q22, q23, [%0, #352]\n\t"
+		     "ldp q24, q25, [%0, #384]\n\t"
+		     "ldp q26, q27, [%0, #416]\n\t"
+		     "ldp q28, q29, [%0, #448]\n\t"
+		     "ldp q30, q31, [%0, #480]"
+		     : : "r"(ctx->v) : "memory");
+	write_sysreg(fpsr, ctx->fpsr);
+	write_sysreg(fpcr, ctx->fpcr);
+}
+
+/*
+ * The PMU and the breakpoints go with the vCPU that set them: left in the pCPU, another guest's vCPU would
+ * read its counts and addresses, or count and stop on its behalf. Saved only for a vCPU that touched them
+ * (most guests never do, and pay nothing), then the pCPU is left as a reset leaves it.
+ */
+static void pmu_debug_save(struct arch_pmu_debug *s)
+{
+	struct sysreg_access a = { .read = true };
+	u64 counters = pmu_counters();
+
+	s->pmcr = read_sysreg(pmcr_el0);
+	write_sysreg(pmcr_el0, s->pmcr & ~PMCR_E);
+	isb();
+	s->pmcntenset = read_sysreg(pmcntenset_el0);
+	s->pmintenset = read_sysreg(pmintenset_el1);
+	s->pmovsset = read_sysreg(pmovsset_el0);
+	s->pmuserenr = read_sysreg(pmuserenr_el0);
+	s->pmselr = read_sysreg(pmselr_el0);
+	s->pmccntr = read_sysreg(pmccntr_el0);
+	s->pmccfiltr = read_sysreg(pmccfiltr_el0);
+	for (u64 n = 0; n < counters; n++) {
+		write_sysreg(pmselr_el0, n);
+		isb();
+		s->pmevtyper[n] = read_sysreg(pmxevtyper_el0);
+		s->pmevcntr[n] = read_sysreg(pmxevcntr_el0);
+	}
+	for (u64 n = 0; n < debug_breakpoints(); n++) {
+		debug_indexed(&a, 4, n);
+		s->dbgbvr[n] = a.value;
+		debug_indexed(&a, 5, n);
+		s->dbgbcr[n] = a.value;
+	}
+	for (u64 n = 0; n < debug_watchpoints(); n++) {
+		debug_indexed(&a, 6, n);
+		s->dbgwvr[n] = a.value;
+		debug_indexed(&a, 7, n);
+		s->dbgwcr[n] = a.value;
+	}
+	s->osdlr = read_sysreg(osdlr_el1);
+	s->oslk = (read_sysreg(oslsr_el1) >> 1) & 1;
+
+	pmu_reset();
+	debug_reset();
+	write_sysreg(osdlr_el1, 0);
+	write_sysreg(oslar_el1, 0);
+}
+
+static void pmu_debug_restore(const struct arch_pmu_debug *s)
+{
+	struct sysreg_access a = { .read = false };
+	u64 counters = pmu_counters();
+
+	for (u64 n = 0; n < counters; n++) {
+		write_sysreg(pmselr_el0, n);
+		isb();
+		write_sysreg(pmxevtyper_el0, s->pmevtyper[n]);
+		write_sysreg(pmxevcntr_el0, s->pmevcntr[n]);
+	}
+	write_sysreg(pmselr_el0, s->pmselr);
+	write_sysreg(pmccntr_el0, s->pmccntr);
+	write_sysreg(pmccfiltr_el0, s->pmccfiltr);
+	write_sysreg(pmuserenr_el0, s->pmuserenr);
+	write_sysreg(pmovsset_el0, s->pmovsset);
+	write_sysreg(pmintenset_el1, s->pmintenset);
+	write_sysreg(pmcntenset_el0, s->pmcntenset);
+	for (u64 n = 0; n < debug_breakpoints(); n++) {
+		a.value = s->dbgbvr[n];
+		debug_indexed(&a, 4, n);
+		a.value = s->dbgbcr[n];
+		debug_indexed(&a, 5, n);
+	}
+	for (u64 n = 0; n < debug_watchpoints(); n++) {
+		a.value = s->dbgwvr[n];
+		debug_indexed(&a, 6, n);
+		a.value = s->dbgwcr[n];
+		debug_indexed(&a, 7, n);
+	}
+	write_sysreg(osdlr_el1, s->osdlr);
+	write_sysreg(oslar_el1, s->oslk);
+	/* Last: counting starts again only once every counter is back. */
+	write_sysreg(pmcr_el0, s->pmcr & ~(PMCR_P | PMCR_C));
+}
+
+#define EL1_SAVE(r)	ctx->el1.r = read_sysreg(r);
+#define EL1_RESTORE(r)	write_sysreg(r, ctx->el1.r);
+
+void arch_vcpu_load(struct hv_vcpu *vcpu, struct arch_vcpu_context *ctx)
+{
+	struct hv_vcpu **last = &last_ran[arch_cpu_id()][vcpu->guest->index];
+	const struct arch_el2_regs *el2 = &ctx->el2;
+
+	/* CPTR_EL2 first: it must not trap the FP/SIMD accesses below. */
+	el2_controls_write(el2);
+	if (ctx->fresh) {
+		asm volatile("tlbi vmalls12e1is" ::: "memory");
+		dsb(ish);
+		ctx->fresh = false;
+	} else if (*last != vcpu) {
+		/*
+		 * Another vCPU of this guest ran here since: its stage-1 entries share the VMID, and this one's
+		 * invalidations, done locally where it ran, never reached this pCPU.
+		 */
+		asm volatile("tlbi vmalle1" ::: "memory");
+		dsb(nsh);
+	}
+	*last = vcpu;
+	if (ctx->pmu_debug_saved) {
+		pmu_debug_restore(&ctx->pmu_debug);
+		ctx->pmu_debug_saved = false;
+		pmu_debug_live[arch_cpu_id()] = true;
+	}
+	ARCH_EL1_REGS(EL1_RESTORE)
+	fp_restore(ctx);
+	write_sysreg(cntv_cval_el0, ctx->cntv_cval);
+	write_sysreg(cntp_cval_el0, ctx->cntp_cval);
+	write_sysreg(cntv_ctl_el0, ctx->cntv_ctl);
+	write_sysreg(cntp_ctl_el0, ctx->cntp_ctl);
+	isb();
+}
+
+void arch_vcpu_put(struct hv_vcpu *vcpu, struct arch_vcpu_context *ctx)
+{
+	(void)vcpu;	/* everything is in this pCPU's registers */
+	ctx->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	ctx->cntv_cval = read_sysreg(cntv_cval_el0);
+	ctx->cntp_ctl = read_sysreg(cntp_ctl_el0);
+	ctx->cntp_cval = read_sysreg(cntp_cval_el0);
+	/* Its timers must not fire here for whoever runs next; the scheduler watches the virtual one. */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	/* The set/way scheme turns HCR_EL2.TVM on and off while the vCPU runs. */
+	ctx->el2.hcr_el2 = read_sysreg(hcr_el2);
+	ARCH_EL1_REGS(EL1_SAVE)
+	if (pmu_debug_live[arch_cpu_id()]) {
+		pmu_debug_save(&ctx->pmu_debug);
+		ctx->pmu_debug_saved = true;
+		pmu_debug_live[arch_cpu_id()] = false;
+	}
+	fp_save(ctx);
+	isb();
+}
+
+u64 arch_vcpu_timer_deadline(const struct arch_vcpu_context *ctx)
+{
+	/* CNTVOFF_EL2 is 0: the virtual counter is the physical one. */
+	if ((ctx->cntv_ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+		return ~0UL;
+	return ctx->cntv_cval;
+}
+
+enum arch_vtimer arch_vcpu_timer_state(void)
+{
+	u64 ctl = read_sysreg(cntv_ctl_el0);
+
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+		return ARCH_VTIMER_OFF;
+	return (ctl & CNT_CTL_ISTATUS) ? ARCH_VTIMER_FIRED : ARCH_VTIMER_COUNTING;
+}
+
+_Static_assert(__builtin_offsetof(struct arch_thread, fp) == 80 && __builtin_offsetof(struct arch_thread, sp) == 96,
+	       "arch_thread_switch() offsets");
+
+/* A new thread's first return lands here, with its function in x19 and the argument in x20. */
+static __attribute__((naked, noreturn)) void thread_start(void)
+{
+	asm volatile("mov x0, x20\n\t"
+		     "blr x19\n\t"
+		     "b .");
+}
+
+struct arch_regs *arch_thread_init(struct arch_thread *thread, u8 *stack_top, void (*fn)(void *), void *arg)
+{
+	struct arch_regs *frame = (struct arch_regs *)(stack_top - ARCH_REGS_SIZE);
+
+	memset(thread, 0, sizeof(*thread));
+	memset(frame, 0, sizeof(*frame));
+	thread->x19_x28[0] = (u64)(uintptr_t)fn;
+	thread->x19_x28[1] = (u64)(uintptr_t)arg;
+	thread->lr = (u64)(uintptr_t)thread_start;
+	/* Its C code runs below the frame, as on a pCPU's own stack. */
+	thread->sp = (u64)(uintptr_t)frame;
+	return frame;
+}
+
+__attribute__((naked)) void arch_thread_switch(struct arch_thread *prev, struct arch_thread *next)
+{
+	asm volatile("stp x19, x20, [x0, #0]\n\t"
+		     "stp x21, x22, [x0, #16]\n\t"
+		     "stp x23, x24, [x0, #32]\n\t"
+		     "stp x25, x26, [x0, #48]\n\t"
+		     "stp x27, x28, [x0, #64]\n\t"
+		     "stp x29, x30, [x0, #80]\n\t"
+		     "mov x9, sp\n\t"
+		     "str x9, [x0, #96]\n\t"
+		     "ldp x19, x20, [x1, #0]\n\t"
+		     "ldp x21, x22, [x1, #16]\n\t"
+		     "ldp x23, x24, [x1, #32]\n\t"
+		     "ldp x25, x26, [x1, #48]\n\t"
+		     "ldp x27, x28, [x1, #64]\n\t"
+		     "ldp x29, x30, [x1, #80]\n\t"
+		     "ldr x9, [x1, #96]\n\t"
+		     "mov sp, x9\n\t"
+		     "ret");
 }
 
 void arch_vcpu_trap_wfi(struct hv_vcpu *vcpu, bool trap)

@@ -4,6 +4,7 @@
 #define ARCH_RISCV64_INTERNAL_H
 
 #include <hv/core.h>
+#include <hv/timer.h>
 
 /* The hart's identifier the board gives pCPU p (its hart ID). */
 static inline u64 pcpu_hartid(u64 pcpu)
@@ -25,6 +26,7 @@ struct riscv_vcpu {
 	u64 ipi_pending;		/* an SBI IPI is due: set hvip.VSSIP before entering */
 	u64 fence_pending;		/* RFENCE_* bits due before entering (see vcpu.c) */
 	u64 timer_deadline;		/* without Sstc: the guest's SBI set_timer value, or ~0 */
+	struct hv_timer timer;		/* without Sstc: fires at timer_deadline on the vCPU's pCPU */
 	bool trap_wfi;			/* hstatus.VTW: no virtual interrupt controller could wake a WFI */
 };
 

@@ -28,6 +28,18 @@ struct riscv_vcpu riscv_vcpus[CONFIG_HV_MAX_CPUS];
 /* The VS-level interrupts are the guest's: its software, timer and external interrupts. */
 #define HIDELEG_GUEST	(HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
 
+/*
+ * Without Sstc a guest's timer is one of the hypervisor's own (hv/timer.h), armed by its SBI set_timer on
+ * its own pCPU, where the callback runs too: it raises the virtual timer interrupt just before the vCPU
+ * next enters its guest. With a host interrupt controller driver the hypervisor timer's interrupt ends a
+ * WFI in the guest, so a guest idling in WFI still wakes on time; without one it is seen at the next trap.
+ */
+static void guest_timer_fired(struct hv_timer *timer)
+{
+	(void)timer;	/* this pCPU's vCPU's, and hvip is this hart's */
+	csr_set(hvip, HVIP_VSTIP);
+}
+
 u64 arch_vcpu_reg(struct hv_vcpu *vcpu, unsigned int n)
 {
 	return n && n < 32 ? vcpu->regs->x[n] : 0;
@@ -61,6 +73,7 @@ void arch_vcpu_init(struct hv_vcpu *vcpu)
 	hfence_gvma_all();
 	rv(vcpu)->timer_deadline = ~0UL;
 	rv(vcpu)->trap_wfi = true;
+	hv_timer_init(&rv(vcpu)->timer, guest_timer_fired);
 }
 
 /*
@@ -93,6 +106,7 @@ void arch_vcpu_reset(struct hv_vcpu *vcpu, u64 entry, u64 arg)
 	if (riscv_sstc)
 		csr_write(CSR_VSTIMECMP, ~0UL);
 	s->timer_deadline = ~0UL;
+	hv_timer_cancel(&s->timer);
 	__atomic_store_n(&s->ipi_pending, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->fence_pending, 0, __ATOMIC_RELAXED);
 	/* Whatever the guest's stage 1 cached under this VMID, and its old code, are gone. */
@@ -149,6 +163,13 @@ void riscv_vcpu_set_timer(struct hv_vcpu *vcpu, u64 when)
 	}
 	s->timer_deadline = when;
 	csr_clear(hvip, HVIP_VSTIP);
+	hv_timer_cancel(&s->timer);
+	if (when != ~0UL) {
+		/* time ticks to hv_time_ns(): 128 bits, since a far deadline times 10^9 does not fit in 64. */
+		unsigned __int128 ns = (unsigned __int128)when * HV_NS_PER_SEC / arch_counter_freq();
+
+		hv_timer_arm(&s->timer, ns > ~0UL ? ~0UL : (u64)ns);
+	}
 	soft_timer_check(s);
 }
 

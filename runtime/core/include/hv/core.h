@@ -2,16 +2,18 @@
 /*
  * The core's run-time objects (guests and their vCPUs) and its basic services: locks, logging, panic.
  *
- * Scheduling model: every vCPU is pinned to its own physical CPU (the compiler checks that no pCPU hosts two
- * vCPUs), so a pCPU either runs exactly one vCPU or idles. A vCPU's guest registers live in a frame at the
- * top of its pCPU's stack for its whole life; there is no context switch between vCPUs. The hypervisor never
- * takes an interrupt while it runs: a physical interrupt either ends a guest's run (a trap) or is looked at
- * by a pCPU that waits. So nothing in the runtime is ever re-entered on the same pCPU, and a lock only
- * guards against other pCPUs.
+ * Scheduling model: when every vCPU owns its physical CPU (static partitioning), a pCPU either runs exactly
+ * one vCPU or idles; the vCPU's guest registers live in a frame at the top of its pCPU's stack for its whole
+ * life, and there is no context switch between vCPUs. When some pCPU may run several vCPUs, the compiler
+ * links a scheduler (hv/sched.h): each vCPU is then a thread with a stack and a frame of its own, and the
+ * scheduler switches pCPUs between them. Either way the hypervisor never takes an interrupt while it runs: a
+ * physical interrupt either ends a guest's run (a trap) or is looked at by a pCPU that waits. So nothing in
+ * the runtime is ever re-entered on the same pCPU, and a lock only guards against other pCPUs (a thread never
+ * gives up its pCPU with a lock held).
  *
  * The rest of the interface is one header per service: hv/emulator.h (what a device emulator gets),
  * hv/guest-mem.h, hv/irq.h, hv/console.h, hv/timer.h, hv/work.h, hv/vintc.h, hv/power.h, hv/trap.h,
- * hv/irqchip.h, and hv/arch.h (what the arch port provides).
+ * hv/irqchip.h, hv/sched.h (the scheduler's contract), and hv/arch.h (what the arch port provides).
  */
 #ifndef HV_CORE_H
 #define HV_CORE_H
@@ -20,6 +22,7 @@
 #include <hv/types.h>
 
 struct arch_regs;	/* guest register frame, defined by the arch port */
+struct hv_sched_vcpu;	/* a vCPU as the scheduler sees it, defined by the scheduler */
 
 /*
  * A test-and-set lock; owner is the pCPU index + 1 so a panic can tell whether it holds it. Not recursive.
@@ -42,6 +45,7 @@ enum hv_vcpu_power {
 enum hv_guest_state {
 	HV_GUEST_RUNNING = 0,
 	HV_GUEST_STOPPED = 1,
+	HV_GUEST_PAUSED = 2,		/* its vCPUs keep their state but do not run (hv/manage.h) */
 };
 
 struct hv_guest {
@@ -57,14 +61,16 @@ struct hv_guest {
 };
 
 struct hv_vcpu {
-	struct hv_guest *guest;		/* NULL on a pCPU no guest uses */
+	struct hv_guest *guest;
 	u64 index;			/* within the guest */
-	u64 pcpu;
-	struct arch_regs *regs;
+	u64 pcpu;			/* the pCPU it runs on, or last ran on */
+	struct arch_regs *regs;		/* its register frame: valid while it is in the hypervisor */
 	u64 power;			/* enum hv_vcpu_power */
 	u64 epoch;			/* the guest epoch this vCPU has caught up with */
 	u64 on_entry;			/* power-on arguments, valid while ON_PENDING */
 	u64 on_context;
+	u64 traps;			/* times it entered the hypervisor (CONFIG_HV_GUEST_STATS) */
+	struct hv_sched_vcpu *sched;	/* the scheduler's part, when one is linked */
 };
 
 /* Logging: one line on the host console, prefixed "[hv] ". Any pCPU, any context but with a lock of its own held. */
@@ -74,7 +80,7 @@ __printf(1, 2) __noreturn void hv_panic(const char *fmt, ...);
 /* %c %s %d %i %u %x %p %%, flags '0' and '-', a width, the l/ll/z modifiers. Returns the untruncated length. */
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/* The vCPU pinned to the calling pCPU (its guest is NULL on a pCPU no guest uses). */
+/* The vCPU the calling pCPU runs: the one pinned to it, or the one the scheduler put there; NULL when none. */
 struct hv_vcpu *hv_current_vcpu(void);
 /* The guest that owns a device instance (of its hv_guest_config.devices). */
 struct hv_guest *hv_device_guest(const struct hv_device *dev);

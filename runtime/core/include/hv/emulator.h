@@ -43,5 +43,7 @@
 #include <hv/timer.h>
 #include <hv/vintc.h>
 #include <hv/work.h>
+#include <hv/block.h>
+#include <hv/net.h>
 
 #endif /* HV_EMULATOR_H */

@@ -44,6 +44,12 @@ struct hv_timer {
 u64 hv_time_ns(void);
 
 /*
+ * The first hv_time_ns() value at which the system counter (arch_counter_read()) has reached `ticks`, for a
+ * deadline the hardware states in counter ticks; ~0 when it lies beyond what the clock can count.
+ */
+u64 hv_counter_deadline_ns(u64 ticks);
+
+/*
  * Sets the callback. Call before the first arm, and never while the timer is armed (a zeroed timer is not
  * armed: a reset hook cancels, then initialises).
  */

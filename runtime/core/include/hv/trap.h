@@ -32,17 +32,29 @@ struct hv_fault {
 void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault);
 
 /*
- * True when the guest is stopped or being reset: whatever made this vCPU trap no longer matters (it may
- * be the stage-2 fault arch_guest_block() provoked), it must not run on. Settle it instead.
+ * True when the guest is stopped, paused or being reset: whatever made this vCPU trap no longer matters
+ * (it may be the stage-2 fault arch_guest_block() provoked), it must not run on. Settle it instead. The
+ * arch drops the trap so that the vCPU takes it again if it goes on from where it was (a paused guest
+ * resumed): its return address must be the instruction that trapped.
  */
 bool hv_vcpu_must_yield(struct hv_vcpu *vcpu);
 
 /*
  * Last step of every trap: runs what is due on this pCPU (timers, deferred work), decides whether the vCPU
- * may go back to its guest and waits while it may not (vCPU off, guest stopped, guest being reset).
+ * may go back to its guest and waits while it may not (vCPU off, guest stopped or paused, guest being
+ * reset).
  * Returns with the vCPU's registers ready to enter and its virtual interrupt interface up to date.
  */
 void hv_vcpu_settle(struct hv_vcpu *vcpu);
+
+/*
+ * The vCPU executed a wait for interrupt that trapped (its PC already past it). With a scheduler the vCPU
+ * gives up its pCPU until one of its interrupts or its timer wants it; without one the wait completes at once.
+ */
+void hv_vcpu_wait_interrupt(struct hv_vcpu *vcpu);
+
+/* The vCPU executed a wait for event that trapped: with a scheduler, others on its pCPU get a turn first. */
+void hv_vcpu_yield(struct hv_vcpu *vcpu);
 
 /* A physical interrupt ended the guest's run: the host interrupt controller's driver takes it. */
 void hv_vcpu_host_irqs(struct hv_vcpu *vcpu);

@@ -30,6 +30,7 @@ typedef int64_t s64;
 #define __printf(f, a)	__attribute__((format(printf, f, a)))
 #define __aligned(n)	__attribute__((aligned(n)))
 #define __unused	__attribute__((unused))
+#define __noinline	__attribute__((noinline))
 
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)

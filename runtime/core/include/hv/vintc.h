@@ -23,8 +23,9 @@ struct hv_vintc_ops {
 	 */
 	void (*set_level)(const struct hv_device *dev, u64 id, bool level);
 	/*
-	 * A physical interrupt that belongs to this vCPU (e.g. its virtual timer's) arrived. True when it was
-	 * handed to the guest as a hardware interrupt that the guest's own completion deactivates.
+	 * A physical interrupt that belongs to this vCPU (e.g. its virtual timer's) or to its guest (a
+	 * passed-through device's: hv_guest_irq_passed_through()) arrived. True when it was handed to the
+	 * guest as a hardware interrupt that the guest's own completion deactivates.
 	 */
 	bool (*host_irq)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 id);
 	/* Just before every return to the guest: bring the virtual interrupt interface up to date. */
@@ -34,6 +35,24 @@ struct hv_vintc_ops {
 	 * opaque to the core. False when it is not one the controller handles (the guest is then stopped).
 	 */
 	bool (*sysreg)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 syndrome);
+
+	/*
+	 * Only when vCPUs share pCPUs (hv/sched.h). The vCPU leaves its pCPU (put) or arrives on one, possibly
+	 * another (load): save its virtual interface and leave the pCPU's clean, or restore it. On that pCPU.
+	 */
+	void (*vcpu_put)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	void (*vcpu_load)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/*
+	 * Whether one of its interrupts would end a wait for interrupt now (whatever the guest's PSTATE mask).
+	 * On its pCPU while it is loaded, before it blocks; saying yes too often only ends a wait early.
+	 */
+	bool (*pending)(struct hv_vcpu *vcpu, const struct hv_device *dev);
+	/*
+	 * Its timer reached its deadline while it was off its pCPU, where no physical interrupt could tell: kick
+	 * it (hv_vcpu_kick()) when the timer's interrupt could reach it, so that it comes back to a pCPU, where
+	 * its restored timer raises the interrupt. Any pCPU.
+	 */
+	void (*timer_fired)(struct hv_vcpu *vcpu, const struct hv_device *dev);
 };
 
 /*
@@ -42,5 +61,11 @@ struct hv_vintc_ops {
  * pCPU's own vCPU, which flushes before it returns to the guest anyway). Any pCPU, any lock held.
  */
 void hv_vcpu_kick(struct hv_vcpu *vcpu);
+
+/*
+ * Whether physical interrupt `id` is one of the guest's passed-through devices' (hv_guest_config's
+ * passthrough_irqs), which its virtual interrupt controller delivers under the same number. Any pCPU.
+ */
+bool hv_guest_irq_passed_through(const struct hv_guest *guest, u64 id);
 
 #endif /* HV_VINTC_H */

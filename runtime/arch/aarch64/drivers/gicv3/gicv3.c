@@ -2,7 +2,9 @@
 /*
  * The board's GICv3 as the hypervisor sees it, at EL2.
  *
- * The distributor only gets affinity routing and group 1 enabled: the hypervisor uses no SPI. Each CPU
+ * The distributor gets affinity routing and group 1 enabled; its only SPIs are those the hypervisor takes
+ * itself (its console's) and those of devices passed through to a guest, each routed to one CPU
+ * (gicv3_enable(): the console's handler's, or the CPU of the guest's vCPU 0). Each CPU
  * wakes its own redistributor and uses four private interrupts, all group 1: SGI 0 (another CPU wants it
  * to look at its vCPU) and INTID 26 (the EL2 physical timer, which runs the hypervisor's timers), enabled
  * here; INTID 25 (the virtual CPU interface's maintenance interrupt) and 27 (the EL1 virtual timer),
@@ -20,8 +22,16 @@
 
 #define GICD_CTLR		0x0000
 #define GICD_CTLR_RWP		BIT(31)
+#define GICD_IGROUPR		0x0080
+#define GICD_ISENABLER		0x0100
+#define GICD_ICENABLER		0x0180
+#define GICD_ICACTIVER		0x0380
+#define GICD_IPRIORITYR		0x0400
+#define GICD_ICFGR		0x0c00
+#define GICD_IROUTER		0x6000
 #define GICD_CTLR_ARE		BIT(4)
 #define GICD_CTLR_GRP1		BIT(1)
+#define GICD_TYPER		0x0004
 
 #define GICR_FRAME		0x20000		/* RD_base + SGI_base, without virtual LPIs */
 #define GICR_FRAME_VLPI		0x40000
@@ -36,6 +46,7 @@
 #define GICR_ISENABLER0		(GICR_SGI + 0x0100)
 #define GICR_ICENABLER0		(GICR_SGI + 0x0180)
 #define GICR_ICPENDR0		(GICR_SGI + 0x0280)
+#define GICR_ISACTIVER0		(GICR_SGI + 0x0300)
 #define GICR_ICACTIVER0		(GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR		(GICR_SGI + 0x0400)
 
@@ -65,6 +76,22 @@ static inline u64 rd64(u64 addr)
 static inline void wr32(u64 addr, u32 v)
 {
 	*(volatile u32 *)(uintptr_t)addr = v;
+}
+
+static inline void wr8(u64 addr, u8 v)
+{
+	*(volatile u8 *)(uintptr_t)addr = v;
+}
+
+static inline void wr64(u64 addr, u64 v)
+{
+	*(volatile u64 *)(uintptr_t)addr = v;
+}
+
+static void dist_wait(void)
+{
+	while (rd32(dist_base + GICD_CTLR) & GICD_CTLR_RWP)
+		;
 }
 
 static void gicv3_init(const struct hv_irqchip_config *cfg)
@@ -145,6 +172,57 @@ void gicv3_ppi_deactivate(u64 intid)
 	dsb(sy);
 }
 
+void gicv3_ppi_activate(u64 intid)
+{
+	u64 rd = rd_base[arch_cpu_id()];
+
+	wr32(rd + GICR_ISACTIVER0, (u32)BIT(intid));
+	dsb(sy);
+}
+
+/*
+ * An SPI, enabled for one CPU (by its MPIDR, not 1-of-N: the core picks the CPU, so it knows where the
+ * handler, or the guest the device is passed through to, runs): group 1, the hypervisor's priority, the
+ * trigger the device tree gives, routed to that CPU. Configured while disabled, as the architecture asks.
+ * Only the boot CPU calls this, before the others start, so the read-modify-writes of the shared group
+ * and configuration registers race with no one.
+ */
+static bool gicv3_enable(const struct hv_irq *irq, u64 mpidr)
+{
+	u64 intid = irq->id;
+	u64 lines = ((rd32(dist_base + GICD_TYPER) & 0x1f) + 1) * 32;
+	u32 bit = (u32)BIT(intid % 32);
+	u64 word = 4 * (intid / 32);
+	u64 cfg_shift = 2 * (intid % 16) + 1;
+	u32 cfg;
+
+	if (intid < 32 || intid >= lines || intid >= INTID_SPURIOUS)
+		return false;	/* private interrupts are per CPU, and nothing asks for one here */
+	wr32(dist_base + GICD_ICENABLER + word, bit);
+	dist_wait();
+	wr32(dist_base + GICD_IGROUPR + word, rd32(dist_base + GICD_IGROUPR + word) | bit);
+	wr8(dist_base + GICD_IPRIORITYR + intid, HOST_PRIORITY);
+	cfg = rd32(dist_base + GICD_ICFGR + 4 * (intid / 16));
+	if (irq->flags & (HV_IRQ_EDGE_RISING | HV_IRQ_EDGE_FALLING))
+		cfg |= (u32)BIT(cfg_shift);
+	else
+		cfg &= ~(u32)BIT(cfg_shift);
+	wr32(dist_base + GICD_ICFGR + 4 * (intid / 16), cfg);
+	wr64(dist_base + GICD_IROUTER + 8 * intid, (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32);
+	dsb(sy);
+	wr32(dist_base + GICD_ISENABLER + word, bit);
+	return true;
+}
+
+/* An SPI a guest was given and will never complete: without this it would stay active for good. */
+static void gicv3_deactivate(u64 intid)
+{
+	if (intid < 32 || intid >= INTID_SPURIOUS)
+		return;
+	wr32(dist_base + GICD_ICACTIVER + 4 * (intid / 32), (u32)BIT(intid % 32));
+	dsb(sy);
+}
+
 /* At most a few at a time: a level-sensitive interrupt nobody quiets must not keep the CPU here. */
 static void gicv3_handle(void)
 {
@@ -178,4 +256,6 @@ const struct hv_irqchip_ops gicv3_irqchip_ops = {
 	.cpu_init = gicv3_cpu_init,
 	.handle = gicv3_handle,
 	.kick = gicv3_kick,
+	.enable = gicv3_enable,
+	.deactivate = gicv3_deactivate,
 };

@@ -5,8 +5,8 @@
  * The distributor (window 0) and the redistributors (window 1, 128 KiB per vCPU, vCPU n's frame n) are
  * emulated: every guest access traps and lands in vgic_mmio(). The CPU interface is the hardware's virtual
  * one: the guest's ICC_* accesses reach the ICV_* registers, fed from the list registers ICH_LR<n>_EL2 of
- * the vCPU's own pCPU. Since a vCPU owns its pCPU, its list registers are never switched; only that pCPU
- * writes them, in vgic_flush(), just before each return to the guest:
+ * the pCPU the vCPU runs on. Only that pCPU writes them, in vgic_flush(), just before each return to the
+ * guest:
  *
  *   - list registers the guest has finished with (state invalid) are freed;
  *   - interrupts pending and enabled for the vCPU are put in free ones, highest priority first.
@@ -20,6 +20,12 @@
  * interrupts ask for an EOI maintenance interrupt, so their line is sampled again once the guest is done.
  * SGIs are sent by writing ICC_SGI1R_EL1, which traps to EL2 (HCR_EL2.IMO) and lands in vgic_sysreg() (so do
  * ICC_ASGI1R_EL1 and ICC_SGI0R_EL1, which only generate Group 0 SGIs here, of which there are none).
+ *
+ * When vCPUs share pCPUs, a vCPU's interface (list registers, active priorities, VMCR, HCR) is saved when it
+ * leaves its pCPU and restored where it runs next (vgic_vcpu_put()/vgic_vcpu_load()). The physical timer
+ * interrupt the guest still owes a deactivation goes with it: deactivated on the pCPU it leaves, activated on
+ * the one it arrives on, so the guest's EOI deactivates it there. While it waits off its pCPU its timer is
+ * watched by the scheduler, which calls vgic_timer_fired() at the timer's deadline.
  */
 #include <hv/arch.h>
 #include <hv/emulator.h>
@@ -90,6 +96,27 @@ static struct virq *irq_of(struct vgic_v3_state *s, u64 vcpu, u64 intid)
 	return NULL;
 }
 
+/* Keeps the enabled bitmaps (what fill_lrs() scans) in step with virq.enabled. */
+static void set_enabled_bit(struct vgic_v3_state *s, u64 vcpu, u64 intid, bool on)
+{
+	u64 *word;
+	u64 bit;
+
+	if (intid < NR_PRIVATE) {
+		word = &s->cpu[vcpu].enabled_priv;
+		bit = intid;
+	} else if (intid < NR_IRQS) {
+		word = &s->enabled_spi[(intid - NR_PRIVATE) / 64];
+		bit = (intid - NR_PRIVATE) % 64;
+	} else {
+		return;
+	}
+	if (on)
+		*word |= BIT(bit);
+	else
+		*word &= ~BIT(bit);
+}
+
 static bool deliverable(const struct virq *v)
 {
 	return v->enabled && (v->latched || (!v->edge && v->level));
@@ -124,6 +151,25 @@ static u64 lr_read(unsigned int n)
 static void lr_write(unsigned int n, u64 value)
 {
 	lr_access(n, true, value);
+}
+
+#define APR_CASE(n)							\
+	case n:								\
+		if (write) {						\
+			write_sysreg(ich_ap0r##n##_el2, *ap0);		\
+			write_sysreg(ich_ap1r##n##_el2, *ap1);		\
+		} else {						\
+			*ap0 = (u32)read_sysreg(ich_ap0r##n##_el2);	\
+			*ap1 = (u32)read_sysreg(ich_ap1r##n##_el2);	\
+		}							\
+		break
+
+/* Active priority register n of both groups: only those ICH_VTR_EL2.PRIbits implies exist. */
+static void apr_access(unsigned int n, bool write, u32 *ap0, u32 *ap1)
+{
+	switch (n) {
+	APR_CASE(0); APR_CASE(1); APR_CASE(2); APR_CASE(3);
+	}
 }
 
 /*
@@ -197,14 +243,21 @@ static void fill_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 		struct virq *best = NULL;
 		u64 best_id = 0;
 
-		for (u64 id = 0; id < NR_IRQS; id++) {
-			struct virq *v = irq_of(s, vcpu->index, id);
+		/* Only the enabled ones can be deliverable: their bitmaps, in ascending INTID as before. */
+		for (u64 w = 0; w <= (NR_SPIS + 63) / 64; w++) {
+			u64 bits = w == 0 ? c->enabled_priv : s->enabled_spi[w - 1];
 
-			if (v->lr || !deliverable(v) || (id >= NR_PRIVATE && v->target != vcpu->index))
-				continue;
-			if (!best || v->priority < best->priority) {
-				best = v;
-				best_id = id;
+			while (bits) {
+				u64 id = (w == 0 ? 0 : NR_PRIVATE + (w - 1) * 64) + (u64)__builtin_ctzll(bits);
+				struct virq *v = irq_of(s, vcpu->index, id);
+
+				bits &= bits - 1;
+				if (!v || v->lr || !deliverable(v) || (id >= NR_PRIVATE && v->target != vcpu->index))
+					continue;
+				if (!best || v->priority < best->priority) {
+					best = v;
+					best_id = id;
+				}
 			}
 		}
 		if (!best)
@@ -251,11 +304,18 @@ static void mark(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu_
 static void vgic_reset(const struct hv_device *dev)
 {
 	struct vgic_v3_state *s = dev->state;
+	u64 vtr = read_sysreg(ich_vtr_el2);
+	u64 prio_bits;
 
 	memset(s, 0, sizeof(*s));
-	s->nr_lrs = (read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+	s->nr_lrs = (vtr & 0x1f) + 1;
 	if (s->nr_lrs > MAX_LRS)
 		s->nr_lrs = MAX_LRS;
+	/* 5, 6 or 7 bits of virtual priority need 1, 2 or 4 active priority registers per group. */
+	prio_bits = ((vtr >> 29) & 7) + 1;
+	s->nr_aprs = prio_bits > 5 ? 1U << (prio_bits - 5) : 1;
+	if (s->nr_aprs > VGIC_MAX_APRS)
+		s->nr_aprs = VGIC_MAX_APRS;
 	for (u64 i = 0; i < CONFIG_HV_MAX_CPUS; i++) {
 		s->cpu[i].waker = GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP;
 		for (u64 id = 0; id < 16; id++)
@@ -273,8 +333,6 @@ static void vgic_vcpu_init(struct hv_vcpu *vcpu, const struct hv_device *dev)
 	isb();
 	gicv3_ppi_enable(GICV3_PPI_MAINTENANCE, true);
 	gicv3_ppi_enable(GICV3_PPI_VTIMER, true);
-	/* A WFI in the guest waits for its virtual interrupts in hardware; a kick SGI ends it for stop/reset. */
-	arch_vcpu_trap_wfi(vcpu, false);
 }
 
 static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
@@ -294,6 +352,7 @@ static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 	 */
 	gicv3_ppi_deactivate(GICV3_PPI_VTIMER);
 	memset(c->priv, 0, sizeof(c->priv));
+	c->enabled_priv = 0;
 	for (u64 id = 0; id < 16; id++)
 		c->priv[id].edge = 1;
 	c->lr_used = 0;
@@ -341,6 +400,20 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 		isb();
 		return false;
 	}
+	if (intid >= NR_PRIVATE && intid < NR_IRQS && hv_guest_irq_passed_through(vcpu->guest, intid)) {
+		/*
+		 * A passed-through device's SPI: pending for whichever vCPU the guest routes it to, left active
+		 * physically, and listed with the HW bit so the guest's own deactivation ends it. A level
+		 * interrupt the device still asserts then comes back by itself.
+		 */
+		hv_spin_lock(&s->lock);
+		v = &s->spi[intid - NR_PRIVATE];
+		v->hw = 1;
+		v->latched = 1;
+		mark(s, dev, v->target);
+		hv_spin_unlock(&s->lock);
+		return true;
+	}
 	if (intid != GICV3_PPI_VTIMER)
 		return false;	/* the maintenance interrupt: the flush on the way out does the work */
 	hv_spin_lock(&s->lock);
@@ -350,6 +423,118 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 	c->dirty = 1;
 	hv_spin_unlock(&s->lock);
 	return true;
+}
+
+/*
+ * Whether the physical timer interrupt is active on the vCPU's behalf: it was forwarded and the guest has not
+ * deactivated it yet (latched, or in a list register still pending or active). `lrs` are its list registers
+ * as they were saved.
+ */
+static bool vtimer_owed(const struct vgic_cpu *c)
+{
+	const struct virq *v = &c->priv[GICV3_PPI_VTIMER];
+
+	return v->hw && (v->latched || (v->lr && (c->saved_lr[v->lr - 1] & (LR_PENDING | LR_ACTIVE))));
+}
+
+static void vgic_vcpu_put(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_v3_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	hv_spin_lock(&s->lock);
+	/* Cleared too: the next vCPU here may belong to a guest that must not see this one's interrupts. */
+	for (unsigned int n = 0; n < s->nr_lrs; n++) {
+		c->saved_lr[n] = lr_read(n);
+		lr_write(n, 0);
+	}
+	for (unsigned int n = 0; n < s->nr_aprs; n++) {
+		u32 zero0 = 0, zero1 = 0;
+
+		apr_access(n, false, &c->saved_ap0r[n], &c->saved_ap1r[n]);
+		apr_access(n, true, &zero0, &zero1);
+	}
+	c->saved_vmcr = (u32)read_sysreg(ich_vmcr_el2);
+	c->saved_hcr = (u32)read_sysreg(ich_hcr_el2);
+	write_sysreg(ich_hcr_el2, 0);
+	if (vtimer_owed(c))
+		gicv3_ppi_deactivate(GICV3_PPI_VTIMER);
+	/* Nobody here to forward them to: the next vCPU's load enables them again if its guest has a GIC. */
+	gicv3_ppi_enable(GICV3_PPI_VTIMER, false);
+	gicv3_ppi_enable(GICV3_PPI_MAINTENANCE, false);
+	hv_spin_unlock(&s->lock);
+	isb();
+}
+
+static void vgic_vcpu_load(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_v3_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	hv_spin_lock(&s->lock);
+	for (unsigned int n = 0; n < s->nr_lrs; n++)
+		lr_write(n, c->saved_lr[n]);
+	for (unsigned int n = 0; n < s->nr_aprs; n++)
+		apr_access(n, true, &c->saved_ap0r[n], &c->saved_ap1r[n]);
+	write_sysreg(ich_vmcr_el2, c->saved_vmcr);
+	write_sysreg(ich_hcr_el2, c->saved_hcr);
+	/* Before the timer (restored already) can raise it again: the guest's EOI is to deactivate it here. */
+	if (vtimer_owed(c))
+		gicv3_ppi_activate(GICV3_PPI_VTIMER);
+	gicv3_ppi_enable(GICV3_PPI_MAINTENANCE, true);
+	gicv3_ppi_enable(GICV3_PPI_VTIMER, true);
+	hv_spin_unlock(&s->lock);
+	isb();
+}
+
+/*
+ * Would a pending interrupt end the vCPU's wait for interrupt: one in a list register, or one that the next
+ * flush would put there, above the guest's priority mask with group 1 enabled. On its pCPU, while it is
+ * loaded. It may say yes where the hardware would not (the running priority is not looked at): a wait
+ * that ends early is one the guest has to allow anyway.
+ */
+static bool vgic_pending(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_v3_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+	u64 vmcr = read_sysreg(ich_vmcr_el2);
+	u64 pmr = (vmcr >> 24) & 0xff;
+	bool pending = false;
+
+	if (!(vmcr & BIT(1)))	/* VENG1 */
+		return false;
+	hv_spin_lock(&s->lock);
+	sync_lrs(s, vcpu);
+	for (unsigned int n = 0; n < s->nr_lrs && !pending; n++) {
+		u64 lr = lr_read(n);
+
+		pending = (c->lr_used & BIT(n)) && (lr & LR_PENDING) && ((lr >> LR_PRIO_SHIFT) & 0xff) < pmr;
+	}
+	for (u64 id = 0; id < NR_IRQS && !pending && (s->ctlr & GICD_CTLR_GRP1); id++) {
+		const struct virq *v = irq_of(s, vcpu->index, id);
+
+		pending = !v->lr && deliverable(v) && (id < NR_PRIVATE || v->target == vcpu->index) && v->priority < pmr;
+	}
+	hv_spin_unlock(&s->lock);
+	return pending;
+}
+
+/*
+ * The vCPU's timer reached its deadline while the vCPU was off its pCPU, where no physical interrupt could
+ * say so. Nothing is latched: once the vCPU is back on a pCPU its restored timer raises the physical
+ * interrupt, which is forwarded as ever (and a deadline the guest has moved since raises nothing). It is only
+ * woken, and only when that interrupt could reach it: enabled, and not still being handled (the physical
+ * interrupt would then be active, and silent). Any pCPU.
+ */
+static void vgic_timer_fired(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_v3_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	hv_spin_lock(&s->lock);
+	if (c->priv[GICV3_PPI_VTIMER].enabled && !vtimer_owed(c))
+		hv_vcpu_kick(vcpu);
+	hv_spin_unlock(&s->lock);
 }
 
 /*
@@ -460,10 +645,12 @@ static void bits_write(struct vgic_v3_state *s, const struct hv_device *dev, u64
 		switch (reg) {
 		case GICD_ISENABLER:
 			v->enabled = 1;
+			set_enabled_bit(s, vcpu, first + i, true);
 			mark(s, dev, target);
 			break;
 		case GICD_ICENABLER:
 			v->enabled = 0;
+			set_enabled_bit(s, vcpu, first + i, false);
 			break;
 		case GICD_ISPENDR:
 			v->latched = 1;
@@ -679,6 +866,10 @@ static const struct hv_vintc_ops vgic_v3_vintc_ops = {
 	.host_irq = vgic_host_irq,
 	.flush = vgic_flush,
 	.sysreg = vgic_sysreg,
+	.vcpu_put = vgic_vcpu_put,
+	.vcpu_load = vgic_vcpu_load,
+	.pending = vgic_pending,
+	.timer_fired = vgic_timer_fired,
 };
 
 const struct hv_emulator_ops vgic_v3_emulator_ops = {

@@ -27,6 +27,7 @@
 #define HCR_FB		BIT(9)	/* broadcast the guest's TLB/cache maintenance */
 #define HCR_BSU_IS	(1UL << 10)
 #define HCR_TWI		BIT(13)	/* trap WFI so an idle vCPU still sees stop/reset requests */
+#define HCR_TWE		BIT(14)	/* trap WFE: a spinning vCPU lets the others of its pCPU run */
 #define HCR_TSC		BIT(19)	/* trap SMC: guest PSCI over SMC goes to the hypervisor */
 #define HCR_TIDCP	BIT(20)	/* trap the IMPLEMENTATION DEFINED registers (S3_<op1>_C11/C15_*) */
 #define HCR_TACR	BIT(21)	/* trap ACTLR_EL1 */
@@ -116,5 +117,10 @@
 
 /* CNTHP_CTL_EL2: the EL2 physical timer. */
 #define CNTHP_CTL_ENABLE	BIT(0)
+
+/* CNTV_CTL_EL0 / CNTP_CTL_EL0: a guest's EL1 timers. */
+#define CNT_CTL_ENABLE		BIT(0)
+#define CNT_CTL_IMASK		BIT(1)
+#define CNT_CTL_ISTATUS		BIT(2)
 
 #endif /* ARCH_SYSREG_H */

@@ -12,7 +12,11 @@
 
 /* Enable or disable a PPI on the calling CPU's redistributor. */
 void gicv3_ppi_enable(u64 intid, bool enable);
-/* Deactivate a PPI left active for a guest (when the guest will not do it any more: vCPU reset). */
+/*
+ * Deactivate a PPI left active for a guest (when the guest will not do it any more: vCPU reset; or not on
+ * this CPU: its vCPU leaves it), and activate it again on the CPU the vCPU moves to.
+ */
 void gicv3_ppi_deactivate(u64 intid);
+void gicv3_ppi_activate(u64 intid);
 
 #endif /* DRIVERS_GICV3_H */

@@ -1,0 +1,110 @@
+import type { Writable } from 'node:stream';
+import { escapeKeyName } from '../console/escape-key.js';
+import { consoleLine, hypervisorStatus } from './qemu.js';
+
+/**
+ * `hvcc run`'s side of the console: its standard input goes to the machine's serial port, whose far end is
+ * the hypervisor's console (the escape key, switching, the terminal: all in the hypervisor, see
+ * docs/console.md). On a terminal, the terminal is put in raw mode so that every key reaches the machine
+ * as typed (Ctrl-C included: it is the guest's), and restored on every way out: the run ending, an
+ * exception, a signal. A pipe works too: its bytes are passed on as they come, and its end is passed on.
+ */
+
+/** How long QEMU may take to power off after the escape key and x before it is stopped from here. */
+const POWER_OFF_GRACE_MS = 5000;
+
+export interface Attachment {
+  /** Stops forwarding and restores the terminal. Idempotent. */
+  detach: () => void;
+}
+
+export interface AttachOptions {
+  /** Where the bytes go: QEMU's standard input (its -serial stdio). */
+  sink: Writable;
+  /** The description's escape key: the escape key then x powers off, and if the hypervisor cannot, this does. */
+  escapeKey: number;
+  /** Stops QEMU (SIGKILL). */
+  kill: () => void;
+  input?: NodeJS.ReadStream;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+
+export function attachConsole(options: AttachOptions): Attachment {
+  const input = options.input ?? process.stdin;
+  const tty = Boolean(input.isTTY) && typeof input.setRawMode === 'function';
+  let attached = true;
+  let escape = false;
+  let grace: NodeJS.Timeout | undefined;
+
+  const restore = () => {
+    if (tty && input.isRaw) input.setRawMode(false);
+  };
+  const onData = (chunk: Buffer) => {
+    for (const byte of chunk) {
+      if (escape && (byte === 0x78 || byte === 0x58) && !grace) {
+        // The hypervisor powers the machine off; if it is wedged, QEMU is stopped from here instead.
+        grace = setTimeout(options.kill, POWER_OFF_GRACE_MS);
+        grace.unref();
+      }
+      escape = !escape && byte === options.escapeKey;
+    }
+    if (!options.sink.destroyed) options.sink.write(chunk);
+  };
+  const onEnd = () => {
+    if (!options.sink.destroyed) options.sink.end();
+  };
+  const onSignal = (signal: (typeof SIGNALS)[number]) => {
+    restore();
+    options.kill();
+    process.exit(128 + SIGNAL_NUMBERS[signal]);
+  };
+  const handlers = SIGNALS.map((s) => [s, () => onSignal(s)] as const);
+
+  // A QEMU that is gone (powered off) closes its end: writing on is not an error worth a crash.
+  options.sink.on('error', () => {});
+  if (tty) {
+    input.setRawMode(true);
+    process.stderr.write(`hvcc: console attached; ${escapeKeyName(options.escapeKey)} h for help, ${escapeKeyName(options.escapeKey)} x to power off\r\n`);
+  }
+  process.on('exit', restore);
+  for (const [s, h] of handlers) process.on(s, h);
+  input.on('data', onData);
+  input.on('end', onEnd);
+  input.resume();
+
+  return {
+    detach: () => {
+      if (!attached) return;
+      attached = false;
+      if (grace) clearTimeout(grace);
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.pause();
+      for (const [s, h] of handlers) process.off(s, h);
+      restore();
+      process.off('exit', restore);
+    },
+  };
+}
+
+/**
+ * Watches the console's lines for the hypervisor's report of a guest it stopped for a fault
+ * ("[hv] guest 'NAME' stopped: vCPU ..."), which `hvcc run` turns into its exit status.
+ */
+export class FaultWatcher {
+  readonly faults: string[] = [];
+  private pending = '';
+
+  feed(chunk: string): void {
+    this.pending += chunk;
+    const lines = this.pending.split('\n');
+    this.pending = lines.pop() ?? '';
+    for (const line of lines.map(consoleLine)) {
+      const status = hypervisorStatus(line);
+      // A guest that turned its last vCPU off stopped itself: that is not a fault (docs/isolation.md).
+      if (status?.kind === 'guest-stopped' && / stopped: /.test(line) && !/ stopped: no vCPU left on /.test(line)) this.faults.push(line.trim());
+    }
+  }
+}
