@@ -781,9 +781,9 @@ export const checks: Check[] = [
           if (a.e.start === b.e.start && a.e.size === b.e.size) continue; // HV3077's
           if (overlaps({ base: a.e.start, size: a.e.size }, { base: b.e.start, size: b.e.size })) {
             report(
-              `guest '${a.g.name}': the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} overlaps guest '${b.g.name}''s ${formatRange({ base: b.e.start, size: b.e.size })}${a.e.readOnly ? '' : ', and is read-write'}`,
+              `guest '${a.g.name}': the extent ${formatRange({ base: a.e.start, size: a.e.size })} of ${a.e.disk} overlaps the extent ${formatRange({ base: b.e.start, size: b.e.size })} of guest '${b.g.name}'${a.e.readOnly ? '' : ', and is read-write'}`,
               a.e.startSpan,
-              { related: [{ span: b.e.startSpan, message: `guest '${b.g.name}''s extent` }], help: 'give each guest extents of its own; only read-only extents may overlap' },
+              { related: [{ span: b.e.startSpan, message: `the extent of guest '${b.g.name}'` }], help: 'give each guest extents of its own; only read-only extents may overlap' },
             );
           }
         }

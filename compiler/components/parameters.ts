@@ -56,7 +56,7 @@ function readOne(tree: DtTree, node: DtNode, p: ComponentParameter, component: C
     if (p.type === 'devices') return { name: p.name, type: 'devices', paths: [] };
     if (p.type === 'host-device' || p.type === 'board-device') {
       if (p.default === undefined) {
-        diagnostics.push(diagnostic(M.parameterInvalid, `${node.path} needs a '${p.property}' property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span));
+        diagnostics.push(diagnostic(M.parameterInvalid, `${node.path} needs ${withArticle(`'${p.property}'`)} property (parameter '${p.name}' of component '${component.manifest.name}')`, node.span));
         return undefined;
       }
       return { name: p.name, type: p.type };
