@@ -139,6 +139,12 @@ export function diffSystems(a: SystemFacts, b: SystemFacts): Change[] {
   const hb = b.hypervisor;
   if (ha.region.base !== hb.region.base || ha.region.size !== hb.region.size) out.push({ category: 'hypervisor', kind: 'hypervisor-memory', subject: "the hypervisor's memory", old: `${formatRange(ha.region)} (${formatSize(ha.region.size)})`, new: `${formatRange(hb.region)} (${formatSize(hb.region.size)})`, summary: `the hypervisor's memory: ${formatRange(ha.region)} → ${formatRange(hb.region)}` });
   if (ha.console !== hb.console) out.push({ category: 'hypervisor', kind: 'hypervisor-console', subject: "the hypervisor's console", old: ha.console, new: hb.console, summary: `the hypervisor's console: ${ha.console} → ${hb.console}` });
+  for (const [name, o] of ha.runs) {
+    const n = hb.runs.get(name);
+    if (n === undefined) out.push({ category: 'hypervisor', kind: 'hypervisor-node-removed', subject: name, old: o, summary: `${name} removed (${o})` });
+    else if (n !== o) out.push({ category: 'hypervisor', kind: 'hypervisor-node-changed', subject: name, old: o, new: n, summary: `${name}: ${o} → ${n}` });
+  }
+  for (const [name, n] of hb.runs) if (!ha.runs.has(name)) out.push({ category: 'hypervisor', kind: 'hypervisor-node-added', subject: name, new: n, summary: `${name} added (${n})` });
 
   // Guests.
   for (const [name, g] of a.guests) if (!b.guests.has(name)) out.push({ category: 'guests', kind: 'guest-removed', subject: `guest ${name}`, old: guestSummary(g), summary: `guest ${name} removed (${guestSummary(g)})` });
@@ -157,6 +163,10 @@ export function diffSystems(a: SystemFacts, b: SystemFacts): Change[] {
     if (fileChanged(o.image, n.image)) out.push({ category: 'guests', kind: 'guest-image', subject: `${name}: image`, old: fileText(o.image), new: fileText(n.image), summary: `${name}'s image: ${fileText(o.image)} → ${fileText(n.image)}` });
     if (fileChanged(o.initrd, n.initrd)) out.push({ category: 'guests', kind: 'guest-initrd', subject: `${name}: initrd`, old: fileText(o.initrd), new: fileText(n.initrd), summary: `${name}'s initrd: ${fileText(o.initrd)} → ${fileText(n.initrd)}` });
     if (o.entry !== n.entry) out.push({ category: 'guests', kind: 'guest-entry', subject: `${name}: entry`, old: o.entry !== undefined ? hex(o.entry) : "the image's", new: n.entry !== undefined ? hex(n.entry) : "the image's", summary: `${name}'s entry point: ${o.entry !== undefined ? hex(o.entry) : "the image's"} → ${n.entry !== undefined ? hex(n.entry) : "the image's"}` });
+    // A vCPU more or fewer is cpus-reassigned's; this is about the vCPUs both sides have.
+    const both = Math.min(o.scheduling.length, n.scheduling.length);
+    if (!sameList(o.scheduling.slice(0, both), n.scheduling.slice(0, both))) out.push({ category: 'cpus', kind: 'guest-scheduling', subject: `${name}: scheduling`, old: list(o.scheduling), new: list(n.scheduling), summary: `${name}'s vCPUs: ${list(o.scheduling)} → ${list(n.scheduling)}` });
+    if (!sameList(o.shared, n.shared)) out.push({ category: 'memory', kind: 'guest-shared-memory', subject: `${name}: shared memory`, old: list(o.shared), new: list(n.shared), summary: `${name}'s shared memory: ${list(o.shared)} → ${list(n.shared)}` });
     if (o.bootargs !== n.bootargs) out.push({ category: 'guests', kind: 'guest-bootargs', subject: `${name}: bootargs`, old: o.bootargs ?? 'none', new: n.bootargs ?? 'none', summary: `${name}'s bootargs: "${o.bootargs ?? ''}" → "${n.bootargs ?? ''}"` });
   }
 

@@ -19,7 +19,12 @@ export interface SystemFacts {
     cpus: Map<string, { hwid: bigint; status: string }>;
     devices: Map<string, DeviceFacts & { status: string }>;
   };
-  hypervisor: { region: Range; console: string };
+  hypervisor: {
+    region: Range;
+    console: string;
+    /** What it runs itself, by node name: disks, networks, shared regions, each as one line of text. */
+    runs: Map<string, string>;
+  };
   guests: Map<string, GuestFacts>;
   /** Kconfig values by symbol (without CONFIG_), when the options could be resolved. */
   options?: ReadonlyMap<string, string> | undefined;
@@ -64,7 +69,13 @@ export interface GuestFacts {
   initrd?: FileFacts | undefined;
   entry?: bigint | undefined;
   bootargs?: string | undefined;
+  /** Each vCPU's priority and time slice. */
+  scheduling: string[];
+  /** Its windows on shared regions, as text, sorted. */
+  shared: string[];
 }
+
+const hexText = (v: bigint) => `0x${v.toString(16)}`;
 
 const TRIGGER: Record<number, string> = { 1: 'edge-rising', 2: 'edge-falling', 3: 'edge-both', 4: 'level-high', 8: 'level-low' };
 
@@ -97,8 +108,15 @@ export function systemFacts(system: System, map: SystemMap | undefined, options?
       ...(g.initrd ? { initrd: fileFacts(system.file, g.initrd) } : {}),
       ...(g.entry !== undefined ? { entry: g.entry } : {}),
       ...(g.bootargs !== undefined ? { bootargs: g.bootargs } : {}),
+      scheduling: g.vcpus.map((v) => `priority ${v.priority}, slice ${v.timeSliceUs} us`),
+      shared: g.shared.map((w) => `${w.region} at ${hexText(w.ipa)} (${w.size} bytes, ${w.readOnly ? 'read-only' : 'read-write'})`).sort(),
     });
   }
+  const nodeName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+  const runs = new Map<string, string>();
+  for (const d of system.disks) runs.set(nodeName(d.path), `disk on ${d.device}, ${d.size} bytes`);
+  for (const n of system.networks) runs.set(nodeName(n.path), n.uplink ? `network, uplink ${n.uplink}` : 'network, no uplink');
+  for (const r of system.sharedRegions) runs.set(nodeName(r.path), `shared region of ${r.size} bytes${r.hostAddress !== undefined ? ` at host ${hexText(r.hostAddress)}` : ''}`);
   return {
     name: system.name,
     file: system.file,
@@ -108,7 +126,7 @@ export function systemFacts(system: System, map: SystemMap | undefined, options?
       cpus: new Map(board.cpus.map((c) => [c.path, { hwid: c.hwid, status: c.status }])),
       devices: new Map(board.devices.map((d) => [d.path, { compatible: d.compatible, reg: d.reg.map((r) => ({ base: r.base, size: r.size })), interrupts: d.interrupts.map(interruptText), status: d.status }])),
     },
-    hypervisor: { region: { base: system.hypervisor.region.base, size: system.hypervisor.region.size }, console: system.hypervisor.console },
+    hypervisor: { region: { base: system.hypervisor.region.base, size: system.hypervisor.region.size }, console: system.hypervisor.console, runs },
     guests,
     ...(options ? { options: options.values, optionsSource: options.source } : {}),
   };

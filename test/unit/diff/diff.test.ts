@@ -221,6 +221,23 @@ describe('hvcc diff', () => {
     expect(r.exit).toBe(1);
   });
 
+  test('what the hypervisor runs (a disk resized) and how a guest is scheduled', async () => {
+    const text = readFileSync(join(packageRoot, 'examples', 'virtio-blk', 'system.dts'), 'utf8')
+      .replaceAll('"../../boards/', `"${packageRoot}/boards/`)
+      .replaceAll('"../guests/build/', `"${packageRoot}/examples/guests/build/`);
+    const changed = text
+      .replace('size = <0x0 0x00400000>;', 'size = <0x0 0x00800000>;')
+      .replace('image = "' + packageRoot + '/examples/guests/build/blk-owner.elf";', 'image = "' + packageRoot + '/examples/guests/build/blk-owner.elf";\n\t\t\tpriority = <200>;');
+    expect(changed).toContain('priority = <200>;');
+    const r = await diff(write(text), write(changed));
+    expect(r.err).toBe('');
+    expect(r.exit).toBe(1);
+    expect(r.changes.map(({ category, kind, subject, old, new: now }) => ({ category, kind, subject, old, new: now }))).toEqual([
+      { category: 'cpus', kind: 'guest-scheduling', subject: 'owner: scheduling', old: 'priority 128, slice 10000 us', new: 'priority 200, slice 10000 us' },
+      { category: 'hypervisor', kind: 'hypervisor-node-changed', subject: 'disk0', old: 'disk on /virtio_mmio@a003e00, 4194304 bytes', new: 'disk on /virtio_mmio@a003e00, 8388608 bytes' },
+    ]);
+  });
+
   test("a guest's image: compared by content, wherever it is", async () => {
     const a = base();
     const copy = join(dir, 'irq-copy.elf');
