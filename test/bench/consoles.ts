@@ -6,14 +6,16 @@
  * the management terminal.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+
+import { LINUX_SHELL_READY, linuxShellSystem } from '../support/linux-shell.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KEYS = Number(process.env.HVCC_BENCH_KEYS ?? 40);
-const READY = 'HVCC-CONSOLE-READY';
+const READY = LINUX_SHELL_READY;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -89,21 +91,7 @@ function loadedSizes(elf: string): Map<string, number> {
 }
 
 async function linuxSystem(work: string): Promise<string> {
-  const out = execFileSync(process.execPath, [join(root, 'examples', 'linux-guest', 'prepare.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const prepared = JSON.parse(out.trim().split('\n').pop()!) as { busybox: string };
-  const { initramfs } = (await import(pathToFileURL(join(root, 'examples', 'linux-guest', 'prepare.mjs')).href)) as { initramfs: (b: string, i: string, extra: { applets: string[] }) => Buffer };
-  const init = `#!/bin/sh\nmount -t proc proc /proc\nmount -t sysfs sysfs /sys\nmount -t devtmpfs devtmpfs /dev\necho "${READY}"\nexec setsid cttyhack sh\n`;
-  writeFileSync(join(work, 'shell.cpio.gz'), initramfs(prepared.busybox, init, { applets: ['setsid', 'cttyhack'] }));
-  writeFileSync(
-    join(work, 'system.dts'),
-    readFileSync(join(root, 'examples', 'linux-guest', 'system.dts'), 'utf8')
-      .replace('"../../boards/', `"${root}/boards/`)
-      .replace('"build/Image"', `"${root}/examples/linux-guest/build/Image"`)
-      .replace('"build/initramfs.cpio.gz"', `"${work}/shell.cpio.gz"`)
-      .replace('"../guests/build/hello-alpha.elf"', `"${root}/examples/guests/build/echo.elf"`),
-  );
-  writeFileSync(join(work, 'defconfig'), 'CONFIG_HV_MAX_CPUS=4\nCONFIG_HV_TERMINAL=y\n');
-  return join(work, 'system.dts');
+  return linuxShellSystem(work, { applets: [], prepareOutput: 'ignore' });
 }
 
 export async function benchConsoles(): Promise<string[]> {

@@ -1,10 +1,7 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { buildExampleGuests, root, tempDir } from './harness.js';
+import { buildExampleGuests, tempDir } from './harness.js';
 import { CTRL_A, PipeSession, TmuxSession } from './console-session.js';
+import { LINUX_SHELL_READY, linuxShellSystem } from '../support/linux-shell.js';
 
 /*
  * A shell in the Linux guest, typed into through hvcc run: the example's Debian kernel and busybox
@@ -12,37 +9,12 @@ import { CTRL_A, PipeSession, TmuxSession } from './console-session.js';
  * a controlling terminal, so Ctrl-C reaches its foreground job), beside the bare-metal echo guest, with
  * the management terminal.
  */
-const READY = 'HVCC-CONSOLE-READY';
+const READY = LINUX_SHELL_READY;
 let system = '';
 
 beforeAll(async () => {
   buildExampleGuests();
-  const out = execFileSync(process.execPath, [join(root, 'examples', 'linux-guest', 'prepare.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
-  const prepared = JSON.parse(out.trim().split('\n').pop()!) as { busybox: string };
-  const { initramfs } = (await import(pathToFileURL(join(root, 'examples', 'linux-guest', 'prepare.mjs')).href)) as {
-    initramfs: (busybox: string, init: string, extra: { applets: string[] }) => Buffer;
-  };
-  const work = tempDir('linux-console');
-  const init = [
-    '#!/bin/sh',
-    'mount -t proc proc /proc',
-    'mount -t sysfs sysfs /sys',
-    'mount -t devtmpfs devtmpfs /dev',
-    `echo "${READY}: $(grep -c ^processor /proc/cpuinfo) CPUs"`,
-    'exec setsid cttyhack sh',
-    '',
-  ].join('\n');
-  writeFileSync(join(work, 'shell.cpio.gz'), initramfs(prepared.busybox, init, { applets: ['setsid', 'cttyhack', 'sleep', 'ls'] }));
-  writeFileSync(
-    join(work, 'system.dts'),
-    readFileSync(join(root, 'examples', 'linux-guest', 'system.dts'), 'utf8')
-      .replace('"../../boards/', `"${root}/boards/`)
-      .replace('"build/Image"', `"${root}/examples/linux-guest/build/Image"`)
-      .replace('"build/initramfs.cpio.gz"', `"${work}/shell.cpio.gz"`)
-      .replace('"../guests/build/hello-alpha.elf"', `"${root}/examples/guests/build/echo.elf"`),
-  );
-  writeFileSync(join(work, 'defconfig'), 'CONFIG_HV_MAX_CPUS=4\nCONFIG_HV_TERMINAL=y\n');
-  system = join(work, 'system.dts');
+  system = await linuxShellSystem(tempDir('linux-console'), { applets: ['sleep', 'ls'], prepareOutput: 'inherit' });
 }, 600_000);
 
 let sessions: { kill: () => void }[] = [];
