@@ -73,8 +73,8 @@ export function fetchGuest() {
   return info;
 }
 
-/** One newc cpio entry. */
-function cpioEntry(name, mode, data = Buffer.alloc(0), ino = 0, rdev = [0, 0]) {
+/** One newc cpio entry (examples/riscv64/linux-guest/prepare.mjs uses it too). */
+export function cpioEntry(name, mode, data = Buffer.alloc(0), ino = 0, rdev = [0, 0]) {
   const hex = (n) => n.toString(16).padStart(8, '0');
   const nameBytes = Buffer.from(`${name}\0`);
   const header = '070701' + [ino, mode, 0, 0, 1, 0, data.length, 0, 0, rdev[0], rdev[1], nameBytes.length, 0].map(hex).join('');

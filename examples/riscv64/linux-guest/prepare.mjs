@@ -17,6 +17,7 @@ import { copyFileSync, createReadStream, existsSync, lstatSync, mkdirSync, readF
 import { cpus, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpioEntry } from '../../linux-guest/prepare.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cacheRoot = process.env.HVCC_LINUX_CACHE ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hvcc', 'linux-riscv64');
@@ -33,16 +34,6 @@ async function sha256File(path) {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk);
   return h.digest('hex');
-}
-
-/** One newc cpio entry. */
-function cpioEntry(name, mode, data = Buffer.alloc(0), ino = 0, rdev = [0, 0]) {
-  const hex = (n) => n.toString(16).padStart(8, '0');
-  const nameBytes = Buffer.from(`${name}\0`);
-  const header = '070701' + [ino, mode, 0, 0, 1, 0, data.length, 0, 0, rdev[0], rdev[1], nameBytes.length, 0].map(hex).join('');
-  const pad = (n) => Buffer.alloc((4 - (n % 4)) % 4);
-  const head = Buffer.concat([Buffer.from(header), nameBytes]);
-  return Buffer.concat([head, pad(head.length), data, pad(data.length)]);
 }
 
 /** An uncompressed newc initramfs: /dev/console (the kernel opens it for init) and /init. */
