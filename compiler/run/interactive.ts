@@ -103,8 +103,7 @@ export class FaultWatcher {
     this.pending = lines.pop() ?? '';
     for (const line of lines.map(consoleLine)) {
       const status = hypervisorStatus(line);
-      // A guest that turned its last vCPU off stopped itself: that is not a fault (docs/isolation.md).
-      if (status?.kind === 'guest-stopped' && / stopped: /.test(line) && !/ stopped: no vCPU left on /.test(line)) this.faults.push(line.trim());
+      if (status?.fault) this.faults.push(line.trim());
     }
   }
 }

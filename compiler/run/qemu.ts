@@ -44,12 +44,17 @@ export function consoleLine(raw: string): string {
   return raw.slice(raw.lastIndexOf('\r') + 1).replace(/^\x1b\[K/, '');
 }
 
-/** The hypervisor's status line in one console line, or undefined when the line is not the hypervisor's. */
-export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string } | undefined {
+/**
+ * The hypervisor's status line in one console line, or undefined when the line is not the hypervisor's.
+ * A stopped guest's `fault` says whether a fault stopped it: not when it powered off, nor when it turned its
+ * last vCPU off itself (docs/isolation.md).
+ */
+export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string; fault?: boolean } | undefined {
   if (!line.startsWith(HYPERVISOR_PREFIX)) return undefined;
   if (line.startsWith(PANIC_MARKER)) return { kind: 'panic', line };
   if (/^\[hv\] (all guests have stopped|no guests to run), powering off$/.test(line)) return { kind: 'powering-off', line };
-  if (/^\[hv\] guest '[^']+' (stopped:|powered off )/.test(line)) return { kind: 'guest-stopped', line };
+  const stopped = /^\[hv\] guest '[^']+' (stopped: (no vCPU left on )?|powered off )/.exec(line);
+  if (stopped) return { kind: 'guest-stopped', line, fault: stopped[1]!.startsWith('stopped:') && stopped[2] === undefined };
   return { kind: 'other', line };
 }
 
