@@ -15,6 +15,7 @@ import { type Io, printDiagnostics, validateJson, validateSummary } from './outp
 import { WarningSwitchError, warningSwitches } from './warnings.js';
 import { performance } from 'node:perf_hooks';
 import { Timings } from '../util/timings.js';
+import type { Attachment } from '../run/interactive.js';
 
 class UsageError extends Error {}
 
@@ -271,8 +272,9 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           return;
         }
         if (verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
-        const { attachConsole, FaultWatcher } = await import('../run/interactive.js');
-        const faults = new FaultWatcher();
+        const { attachConsole, ConsoleWatcher } = await import('../run/interactive.js');
+        let attachment: Attachment | undefined;
+        const faults = new ConsoleWatcher(() => attachment?.release());
         const started = performance.now();
         let first: number | undefined;
         const boot = () =>
@@ -283,7 +285,10 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
               faults.feed(chunk);
               io.stdout(chunk);
             },
-            attachInput: (stdin, kill) => attachConsole({ sink: stdin, kill, escapeKey: consoleEscape }).detach,
+            attachInput: (stdin, kill) => {
+              attachment = attachConsole({ sink: stdin, kill, escapeKey: consoleEscape });
+              return attachment.detach;
+            },
           });
         const outcome = state.timings ? await state.timings.measureAsync(`${command.program} (boot to the end)`, boot) : await boot();
         if (state.timings && first !== undefined) state.timings.record('to its first console output', first - started, 1);

@@ -8,6 +8,11 @@ import { consoleLine, hypervisorStatus } from './qemu.js';
  * docs/console.md). On a terminal, the terminal is put in raw mode so that every key reaches the machine
  * as typed (Ctrl-C included: it is the guest's), and restored on every way out: the run ending, an
  * exception, a signal. A pipe works too: its bytes are passed on as they come, and its end is passed on.
+ *
+ * What comes before the hypervisor runs is held back until it says it has started (`release()`): setting
+ * up its UART empties the UART's receive FIFO (a PL011 turning its FIFO on), and a session piped in at once
+ * would lose its first bytes, often the escape key, there. QEMU takes no more than the FIFO holds, so what
+ * is passed on after that waits in the pipe until the hypervisor reads it.
  */
 
 /** How long QEMU may take to power off after the escape key and x before it is stopped from here. */
@@ -16,6 +21,8 @@ const POWER_OFF_GRACE_MS = 5000;
 export interface Attachment {
   /** Stops forwarding and restores the terminal. Idempotent. */
   detach: () => void;
+  /** Passes on what was held back, and from then on everything as it comes. Idempotent. */
+  release: () => void;
 }
 
 export interface AttachOptions {
@@ -37,6 +44,8 @@ export function attachConsole(options: AttachOptions): Attachment {
   let attached = true;
   let escape = false;
   let grace: NodeJS.Timeout | undefined;
+  let held: Buffer[] | undefined = [];
+  let ended = false;
 
   const restore = () => {
     if (tty && input.isRaw) input.setRawMode(false);
@@ -50,10 +59,12 @@ export function attachConsole(options: AttachOptions): Attachment {
       }
       escape = !escape && byte === options.escapeKey;
     }
-    if (!options.sink.destroyed) options.sink.write(chunk);
+    if (held) held.push(chunk);
+    else if (!options.sink.destroyed) options.sink.write(chunk);
   };
   const onEnd = () => {
-    if (!options.sink.destroyed) options.sink.end();
+    ended = true;
+    if (!held && !options.sink.destroyed) options.sink.end();
   };
   const onSignal = (signal: (typeof SIGNALS)[number]) => {
     restore();
@@ -75,6 +86,14 @@ export function attachConsole(options: AttachOptions): Attachment {
   input.resume();
 
   return {
+    release: () => {
+      if (!held) return;
+      const chunks = held;
+      held = undefined;
+      if (options.sink.destroyed) return;
+      if (chunks.length > 0) options.sink.write(Buffer.concat(chunks));
+      if (ended) options.sink.end();
+    },
     detach: () => {
       if (!attached) return;
       attached = false;
@@ -90,12 +109,15 @@ export function attachConsole(options: AttachOptions): Attachment {
 }
 
 /**
- * Watches the console's lines for the hypervisor's report of a guest it stopped for a fault
- * ("[hv] guest 'NAME' stopped: vCPU ..."), which `hvcc run` turns into its exit status.
+ * Watches the console's lines for the hypervisor's start (`onStart`, once) and its reports of guests it
+ * stopped for a fault ("[hv] guest 'NAME' stopped: vCPU ..."), which `hvcc run` turns into its exit status.
  */
-export class FaultWatcher {
+export class ConsoleWatcher {
   readonly faults: string[] = [];
   private pending = '';
+  private started = false;
+
+  constructor(private readonly onStart: () => void = () => {}) {}
 
   feed(chunk: string): void {
     this.pending += chunk;
@@ -104,6 +126,10 @@ export class FaultWatcher {
     for (const line of lines.map(consoleLine)) {
       const status = hypervisorStatus(line);
       if (status?.fault) this.faults.push(line.trim());
+      if (status?.kind === 'starting' && !this.started) {
+        this.started = true;
+        this.onStart();
+      }
     }
   }
 }

@@ -49,9 +49,10 @@ export function consoleLine(raw: string): string {
  * A stopped guest's `fault` says whether a fault stopped it: not when it powered off, nor when it turned its
  * last vCPU off itself (docs/isolation.md).
  */
-export function hypervisorStatus(line: string): { kind: 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string; fault?: boolean } | undefined {
+export function hypervisorStatus(line: string): { kind: 'starting' | 'panic' | 'powering-off' | 'guest-stopped' | 'other'; line: string; fault?: boolean } | undefined {
   if (!line.startsWith(HYPERVISOR_PREFIX)) return undefined;
   if (line.startsWith(PANIC_MARKER)) return { kind: 'panic', line };
+  if (line.startsWith(`${HYPERVISOR_PREFIX}hvcc hypervisor starting: `)) return { kind: 'starting', line };
   if (/^\[hv\] (all guests have stopped|no guests to run), powering off$/.test(line)) return { kind: 'powering-off', line };
   const stopped = /^\[hv\] guest '[^']+' (stopped: (no vCPU left on )?|powered off )/.exec(line);
   if (stopped) return { kind: 'guest-stopped', line, fault: stopped[1]!.startsWith('stopped:') && stopped[2] === undefined };

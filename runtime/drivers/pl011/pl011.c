@@ -48,8 +48,10 @@ static u64 uart_clock_hz(const struct hv_console_config *cfg)
 }
 
 /*
- * Reprogram the line only when the board tells us the reference clock; otherwise keep what the firmware
- * set up (QEMU needs nothing).
+ * Reprogram the line only when the board tells us the reference clock and the line is not already as we
+ * want it; otherwise keep what the firmware set up. Turning the FIFO on (LCR_H.FEN) empties it, so a key
+ * that waits in it from before the hypervisor ran is lost then: `hvcc run` holds its input back until the
+ * hypervisor's first line for that reason.
  */
 static void pl011_init(const struct hv_console_config *cfg)
 {
@@ -59,13 +61,18 @@ static void pl011_init(const struct hv_console_config *cfg)
 	if (clock_hz) {
 		/* Divisor = clock / (16 * baud) in 16.6 fixed point, rounded. */
 		u64 div64 = (clock_hz * 4 + BAUD / 2) / BAUD;
+		u32 ibrd = (u32)(div64 >> 6), fbrd = (u32)(div64 & 0x3f);
+		u32 lcr_h = LCR_H_WLEN_8 | LCR_H_FEN;
 
-		while (reg_read(base, UARTFR) & FR_BUSY)
-			;
-		reg_write(base, UARTCR, 0);
-		reg_write(base, UARTIBRD, (u32)(div64 >> 6));
-		reg_write(base, UARTFBRD, (u32)(div64 & 0x3f));
-		reg_write(base, UARTLCR_H, LCR_H_WLEN_8 | LCR_H_FEN);
+		if (reg_read(base, UARTIBRD) != ibrd || reg_read(base, UARTFBRD) != fbrd ||
+		    (reg_read(base, UARTLCR_H) & 0xff) != lcr_h) {
+			while (reg_read(base, UARTFR) & FR_BUSY)
+				;
+			reg_write(base, UARTCR, 0);
+			reg_write(base, UARTIBRD, ibrd);
+			reg_write(base, UARTFBRD, fbrd);
+			reg_write(base, UARTLCR_H, lcr_h);
+		}
 	}
 	reg_write(base, UARTIMSC, 0);
 	reg_write(base, UARTCR, CR_UARTEN | CR_TXE | CR_RXE);
