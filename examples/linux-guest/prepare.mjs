@@ -23,15 +23,18 @@ export const MARKER = 'HVCC-LINUX-GUEST-UP';
 
 const log = (m) => process.stderr.write(`prepare: ${m}\n`);
 
+// On a terminal apt shows its own progress (its output on our stderr, so stdout stays this script's); quiet otherwise.
+const tty = Boolean(process.stderr.isTTY);
+
 function apt(args, aptDir, cwd = aptDir) {
   const opts = [
-    '-q', '-oAPT::Architecture=arm64', '-oAPT::Architectures=arm64',
+    ...(tty ? [] : ['-q']), '-oAPT::Architecture=arm64', '-oAPT::Architectures=arm64',
     `-oDir::State::Lists=${join(aptDir, 'lists')}`, `-oDir::Cache=${join(aptDir, 'cache')}`,
     `-oDir::State::status=${join(aptDir, 'status')}`, '-oDebug::NoLocking=1',
     // Downloads into a directory the _apt user cannot write: let apt fetch as the current user.
     '-oAPT::Sandbox::User=root',
   ];
-  return execFileSync('apt-get', [...opts, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('apt-get', [...opts, ...args], { cwd, stdio: tty ? ['ignore', 2, 2] : ['ignore', 'pipe', 'pipe'] });
 }
 
 function aptCache(args, aptDir) {

@@ -11,7 +11,7 @@
 // way, by init.c and the compiler, in initramfs-<hash>/. Prints where the files are.
 //
 //   node examples/riscv64/linux-guest/prepare.mjs     (env HVCC_LINUX_CACHE overrides the cache directory)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
@@ -29,6 +29,40 @@ const KERNEL_RECIPE = 'allnoconfig with linux.config as KCONFIG_ALLCONFIG, check
 
 const log = (m) => process.stderr.write(`prepare: ${m}\n`);
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+
+/**
+ * A long command (the kernel's compilation): on a terminal, one line rewritten in place with how many files
+ * it has compiled and the last; quiet otherwise. When it fails, the end of its output says why.
+ */
+function runLong(cmd, args, what) {
+  const tty = process.stderr.isTTY;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail = [];
+    let pending = '';
+    let files = 0;
+    const take = (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 60) tail.shift();
+        const step = /^\s+(CC|AS|LD|AR|OBJCOPY|GEN|HOSTCC)\s+(\S+)/.exec(line);
+        if (!step) continue;
+        files++;
+        if (tty) process.stderr.write(`\r\x1b[Kprepare: ${what}: ${files} steps (${step[1]} ${step[2]})`.slice(0, (process.stderr.columns || 80) - 1));
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', take);
+    child.stderr.setEncoding('utf8').on('data', take);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (tty) process.stderr.write('\r\x1b[K');
+      if (code === 0) return resolve(files);
+      reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit status ${code}`}); its output ended with:\n${[...tail, pending].join('\n')}`));
+    });
+  });
+}
 
 async function sha256File(path) {
   const h = createHash('sha256');
@@ -55,7 +89,7 @@ function place(src, dest) {
 }
 
 /** The kernel build: extract, configure, check the configuration took, compile the Image. */
-function buildKernel(work, out) {
+async function buildKernel(work, out) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   log(`extracting ${TARBALL} into ${work}`);
@@ -69,7 +103,8 @@ function buildKernel(work, out) {
   }
   const jobs = String(Math.max(1, cpus().length));
   log(`compiling Linux (make -j${jobs} Image): a few minutes, once`);
-  make(`-j${jobs}`, 'Image');
+  const steps = await runLong('make', ['-C', src, 'ARCH=riscv', `CROSS_COMPILE=${CROSS}`, `-j${jobs}`, 'Image'], 'compiling Linux');
+  log(`compiled Linux (${steps} steps)`);
   copyFileSync(join(src, 'arch', 'riscv', 'boot', 'Image'), join(out, 'Image.tmp'));
   writeFileSync(join(out, 'release'), make('-s', 'kernelrelease').trim() + '\n');
   copyFileSync(join(src, '.config'), join(out, 'config'));
@@ -91,7 +126,7 @@ async function main() {
   const key = hash(await sha256File(TARBALL), readFileSync(join(here, 'linux.config')), gcc, KERNEL_RECIPE);
   const out = join(cacheRoot, key);
   mkdirSync(out, { recursive: true });
-  if (!existsSync(join(out, 'Image'))) buildKernel(join(cacheRoot, `work-${key}`), out);
+  if (!existsSync(join(out, 'Image'))) await buildKernel(join(cacheRoot, `work-${key}`), out);
   else log(`kernel from the cache (${out})`);
   const initOut = join(cacheRoot, `initramfs-${hash(readFileSync(join(here, 'init.c')), gcc, MARKER, initramfs.toString())}`);
   mkdirSync(initOut, { recursive: true });
