@@ -12,7 +12,6 @@ import { hvccVersion } from '../paths.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
-import { WarningSwitchError, warningSwitches } from './warnings.js';
 import { performance } from 'node:perf_hooks';
 import { Timings } from '../util/timings.js';
 import type { Attachment } from '../run/interactive.js';
@@ -97,7 +96,7 @@ interface RunState {
 }
 
 /** The options every description command reads, checked: -W names, and a --config file that can be read. */
-function commonOptions(argv: DescriptionArgs, state: RunState): { includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[]; timings?: Timings } {
+async function commonOptions(argv: DescriptionArgs, state: RunState): Promise<{ includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[]; timings?: Timings }> {
   const { include, components, W, werror, config, timings } = argv;
   if (timings && !state.timings) {
     state.timings = new Timings();
@@ -105,12 +104,17 @@ function commonOptions(argv: DescriptionArgs, state: RunState): { includeDirs: s
     state.timings.record('start-up (node, loading hvcc)', state.entered);
     state.timings.record('command line', performance.now() - state.entered);
   }
-  let disabled: Set<string>;
-  try {
-    disabled = warningSwitches(W).disabled;
-  } catch (e) {
-    if (e instanceof WarningSwitchError) throw new UsageError(e.message);
-    throw e;
+  let disabled = new Set<string>();
+  // The checks' catalogues (every architecture's) are loaded only to read -W: a run that boots an
+  // up-to-date build needs none of them.
+  if (W !== undefined && (!Array.isArray(W) || W.length > 0)) {
+    const { WarningSwitchError, warningSwitches } = await import('./warnings.js');
+    try {
+      disabled = warningSwitches(W).disabled;
+    } catch (e) {
+      if (e instanceof WarningSwitchError) throw new UsageError(e.message);
+      throw e;
+    }
   }
   const problems: Diagnostic[] = [];
   if (config !== undefined) {
@@ -128,7 +132,7 @@ function descriptionProblem(file: string): Diagnostic | undefined {
 
 async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file: string; O?: string; verbose?: boolean }, reuse = false, escapeKey?: number): Promise<BuildResult> {
   const { file, O, verbose } = argv;
-  const common = commonOptions(argv, state);
+  const common = await commonOptions(argv, state);
   const problems = [...common.problems];
   const missing = descriptionProblem(file);
   if (missing) problems.unshift(missing);
@@ -240,7 +244,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
         const { readRunStamp, writeRunStamp } = await import('../driver/run-stamp.js');
         const { defaultCacheDir } = await import('../toolchain/cache.js');
-        const common = commonOptions(argv, state);
+        const common = await commonOptions(argv, state);
         const cacheDir = defaultCacheDir();
         const key = { file: String(argv.file), outDir: argv.O as string | undefined, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, disabled: [...common.disabled], werror: common.werror, escapeKey };
         // Nothing changed since the last clean build of this command line: boot it without reading anything.
@@ -327,7 +331,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const files = list(argv.files);
         const format = argv.format as 'human' | 'json' | 'sarif';
         const quiet = Boolean(argv.quiet);
-        const common = commonOptions(argv, state);
+        const common = await commonOptions(argv, state);
         const all: Diagnostic[] = [...common.problems];
         if (format === 'human') printDiagnostics(io, common.problems, new Map(), false);
         let guests: number | undefined = 0;
@@ -359,7 +363,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file instead of stdout' }),
       handler('map', async (argv: Record<string, unknown>) => {
         const file = String(argv.file);
-        const common = commonOptions(argv, state);
+        const common = await commonOptions(argv, state);
         const missing = descriptionProblem(file);
         if (missing || common.problems.length) {
           printDiagnostics(io, [...(missing ? [missing] : []), ...common.problems], new Map());
@@ -393,7 +397,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           .option('old-label', { type: 'string', requiresArg: true, describe: 'Call OLD this in the output (default: its path)' })
           .option('new-label', { type: 'string', requiresArg: true, describe: 'Call NEW this in the output (default: its path)' }),
       handler('diff', async (argv: Record<string, unknown>) => {
-        const common = commonOptions(argv, state);
+        const common = await commonOptions(argv, state);
         const { runDiff } = await import('./diff-command.js');
         exit = runDiff(io, {
           old: String(argv.old),
