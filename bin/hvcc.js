@@ -4,7 +4,7 @@
 // ($HVCC_CACHE_DIR, else ~/.cache/hvcc, under v8/), and every later run starts from it instead of parsing
 // and compiling 2 MB of JavaScript again. A cache V8 refuses (another node, another bundle) is rewritten;
 // one that cannot be read or written is only slower. See docs/pipeline.md, "Start-up".
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,6 +41,12 @@ if (!cachedData || script.cachedDataRejected) {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, cacheFile);
+    // Caches of other builds of hvcc (or another node) a week old are not read again: an older build of
+    // this checkout, or an install not used since. Another install in use rewrites its own when removed.
+    for (const name of readdirSync(dirname(cacheFile))) {
+      const path = join(dirname(cacheFile), name);
+      if (!name.startsWith(`hvcc-${key}-`) && Date.now() - statSync(path).mtimeMs > 7 * 24 * 3600 * 1000) rmSync(path, { force: true });
+    }
   } catch {
     // a read-only or missing cache folder: the next run compiles again
   }

@@ -6,7 +6,7 @@ import type { ConfigModule } from '../codegen/config-module.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { RuntimeObjects } from './runtime-build.js';
 import { CLANG } from './runtime-build.js';
-import { cached, sha256 } from './cache.js';
+import { cached, markUsed, sha256 } from './cache.js';
 import { toolchainMessages as M } from './messages.js';
 import { toolAnswer } from './tool-identity.js';
 import { runTool, type ToolLog } from './tools.js';
@@ -97,6 +97,8 @@ export function linkImage(input: LinkInput): LinkedImage {
     if (log.verbose) log.write(`  ld.lld-14 ${args.join(' ')}  # not run: linked before from the same inputs (cache)`);
     copyFileSync(`${entry}.elf`, elf);
     copyFileSync(`${entry}.map`, map);
+    markUsed(`${entry}.elf`);
+    markUsed(`${entry}.map`);
     return { elf, map, configLl, linkerScript, linkCached: true };
   }
   runTool('ld.lld-14', args, log, {
