@@ -12,7 +12,7 @@ import type { Layout } from '../layout/layout.js';
 import { end, formatRange, hex } from '../util/ranges.js';
 import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
-import { cacheLimitBytes, defaultCacheDir, sha256, trimCache } from '../toolchain/cache.js';
+import { cacheLimitBytes, defaultCacheDir, sha256, trimCacheSometimes } from '../toolchain/cache.js';
 import { FileHashes } from '../toolchain/file-hashes.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
 import { ToolError, type ToolLog } from '../toolchain/tools.js';
@@ -200,9 +200,9 @@ export function build(options: BuildOptions): BuildResult {
     const linked = timed(t, 'link (toolchain)', () => linkImage({ workDir, module, runtime, arch, exports, loadAddress: layout.hypervisor.base, cacheDir, log }));
 
     if (t && linked.linkCached) t.record('ld.lld-14: not run, the same inputs were linked before (cache)', 0, 1);
-    // Only a build that added to the cache can have taken it past its limit.
+    // Only a build that added to the cache can have taken it past its limit (and it looks now and then).
     if (runtime.cacheHits < runtime.compilations || !linked.linkCached) {
-      timed(t, 'cache trim', () => trimCache(cacheDir, cacheLimitBytes()));
+      timed(t, 'cache trim', () => trimCacheSometimes(cacheDir, cacheLimitBytes()));
     }
     const elf = readElfImage(readFileSync(linked.elf), plan.backend.elfMachine);
     if (!elf.ok) throw new Error(`the linked image is unreadable: ${elf.reason}`);

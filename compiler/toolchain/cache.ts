@@ -57,6 +57,26 @@ export function cacheLimitBytes(env: NodeJS.ProcessEnv = process.env): number {
   return (Number.isFinite(mb) && mb >= 0 && env.HVCC_CACHE_MAX_MB?.trim() !== '' ? mb : 1024) * 1024 * 1024;
 }
 
+/** How often a build that added to the cache looks at its size: walking it costs tens of milliseconds. */
+const TRIM_EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * trimCache() at most every TRIM_EVERY_MS (the file `last-trim` in the cache folder says when it last ran);
+ * undefined when it was not its time.
+ */
+export function trimCacheSometimes(cacheDir: string, maxBytes: number, now: number = Date.now()): ReturnType<typeof trimCache> | undefined {
+  const stamp = join(cacheDir, 'last-trim');
+  const last = statSync(stamp, { throwIfNoEntry: false });
+  if (last && now - last.mtimeMs < TRIM_EVERY_MS && last.mtimeMs <= now) return undefined;
+  try {
+    writeFileSync(stamp, '');
+    utimesSync(stamp, new Date(now), new Date(now));
+  } catch {
+    return undefined; // a read-only cache: not ours to trim
+  }
+  return trimCache(cacheDir, maxBytes, now);
+}
+
 /** Entries used this recently are never removed: a build running beside this one may be about to read them. */
 const IN_USE_MS = 10 * 60 * 1000;
 /** A temporary file this old was left by a build that was killed before it could rename it into place. */

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cached, cacheLimitBytes, trimCache } from '../../../compiler/toolchain/cache.js';
+import { cached, cacheLimitBytes, trimCache, trimCacheSometimes } from '../../../compiler/toolchain/cache.js';
 
 const HOUR = 3600 * 1000;
 const KIB = 1024;
@@ -93,6 +93,22 @@ describe('trimCache', () => {
       trimCache(dir, 64 * KIB, now + HOUR);
       expect(existsSync(hit)).toBe(true);
       expect(existsSync(unused)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a build trims at most every ten minutes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvcc-cache-trim-'));
+    try {
+      const now = Date.now();
+      entry(dir, key('9'), '.bc', 64 * KIB, 20 * HOUR, now);
+      expect(trimCacheSometimes(dir, 0, now)?.removed).toBe(1);
+      const again = entry(dir, key('8'), '.bc', 64 * KIB, 20 * HOUR, now);
+      expect(trimCacheSometimes(dir, 0, now + 5 * 60 * 1000)).toBeUndefined();
+      expect(existsSync(again)).toBe(true);
+      expect(trimCacheSometimes(dir, 0, now + 11 * 60 * 1000)?.removed).toBe(1);
+      expect(existsSync(again)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
