@@ -1,6 +1,23 @@
 // `npm run build`'s second step: the CLI as one CommonJS file, dist/hvcc.cjs, from what tsc emitted
 // (bin/hvcc.js runs it through V8's code cache). Not part of the installed command.
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// string-width (one of its copies) builds /^\p{RGI_Emoji}$/v when it is loaded: a set of thousands of emoji
+// sequences, which V8 compiles there and then, some 30 ms of every start. It is built on first use instead
+// (only --help and yargs' errors measure text widths).
+const EMOJI_LITERAL = String.raw`/^\p{RGI_Emoji}$/v`;
+const LAZY_EMOJI = String.raw`{ test(text) { return (this.re ??= new RegExp('^\\p{RGI_Emoji}$', 'v')).test(text); } }`;
+const lazyEmojiRegex = {
+  name: 'lazy-emoji-regex',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(EMOJI_LITERAL)) return undefined;
+      return { contents: source.replace(EMOJI_LITERAL, () => LAZY_EMOJI), loader: 'js' };
+    });
+  },
+};
 
 await build({
   entryPoints: ['dist/compiler/cli/main.js'],
@@ -10,6 +27,7 @@ await build({
   outfile: 'dist/hvcc.cjs',
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },
+  plugins: [lazyEmojiRegex],
   define: {
     'import.meta.url': '__hvcc_module_url',
     // string-width (yargs' and cliui's) builds an Intl.Segmenter when it is loaded, which loads ICU's
