@@ -10,9 +10,9 @@ import { consoleLine, hypervisorStatus } from './qemu.js';
  * exception, a signal. A pipe works too: its bytes are passed on as they come, and its end is passed on.
  *
  * What comes before the hypervisor runs is held back until it says it has started (`release()`): setting
- * up its UART can empty the UART's receive FIFO (turning the FIFO on does, on some UARTs), and a session piped in at once
- * would lose its first bytes, often the escape key, there. QEMU takes no more than the FIFO holds, so what
- * is passed on after that waits in the pipe until the hypervisor reads it.
+ * up its UART can empty the UART's receive FIFO (turning the FIFO on does, on some UARTs), and a session
+ * piped in at once would lose its first bytes, often the escape key, there. QEMU takes no more than the
+ * FIFO holds, so what is passed on after that waits in the pipe until the hypervisor reads it.
  */
 
 /** How long QEMU may take to power off after the escape key and x before it is stopped from here. */
