@@ -239,15 +239,17 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 {
 	struct pl011_regs *r = &s->r;
 
-	switch (off) {
-	case UARTDR:
+	/* DR first, before the table: it is nearly every access a guest makes (a byte of output each). */
+	if (off == UARTDR) {
 		/* Bytes written while the UART or its transmitter is disabled are still shown: losing guest
 		 * output would hide bugs, and a real PL011 would simply hold them in the FIFO. */
 		hv_vcpu_console_putc(vcpu, (char)(v & 0xff));
 		if (r->tx_fill < PL011_FIFO_DEPTH)
 			r->tx_fill++;
 		tx_update(r);
-		break;
+		return true;
+	}
+	switch (off) {
 	case UARTRSR:		break;			/* UARTECR: clears errors, of which there are none */
 	case UARTFR:		break;			/* read-only; writes are ignored as on hardware */
 	case UARTILPR:		r->ilpr = v & 0xff; break;
