@@ -192,6 +192,21 @@ __attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 	return false;
 }
 
+__attribute__((always_inline)) bool hv_vcpu_settle_mmio(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	if (IS_ENABLED_STATS)
+		vcpu->traps++;
+	hv_pcpu_exit_count[vcpu->pcpu]++;
+	if (hv_config.scheduler)
+		return false;
+	hv_cpu_run_pending();
+	if (guest->vintc)
+		guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+	return true;
+}
+
 void hv_vcpu_settle_rest(struct hv_vcpu *vcpu)
 {
 	settle(vcpu);

@@ -233,7 +233,11 @@ void hv_cpu_run_pending(void)
 
 	/* Console input, when it is polled rather than taken by its interrupt: passing through is when. */
 	hv_input_poll();
-	/* Every exit passes here: no timer armed, none fired, no work queued is the answer most of the time. */
-	if (q->fired || READ_ONCE(q->next) != NEVER || q->work_head)
+	/*
+	 * Every exit passes here: none fired, no work queued is the answer most of the time. With a host
+	 * interrupt controller the hardware timer says when the head is due (fired, from its interrupt); without
+	 * one the queue is polled, and an armed timer means looking at the time.
+	 */
+	if (q->fired || q->work_head || (!hv_config.irqchip.ops && READ_ONCE(q->next) != NEVER))
 		run_pending(q);
 }

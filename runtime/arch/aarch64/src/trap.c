@@ -110,7 +110,7 @@ static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa,
 /* The value an access of `size` bytes writes, from the register that holds it. */
 static u64 mmio_store_value(u64 v, u32 size)
 {
-	return size < 8 ? v & ((1UL << (size * 8)) - 1) : v;
+	return v & (~0UL >> (64 - size * 8));
 }
 
 /* The register value a read of `size` bytes loads: LDRSB/LDRSH/LDRSW sign-extend, a W target is 32 bits. */
@@ -233,7 +233,7 @@ u64 arch_handle_lower_mmio(u64 esr, struct arch_regs *regs)
 	if (!access.write && reg != 31)
 		regs->x[reg] = mmio_load_value(iss, access.value, access.size);
 	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
-	return hv_vcpu_settle_fast(vcpu) ? MMIO_DONE : MMIO_SETTLE;
+	return hv_vcpu_settle_mmio(vcpu) ? MMIO_DONE : MMIO_SETTLE;
 }
 
 /* From vectors.S, the whole frame now saved: what arch_handle_lower_mmio() left to do. */

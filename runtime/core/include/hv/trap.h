@@ -80,6 +80,14 @@ bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu);
 void hv_vcpu_settle_rest(struct hv_vcpu *vcpu);
 
 /*
+ * hv_vcpu_settle_fast() after an exit that hv_vcpu_must_yield() let the vCPU handle and that cannot change
+ * its own power (an MMIO access): the guest's state and epoch are not looked at again. Whatever changed them
+ * since, on any pCPU, the access itself included (a stop, pause, reset or panic), also blocked the guest
+ * (arch_guest_block()), so that the vCPU traps again before it runs on, and settles then.
+ */
+bool hv_vcpu_settle_mmio(struct hv_vcpu *vcpu);
+
+/*
  * The vCPU executed a wait for interrupt that trapped (its PC already past it). With a scheduler the vCPU
  * gives up its pCPU until one of its interrupts or its timer wants it; without one the wait completes at once.
  */
