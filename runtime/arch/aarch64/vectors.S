@@ -10,8 +10,9 @@
  * One trap has a shorter way: a data abort with a valid syndrome (an MMIO access to an emulated device,
  * nearly always). Only the registers a C call may clobber, x0-x18 and x30, are saved; the guest's x19-x29
  * stay in their registers, which every C function preserves, and ELR_EL2/SPSR_EL2 in theirs, which nothing
- * at EL2 changes (the hypervisor takes no exception while it runs) but arch_handle_lower_mmio() itself,
- * stepping ELR_EL2 over the access. Whenever it needs more than that (a vCPU that must settle, an access
+ * at EL2 changes but arch_handle_lower_mmio() itself, stepping ELR_EL2 over the access: the hypervisor takes
+ * no exception while it runs, and nothing an emulator's mmio can call gives up the pCPU to another vCPU
+ * (only the core's hv_cpu_wait() does, under a scheduler, and the short path settles without it). Whenever it needs more than that (a vCPU that must settle, an access
  * it does not handle, a fault to report), it says so before it reads or writes anything else of the frame,
  * and the rest of the frame is saved then (lower_mmio_slow).
  */
