@@ -10,9 +10,11 @@
  * (or at the `stop` function, for an exit that stops its guest and never returns), and its kind is the
  * vector's (synchronous, IRQ) named by the first `mark` function it runs. Arguments:
  *
- *   out=FILE  entry=ADDR  text=LO-HI  vectors=ADDR  mark=ADDR:NAME (repeatable)  stop=ADDR
+ *   out=FILE  entry=ADDR  text=LO-HI  vectors=ADDR  mark=ADDR:NAME (repeatable)  stop=ADDR  [trace=TFILE]
  *
- * FILE gets one line per kind: "kind count min median mean max".
+ * FILE gets one line per kind: "kind count min median mean max". With trace=, TFILE gets, for each kind,
+ * the addresses of the instructions of one of its exits (the 100th, or the last when there are fewer): a
+ * line "kind N", then N lines of one hexadecimal address each, for llvm-symbolizer or a disassembly.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,8 +28,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define MAX_MARKS	32
 #define MAX_KINDS	64
 #define ERET		0xd69f03e0u
+#define TRACE_MAX	65536
+#define TRACE_NTH	100
 
-static char out_path[4096];
+static char out_path[4096], trace_path[4096];
 static uint64_t entry, text_lo, text_hi, vectors, stop_at;
 static intptr_t base;		/* host pointer - physical address, for the image's RAM */
 static int have_base;
@@ -39,6 +43,7 @@ struct vcpu {
 	uint64_t insns;
 	int vector;		/* offset of the vector entry / 0x80 */
 	int mark;		/* first mark hit, or -1 */
+	uint64_t *trace;	/* with trace=: this exit's instruction addresses (insns of them) */
 };
 static struct vcpu vcpus[MAX_VCPUS];
 
@@ -46,6 +51,8 @@ struct kind {
 	char name[64];
 	uint64_t *samples;
 	size_t n, cap;
+	uint64_t *trace;	/* with trace=: one exit's addresses */
+	uint64_t trace_n;
 };
 static struct kind kinds[MAX_KINDS];
 static int n_kinds;
@@ -75,6 +82,13 @@ static void record(struct vcpu *c, const char *how)
 		kinds[k].samples = realloc(kinds[k].samples, kinds[k].cap * sizeof(uint64_t));
 	}
 	kinds[k].samples[kinds[k].n++] = c->insns;
+	if (c->trace && kinds[k].n <= TRACE_NTH) {
+		uint64_t n = c->insns < TRACE_MAX ? c->insns : TRACE_MAX;
+
+		kinds[k].trace = realloc(kinds[k].trace, n * sizeof(uint64_t));
+		memcpy(kinds[k].trace, c->trace, n * sizeof(uint64_t));
+		kinds[k].trace_n = n;
+	}
 	c->open = 0;
 }
 
@@ -97,6 +111,12 @@ static void on_insn(unsigned int cpu, void *udata)
 	}
 	if (!c->open)
 		return;
+	if (trace_path[0]) {
+		if (!c->trace)
+			c->trace = malloc(TRACE_MAX * sizeof(uint64_t));
+		if (c->insns < TRACE_MAX)
+			c->trace[c->insns] = pa;
+	}
 	c->insns++;
 	if (c->mark < 0)
 		for (int i = 0; i < n_marks; i++)
@@ -171,6 +191,14 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 			kd->samples[kd->n / 2], (double)sum / (double)kd->n, kd->samples[kd->n - 1]);
 	}
 	fclose(f);
+	if (!trace_path[0] || !(f = fopen(trace_path, "w")))
+		return;
+	for (int k = 0; k < n_kinds; k++) {
+		fprintf(f, "%s %" PRIu64 "\n", kinds[k].name, kinds[k].trace_n);
+		for (uint64_t i = 0; i < kinds[k].trace_n; i++)
+			fprintf(f, "0x%" PRIx64 "\n", kinds[k].trace[i]);
+	}
+	fclose(f);
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv)
@@ -181,6 +209,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 
 		if (!strncmp(a, "out=", 4))
 			snprintf(out_path, sizeof(out_path), "%s", a + 4);
+		else if (!strncmp(a, "trace=", 6))
+			snprintf(trace_path, sizeof(trace_path), "%s", a + 6);
 		else if (!strncmp(a, "entry=", 6))
 			entry = strtoull(a + 6, NULL, 0);
 		else if (!strncmp(a, "vectors=", 8))

@@ -6,6 +6,15 @@
  * x0-x30, ELR_EL2 and SPSR_EL2 are saved there, C handles the trap on the stack below it, and the frame is
  * restored on the way back. Exceptions taken from EL2 itself are hypervisor bugs: they are saved the same
  * way below the current SP and reported by arch_handle_el2_fault(), which does not return.
+ *
+ * One trap has a shorter way: a data abort with a valid syndrome (an MMIO access to an emulated device,
+ * nearly always). Only the registers a C call may clobber, x0-x18 and x30, are saved; the guest's x19-x29
+ * stay in their registers, which every C function preserves, and ELR_EL2/SPSR_EL2 in theirs, which nothing
+ * at EL2 changes but arch_handle_lower_mmio() itself, stepping ELR_EL2 over the access: the hypervisor takes
+ * no exception while it runs, and nothing an emulator's mmio can call gives up the pCPU to another vCPU
+ * (only the core's hv_cpu_wait() does, under a scheduler, and the short path settles without it). Whenever it needs more than that (a vCPU that must settle, an access
+ * it does not handle, a fault to report), it says so before it reads or writes anything else of the frame,
+ * and the rest of the frame is saved then (lower_mmio_slow).
  */
 #include <arch/defs.h>
 
@@ -57,8 +66,15 @@ hv_vectors:
 	ventry	el2_exception, (FROM_EL2 | EXC_IRQ)
 	ventry	el2_exception, (FROM_EL2 | EXC_FIQ)
 	ventry	el2_exception, (FROM_EL2 | EXC_SERROR)
-	/* Lower EL, AArch64. */
-	ventry	lower_exception, EXC_SYNC
+	/* Lower EL, AArch64. A data abort whose syndrome is valid (EC 0x24, IL 1, ISV 1) takes lower_mmio. */
+	.balign	128
+	stp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	mrs	x0, esr_el2
+	ubfx	x1, x0, #24, #8
+	cmp	x1, #0x93
+	b.eq	lower_mmio
+	mov	x1, #EXC_SYNC
+	b	lower_exception
 	ventry	lower_exception, EXC_IRQ
 	ventry	lower_exception, EXC_FIQ
 	ventry	lower_exception, EXC_SERROR
@@ -99,6 +115,57 @@ guest_return:
 	/* No speculation past the eret. */
 	dsb	nsh
 	isb
+
+/*
+ * x0 = ESR_EL2, x0/x1 saved. x2-x17, x18 and x30 are saved, not x19-x29, ELR_EL2 or SPSR_EL2 (see the top).
+ * The restores mirror the saves, so that every register arch_handle_lower_mmio() did not write for a read
+ * is the guest's again.
+ */
+lower_mmio:
+	stp	x2, x3, [sp, #ARCH_REGS_X(2)]
+	stp	x4, x5, [sp, #ARCH_REGS_X(4)]
+	stp	x6, x7, [sp, #ARCH_REGS_X(6)]
+	stp	x8, x9, [sp, #ARCH_REGS_X(8)]
+	stp	x10, x11, [sp, #ARCH_REGS_X(10)]
+	stp	x12, x13, [sp, #ARCH_REGS_X(12)]
+	stp	x14, x15, [sp, #ARCH_REGS_X(14)]
+	stp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	str	x18, [sp, #ARCH_REGS_X(18)]
+	str	x30, [sp, #ARCH_REGS_X(30)]
+	mov	x1, sp
+	bl	arch_handle_lower_mmio
+	cbnz	x0, lower_mmio_slow		/* 0: emulated, and the vCPU goes on */
+	ldp	x2, x3, [sp, #ARCH_REGS_X(2)]
+	ldp	x4, x5, [sp, #ARCH_REGS_X(4)]
+	ldp	x6, x7, [sp, #ARCH_REGS_X(6)]
+	ldp	x8, x9, [sp, #ARCH_REGS_X(8)]
+	ldp	x10, x11, [sp, #ARCH_REGS_X(10)]
+	ldp	x12, x13, [sp, #ARCH_REGS_X(12)]
+	ldp	x14, x15, [sp, #ARCH_REGS_X(14)]
+	ldp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	ldr	x18, [sp, #ARCH_REGS_X(18)]
+	ldr	x30, [sp, #ARCH_REGS_X(30)]
+	ldp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	eret
+	dsb	nsh
+	isb
+
+/* The rest of the frame, then the general handling arch_handle_lower_mmio()'s answer in x0 asks for. */
+lower_mmio_slow:
+	str	x19, [sp, #ARCH_REGS_X(19)]
+	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
+	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
+	stp	x24, x25, [sp, #ARCH_REGS_X(24)]
+	stp	x26, x27, [sp, #ARCH_REGS_X(26)]
+	stp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	str	x2, [sp, #ARCH_REGS_ELR]
+	str	x3, [sp, #ARCH_REGS_SPSR]
+	mov	x1, x0
+	mov	x0, sp
+	bl	arch_handle_lower_mmio_slow
+	b	guest_return
 
 /*
  * void arch_guest_enter(struct arch_regs *frame): first entry into a guest. The frame is the one at the top

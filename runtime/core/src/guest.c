@@ -164,7 +164,7 @@ void hv_stop_all_guests(void)
 
 static __noinline void settle(struct hv_vcpu *vcpu);
 
-void hv_vcpu_settle(struct hv_vcpu *vcpu)
+__attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
@@ -186,10 +186,36 @@ void hv_vcpu_settle(struct hv_vcpu *vcpu)
 		    load_acquire(&vcpu->power) == HV_VCPU_ON) {
 			if (guest->vintc)
 				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+__attribute__((always_inline)) bool hv_vcpu_settle_mmio(struct hv_vcpu *vcpu)
+{
+	struct hv_guest *guest = vcpu->guest;
+
+	if (IS_ENABLED_STATS)
+		vcpu->traps++;
+	hv_pcpu_exit_count[vcpu->pcpu]++;
+	if (hv_config.scheduler)
+		return false;
+	hv_cpu_run_pending();
+	if (guest->vintc)
+		guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+	return true;
+}
+
+void hv_vcpu_settle_rest(struct hv_vcpu *vcpu)
+{
 	settle(vcpu);
+}
+
+__attribute__((always_inline)) void hv_vcpu_settle(struct hv_vcpu *vcpu)
+{
+	if (!hv_vcpu_settle_fast(vcpu))
+		settle(vcpu);
 }
 
 static __noinline void settle(struct hv_vcpu *vcpu)
@@ -251,14 +277,15 @@ static __noinline void settle(struct hv_vcpu *vcpu)
 void hv_vcpu_fault(struct hv_vcpu *vcpu, const struct hv_fault *fault)
 {
 	char line[256];
-	char gpa[40] = "";
 	char syndrome[128];
 
-	if (fault->has_gpa)
-		hv_snprintf(gpa, sizeof(gpa), " at IPA 0x%lx", fault->gpa);
 	arch_trap_describe(syndrome, sizeof(syndrome), fault->syndrome, fault->detail);
-	hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s%s, PC 0x%lx, %s", vcpu->guest->cfg->name,
-		    vcpu->index, fault->what, gpa, fault->pc, syndrome);
+	if (fault->has_gpa)
+		hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s at IPA 0x%lx, PC 0x%lx, %s",
+			    vcpu->guest->cfg->name, vcpu->index, fault->what, fault->gpa, fault->pc, syndrome);
+	else
+		hv_snprintf(line, sizeof(line), "guest '%s' stopped: vCPU %lu %s, PC 0x%lx, %s", vcpu->guest->cfg->name,
+			    vcpu->index, fault->what, fault->pc, syndrome);
 	hv_manage_fault(vcpu->guest, line);
 	hv_guest_stop(vcpu->guest, line);
 }
@@ -279,6 +306,20 @@ const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 gpa, u3
 		}
 	}
 	return NULL;
+}
+
+const struct hv_device *hv_vcpu_find_device_slow(struct hv_vcpu *vcpu, u64 gpa)
+{
+	u32 window;
+	const struct hv_device *dev = hv_guest_find_device(vcpu->guest, gpa, &window);
+
+	if (!dev)
+		return NULL;
+	vcpu->mmio_dev = dev;
+	vcpu->mmio_base = dev->windows[window].base;
+	vcpu->mmio_size = dev->windows[window].size;
+	vcpu->mmio_window = window;
+	return dev;
 }
 
 bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)

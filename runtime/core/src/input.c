@@ -312,19 +312,23 @@ static void retry_fn(struct hv_timer *timer)
 	hv_spin_unlock(&input_lock);
 }
 
-void hv_input_poll(void)
+static __noinline void input_poll(void)
 {
 	u64 now;
 	bool blocked;
 
-	if (READ_ONCE(irq_mode) || !hv_config.console.ops->getc)
-		return;
 	now = hv_time_ns();
 	if (now - READ_ONCE(last_poll) < POLL_NS || !try_lock(&input_lock))
 		return;
 	WRITE_ONCE(last_poll, now);
 	input_run(&blocked);
 	hv_spin_unlock(&input_lock);
+}
+
+void hv_input_poll(void)
+{
+	if (!READ_ONCE(irq_mode) && hv_config.console.ops->getc)
+		input_poll();
 }
 
 bool hv_input_irq(u64 id)

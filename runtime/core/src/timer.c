@@ -13,13 +13,14 @@
 
 #define NEVER	(~0UL)
 
+/* A cache line each: every exit reads its own pCPU's, and one address computation finds it. */
 struct cpu_queues {
 	struct hv_timer *timers;	/* under timer_lock */
 	u64 next;			/* the head's deadline or NEVER; written under timer_lock */
 	bool fired;			/* the hardware timer fired and was stopped: set it again */
 	struct hv_work *work_head;	/* this pCPU's own */
 	struct hv_work *work_tail;
-};
+} __aligned(64);
 
 static struct cpu_queues queues[CONFIG_HV_MAX_CPUS];
 static hv_spinlock_t timer_lock;
@@ -232,8 +233,11 @@ void hv_cpu_run_pending(void)
 
 	/* Console input, when it is polled rather than taken by its interrupt: passing through is when. */
 	hv_input_poll();
-	/* Every exit passes here: no timer armed, none fired, no work queued is the answer most of the time. */
-	if (!q->fired && READ_ONCE(q->next) == NEVER && !q->work_head)
-		return;
-	run_pending(q);
+	/*
+	 * Every exit passes here: none fired, no work queued is the answer most of the time. With a host
+	 * interrupt controller the hardware timer says when the head is due (fired, from its interrupt); without
+	 * one the queue is polled, and an armed timer means looking at the time.
+	 */
+	if (q->fired || q->work_head || (!hv_config.irqchip.ops && READ_ONCE(q->next) != NEVER))
+		run_pending(q);
 }

@@ -79,7 +79,7 @@ static u32 fifo_level(u32 sel)
 
 static void tx_update(struct pl011_regs *r)
 {
-	if (r->tx_fill <= fifo_level(r->ifls))
+	if (r->tx_fill <= r->tx_level)
 		r->ris |= INT_TX;
 	else
 		r->ris &= ~INT_TX;
@@ -153,6 +153,7 @@ static void pl011_reset(const struct hv_device *dev)
 	s->r = (struct pl011_regs){
 		.cr = CR_RESET,
 		.ifls = IFLS_RESET,
+		.tx_level = fifo_level(IFLS_RESET),
 	};
 	hv_spin_unlock(&s->lock);
 	hv_device_irq_set(dev, 0, false);
@@ -239,15 +240,17 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 {
 	struct pl011_regs *r = &s->r;
 
-	switch (off) {
-	case UARTDR:
+	/* DR first, before the table: it is nearly every access a guest makes (a byte of output each). */
+	if (off == UARTDR) {
 		/* Bytes written while the UART or its transmitter is disabled are still shown: losing guest
 		 * output would hide bugs, and a real PL011 would simply hold them in the FIFO. */
 		hv_vcpu_console_putc(vcpu, (char)(v & 0xff));
 		if (r->tx_fill < PL011_FIFO_DEPTH)
 			r->tx_fill++;
 		tx_update(r);
-		break;
+		return true;
+	}
+	switch (off) {
 	case UARTRSR:		break;			/* UARTECR: clears errors, of which there are none */
 	case UARTFR:		break;			/* read-only; writes are ignored as on hardware */
 	case UARTILPR:		r->ilpr = v & 0xff; break;
@@ -255,7 +258,7 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 	case UARTFBRD:		r->fbrd = v & 0x3f; break;
 	case UARTLCR_H:		r->lcr_h = v & 0xff; break;
 	case UARTCR:		r->cr = v & 0xff87; break;
-	case UARTIFLS:		r->ifls = v & 0x3f; break;
+	case UARTIFLS:		r->ifls = v & 0x3f; r->tx_level = fifo_level(r->ifls); break;
 	case UARTIMSC:		r->imsc = v & INT_ALL; tx_drain(r); break;
 	case UARTRIS:		break;			/* read-only */
 	case UARTMIS:		break;			/* read-only */

@@ -20,6 +20,7 @@ struct pl011_regs {
 	u32 dmacr;
 	u32 ilpr;
 	u32 tx_fill;			/* bytes "in" the transmit FIFO (already printed) */
+	u32 tx_level;			/* fifo_level(ifls): TXRIS is set while tx_fill is at or below it */
 	u32 rx_head;			/* next byte a DR read returns */
 	u32 rx_count;			/* bytes in the receive FIFO */
 	u8 rx_fifo[PL011_FIFO_DEPTH];

@@ -10,6 +10,12 @@
 #include <arch/sysreg.h>
 #include "internal.h"
 
+/* The entry points vectors.S calls. */
+void arch_handle_lower_trap(struct arch_regs *regs, u64 kind);
+u64 arch_handle_lower_mmio(u64 esr, struct arch_regs *regs);
+void arch_handle_lower_mmio_slow(struct arch_regs *regs, u64 answer);
+void arch_handle_el2_fault(struct arch_regs *regs, u64 kind);
+
 static const char *ec_name(u64 ec)
 {
 	switch (ec) {
@@ -101,6 +107,52 @@ static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa,
 	hv_vcpu_fault(vcpu, &f);
 }
 
+/* The value an access of `size` bytes writes, from the register that holds it. */
+static u64 mmio_store_value(u64 v, u32 size)
+{
+	return v & (~0UL >> (64 - size * 8));
+}
+
+/* The register value a read of `size` bytes loads: LDRSB/LDRSH/LDRSW sign-extend, a W target is 32 bits. */
+static u64 mmio_load_value(u64 iss, u64 v, u32 size)
+{
+	u64 bits = size * 8;
+
+	if (size == 8)
+		return v;
+	v &= (1UL << bits) - 1;
+	if ((iss & DABT_SSE) && (v & (1UL << (bits - 1))))
+		v |= ~((1UL << bits) - 1);
+	if (!(iss & DABT_SF))
+		v &= 0xffffffff;
+	return v;
+}
+
+static void mmio_refused(struct hv_vcpu *vcpu, u64 esr, u64 ipa, const struct hv_device *dev)
+{
+	u64 iss = ESR_ISS(esr);
+	char what[96];
+
+	hv_snprintf(what, sizeof(what), "made a %u-byte MMIO %s the %s emulator does not accept", 1U << DABT_SAS(iss),
+		    (iss & DABT_WNR) ? "write" : "read", dev->ops->name);
+	fault(vcpu, what, esr, true, ipa, NULL);
+}
+
+/* An access no device's window holds: outside the guest's memory (RAM is mapped, so it does not trap). */
+static void outside(struct hv_vcpu *vcpu, u64 esr, u64 ipa)
+{
+	u64 iss = ESR_ISS(esr);
+	bool write = iss & DABT_WNR;
+	char what[48];
+
+	if (iss & DABT_ISV)
+		hv_snprintf(what, sizeof(what), "%s %u bytes outside its memory", write ? "wrote" : "read",
+			    1U << DABT_SAS(iss));
+	else
+		hv_snprintf(what, sizeof(what), "%s outside its memory", write ? "wrote" : "read");
+	fault(vcpu, what, esr, true, ipa, fsc_name(DABT_DFSC(iss)));
+}
+
 static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 {
 	u64 iss = ESR_ISS(esr);
@@ -117,14 +169,7 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	}
 	dev = hv_guest_find_device(vcpu->guest, ipa, &window);
 	if (!dev) {
-		char what[48];
-
-		if (iss & DABT_ISV)
-			hv_snprintf(what, sizeof(what), "%s %u bytes outside its memory", write ? "wrote" : "read",
-				    1U << DABT_SAS(iss));
-		else
-			hv_snprintf(what, sizeof(what), "%s outside its memory", write ? "wrote" : "read");
-		fault(vcpu, what, esr, true, ipa, fsc_name(DABT_DFSC(iss)));
+		outside(vcpu, esr, ipa);
 		return;
 	}
 	/* Without a valid syndrome (e.g. load/store pair, writeback) the access cannot be emulated. */
@@ -137,38 +182,85 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	access.offset = ipa - dev->windows[window].base;
 	access.size = 1U << DABT_SAS(iss);
 	access.write = write;
-	access.value = 0;
-	if (write) {
-		access.value = arch_vcpu_reg(vcpu, reg);
-		if (access.size < 8)
-			access.value &= (1UL << (access.size * 8)) - 1;
-	}
+	access.value = write ? mmio_store_value(arch_vcpu_reg(vcpu, reg), access.size) : 0;
 
 	if (!hv_vcpu_mmio(vcpu, dev, &access)) {
-		char what[96];
-
-		hv_snprintf(what, sizeof(what), "made a %u-byte MMIO %s the %s emulator does not accept", access.size,
-			    write ? "write" : "read", dev->ops->name);
-		fault(vcpu, what, esr, true, ipa, NULL);
+		mmio_refused(vcpu, esr, ipa, dev);
 		return;
 	}
-
-	if (!write) {
-		u64 v = access.value;
-
-		if (access.size < 8) {
-			u64 bits = access.size * 8;
-
-			v &= (1UL << bits) - 1;
-			/* LDRSB/LDRSH/LDRSW: sign-extend to 64 bits, or to 32 when the target is a W register. */
-			if ((iss & DABT_SSE) && (v & (1UL << (bits - 1))))
-				v |= ~((1UL << bits) - 1);
-			if (!(iss & DABT_SF))
-				v &= 0xffffffff;
-		}
-		arch_vcpu_set_reg(vcpu, reg, v);
-	}
+	if (!write)
+		arch_vcpu_set_reg(vcpu, reg, mmio_load_value(iss, access.value, access.size));
 	vcpu->regs->elr += 4;
+}
+
+/* arch_handle_lower_mmio()'s answers to vectors.S, which saves the rest of the frame for all but DONE. */
+enum mmio_answer {
+	MMIO_DONE,		/* emulated; the vCPU goes back at once */
+	MMIO_SETTLE,		/* emulated; hv_vcpu_settle_rest() must follow */
+	MMIO_REFUSED,		/* the emulator refused it: report it */
+	MMIO_OUTSIDE,		/* in no device's window: report it */
+	MMIO_TRAP,		/* nothing done: the whole trap is arch_handle_lower_trap()'s */
+};
+
+/*
+ * From vectors.S: a data abort from the guest with a valid syndrome, nearly always an MMIO access to an
+ * emulated device. Only x0-x18 and x30 are in the frame (see vectors.S): the guest's x19-x29, ELR_EL2 and
+ * SPSR_EL2 are still in their registers. So this handles the accesses that need nothing else — an access
+ * that the vCPU's devices take, through a register of the frame, by a vCPU that may run on — and leaves
+ * every other case, before it has done anything, to the general path with the whole frame saved.
+ */
+u64 arch_handle_lower_mmio(u64 esr, struct arch_regs *regs)
+{
+	struct hv_vcpu *vcpu = hv_current_vcpu();
+	u64 iss = ESR_ISS(esr);
+	unsigned int reg = DABT_SRT(iss);
+	const struct hv_device *dev;
+	struct hv_mmio_access access;
+	u64 ipa;
+
+	if (reg - 19 < 11 || (iss & DABT_S1PTW) || hv_vcpu_must_yield(vcpu))
+		return MMIO_TRAP;
+	access.size = 1U << DABT_SAS(iss);
+	access.write = iss & DABT_WNR;
+	ipa = fault_ipa();
+	dev = hv_vcpu_find_device(vcpu, ipa, access.size, &access.window, &access.offset);
+	if (!dev)	/* straddling a window's end (which then is the one remembered), or in none */
+		return ipa - vcpu->mmio_base < vcpu->mmio_size ? MMIO_TRAP : MMIO_OUTSIDE;
+	/* Register 31 is XZR: it reads 0, and what is loaded into it is lost. */
+	access.value = access.write && reg != 31 ? mmio_store_value(regs->x[reg], access.size) : 0;
+	if (!dev->ops->mmio(vcpu, dev, &access))
+		return MMIO_REFUSED;
+	if (!access.write && reg != 31)
+		regs->x[reg] = mmio_load_value(iss, access.value, access.size);
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+	return hv_vcpu_settle_mmio(vcpu) ? MMIO_DONE : MMIO_SETTLE;
+}
+
+/* From vectors.S, the whole frame now saved: what arch_handle_lower_mmio() left to do. */
+void arch_handle_lower_mmio_slow(struct arch_regs *regs, u64 answer)
+{
+	struct hv_vcpu *vcpu = hv_current_vcpu();
+
+	switch (answer) {
+	case MMIO_SETTLE:
+		hv_vcpu_settle_rest(vcpu);
+		break;
+	case MMIO_REFUSED: {
+		/* FAR_EL2 and HPFAR_EL2 still describe the abort: nothing at EL2 has trapped since. */
+		u64 ipa = fault_ipa();
+
+		mmio_refused(vcpu, read_sysreg(esr_el2), ipa, hv_guest_find_device(vcpu->guest, ipa, NULL));
+		hv_vcpu_settle(vcpu);
+		break;
+	}
+	case MMIO_OUTSIDE:
+		outside(vcpu, read_sysreg(esr_el2), fault_ipa());
+		hv_vcpu_settle(vcpu);
+		break;
+	default:
+		arch_handle_lower_trap(regs, EXC_SYNC);
+		break;
+	}
 }
 
 /* From vectors.S: a trap from the guest, on the vCPU's pCPU, with its registers saved in `regs`. */

@@ -71,6 +71,14 @@ struct hv_vcpu {
 	u64 on_context;
 	u64 traps;			/* times it entered the hypervisor (CONFIG_HV_GUEST_STATS) */
 	struct hv_sched_vcpu *sched;	/* the scheduler's part, when one is linked */
+	/*
+	 * The device window its last MMIO access hit (hv_vcpu_find_device()): a guest's accesses come in runs
+	 * to one device. Written and read by the vCPU's own trap handling only; mmio_size 0 is none yet.
+	 */
+	const struct hv_device *mmio_dev;
+	u64 mmio_base;
+	u64 mmio_size;
+	u64 mmio_window;
 };
 
 /* Logging: one line on the host console, prefixed "[hv] ". Any pCPU, any context but with a lock of its own held. */

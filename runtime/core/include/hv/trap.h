@@ -12,6 +12,28 @@
 /* The guest's device one of whose windows holds gpa, and which window; NULL if none. */
 const struct hv_device *hv_guest_find_device(struct hv_guest *guest, u64 gpa, u32 *window);
 
+/*
+ * The same for an access of the vCPU, `size` bytes at gpa: the device and window, and the offset into it,
+ * or NULL when the access is in no device's window or straddles a window's end. The window last hit is
+ * remembered per vCPU, so a run of accesses to one device costs a compare each.
+ */
+const struct hv_device *hv_vcpu_find_device_slow(struct hv_vcpu *vcpu, u64 gpa);
+
+static inline const struct hv_device *hv_vcpu_find_device(struct hv_vcpu *vcpu, u64 gpa, u64 size, u32 *window,
+							   u64 *offset)
+{
+	u64 off = gpa - vcpu->mmio_base;
+
+	if (off >= vcpu->mmio_size && !hv_vcpu_find_device_slow(vcpu, gpa))
+		return NULL;
+	off = gpa - vcpu->mmio_base;
+	if (size > vcpu->mmio_size - off)
+		return NULL;
+	*window = (u32)vcpu->mmio_window;
+	*offset = off;
+	return vcpu->mmio_dev;
+}
+
 /* Hands a decoded access to the device's emulator. False when the emulator refuses it. */
 bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access);
 
@@ -46,6 +68,24 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu);
  * Returns with the vCPU's registers ready to enter and its virtual interrupt interface up to date.
  */
 void hv_vcpu_settle(struct hv_vcpu *vcpu);
+
+/*
+ * hv_vcpu_settle() in two halves, for an arch trap path that saves the guest's whole register frame only
+ * when it must: the first counts the exit and, when the vCPU may simply go back as it is (the common
+ * case: nothing to wait for, no scheduler to ask), does what hv_vcpu_settle() would and returns true;
+ * otherwise it returns false having changed nothing of the vCPU, and hv_vcpu_settle_rest() must follow
+ * (with the whole frame saved: it may switch threads, reset the vCPU, report).
+ */
+bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu);
+void hv_vcpu_settle_rest(struct hv_vcpu *vcpu);
+
+/*
+ * hv_vcpu_settle_fast() after an exit that hv_vcpu_must_yield() let the vCPU handle and that cannot change
+ * its own power (an MMIO access): the guest's state and epoch are not looked at again. Whatever changed them
+ * since, on any pCPU, the access itself included (a stop, pause, reset or panic), also blocked the guest
+ * (arch_guest_block()), so that the vCPU traps again before it runs on, and settles then.
+ */
+bool hv_vcpu_settle_mmio(struct hv_vcpu *vcpu);
 
 /*
  * The vCPU executed a wait for interrupt that trapped (its PC already past it). With a scheduler the vCPU

@@ -274,19 +274,24 @@ static void fill_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 		c->dirty = 1;
 }
 
-static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
+static __noinline void flush_lrs(struct vgic_v3_state *s, struct vgic_cpu *c, struct hv_vcpu *vcpu)
 {
-	struct vgic_v3_state *s = dev->state;
-	struct vgic_cpu *c = &s->cpu[vcpu->index];
-
-	if (!c->lr_used && !READ_ONCE(c->dirty))
-		return;
 	hv_spin_lock(&s->lock);
 	sync_lrs(s, vcpu);
 	if (c->dirty)
 		fill_lrs(s, vcpu);
 	hv_spin_unlock(&s->lock);
 	isb();
+}
+
+/* Every exit ends here: no list register in use and nothing new is the common answer, without a frame. */
+static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
+{
+	struct vgic_v3_state *s = dev->state;
+	struct vgic_cpu *c = &s->cpu[vcpu->index];
+
+	if (c->lr_used || READ_ONCE(c->dirty))
+		flush_lrs(s, c, vcpu);
 }
 
 /* Called with the lock held: the vCPU must look at its interrupts again. */
