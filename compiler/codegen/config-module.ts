@@ -75,8 +75,8 @@ interface TableView {
 
 /**
  * A table is aligned to its size (so a whole table to the granule, a concatenated root to all of it, a short
- * root to its few entries, but 64 bytes at least: VMSAv8-64 asks that of a root of fewer than eight entries
- * with a large output size). Read-only tables smaller than the granule go to a section of their own, placed
+ * root to its few entries, but 64 bytes at least: an architecture may ask that of a root of fewer than eight
+ * entries). Read-only tables smaller than the granule go to a section of their own, placed
  * after the granule-aligned ones, so that they leave no padding between those.
  */
 function tablesView(prefix: string, set: TableSet, writableRoot: boolean): TableView[] {
