@@ -45,10 +45,15 @@ export interface ArchBackend {
     adjust?: (own: DtNode[]) => void;
     interruptParentOnDevices?: boolean;
   };
-  /** The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field; values may depend on the description (a clock rate). */
+  /**
+   * The architecture's part of hv_config (runtime/arch/<name>/include/arch/config.h), field by field; values
+   * may depend on the description (a clock rate) and on the format the tables were built in (`tables`: the
+   * hypervisor's, or the guest's, as `narrow` sized it), whose input range and starting level the translation
+   * control registers must say.
+   */
   config: {
-    system: { fields: readonly string[]; values(system: System): bigint[] };
-    guest: { fields: readonly string[]; values(system: System, guest: Guest): bigint[] };
+    system: { fields: readonly string[]; values(system: System, tables: TableFormat): bigint[] };
+    guest: { fields: readonly string[]; values(system: System, guest: Guest, tables: TableFormat): bigint[] };
   };
   /** QEMU's machine for a board, or why there is none. */
   qemu(board: Board): { program: string; machine: string[]; cpu: string } | { error: string };
@@ -75,13 +80,19 @@ export interface TableFormat {
   name: string;
   /** Smallest mapping unit and table alignment, in bytes. */
   granule: bigint;
-  /** Input address bits the tables cover. */
+  /** Input address bits the tables cover (for a format `narrow` can shrink: the most it allows). */
   inputBits: number;
   /** Level of the root table, and of the last (smallest-leaf) level. */
   startLevel: number;
   lastLevel: number;
-  /** Entries in a table of this level (a root may be larger: concatenated tables). */
+  /** Entries in a table of this level (a root may be larger: concatenated tables; or smaller: a short input range). */
   entries(level: number): number;
+  /**
+   * The same format for the smallest input range the architecture allows that holds [0, `end`): fewer
+   * input bits, a smaller root, perhaps a later starting level. `end` is at most 2^inputBits. Absent: the
+   * range is fixed (RISC-V's Sv39 and Sv39x4 have no size field).
+   */
+  narrow?(end: bigint): TableFormat;
   /** Bytes one entry of this level covers. */
   entrySize(level: number): bigint;
   /** Whether a leaf may stand at this level. */

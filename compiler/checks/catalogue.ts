@@ -217,6 +217,8 @@ export const checks: Check[] = [
         for (const m of g.memory) if (m.ipa + m.size > limit) report(`guest '${g.name}' RAM ${formatRange({ base: m.ipa, size: m.size })} ends beyond ${hex(limit)}`, m.span);
         for (const d of g.devices) for (const r of d.reg) if (end(r) > limit) report(`device ${d.path} ends beyond ${hex(limit)}`, r.span);
         for (const w of g.shared) if (w.ipa + w.size > limit) report(`guest '${g.name}': the window ${w.path} ends beyond ${hex(limit)}`, w.span);
+        // A passed-through device appears at its own address, so its window must be inside the space too.
+        for (const w of passthroughWindows(system, g)) if (end(w) > limit) report(`guest '${g.name}': ${w.owner} ${formatRange(w)} ends beyond ${hex(limit)}`, w.span);
       }
     },
   },

@@ -73,6 +73,12 @@ interface TableView {
   align: number;
 }
 
+/**
+ * A table is aligned to its size (so a whole table to the granule, a concatenated root to all of it, a short
+ * root to its few entries, but 64 bytes at least: an architecture may ask that of a root of fewer than eight
+ * entries). Read-only tables smaller than the granule go to a section of their own, placed
+ * after the granule-aligned ones, so that they leave no padding between those.
+ */
 function tablesView(prefix: string, set: TableSet, writableRoot: boolean): TableView[] {
   const name = (id: number) => identifier([prefix, 't', id]);
   const granule = Number(set.format.granule);
@@ -80,8 +86,8 @@ function tablesView(prefix: string, set: TableSet, writableRoot: boolean): Table
     name: name(t.id),
     count: t.entries.length,
     kind: writableRoot && t.id === 0 ? 'global' : 'constant',
-    section: writableRoot && t.id === 0 ? '.data.hv.pgtables' : '.rodata.hv.pgtables',
-    align: Math.max(granule, t.entries.length * 8),
+    section: writableRoot && t.id === 0 ? '.data.hv.pgtables' : t.entries.length * 8 < granule ? '.rodata.hv.pgtables.small' : '.rodata.hv.pgtables',
+    align: Math.max(64, t.entries.length * 8),
     entries: t.entries
       .map((e) => {
         if (e.kind === 'invalid') return 'i64 0';

@@ -421,6 +421,10 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       const device = board.devices.find((d) => d.path === p.device);
       for (const r of device?.reg ?? []) s2Mappings.push({ base: r.base, size: alignUp(r.size, PAGE), pa: r.base, kind: 'device', label: `guest '${guest.name}' passthrough ${p.device}` });
     }
+    // The guest's address space holds its mappings and the device windows it traps on, so that an access to
+    // an emulated device faults with its address; beyond that, accesses fault before any walk.
+    const reach = guest.devices.flatMap((d) => d.reg).reduce((a, r) => (end(r) > a ? end(r) : a), 0n);
+    const stage2 = buildTables(s2Mappings, guestFormat, reach);
     guests.push({
       name: guest.name,
       vmid: gi + 1,
@@ -434,8 +438,8 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
       devices,
       ...(consoleIndex >= 0 ? { console: consoleIndex } : {}),
       autostart: guest.autostart,
-      stage2: buildTables(s2Mappings, guestFormat),
-      arch: arch.config.guest.values(system, guest),
+      stage2,
+      arch: arch.config.guest.values(system, guest, stage2.format),
       ...(forwarded.length > 0 ? { passthroughIrqs: forwarded } : {}),
     });
   });
@@ -507,7 +511,7 @@ export function layoutSystem(input: LayoutInput): { layout?: Layout; diagnostics
     ...(irqchip ? { irqchip } : {}),
     ...(plan.scheduler ? { scheduler: plan.scheduler } : {}),
     hv: { tables: hvTables, mappings: hvMappings },
-    arch: arch.config.system.values(system),
+    arch: arch.config.system.values(system, hvTables.format),
     // Only while the hypervisor drives the interrupt controller does it take interrupts of its own.
     hypervisorInterrupts: irqchip ? plan.components.flatMap((c) => c.component.manifest['hypervisor-interrupts'].map((h) => ({ ...h, component: c.component.manifest.name }))) : [],
     pcpus,

@@ -65,22 +65,31 @@ function mapInto(set: TableSet, table: TranslationTable, va: bigint, pa: bigint,
   }
 }
 
-/** Builds the tables for `mappings`. Addresses and sizes must be granule-aligned and below 2^inputBits. */
-export function buildTables(mappings: readonly Mapping[], format: TableFormat): TableSet {
+/**
+ * Builds the tables for `mappings`. Addresses and sizes must be granule-aligned and below 2^inputBits. When
+ * the format can be narrowed, the tables cover the smallest input range that holds every mapping and
+ * [0, `reach`) (addresses the tables leave unmapped but whose faults must still report them, such as
+ * emulated device windows); the set's format says which range that is.
+ */
+export function buildTables(mappings: readonly Mapping[], wide: TableFormat, reach = 0n): TableSet {
+  for (const m of mappings) {
+    if (!isAligned(m.base, wide.granule) || !isAligned(m.size, wide.granule) || !isAligned(m.pa, wide.granule)) {
+      throw new TableConflictError(`${m.label}: ${hex(m.base)}+${hex(m.size)} -> ${hex(m.pa)} is not ${wide.granule / 1024n} KiB aligned`);
+    }
+    if (end(m) > 1n << BigInt(wide.inputBits)) throw new TableConflictError(`${m.label}: ${hex(end(m))} is beyond the ${wide.inputBits}-bit input range`);
+  }
+  const top = mappings.reduce((a, m) => (end(m) > a ? end(m) : a), reach);
+  const format = wide.narrow ? wide.narrow(top) : wide;
   const set: TableSet = { format, tables: [] };
   const root = newTable(set, format.startLevel);
-  for (const m of mappings) {
-    if (!isAligned(m.base, format.granule) || !isAligned(m.size, format.granule) || !isAligned(m.pa, format.granule)) {
-      throw new TableConflictError(`${m.label}: ${hex(m.base)}+${hex(m.size)} -> ${hex(m.pa)} is not ${format.granule / 1024n} KiB aligned`);
-    }
-    if (end(m) > 1n << BigInt(format.inputBits)) throw new TableConflictError(`${m.label}: ${hex(end(m))} is beyond the ${format.inputBits}-bit input range`);
-    mapInto(set, root, m.base, m.pa, m.size, m);
-  }
+  for (const m of mappings) mapInto(set, root, m.base, m.pa, m.size, m);
   return set;
 }
 
 /** Walks the tables like the MMU does; for tests and for `hvcc map`. Returns undefined for a fault. */
 export function translate(set: TableSet, address: bigint): { pa: bigint; attributes: bigint; level: number } | undefined {
+  // Beyond the input range the walk does not start: a translation fault.
+  if (address < 0n || address >= 1n << BigInt(set.format.inputBits)) return undefined;
   let table = set.tables[0]!;
   for (;;) {
     const bs = set.format.entrySize(table.level);

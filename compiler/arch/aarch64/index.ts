@@ -3,7 +3,7 @@ import type { ArchBackend } from '../backend.js';
 import { aarch64Checks } from './checks.js';
 import { arm64KernelImage } from './images.js';
 import { aarch64Messages } from './messages.js';
-import { EL2_MAIR, EL2_TCR, el2Format, stage2Format, VTCR } from './vmsa.js';
+import { EL2_MAIR, el2Format, el2Tcr, stage2Format, vtcr } from './vmsa.js';
 
 const MiB = 1024n * 1024n;
 const EM_AARCH64 = 183;
@@ -40,8 +40,9 @@ export const aarch64: ArchBackend = {
     return { nodes, rootCompatible: ['linux,dummy-virt'] };
   },
   config: {
-    system: { fields: ['tcr_el2', 'mair_el2'], values: () => [EL2_TCR, EL2_MAIR] },
-    guest: { fields: ['vtcr_el2'], values: () => [VTCR] },
+    // T0SZ (and VTCR_EL2.SL0) say the input range and starting level the layout sized each table set for.
+    system: { fields: ['tcr_el2', 'mair_el2'], values: (_system, tables) => [el2Tcr(tables), EL2_MAIR] },
+    guest: { fields: ['vtcr_el2'], values: (_system, _guest, tables) => [vtcr(tables)] },
   },
   qemu(board) {
     if (!board.compatible.includes('linux,dummy-virt')) {

@@ -33,11 +33,13 @@ const emulator = component({
 const driver = component({ name: 'uart-driver', kind: 'driver', description: 'test', compatible: ['arm,pl011'], sources: ['x.c'], ops: 'console_ops' });
 
 function layout(): Layout {
+  const hv = buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format);
+  const stage2 = buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format);
   return {
     hypervisor: { base: GiB, size: 4n * MiB },
     console: { base: 0x0900_0000n, driver, params: [], escape: 1 },
-    hv: { tables: buildTables([{ base: GiB, size: GiB, pa: GiB, kind: 'ram', label: 'ram' }], el2Format), mappings: [] },
-    arch: aarch64.config.system.values({} as never),
+    hv: { tables: hv, mappings: [] },
+    arch: aarch64.config.system.values({} as never, hv.format),
     hypervisorInterrupts: [],
     pcpus: [{ boardCpu: 0, hwid: 0n, guest: 0, vcpu: 0, runs: [{ guest: 0, vcpu: 0 }] }, { boardCpu: 2, hwid: 2n, runs: [] }],
     guests: [
@@ -64,8 +66,8 @@ function layout(): Layout {
         ],
         console: 0,
         autostart: true,
-        stage2: buildTables([{ base: GiB, size: 16n * MiB, pa: GiB + 8n * MiB, kind: 'ram', label: 'ram' }], stage2Format),
-        arch: aarch64.config.guest.values({} as never, {} as never),
+        stage2,
+        arch: aarch64.config.guest.values({} as never, {} as never, stage2.format),
       },
     ],
   };
@@ -93,10 +95,14 @@ describe('configuration module', () => {
     execFileSync('llc-14', ['-filetype=obj', join(dir, 'config.bc'), '-o', join(dir, 'config.o')]);
     const relocations = execFileSync('llvm-readelf-14', ['-r', join(dir, 'config.o')], { encoding: 'utf8' });
     // The stage-2 root (writable: the runtime revokes a stopped guest's mappings) points at the level-2 table,
-    // the second table in the read-only section after the hypervisor's root: its address + 3, a valid table descriptor.
-    expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.rodata\.hv\.pgtables \+ 1003$/m);
+    // the only whole table in the read-only section (the hypervisor's root, two entries for its 31-bit space,
+    // is in the section of small tables): its address + 3, a valid table descriptor.
+    expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.rodata\.hv\.pgtables \+ 3$/m);
     const sections = execFileSync('llvm-readelf-14', ['-S', '-W', join(dir, 'config.o')], { encoding: 'utf8' });
-    expect(sections).toMatch(/\.data\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+WA/);
+    // Roots as big as their 31-bit spaces: 2 entries, 16 bytes, aligned to 64.
+    expect(sections).toMatch(/\.data\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+000010\s+00\s+WA\s+0\s+0\s+64$/m);
+    expect(sections).toMatch(/\.rodata\.hv\.pgtables\.small\s+PROGBITS\s+0+\s+[0-9a-f]+\s+000010\s+00\s+A\s+0\s+0\s+64$/m);
+    expect(sections).toMatch(/\.rodata\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+A\s+0\s+0\s+4096$/m);
     const symbols = execFileSync('llvm-nm-14', [join(dir, 'config.o')], { encoding: 'utf8' });
     expect(symbols).toMatch(/ R hv_config$/m);
     expect(symbols).toMatch(/ U uart_ops$/m);

@@ -45,3 +45,12 @@ describe('forwarded passthrough interrupts', () => {
     expect(problems(analyzeText(file, virtio).diagnostics).map((d) => d.code)).toEqual(['HV3070']);
   });
 });
+
+describe('passed-through windows', () => {
+  test('a device passed through beyond the guest address space is HV3007 at the passthrough, not a table-building failure', () => {
+    const text = `${source()}\n&rtc {\n\treg = <0x80 0x09010000 0x0 0x1000>;\n};\n`;
+    const codes = problems(analyzeText(file, text).diagnostics).map((d) => d.code);
+    expect(codes).toContain('HV3007');
+    expect(codes).toEqual(['HV3007']);
+  });
+});

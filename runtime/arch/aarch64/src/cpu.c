@@ -35,30 +35,55 @@ struct arch_regs *arch_cpu_regs(u64 pcpu)
 	return (struct arch_regs *)(__hv_stacks + (pcpu + 1) * CONFIG_HV_STACK_SIZE - ARCH_REGS_SIZE);
 }
 
-/* Number of entries in the stage-2 root table that VTCR_EL2 (4 KiB granule) describes. */
+/*
+ * Entries in a root table of the 4 KiB granule: the input range (64 - T0SZ bits) less what each entry at
+ * the starting level maps.
+ */
+static u64 root_entries(u64 t0sz, u64 start_level)
+{
+	return 1UL << (64 - t0sz - (12 + 9 * (3 - start_level)));
+}
+
+/* Number of entries in the stage-2 root table that VTCR_EL2 (4 KiB granule) describes: SL0 says the level. */
 u64 arch_s2_root_entries(u64 vtcr)
 {
-	u64 t0sz = vtcr & 0x3f;
-	u64 start_level = 2 - ((vtcr >> 6) & 3);
-	u64 bits = 64 - t0sz - (12 + 9 * (3 - start_level));
+	return root_entries(vtcr & 0x3f, 2 - ((vtcr >> 6) & 3));
+}
 
-	return 1UL << bits;
+/* The same for the EL2 stage-1 root: there the input range alone decides the level (31 to 39 bits: level 1). */
+static u64 el2_root_entries(u64 tcr)
+{
+	u64 t0sz = tcr & 0x3f;
+
+	return root_entries(t0sz, 64 - t0sz > 30 ? 1 : 2);
+}
+
+/*
+ * A root table must be aligned to its size (the compiler sizes roots to the address space: a small one can
+ * be a few entries), and to 64 bytes at least.
+ */
+static bool root_misaligned(const u64 *root, u64 entries)
+{
+	u64 bytes = entries * 8;
+
+	if (bytes < 64)
+		bytes = 64;
+	return (uintptr_t)root & (bytes - 1);
 }
 
 void arch_check_config(const struct hv_system_config *c)
 {
-	if ((uintptr_t)c->hv_root & 0xfff)
-		hv_panic("the hypervisor's translation root %p is not 4 KiB aligned", (const void *)c->hv_root);
+	if (root_misaligned(c->hv_root, el2_root_entries(c->arch.tcr_el2)))
+		hv_panic("the hypervisor's translation root %p is not aligned to its %lu bytes",
+			 (const void *)c->hv_root, el2_root_entries(c->arch.tcr_el2) * 8);
 	for (u64 gi = 0; gi < c->guest_count; gi++) {
 		const struct hv_guest_config *g = &c->guests[gi];
-		u64 root_bytes = arch_s2_root_entries(g->arch.vtcr_el2) * 8;
+		u64 entries = arch_s2_root_entries(g->arch.vtcr_el2);
 
-		if (root_bytes < 4096)
-			root_bytes = 4096;
 		/* VTTBR_EL2 needs the root (concatenated tables included) aligned to its size. */
-		if ((uintptr_t)g->s2_root & (root_bytes - 1))
+		if (root_misaligned(g->s2_root, entries))
 			hv_panic("guest '%s': stage-2 root table %p is not aligned to its %lu bytes", g->name,
-				 (const void *)g->s2_root, root_bytes);
+				 (const void *)g->s2_root, entries * 8);
 		if (g->vmid >> VMID_BITS)
 			hv_panic("guest '%s': VMID %lu does not fit in %u bits", g->name, g->vmid, VMID_BITS);
 	}

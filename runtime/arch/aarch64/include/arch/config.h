@@ -10,12 +10,12 @@
 #include <hv/types.h>
 
 struct hv_arch_config {
-	u64 tcr_el2;			/* TCR_EL2 without PS (the runtime takes PS from ID_AA64MMFR0_EL1) */
+	u64 tcr_el2;			/* TCR_EL2 without PS (the runtime takes PS from ID_AA64MMFR0_EL1); T0SZ fits hv_root */
 	u64 mair_el2;			/* MAIR_EL2 matching the attribute indices of hv_config.hv_root's tables */
 };
 
 struct hv_arch_guest_config {
-	u64 vtcr_el2;			/* VTCR_EL2 without PS */
+	u64 vtcr_el2;			/* VTCR_EL2 without PS; T0SZ and SL0 fit s2_root */
 };
 
 #endif /* ARCH_CONFIG_H */
