@@ -12,13 +12,14 @@
  * stay in their registers, which every C function preserves, and ELR_EL2/SPSR_EL2 in theirs, which nothing
  * at EL2 changes but arch_handle_lower_mmio() itself, stepping ELR_EL2 over the access: the hypervisor takes
  * no exception while it runs, and nothing an emulator's mmio can call gives up the pCPU to another vCPU
- * (only the core's hv_cpu_wait() does, under a scheduler, and the short path settles without it). Whenever it needs more than that (a vCPU that must settle, an access
- * it does not handle, a fault to report), it says so before it reads or writes anything else of the frame,
- * and the rest of the frame is saved then (lower_mmio_slow).
+ * (only the core's hv_cpu_wait() does, under a scheduler, and the short path settles without it).
+ * Whenever it needs more than that (a vCPU that must settle, an access it does not handle, a fault to
+ * report), it says so before it reads or writes anything else of the frame, and the rest of the frame is
+ * saved then (lower_mmio_slow).
  */
 #include <arch/defs.h>
 
-.macro save_x2_to_x30_elr_spsr
+.macro save_x2_to_x17
 	stp	x2, x3, [sp, #ARCH_REGS_X(2)]
 	stp	x4, x5, [sp, #ARCH_REGS_X(4)]
 	stp	x6, x7, [sp, #ARCH_REGS_X(6)]
@@ -27,6 +28,21 @@
 	stp	x12, x13, [sp, #ARCH_REGS_X(12)]
 	stp	x14, x15, [sp, #ARCH_REGS_X(14)]
 	stp	x16, x17, [sp, #ARCH_REGS_X(16)]
+.endm
+
+.macro restore_x2_to_x17
+	ldp	x2, x3, [sp, #ARCH_REGS_X(2)]
+	ldp	x4, x5, [sp, #ARCH_REGS_X(4)]
+	ldp	x6, x7, [sp, #ARCH_REGS_X(6)]
+	ldp	x8, x9, [sp, #ARCH_REGS_X(8)]
+	ldp	x10, x11, [sp, #ARCH_REGS_X(10)]
+	ldp	x12, x13, [sp, #ARCH_REGS_X(12)]
+	ldp	x14, x15, [sp, #ARCH_REGS_X(14)]
+	ldp	x16, x17, [sp, #ARCH_REGS_X(16)]
+.endm
+
+.macro save_x2_to_x30_elr_spsr
+	save_x2_to_x17
 	stp	x18, x19, [sp, #ARCH_REGS_X(18)]
 	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
 	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
@@ -96,14 +112,7 @@ guest_return:
 	ldp	x30, x2, [sp, #ARCH_REGS_X(30)]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
-	ldp	x2, x3, [sp, #ARCH_REGS_X(2)]
-	ldp	x4, x5, [sp, #ARCH_REGS_X(4)]
-	ldp	x6, x7, [sp, #ARCH_REGS_X(6)]
-	ldp	x8, x9, [sp, #ARCH_REGS_X(8)]
-	ldp	x10, x11, [sp, #ARCH_REGS_X(10)]
-	ldp	x12, x13, [sp, #ARCH_REGS_X(12)]
-	ldp	x14, x15, [sp, #ARCH_REGS_X(14)]
-	ldp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	restore_x2_to_x17
 	ldp	x18, x19, [sp, #ARCH_REGS_X(18)]
 	ldp	x20, x21, [sp, #ARCH_REGS_X(20)]
 	ldp	x22, x23, [sp, #ARCH_REGS_X(22)]
@@ -122,27 +131,13 @@ guest_return:
  * is the guest's again.
  */
 lower_mmio:
-	stp	x2, x3, [sp, #ARCH_REGS_X(2)]
-	stp	x4, x5, [sp, #ARCH_REGS_X(4)]
-	stp	x6, x7, [sp, #ARCH_REGS_X(6)]
-	stp	x8, x9, [sp, #ARCH_REGS_X(8)]
-	stp	x10, x11, [sp, #ARCH_REGS_X(10)]
-	stp	x12, x13, [sp, #ARCH_REGS_X(12)]
-	stp	x14, x15, [sp, #ARCH_REGS_X(14)]
-	stp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	save_x2_to_x17
 	str	x18, [sp, #ARCH_REGS_X(18)]
 	str	x30, [sp, #ARCH_REGS_X(30)]
 	mov	x1, sp
 	bl	arch_handle_lower_mmio
 	cbnz	x0, lower_mmio_slow		/* 0: emulated, and the vCPU goes on */
-	ldp	x2, x3, [sp, #ARCH_REGS_X(2)]
-	ldp	x4, x5, [sp, #ARCH_REGS_X(4)]
-	ldp	x6, x7, [sp, #ARCH_REGS_X(6)]
-	ldp	x8, x9, [sp, #ARCH_REGS_X(8)]
-	ldp	x10, x11, [sp, #ARCH_REGS_X(10)]
-	ldp	x12, x13, [sp, #ARCH_REGS_X(12)]
-	ldp	x14, x15, [sp, #ARCH_REGS_X(14)]
-	ldp	x16, x17, [sp, #ARCH_REGS_X(16)]
+	restore_x2_to_x17
 	ldr	x18, [sp, #ARCH_REGS_X(18)]
 	ldr	x30, [sp, #ARCH_REGS_X(30)]
 	ldp	x0, x1, [sp, #ARCH_REGS_X(0)]
