@@ -27,7 +27,7 @@ export async function benchScaling(): Promise<string[]> {
   const rows: { n: number; validate: number; build: number; bytes: number }[] = [];
   try {
     writeFileSync(join(dir, 'board.dtsi'), boardText());
-    writeFileSync(join(dir, 'defconfig'), 'CONFIG_HV_MAX_CPUS=64\n');
+    writeFileSync(join(dir, 'defconfig'), 'CONFIG_HV_MAX_CPUS=64\nCONFIG_HV_MAX_VCPUS=64\n');
     const images = join(root, 'examples', 'guests', 'build');
     const extra = devices();
     for (const n of SIZES) {

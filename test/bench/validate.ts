@@ -104,7 +104,7 @@ export async function benchValidate(): Promise<string[]> {
   const lines: string[] = [];
   try {
     writeFileSync(join(dir, 'board.dtsi'), boardText());
-    writeFileSync(join(dir, 'defconfig'), 'CONFIG_HV_MAX_CPUS=64\n');
+    writeFileSync(join(dir, 'defconfig'), 'CONFIG_HV_MAX_CPUS=64\nCONFIG_HV_MAX_VCPUS=64\n');
     const images = join(root, 'examples', 'guests', 'build');
     const extra = devices();
     const medians: number[] = [];
