@@ -282,7 +282,8 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         if (verbose) io.stderr(`  ${command.program} ${command.args.join(' ')}\n`);
         const { attachConsole, ConsoleWatcher } = await import('../run/interactive.js');
         let attachment: Attachment | undefined;
-        const faults = new ConsoleWatcher(() => attachment?.release());
+        // The console's lines: the hypervisor's start releases the held input; its fault reports set the exit status.
+        const watcher = new ConsoleWatcher(() => attachment?.release());
         const started = performance.now();
         let first: number | undefined;
         const boot = () =>
@@ -290,7 +291,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
             timeoutSeconds: timeout,
             onOutput: (chunk) => {
               first ??= performance.now();
-              faults.feed(chunk);
+              watcher.feed(chunk);
               io.stdout(chunk);
             },
             attachInput: (stdin, kill) => {
@@ -303,8 +304,8 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         switch (outcome.kind) {
           case 'powered-off':
             exit = EXIT.ok;
-            if (faults.faults.length > 0 && !acceptFaults) {
-              io.stderr(`hvcc: ${faults.faults.length === 1 ? 'a guest was' : `${faults.faults.length} guests were`} stopped by a fault (--accept-faults accepts that): ${faults.faults[0]!.replace(/^\[hv\] /, '')}\n`);
+            if (watcher.faults.length > 0 && !acceptFaults) {
+              io.stderr(`hvcc: ${watcher.faults.length === 1 ? 'a guest was' : `${watcher.faults.length} guests were`} stopped by a fault (--accept-faults accepts that): ${watcher.faults[0]!.replace(/^\[hv\] /, '')}\n`);
               exit = EXIT.fault;
             }
             break;
