@@ -79,11 +79,11 @@ void hv_guest_stop(struct hv_guest *guest, const char *line)
 	if (line)
 		hv_log("%s", line);
 	store_release(&guest->state, HV_GUEST_STOPPED);
+	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
+	arch_guest_block(guest);
 	hv_spin_unlock(&guest->lock);
 	if (IS_ENABLED_STATS)
 		guest_print_stats(guest);
-	/* The guest's vCPUs on other pCPUs may be running: make them trap, then they see the stop. */
-	arch_guest_block(guest);
 	hv_cpu_notify();
 
 	if (__atomic_sub_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL) == 0) {
@@ -108,9 +108,9 @@ void hv_guest_request_reset(struct hv_guest *guest, const char *why)
 		hv_guest_console_flush(guest);
 		hv_log("guest '%s' requested a reset (%s), restarting it", guest->cfg->name, why);
 		store_release(&guest->epoch, guest->epoch + 1);
+		arch_guest_block(guest);
 	}
 	hv_spin_unlock(&guest->lock);
-	arch_guest_block(guest);
 	hv_cpu_notify();
 }
 
@@ -128,15 +128,16 @@ static void guest_restart(struct hv_vcpu *vcpu0, u64 epoch)
 		}
 	}
 
-	/* Every vCPU is out of the guest: its memory can be mapped again and reloaded. */
-	arch_guest_unblock(guest);
+	/* Every vCPU is out of the guest: its memory can be reloaded, then mapped again. */
 	hv_passthrough_irqs_quiesce(guest);
 	if (hv_manage_take_cold(guest))
 		guest_clear_ram(guest);
 	hv_guest_load(guest);
 
 	hv_spin_lock(&guest->lock);
+	/* Not if a stop or another reset came meanwhile: it blocked the guest, and the block must hold. */
 	if (guest->epoch == epoch && guest->state != HV_GUEST_STOPPED) {
+		arch_guest_unblock(guest);
 		vcpu0->on_entry = guest->cfg->entry;
 		vcpu0->on_context = guest->cfg->boot_arg;
 		store_release(&vcpu0->power, HV_VCPU_ON_PENDING);

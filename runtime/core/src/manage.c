@@ -12,6 +12,10 @@
  * matters, since the guest will take it again when resumed, and hv_vcpu_settle() keeps them waiting.
  * Resuming gives the guest its stage-2 mappings back, unless a reset is still under way (then its
  * restart does that, once every vCPU is out of the guest).
+ *
+ * A guest is blocked and unblocked only under its lock, in the same locked section as the change of state
+ * or epoch that calls for it. Otherwise a block meant for a reset could land after that reset had already
+ * finished on another pCPU and restarted the guest, which would then fault on its first instruction.
  */
 #include "internal.h"
 
@@ -119,9 +123,9 @@ enum hv_manage_result hv_guest_restart(struct hv_guest *guest)
 	if (guest->state == HV_GUEST_STOPPED)
 		__atomic_add_fetch(&hv_running_guests, 1, __ATOMIC_ACQ_REL);
 	begin_cold_restart(guest);
+	arch_guest_block(guest);
 	hv_spin_unlock(&guest->lock);
 	hv_log("guest '%s' restarting (RAM cleared, image reloaded)", guest->cfg->name);
-	arch_guest_block(guest);
 	hv_cpu_notify();
 	return HV_MANAGE_DONE;
 }
@@ -145,8 +149,8 @@ enum hv_manage_result hv_guest_pause(struct hv_guest *guest)
 		return HV_MANAGE_NOT_RUNNING;
 	}
 	store_release(&guest->state, HV_GUEST_PAUSED);
-	hv_spin_unlock(&guest->lock);
 	arch_guest_block(guest);
+	hv_spin_unlock(&guest->lock);
 	hv_cpu_notify();
 	hv_log("guest '%s' paused", guest->cfg->name);
 	return HV_MANAGE_DONE;
@@ -165,10 +169,6 @@ enum hv_manage_result hv_guest_resume(struct hv_guest *guest)
 		if (load_acquire(&guest->vcpus[i]->epoch) != guest->epoch)
 			resetting = true;
 	store_release(&guest->state, HV_GUEST_RUNNING);
-	/*
-	 * Under the lock, so that a stop that follows (which blocks after its own locked section) cannot be
-	 * undone by this unblock.
-	 */
 	if (!resetting)
 		arch_guest_unblock(guest);
 	hv_spin_unlock(&guest->lock);
