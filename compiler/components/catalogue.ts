@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bindingSet, type Binding, type BindingSet } from '../../schemas/bindings/dt.js';
 import { hvccBindings } from '../../schemas/bindings/hvcc.js';
@@ -44,16 +44,17 @@ export function componentSearchPath(fromOptions: readonly string[], env: NodeJS.
 }
 
 function findManifests(dir: string, out: string[]): void {
-  let entries: string[];
+  let entries: Dirent[];
   try {
-    entries = readdirSync(dir).sort();
+    // The entries' types come with the listing: no stat of every file in the tree.
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch {
     return;
   }
   for (const entry of entries) {
-    const full = join(dir, entry);
-    if (entry === 'manifest.json') out.push(full);
-    else if (!entry.startsWith('.') && isDirectory(full)) findManifests(full, out);
+    const full = join(dir, entry.name);
+    if (entry.name === 'manifest.json') out.push(full);
+    else if (!entry.name.startsWith('.') && (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(full)))) findManifests(full, out);
   }
 }
 
