@@ -165,13 +165,22 @@ void hv_stop_all_guests(void)
 
 static __noinline void settle(struct hv_vcpu *vcpu);
 
+/* Only a vCPU whose guest has an interrupt controller ever has vintc_flush set (by that controller). */
+static inline void vintc_flush(struct hv_vcpu *vcpu)
+{
+	const struct hv_device *vintc = vcpu->guest->vintc;
+
+	if (READ_ONCE(vcpu->vintc_flush))
+		vintc->ops->vintc->flush(vcpu, vintc);
+}
+
 __attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
 	if (IS_ENABLED_STATS)
 		vcpu->traps++;
-	hv_pcpu_exit_count[vcpu->pcpu]++;
+	hv_pcpu_exit_count[arch_cpu_id()]++;
 
 	/*
 	 * Every exit ends here, and nearly always the guest runs on as it was: the first round of settle()'s
@@ -185,8 +194,7 @@ __attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 		epoch = load_acquire(&guest->epoch);
 		if (load_acquire(&guest->state) == HV_GUEST_RUNNING && vcpu->epoch == epoch &&
 		    load_acquire(&vcpu->power) == HV_VCPU_ON) {
-			if (guest->vintc)
-				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+			vintc_flush(vcpu);
 			return true;
 		}
 	}
@@ -195,16 +203,13 @@ __attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 
 __attribute__((always_inline)) bool hv_vcpu_settle_mmio(struct hv_vcpu *vcpu)
 {
-	struct hv_guest *guest = vcpu->guest;
-
 	if (IS_ENABLED_STATS)
 		vcpu->traps++;
-	hv_pcpu_exit_count[vcpu->pcpu]++;
+	hv_pcpu_exit_count[arch_cpu_id()]++;
 	if (hv_config.scheduler)
 		return false;
 	hv_cpu_run_pending();
-	if (guest->vintc)
-		guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+	vintc_flush(vcpu);
 	return true;
 }
 
@@ -267,8 +272,7 @@ static __noinline void settle(struct hv_vcpu *vcpu)
 			/* Others may be due first; when it comes back, maybe much later, it looks again. */
 			if (hv_config.scheduler && hv_config.scheduler->preempt(vcpu))
 				continue;
-			if (guest->vintc)
-				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+			vintc_flush(vcpu);
 			return;
 		}
 		hv_cpu_wait();
@@ -329,7 +333,18 @@ bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_m
 	if (access->window >= dev->window_count ||
 	    access->offset + access->size > dev->windows[access->window].size)
 		return false;
+	if (access->write && dev->ops->mmio_write)
+		return dev->ops->mmio_write(vcpu, dev, access->window, access->offset, access->size, access->value);
 	return dev->ops->mmio(vcpu, dev, access);
+}
+
+/* Out of line: the access struct is filled in only for an emulator that has no write hook. */
+bool hv_device_write_access(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset, u32 size,
+			    u64 value)
+{
+	struct hv_mmio_access access = { .offset = offset, .value = value, .size = size, .window = window, .write = true };
+
+	return dev->ops->mmio(vcpu, dev, &access);
 }
 
 struct hv_guest *hv_device_guest(const struct hv_device *dev)

@@ -245,9 +245,11 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 		/* Bytes written while the UART or its transmitter is disabled are still shown: losing guest
 		 * output would hide bugs, and a real PL011 would simply hold them in the FIFO. */
 		hv_vcpu_console_putc(vcpu, (char)(v & 0xff));
-		if (r->tx_fill < PL011_FIFO_DEPTH)
+		/* Full, it stays full (until FR is read): TXRIS, clear since it filled, stays clear. */
+		if (r->tx_fill < PL011_FIFO_DEPTH) {
 			r->tx_fill++;
-		tx_update(r);
+			tx_update(r);
+		}
 		return true;
 	}
 	switch (off) {
@@ -270,24 +272,43 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 	return true;
 }
 
+/*
+ * Registers are 32 bits wide at word-aligned offsets. Linux also uses byte and halfword accesses (earlycon
+ * with reg-io-width 1, DR): any access up to 32 bits at a register's address is allowed.
+ */
+static bool pl011_access_ok(u64 off, u32 size)
+{
+	return size <= 4 && !(off & 3);
+}
+
+static bool pl011_mmio_write(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 off, u32 size,
+			     u64 value)
+{
+	struct pl011_state *s = dev->state;
+	bool ok;
+
+	(void)window;
+	if (!pl011_access_ok(off, size))
+		return false;
+	hv_spin_lock(&s->lock);
+	ok = pl011_write(vcpu, s, off, (u32)value);
+	if (ok)
+		update_irq(s);
+	hv_spin_unlock(&s->lock);
+	return ok;
+}
+
 static bool pl011_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
 {
 	struct pl011_state *s = dev->state;
-	u64 off = access->offset;
 	bool ok;
 
-	/*
-	 * Registers are 32 bits wide at word-aligned offsets. Linux also uses byte and halfword accesses
-	 * (earlycon with reg-io-width 1, DR); allow any access up to 32 bits at the register's address.
-	 */
-	if (access->size > 4 || (off & 3))
-		return false;
-
-	hv_spin_lock(&s->lock);
 	if (access->write)
-		ok = pl011_write(vcpu, s, off, (u32)access->value);
-	else
-		ok = pl011_read(s, off, &access->value);
+		return pl011_mmio_write(vcpu, dev, access->window, access->offset, access->size, access->value);
+	if (!pl011_access_ok(access->offset, access->size))
+		return false;
+	hv_spin_lock(&s->lock);
+	ok = pl011_read(s, access->offset, &access->value);
 	if (ok)
 		update_irq(s);
 	hv_spin_unlock(&s->lock);
@@ -298,5 +319,6 @@ const struct hv_emulator_ops pl011_emulator_ops = {
 	.name = "pl011",
 	.reset = pl011_reset,
 	.mmio = pl011_mmio,
+	.mmio_write = pl011_mmio_write,
 	.input = pl011_input,
 };

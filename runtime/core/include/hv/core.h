@@ -70,6 +70,12 @@ struct hv_vcpu {
 	u64 on_entry;			/* power-on arguments, valid while ON_PENDING */
 	u64 on_context;
 	u64 traps;			/* times it entered the hypervisor (CONFIG_HV_GUEST_STATS) */
+	/*
+	 * Whether its guest's interrupt controller has work before the vCPU next enters the guest (list
+	 * registers in use, something new to deliver): the controller keeps it (hv/vintc.h), and the exits
+	 * that find it clear skip the flush call.
+	 */
+	u64 vintc_flush;
 	struct hv_sched_vcpu *sched;	/* the scheduler's part, when one is linked */
 	/*
 	 * The device window its last MMIO access hit (hv_vcpu_find_device()): a guest's accesses come in runs
