@@ -124,15 +124,21 @@ void hv_session_line_end(void)
 	}
 }
 
+/* Out of line: the guest's every byte passes hv_session_putc(), and this only when it has the focus. */
+static __noinline void shown_putc(char c)
+{
+	hv_console_lock();
+	hv_console_write_locked(&c, 1);
+	replay_add(&c, 1);
+	hv_console_unlock();
+}
+
 bool hv_session_putc(struct hv_guest *guest, char c)
 {
 	/* Stable while the caller holds the guest's output lock (see the top of this file). */
 	if (!READ_ONCE(interactive) || READ_ONCE(focus) != guest->index)
 		return false;
-	hv_console_lock();
-	hv_console_write_locked(&c, 1);
-	replay_add(&c, 1);
-	hv_console_unlock();
+	shown_putc(c);
 	return true;
 }
 

@@ -241,22 +241,28 @@ static bool pl011_read(struct pl011_state *s, u64 off, u64 *value)
 	return true;
 }
 
-static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u32 v)
+/*
+ * A byte to transmit. Bytes written while the UART or its transmitter is disabled are still shown: losing
+ * guest output would hide bugs, and a real PL011 would simply hold them in the FIFO. With the lock held.
+ */
+static void pl011_write_dr(struct hv_vcpu *vcpu, struct pl011_state *s, u32 v)
 {
 	struct pl011_regs *r = &s->r;
 
-	/* DR first, before the table: it is nearly every access a guest makes (a byte of output each). */
-	if (off == UARTDR) {
-		/* Bytes written while the UART or its transmitter is disabled are still shown: losing guest
-		 * output would hide bugs, and a real PL011 would simply hold them in the FIFO. */
-		hv_vcpu_console_putc_locked(vcpu, (char)(v & 0xff));
-		/* Full, it stays full (until FR is read): TXRIS, clear since it filled, stays clear. */
-		if (r->tx_fill < PL011_FIFO_DEPTH) {
-			r->tx_fill++;
-			tx_update(r);
-		}
-		return true;
+	hv_vcpu_console_putc_locked(vcpu, (char)(v & 0xff));
+	/* Full, it stays full until FR is read, and TXRIS, clear since it filled, stays clear: the line too. */
+	if (r->tx_fill < PL011_FIFO_DEPTH) {
+		r->tx_fill++;
+		tx_update(r);
+		update_irq(s);
 	}
+}
+
+/* Every register but DR. */
+static bool pl011_write(struct pl011_state *s, u64 off, u32 v)
+{
+	struct pl011_regs *r = &s->r;
+
 	switch (off) {
 	case UARTRSR:		break;			/* UARTECR: clears errors, of which there are none */
 	case UARTFR:		break;			/* read-only; writes are ignored as on hardware */
@@ -290,16 +296,24 @@ static bool pl011_mmio_write(struct hv_vcpu *vcpu, const struct hv_device *dev, 
 			     u64 value)
 {
 	struct pl011_state *s = dev->state;
+	hv_spinlock_t *lock = s->lock;
 	bool ok;
 
 	(void)window;
+	/* DR first: it is nearly every access a guest makes (a byte of output each). */
+	if (off == UARTDR && size <= 4) {
+		hv_spin_lock(lock);
+		pl011_write_dr(vcpu, s, (u32)value);
+		hv_spin_unlock(lock);
+		return true;
+	}
 	if (!pl011_access_ok(off, size))
 		return false;
-	hv_spin_lock(s->lock);
-	ok = pl011_write(vcpu, s, off, (u32)value);
+	hv_spin_lock(lock);
+	ok = pl011_write(s, off, (u32)value);
 	if (ok)
 		update_irq(s);
-	hv_spin_unlock(s->lock);
+	hv_spin_unlock(lock);
 	return ok;
 }
 
