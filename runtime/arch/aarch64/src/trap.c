@@ -107,7 +107,7 @@ static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa,
 	hv_vcpu_fault(vcpu, &f);
 }
 
-/* The value an access of `size` bytes writes, from the register that holds it. */
+/* The value an access of `size` bytes writes, from the register that holds it: its low `size` bytes. */
 static u64 mmio_store_value(u64 v, u32 size)
 {
 	return v & (~0UL >> (64 - size * 8));
