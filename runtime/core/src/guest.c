@@ -355,10 +355,12 @@ bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_m
  * Never inlined: the access struct is built, in a frame of its own, only for an emulator without a write
  * hook; inlined, its frame would be set up on every MMIO exit.
  */
-__noinline bool hv_device_write_access(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset, u32 size,
-			    u64 value)
+__noinline bool hv_device_write_access(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset,
+				       u32 size, u64 value)
 {
-	struct hv_mmio_access access = { .offset = offset, .value = value, .size = size, .window = window, .write = true };
+	struct hv_mmio_access access = {
+		.offset = offset, .value = value, .size = size, .window = window, .write = true,
+	};
 
 	return dev->ops->mmio(vcpu, dev, &access);
 }

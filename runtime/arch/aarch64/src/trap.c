@@ -107,7 +107,7 @@ static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa,
 	hv_vcpu_fault(vcpu, &f);
 }
 
-/* The value an access of `size` bytes writes, from the register that holds it: its low `size` bytes. */
+/* The value an access of `size` bytes writes, from the register that holds it. */
 static u64 mmio_store_value(u64 v, u32 size)
 {
 	return v & (~0UL >> (64 - size * 8));
@@ -243,9 +243,11 @@ u64 arch_handle_lower_mmio(u64 esr, struct arch_regs *regs)
 	dev = hv_vcpu_find_device(vcpu, ipa, size, &window, &offset);
 	if (!dev)	/* straddling a window's end (which then is the one remembered), or in none */
 		return ipa - vcpu->mmio_base < vcpu->mmio_size ? MMIO_TRAP : MMIO_OUTSIDE;
-	/* Register 31 is XZR: it reads 0. */
 	if (iss & DABT_WNR) {
-		if (!hv_device_write(vcpu, dev, window, offset, size, reg != 31 ? mmio_store_value(regs->x[reg], size) : 0))
+		/* Register 31 is XZR: it reads 0. */
+		u64 value = reg != 31 ? mmio_store_value(regs->x[reg], size) : 0;
+
+		if (!hv_device_write(vcpu, dev, window, offset, size, value))
 			return MMIO_REFUSED;
 	} else if (!mmio_read(vcpu, dev, window, offset, iss, regs)) {
 		return MMIO_REFUSED;
