@@ -21,7 +21,8 @@ const SYSTEM = 'test/fixtures/systems/exits/system.dts';
 /** What each marker function means, in the order the plugin names the exit by the first one it runs. */
 const MARKS: [string, string][] = [
   ['hv_vcpu_fault', 'stage-2 fault report'],
-  ['pl011_mmio', 'PL011 MMIO (data-register write)'],
+  ['pl011_mmio_write', 'PL011 MMIO (data-register write)'],
+  ['pl011_mmio', 'PL011 MMIO (read)'],
   ['vgic_sysreg', 'vGIC system register (ICC_SGI1R_EL1: SGI send)'],
   ['vgic_host_irq', 'interrupt injection (virtual timer)'],
   ['vgic_mmio', 'vGIC MMIO'],

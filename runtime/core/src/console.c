@@ -379,7 +379,7 @@ static void console_write_visible(const u8 *s, size_t n)
 	}
 }
 
-/* Prints the first `len` bytes of the guest's line and keeps the rest. Called with the guest's lock held. */
+/* Prints the first `len` bytes of the guest's line and keeps the rest. Called with its output lock held. */
 static void guest_flush_line(struct hv_guest *guest, size_t len)
 {
 	hv_spin_lock(&console_lock);
@@ -396,9 +396,8 @@ static void guest_flush_line(struct hv_guest *guest, size_t len)
 	memmove(guest->line, guest->line + len, guest->line_len);
 }
 
-void hv_guest_console_putc(struct hv_guest *guest, char c)
+static void guest_console_putc_locked(struct hv_guest *guest, char c)
 {
-	hv_spin_lock(&guest->lock);
 	if (hv_session_putc(guest, c)) {
 		/* The guest has the focus: the byte went to the screen as it is (docs/console.md). */
 	} else if (c == '\n') {
@@ -415,7 +414,13 @@ void hv_guest_console_putc(struct hv_guest *guest, char c)
 						utf8_unfinished((const u8 *)guest->line, guest->line_len));
 		guest->line[guest->line_len++] = c;
 	}
-	hv_spin_unlock(&guest->lock);
+}
+
+void hv_guest_console_putc(struct hv_guest *guest, char c)
+{
+	hv_spin_lock(&guest->out_lock);
+	guest_console_putc_locked(guest, c);
+	hv_spin_unlock(&guest->out_lock);
 }
 
 void hv_vcpu_console_putc(struct hv_vcpu *vcpu, char c)
@@ -423,11 +428,23 @@ void hv_vcpu_console_putc(struct hv_vcpu *vcpu, char c)
 	hv_guest_console_putc(vcpu->guest, c);
 }
 
-/* A stopping guest's last, unterminated line is still worth seeing. Called with the guest's lock held. */
+void hv_vcpu_console_putc_locked(struct hv_vcpu *vcpu, char c)
+{
+	guest_console_putc_locked(vcpu->guest, c);
+}
+
+hv_spinlock_t *hv_device_output_lock(const struct hv_device *dev)
+{
+	return &hv_device_guest(dev)->out_lock;
+}
+
+/* A stopping guest's last, unterminated line is still worth seeing. */
 void hv_guest_console_flush(struct hv_guest *guest)
 {
+	hv_spin_lock(&guest->out_lock);
 	if (guest->line_len)
 		guest_flush_line(guest, guest->line_len);
+	hv_spin_unlock(&guest->out_lock);
 }
 
 void hv_console_init(void)

@@ -149,8 +149,13 @@ bool hv_vcpu_must_yield(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
-	return load_acquire(&hv_panicking) || load_acquire(&guest->state) != HV_GUEST_RUNNING ||
-	       vcpu->epoch != load_acquire(&guest->epoch);
+	/*
+	 * Plain loads: nothing published with these is read when the answer is no, and a yes is settled by
+	 * settle(), which loads them again with acquire. A change that these loads miss blocked the guest, so
+	 * the vCPU traps again before it runs on (see hv_vcpu_settle_mmio()).
+	 */
+	return READ_ONCE(hv_panicking) || READ_ONCE(guest->state) != HV_GUEST_RUNNING ||
+	       vcpu->epoch != READ_ONCE(guest->epoch);
 }
 
 /* After a panic: make every vCPU trap (it then halts in hv_vcpu_settle()). */
@@ -165,28 +170,44 @@ void hv_stop_all_guests(void)
 
 static __noinline void settle(struct hv_vcpu *vcpu);
 
+/* Out of line, so that an exit with nothing to flush does not load what the call needs. */
+static __noinline void vintc_flush_now(struct hv_vcpu *vcpu)
+{
+	const struct hv_device *vintc = vcpu->guest->vintc;
+
+	vintc->ops->vintc->flush(vcpu, vintc);
+}
+
+/* Only a vCPU whose guest has an interrupt controller ever has vintc_flush set (by that controller). */
+static inline void vintc_flush(struct hv_vcpu *vcpu)
+{
+	if (READ_ONCE(vcpu->vintc_flush))
+		vintc_flush_now(vcpu);
+}
+
 __attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 {
 	struct hv_guest *guest = vcpu->guest;
 
 	if (IS_ENABLED_STATS)
 		vcpu->traps++;
-	hv_pcpu_exit_count[vcpu->pcpu]++;
+	hv_pcpu_exit_count[arch_cpu_id()]++;
 
 	/*
 	 * Every exit ends here, and nearly always the guest runs on as it was: the first round of settle()'s
 	 * loop, with the same loads in the same order, without its frame. Anything else, and every exit under
-	 * a scheduler (settle() holds its preemption point), is settle()'s.
+	 * a scheduler (settle() holds its preemption point), is settle()'s. Plain loads, as in
+	 * hv_vcpu_must_yield(): when they all say the vCPU runs on, nothing they publish is read, and a change
+	 * they miss blocked the guest, which makes the vCPU trap again and settle() see it.
 	 */
-	if (!load_acquire(&hv_panicking) && !hv_config.scheduler) {
+	if (!READ_ONCE(hv_panicking) && !hv_config.scheduler) {
 		u64 epoch;
 
 		hv_cpu_run_pending();
-		epoch = load_acquire(&guest->epoch);
-		if (load_acquire(&guest->state) == HV_GUEST_RUNNING && vcpu->epoch == epoch &&
-		    load_acquire(&vcpu->power) == HV_VCPU_ON) {
-			if (guest->vintc)
-				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+		epoch = READ_ONCE(guest->epoch);
+		if (READ_ONCE(guest->state) == HV_GUEST_RUNNING && vcpu->epoch == epoch &&
+		    READ_ONCE(vcpu->power) == HV_VCPU_ON) {
+			vintc_flush(vcpu);
 			return true;
 		}
 	}
@@ -195,16 +216,13 @@ __attribute__((always_inline)) bool hv_vcpu_settle_fast(struct hv_vcpu *vcpu)
 
 __attribute__((always_inline)) bool hv_vcpu_settle_mmio(struct hv_vcpu *vcpu)
 {
-	struct hv_guest *guest = vcpu->guest;
-
 	if (IS_ENABLED_STATS)
 		vcpu->traps++;
-	hv_pcpu_exit_count[vcpu->pcpu]++;
+	hv_pcpu_exit_count[arch_cpu_id()]++;
 	if (hv_config.scheduler)
 		return false;
 	hv_cpu_run_pending();
-	if (guest->vintc)
-		guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+	vintc_flush(vcpu);
 	return true;
 }
 
@@ -267,8 +285,7 @@ static __noinline void settle(struct hv_vcpu *vcpu)
 			/* Others may be due first; when it comes back, maybe much later, it looks again. */
 			if (hv_config.scheduler && hv_config.scheduler->preempt(vcpu))
 				continue;
-			if (guest->vintc)
-				guest->vintc->ops->vintc->flush(vcpu, guest->vintc);
+			vintc_flush(vcpu);
 			return;
 		}
 		hv_cpu_wait();
@@ -329,7 +346,23 @@ bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_m
 	if (access->window >= dev->window_count ||
 	    access->offset + access->size > dev->windows[access->window].size)
 		return false;
+	if (access->write && dev->ops->mmio_write)
+		return dev->ops->mmio_write(vcpu, dev, access->window, access->offset, access->size, access->value);
 	return dev->ops->mmio(vcpu, dev, access);
+}
+
+/*
+ * Never inlined: the access struct is built, in a frame of its own, only for an emulator without a write
+ * hook; inlined, its frame would be set up on every MMIO exit.
+ */
+__noinline bool hv_device_write_access(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset,
+				       u32 size, u64 value)
+{
+	struct hv_mmio_access access = {
+		.offset = offset, .value = value, .size = size, .window = window, .write = true,
+	};
+
+	return dev->ops->mmio(vcpu, dev, &access);
 }
 
 struct hv_guest *hv_device_guest(const struct hv_device *dev)

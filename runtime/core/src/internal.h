@@ -27,7 +27,7 @@ void hv_stop_all_guests(void);
 /* console.c */
 void hv_console_init(void);
 void hv_guest_console_putc(struct hv_guest *guest, char c);
-void hv_guest_console_flush(struct hv_guest *guest);	/* with the guest's lock held */
+void hv_guest_console_flush(struct hv_guest *guest);	/* takes the output lock */
 /* The console lock and the raw writer under it, for session.c. */
 void hv_console_lock(void);
 void hv_console_unlock(void);
@@ -38,7 +38,7 @@ void hv_session_init(void);
 /* Console lock held, before and after a whole line; false when the line is muted (not to be printed). */
 bool hv_session_line_begin(const struct hv_guest *guest);
 void hv_session_line_end(void);
-/* Guest lock held: true when the byte went to the screen as it is (the guest has the focus). */
+/* Guest's output lock held: true when the byte went to the screen as it is (the guest has the focus). */
 bool hv_session_putc(struct hv_guest *guest, char c);
 /* Input path: the first byte of input arrived. */
 void hv_session_go_interactive(void);

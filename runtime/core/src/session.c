@@ -4,8 +4,8 @@
  * it is, and its unfinished line kept intact when other lines are printed.
  *
  * Everything here is under the console lock. The focus changes only on the input path, and then also
- * under the lock of the guest that loses it and of the one that gets it: a guest's output path holds its
- * own lock, so it sees a focus that cannot change under it.
+ * under the output lock of the guest that loses it and of the one that gets it: a guest's output path holds
+ * its own output lock, so it sees a focus that cannot change under it.
  */
 #include "internal.h"
 
@@ -82,7 +82,7 @@ static void replay_add(const char *s, size_t n)
 }
 
 /*
- * Console lock and guest lock held: the guest just got the focus, or the session just became interactive.
+ * Console lock and the guest's output lock held: the guest just got the focus, or the session just became interactive.
  * What it printed of its current line is still in its line buffer (it was collecting a prefixed line):
  * put it on the screen as the start of its line (a prompt, usually).
  */
@@ -124,19 +124,25 @@ void hv_session_line_end(void)
 	}
 }
 
-bool hv_session_putc(struct hv_guest *guest, char c)
+/* Out of line: the guest's every byte passes hv_session_putc(), and this only when it has the focus. */
+static __noinline void shown_putc(char c)
 {
-	/* Stable while the caller holds the guest's lock (see the top of this file). */
-	if (!READ_ONCE(interactive) || READ_ONCE(focus) != guest->index)
-		return false;
 	hv_console_lock();
 	hv_console_write_locked(&c, 1);
 	replay_add(&c, 1);
 	hv_console_unlock();
+}
+
+bool hv_session_putc(struct hv_guest *guest, char c)
+{
+	/* Stable while the caller holds the guest's output lock (see the top of this file). */
+	if (!READ_ONCE(interactive) || READ_ONCE(focus) != guest->index)
+		return false;
+	shown_putc(c);
 	return true;
 }
 
-/* Takes the locks of the guests among a and b (either may be NULL), in index order, then the console's. */
+/* Takes the output locks of the guests among a and b (either may be NULL), in index order, then the console's. */
 static void lock_pair(struct hv_guest *a, struct hv_guest *b)
 {
 	if (a && b && a->index > b->index) {
@@ -146,9 +152,9 @@ static void lock_pair(struct hv_guest *a, struct hv_guest *b)
 		b = t;
 	}
 	if (a)
-		hv_spin_lock(&a->lock);
+		hv_spin_lock(&a->out_lock);
 	if (b && b != a)
-		hv_spin_lock(&b->lock);
+		hv_spin_lock(&b->out_lock);
 	hv_console_lock();
 }
 
@@ -156,9 +162,9 @@ static void unlock_pair(struct hv_guest *a, struct hv_guest *b)
 {
 	hv_console_unlock();
 	if (a)
-		hv_spin_unlock(&a->lock);
+		hv_spin_unlock(&a->out_lock);
 	if (b && b != a)
-		hv_spin_unlock(&b->lock);
+		hv_spin_unlock(&b->out_lock);
 }
 
 void hv_session_go_interactive(void)

@@ -229,10 +229,12 @@ static __noinline void run_pending(struct cpu_queues *q)
 
 void hv_cpu_run_pending(void)
 {
-	struct cpu_queues *q = &queues[arch_cpu_id()];
+	struct cpu_queues *q;
 
 	/* Console input, when it is polled rather than taken by its interrupt: passing through is when. */
 	hv_input_poll();
+	/* Found after the poll, so that nothing of this is kept across its call. */
+	q = &queues[arch_cpu_id()];
 	/*
 	 * Every exit passes here: none fired, no work queued is the answer most of the time. With a host
 	 * interrupt controller the hardware timer says when the head is due (fired, from its interrupt); without

@@ -2,7 +2,9 @@
 /*
  * A guest's ARM PL011 UART (PrimeCell r1p5 register map), complete enough for bare-metal guests and for
  * Linux's amba-pl011 driver: transmitted bytes go to the core's per-guest line buffer at once; received
- * bytes come from hv_guest_console_input() into a real receive FIFO.
+ * bytes come from hv_guest_console_input() into a real receive FIFO. The state is guarded by the guest's
+output lock (hv_device_output_lock()) rather than a lock of its own: a data-register write, the exit a
+guest makes most, then takes one lock for the register and the byte it prints.
  *
  * The transmit FIFO is modelled without time, so that a driver that waits for room (Linux's interrupt-driven
  * transmit path) really waits for the TX interrupt, deterministically:
@@ -132,20 +134,23 @@ static void pl011_rx_timeout(struct hv_timer *timer)
 {
 	struct pl011_state *s = container_of(timer, struct pl011_state, rx_timeout);
 
-	hv_spin_lock(&s->lock);
+	hv_spin_lock(s->lock);
 	/* A later byte moved the deadline, or the FIFO was emptied, while this callback was on its way. */
 	if (s->r.rx_count && hv_time_ns() >= s->r.rt_deadline) {
 		s->r.ris |= INT_RT;
 		update_irq(s);
 	}
-	hv_spin_unlock(&s->lock);
+	hv_spin_unlock(s->lock);
 }
 
 static void pl011_reset(const struct hv_device *dev)
 {
 	struct pl011_state *s = dev->state;
 
-	hv_spin_lock(&s->lock);
+	/* The same lock at every reset: input and a timeout on other pCPUs read it meanwhile. */
+	if (!s->lock)
+		s->lock = hv_device_output_lock(dev);
+	hv_spin_lock(s->lock);
 	/* Input may still arrive on another pCPU, and a timeout may be on its way: both take the lock. */
 	hv_timer_cancel(&s->rx_timeout);
 	hv_timer_init(&s->rx_timeout, pl011_rx_timeout);
@@ -155,7 +160,7 @@ static void pl011_reset(const struct hv_device *dev)
 		.ifls = IFLS_RESET,
 		.tx_level = fifo_level(IFLS_RESET),
 	};
-	hv_spin_unlock(&s->lock);
+	hv_spin_unlock(s->lock);
 	hv_device_irq_set(dev, 0, false);
 }
 
@@ -184,7 +189,7 @@ static bool pl011_input(const struct hv_device *dev, u8 byte)
 	struct pl011_regs *r = &s->r;
 	bool taken = false;
 
-	hv_spin_lock(&s->lock);
+	hv_spin_lock(s->lock);
 	if (r->rx_count < rx_depth(r)) {
 		r->rx_fifo[(r->rx_head + r->rx_count) % PL011_FIFO_DEPTH] = byte;
 		r->rx_count++;
@@ -196,7 +201,7 @@ static bool pl011_input(const struct hv_device *dev, u8 byte)
 		update_irq(s);
 		taken = true;
 	}
-	hv_spin_unlock(&s->lock);
+	hv_spin_unlock(s->lock);
 	return taken;
 }
 
@@ -236,20 +241,28 @@ static bool pl011_read(struct pl011_state *s, u64 off, u64 *value)
 	return true;
 }
 
-static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u32 v)
+/*
+ * A byte to transmit. Bytes written while the UART or its transmitter is disabled are still shown: losing
+ * guest output would hide bugs, and a real PL011 would simply hold them in the FIFO. With the lock held.
+ */
+static void pl011_write_dr(struct hv_vcpu *vcpu, struct pl011_state *s, u32 v)
 {
 	struct pl011_regs *r = &s->r;
 
-	/* DR first, before the table: it is nearly every access a guest makes (a byte of output each). */
-	if (off == UARTDR) {
-		/* Bytes written while the UART or its transmitter is disabled are still shown: losing guest
-		 * output would hide bugs, and a real PL011 would simply hold them in the FIFO. */
-		hv_vcpu_console_putc(vcpu, (char)(v & 0xff));
-		if (r->tx_fill < PL011_FIFO_DEPTH)
-			r->tx_fill++;
+	hv_vcpu_console_putc_locked(vcpu, (char)(v & 0xff));
+	/* Full, it stays full until FR is read, and TXRIS, clear since it filled, stays clear: the line too. */
+	if (r->tx_fill < PL011_FIFO_DEPTH) {
+		r->tx_fill++;
 		tx_update(r);
-		return true;
+		update_irq(s);
 	}
+}
+
+/* Every register but DR. */
+static bool pl011_write(struct pl011_state *s, u64 off, u32 v)
+{
+	struct pl011_regs *r = &s->r;
+
 	switch (off) {
 	case UARTRSR:		break;			/* UARTECR: clears errors, of which there are none */
 	case UARTFR:		break;			/* read-only; writes are ignored as on hardware */
@@ -270,27 +283,54 @@ static bool pl011_write(struct hv_vcpu *vcpu, struct pl011_state *s, u64 off, u3
 	return true;
 }
 
+/*
+ * Registers are 32 bits wide at word-aligned offsets. Linux also uses byte and halfword accesses (earlycon
+ * with reg-io-width 1, DR): any access up to 32 bits at a register's address is allowed.
+ */
+static bool pl011_access_ok(u64 off, u32 size)
+{
+	return size <= 4 && !(off & 3);
+}
+
+static bool pl011_mmio_write(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 off, u32 size,
+			     u64 value)
+{
+	struct pl011_state *s = dev->state;
+	hv_spinlock_t *lock = s->lock;
+	bool ok;
+
+	(void)window;
+	/* DR first: it is nearly every access a guest makes (a byte of output each). */
+	if (off == UARTDR && size <= 4) {
+		hv_spin_lock(lock);
+		pl011_write_dr(vcpu, s, (u32)value);
+		hv_spin_unlock(lock);
+		return true;
+	}
+	if (!pl011_access_ok(off, size))
+		return false;
+	hv_spin_lock(lock);
+	ok = pl011_write(s, off, (u32)value);
+	if (ok)
+		update_irq(s);
+	hv_spin_unlock(lock);
+	return ok;
+}
+
 static bool pl011_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access)
 {
 	struct pl011_state *s = dev->state;
-	u64 off = access->offset;
 	bool ok;
 
-	/*
-	 * Registers are 32 bits wide at word-aligned offsets. Linux also uses byte and halfword accesses
-	 * (earlycon with reg-io-width 1, DR); allow any access up to 32 bits at the register's address.
-	 */
-	if (access->size > 4 || (off & 3))
-		return false;
-
-	hv_spin_lock(&s->lock);
 	if (access->write)
-		ok = pl011_write(vcpu, s, off, (u32)access->value);
-	else
-		ok = pl011_read(s, off, &access->value);
+		return pl011_mmio_write(vcpu, dev, access->window, access->offset, access->size, access->value);
+	if (!pl011_access_ok(access->offset, access->size))
+		return false;
+	hv_spin_lock(s->lock);
+	ok = pl011_read(s, access->offset, &access->value);
 	if (ok)
 		update_irq(s);
-	hv_spin_unlock(&s->lock);
+	hv_spin_unlock(s->lock);
 	return ok;
 }
 
@@ -298,5 +338,6 @@ const struct hv_emulator_ops pl011_emulator_ops = {
 	.name = "pl011",
 	.reset = pl011_reset,
 	.mmio = pl011_mmio,
+	.mmio_write = pl011_mmio_write,
 	.input = pl011_input,
 };

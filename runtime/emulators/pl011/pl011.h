@@ -29,7 +29,11 @@ struct pl011_regs {
 };
 
 struct pl011_state {
-	hv_spinlock_t lock;		/* everything below */
+	/*
+	 * Everything below: its guest's output lock (hv_device_output_lock()), which a data-register write
+	 * needs anyway to print its byte.
+	 */
+	hv_spinlock_t *lock;
 	const struct hv_device *dev;	/* for the receive timeout's callback */
 	struct hv_timer rx_timeout;	/* receive timeout: 32 bit periods without new data */
 	struct pl011_regs r;

@@ -193,6 +193,24 @@ static void data_abort(struct hv_vcpu *vcpu, u64 esr)
 	vcpu->regs->elr += 4;
 }
 
+/*
+ * arch_handle_lower_mmio()'s read, out of line: a write, the common case, then keeps nothing but the vCPU
+ * across its emulator's call.
+ */
+static __noinline bool mmio_read(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset, u64 iss,
+				 struct arch_regs *regs)
+{
+	struct hv_mmio_access access = { .offset = offset, .size = 1U << DABT_SAS(iss), .window = window };
+	unsigned int reg = DABT_SRT(iss);
+
+	if (!dev->ops->mmio(vcpu, dev, &access))
+		return false;
+	/* Register 31 is XZR: what is loaded into it is lost. */
+	if (reg != 31)
+		regs->x[reg] = mmio_load_value(iss, access.value, access.size);
+	return true;
+}
+
 /* arch_handle_lower_mmio()'s answers to vectors.S, which saves the rest of the frame for all but DONE. */
 enum mmio_answer {
 	MMIO_DONE,		/* emulated; the vCPU goes back at once */
@@ -214,24 +232,26 @@ u64 arch_handle_lower_mmio(u64 esr, struct arch_regs *regs)
 	struct hv_vcpu *vcpu = hv_current_vcpu();
 	u64 iss = ESR_ISS(esr);
 	unsigned int reg = DABT_SRT(iss);
+	u32 size = 1U << DABT_SAS(iss);
 	const struct hv_device *dev;
-	struct hv_mmio_access access;
-	u64 ipa;
+	u64 ipa, offset;
+	u32 window;
 
 	if (reg - 19 < 11 || (iss & DABT_S1PTW) || hv_vcpu_must_yield(vcpu))
 		return MMIO_TRAP;
-	access.size = 1U << DABT_SAS(iss);
-	access.write = iss & DABT_WNR;
 	ipa = fault_ipa();
-	dev = hv_vcpu_find_device(vcpu, ipa, access.size, &access.window, &access.offset);
+	dev = hv_vcpu_find_device(vcpu, ipa, size, &window, &offset);
 	if (!dev)	/* straddling a window's end (which then is the one remembered), or in none */
 		return ipa - vcpu->mmio_base < vcpu->mmio_size ? MMIO_TRAP : MMIO_OUTSIDE;
-	/* Register 31 is XZR: it reads 0, and what is loaded into it is lost. */
-	access.value = access.write && reg != 31 ? mmio_store_value(regs->x[reg], access.size) : 0;
-	if (!dev->ops->mmio(vcpu, dev, &access))
+	if (iss & DABT_WNR) {
+		/* Register 31 is XZR: it reads 0. */
+		u64 value = reg != 31 ? mmio_store_value(regs->x[reg], size) : 0;
+
+		if (!hv_device_write(vcpu, dev, window, offset, size, value))
+			return MMIO_REFUSED;
+	} else if (!mmio_read(vcpu, dev, window, offset, iss, regs)) {
 		return MMIO_REFUSED;
-	if (!access.write && reg != 31)
-		regs->x[reg] = mmio_load_value(iss, access.value, access.size);
+	}
 	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
 	return hv_vcpu_settle_mmio(vcpu) ? MMIO_DONE : MMIO_SETTLE;
 }

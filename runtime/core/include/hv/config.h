@@ -63,6 +63,13 @@ struct hv_emulator_ops {
 	/* Returns false when the access is not one the device accepts: the guest then gets a fault report. */
 	bool (*mmio)(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access);
 	/*
+	 * Optional, for an emulator whose writes are its hot path (a UART's data register): when set, every
+	 * write goes here and mmio sees only reads. The access comes in arguments, not in a struct filled in
+	 * and read back on every exit. False as for mmio.
+	 */
+	bool (*mmio_write)(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset, u32 size,
+			   u64 value);
+	/*
 	 * A byte of console input for the guest, when this device is the guest's console (see
 	 * hv_guest_config.console). False when the device cannot take it now (its receive FIFO is full).
 	 * NULL for devices that never receive.

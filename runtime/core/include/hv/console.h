@@ -14,9 +14,21 @@
 
 /*
  * One byte of the guest's console output, from its console device's emulator (any pCPU; takes the guest's
- * lock and the console lock, so the emulator may hold only its own). '\r' is dropped, '\n' ends the line.
+ * output lock and the console lock, so the emulator may hold only its own). '\r' is dropped, '\n' ends the
+ * line.
  */
 void hv_vcpu_console_putc(struct hv_vcpu *vcpu, char c);
+
+/*
+ * The lock that guards the output of the device's guest. An emulator that prints most of what it is asked
+ * (a UART) may use it as its own state lock, and print with hv_vcpu_console_putc_locked() while it holds
+ * it: one lock per byte rather than two. It nests inside no emulator lock, and the console lock and the
+ * interrupt controller's nest inside it, as inside an emulator's own.
+ */
+hv_spinlock_t *hv_device_output_lock(const struct hv_device *dev);
+
+/* hv_vcpu_console_putc() with the vCPU's guest's output lock held (hv_device_output_lock()). */
+void hv_vcpu_console_putc_locked(struct hv_vcpu *vcpu, char c);
 
 /*
  * Hands one byte of input to the guest's console device (its emulator's input hook, which raises its

@@ -52,7 +52,13 @@ struct hv_guest {
 	const struct hv_guest_config *cfg;
 	const struct hv_device *vintc;	/* the guest's interrupt controller device, or NULL */
 	u64 index;
-	hv_spinlock_t lock;		/* power state of the vCPUs, the line buffer */
+	hv_spinlock_t lock;		/* power state of the vCPUs */
+	/*
+	 * Its console output: the line buffer, and the session's focus as that output sees it. Taken inside
+	 * `lock` when both are held. A UART emulator may guard its own state with it too
+	 * (hv_device_output_lock()), so that its data register, the hot path of guest output, takes one lock.
+	 */
+	hv_spinlock_t out_lock;
 	u64 state;			/* enum hv_guest_state */
 	u64 epoch;			/* bumped by every reset request */
 	struct hv_vcpu *vcpus[CONFIG_HV_MAX_CPUS];	/* by vCPU index */
@@ -70,6 +76,12 @@ struct hv_vcpu {
 	u64 on_entry;			/* power-on arguments, valid while ON_PENDING */
 	u64 on_context;
 	u64 traps;			/* times it entered the hypervisor (CONFIG_HV_GUEST_STATS) */
+	/*
+	 * Whether its guest's interrupt controller has work before the vCPU next enters the guest (list
+	 * registers in use, something new to deliver): the controller keeps it (hv/vintc.h), and the exits
+	 * that find it clear skip the flush call.
+	 */
+	u64 vintc_flush;
 	struct hv_sched_vcpu *sched;	/* the scheduler's part, when one is linked */
 	/*
 	 * The device window its last MMIO access hit (hv_vcpu_find_device()): a guest's accesses come in runs

@@ -37,6 +37,22 @@ static inline const struct hv_device *hv_vcpu_find_device(struct hv_vcpu *vcpu, 
 /* Hands a decoded access to the device's emulator. False when the emulator refuses it. */
 bool hv_vcpu_mmio(struct hv_vcpu *vcpu, const struct hv_device *dev, struct hv_mmio_access *access);
 
+/* hv_device_write() for an emulator without a write hook: through its mmio, with an access struct. */
+bool hv_device_write_access(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset, u32 size,
+			    u64 value);
+
+/*
+ * A write found in the device's window by hv_vcpu_find_device(), to its emulator: to its write hook when it
+ * has one (hv_emulator_ops.mmio_write). False when the emulator refuses it.
+ */
+static inline bool hv_device_write(struct hv_vcpu *vcpu, const struct hv_device *dev, u32 window, u64 offset,
+				   u32 size, u64 value)
+{
+	if (dev->ops->mmio_write)
+		return dev->ops->mmio_write(vcpu, dev, window, offset, size, value);
+	return hv_device_write_access(vcpu, dev, window, offset, size, value);
+}
+
 /* What a vCPU did that stops its guest, for the one-line report. */
 struct hv_fault {
 	const char *what;	/* in words, after "vCPU <n> ": "wrote 4 bytes outside its memory" */

@@ -28,7 +28,12 @@ struct hv_vintc_ops {
 	 * guest as a hardware interrupt that the guest's own completion deactivates.
 	 */
 	bool (*host_irq)(struct hv_vcpu *vcpu, const struct hv_device *dev, u64 id);
-	/* Just before every return to the guest: bring the virtual interrupt interface up to date. */
+	/*
+	 * Just before a return to the guest: bring the virtual interrupt interface up to date. Called only while
+	 * the vCPU's vintc_flush is set, which the controller sets (before it kicks the vCPU) whenever the vCPU
+	 * may have something to deliver or to take back, and clears once it has nothing; a controller that
+	 * never clears it is flushed on every return.
+	 */
 	void (*flush)(struct hv_vcpu *vcpu, const struct hv_device *dev);
 	/*
 	 * A trapped system-register access of the vCPU; `syndrome` is the arch's description of the trap,

@@ -274,24 +274,29 @@ static void fill_lrs(struct vgic_v3_state *s, struct hv_vcpu *vcpu)
 		c->dirty = 1;
 }
 
-static __noinline void flush_lrs(struct vgic_v3_state *s, struct vgic_cpu *c, struct hv_vcpu *vcpu)
+/*
+ * With the lock held: whether the core must call vgic_flush() before the vCPU enters the guest again. Set
+ * while a list register is in use (only a flush sees the guest finish with it) or something may be
+ * deliverable; the exits that find it clear, most of them, skip the flush.
+ */
+static void set_flush_hint(struct hv_vcpu *vcpu, const struct vgic_cpu *c)
 {
-	hv_spin_lock(&s->lock);
-	sync_lrs(s, vcpu);
-	if (c->dirty)
-		fill_lrs(s, vcpu);
-	hv_spin_unlock(&s->lock);
-	isb();
+	WRITE_ONCE(vcpu->vintc_flush, c->lr_used || c->dirty);
 }
 
-/* Every exit ends here: no list register in use and nothing new is the common answer, without a frame. */
+/* Called by the core only while the vCPU's hint says there is work (set_flush_hint()). */
 static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
 	struct vgic_v3_state *s = dev->state;
 	struct vgic_cpu *c = &s->cpu[vcpu->index];
 
-	if (c->lr_used || READ_ONCE(c->dirty))
-		flush_lrs(s, c, vcpu);
+	hv_spin_lock(&s->lock);
+	sync_lrs(s, vcpu);
+	if (c->dirty)
+		fill_lrs(s, vcpu);
+	set_flush_hint(vcpu, c);
+	hv_spin_unlock(&s->lock);
+	isb();
 }
 
 /* Called with the lock held: the vCPU must look at its interrupts again. */
@@ -300,8 +305,11 @@ static void mark(struct vgic_v3_state *s, const struct hv_device *dev, u64 vcpu_
 	struct hv_guest *guest = hv_device_guest(dev);
 
 	s->cpu[vcpu_index].dirty = 1;
-	if (guest && vcpu_index < guest->cfg->vcpu_count)
+	if (guest && vcpu_index < guest->cfg->vcpu_count) {
+		/* Before the kick, which makes it trap and look at the hint. */
+		set_flush_hint(guest->vcpus[vcpu_index], &s->cpu[vcpu_index]);
 		hv_vcpu_kick(guest->vcpus[vcpu_index]);
+	}
 }
 
 /* --- hooks --- */
@@ -362,6 +370,7 @@ static void vgic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
 		c->priv[id].edge = 1;
 	c->lr_used = 0;
 	c->dirty = 0;
+	set_flush_hint(vcpu, c);
 	c->waker = GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP;
 	write_sysreg(ich_vmcr_el2, 0);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
@@ -401,6 +410,7 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 		sync_lrs(s, vcpu);
 		if (c->dirty)
 			fill_lrs(s, vcpu);
+		set_flush_hint(vcpu, c);
 		hv_spin_unlock(&s->lock);
 		isb();
 		return false;
@@ -426,6 +436,7 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 	v->hw = 1;
 	v->latched = 1;
 	c->dirty = 1;
+	set_flush_hint(vcpu, c);
 	hv_spin_unlock(&s->lock);
 	return true;
 }

@@ -91,6 +91,8 @@ static void vplic_vcpu_init(struct hv_vcpu *vcpu, const struct hv_device *dev)
 	(void)dev;
 	/* Its WFI need not trap: a virtual interrupt (or the hypervisor's kick) ends it. */
 	arch_vcpu_trap_wfi(vcpu, false);
+	/* Flushed on every return: the flush is what lowers VSEIP once the guest has claimed its interrupt. */
+	WRITE_ONCE(vcpu->vintc_flush, 1);
 }
 
 static void vplic_vcpu_reset(struct hv_vcpu *vcpu, const struct hv_device *dev)
