@@ -75,6 +75,11 @@ export const ComponentManifest = z
     arch: z.array(z.string()).default([]),
     /** C and assembly sources, relative to the folder. `.c` files become bitcode; `.S` files become objects. */
     sources: z.array(z.string()).min(1),
+    /**
+     * Of `sources`, the C files whose code runs rarely (boot, management, diagnostics, formatting): compiled
+     * for size (-Oz, so their functions carry minsize through link-time optimization) instead of -O2.
+     */
+    'cold-sources': z.array(z.string()).default([]),
     /** Include directories, relative to the folder, added for every component's sources. */
     'public-include': z.array(z.string()).default([]),
     /** Other components (by name) this one is always linked with. */

@@ -67,38 +67,58 @@ function kconfigConstant(value: string): string {
 interface TableView {
   name: string;
   count: number;
+  /** The initializer; `zeroinitializer` for a table filled at boot from `hv_table_writes`. */
   entries: string;
   kind: 'constant' | 'global';
   section: string;
   align: number;
 }
 
+/** One entry of a boot-filled table: the slot's address and the descriptor stored there (IR constants). */
+interface TableWrite {
+  slot: string;
+  value: string;
+}
+
 /**
  * A table is aligned to its size (so a whole table to the granule, a concatenated root to all of it, a short
  * root to its few entries, but 64 bytes at least: an architecture may ask that of a root of fewer than eight
- * entries). Read-only tables smaller than the granule go to a section of their own, placed
- * after the granule-aligned ones, so that they leave no padding between those.
+ * entries). Read-only tables smaller than the granule go to a section of their own, placed after the
+ * granule-aligned ones, so that they leave no padding between those.
+ *
+ * Whole tables (a granule or more, not a writable root) are mostly invalid entries: they are not in the
+ * image but in `.bss.hv.pgtables` (zeroed at boot with the rest of .bss), and their valid entries are
+ * listed in `writes` for the boot CPU's start.S to store before it turns on translation
+ * (`hv_table_writes`). A 4 KiB table holding two descriptors then costs 32 bytes of the image, not 4096.
  */
-function tablesView(prefix: string, set: TableSet, writableRoot: boolean): TableView[] {
+function tablesView(prefix: string, set: TableSet, writableRoot: boolean, writes: TableWrite[]): TableView[] {
   const name = (id: number) => identifier([prefix, 't', id]);
   const granule = Number(set.format.granule);
-  return set.tables.map((t) => ({
-    name: name(t.id),
-    count: t.entries.length,
-    kind: writableRoot && t.id === 0 ? 'global' : 'constant',
-    section: writableRoot && t.id === 0 ? '.data.hv.pgtables' : t.entries.length * 8 < granule ? '.rodata.hv.pgtables.small' : '.rodata.hv.pgtables',
-    align: Math.max(64, t.entries.length * 8),
-    entries: t.entries
-      .map((e) => {
-        if (e.kind === 'invalid') return 'i64 0';
-        if (e.kind === 'leaf') return i64(e.descriptor);
-        // Tables are granule-aligned, so adding the descriptor bits is the same as or-ing them, and the
-        // linker can resolve it as an ordinary relocation with an addend.
-        const child = set.tables[e.table]!;
-        return `i64 add (i64 ptrtoint ([${child.entries.length} x i64]* @${name(e.table)} to i64), i64 ${set.format.tableBits})`;
-      })
-      .join(', '),
-  }));
+  const type = (id: number) => `[${set.tables[id]!.entries.length} x i64]`;
+  return set.tables.map((t) => {
+    const entries = t.entries.map((e) => {
+      if (e.kind === 'invalid') return 'i64 0';
+      if (e.kind === 'leaf') return i64(e.descriptor);
+      // Tables are granule-aligned, so adding the descriptor bits is the same as or-ing them, and the
+      // linker can resolve it as an ordinary relocation with an addend.
+      return `i64 add (i64 ptrtoint (${type(e.table)}* @${name(e.table)} to i64), i64 ${set.format.tableBits})`;
+    });
+    const writable = writableRoot && t.id === 0;
+    const whole = t.entries.length * 8 >= granule;
+    if (!writable && whole) {
+      entries.forEach((e, i) => {
+        if (e !== 'i64 0') writes.push({ slot: `i64 ptrtoint (i64* getelementptr inbounds (${type(t.id)}, ${type(t.id)}* @${name(t.id)}, i64 0, i64 ${i}) to i64)`, value: e });
+      });
+    }
+    return {
+      name: name(t.id),
+      count: t.entries.length,
+      kind: writable || whole ? 'global' : 'constant',
+      section: writable ? '.data.hv.pgtables' : whole ? '.bss.hv.pgtables' : '.rodata.hv.pgtables.small',
+      align: Math.max(64, t.entries.length * 8),
+      entries: !writable && whole ? 'zeroinitializer' : `[${entries.join(', ')}]`,
+    };
+  });
 }
 
 /** A C string literal. */
@@ -148,6 +168,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const externals = new Set<string>();
   const instanceGlobals: { name: string; kind: 'global' | 'constant' }[] = [];
   const tables: TableView[] = [];
+  const tableWrites: TableWrite[] = [];
   const images: ImageBlob[] = [];
   const headers = new Map<string, string>();
   const instanceIncludes = new Set<string>();
@@ -214,7 +235,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     return { state, params: block };
   };
 
-  const hvTables = tablesView('hv_root', layout.hv.tables, false);
+  const hvTables = tablesView('hv_root', layout.hv.tables, false, tableWrites);
   tables.push(...hvTables);
 
   const guestConstants = layout.guests.map((g, gi) => {
@@ -258,7 +279,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
       g.console === undefined
         ? '%hv.device* null'
         : `%hv.device* getelementptr inbounds ([${g.devices.length} x %hv.device], [${g.devices.length} x %hv.device]* @${devicesName}, i64 0, i64 ${g.console})`;
-    const s2 = tablesView(`${prefix}_s2`, g.stage2, true);
+    const s2 = tablesView(`${prefix}_s2`, g.stage2, true, tableWrites);
     tables.push(...s2);
     const root = `i64* ${arrayPointer(s2[0]!.name, s2[0]!.count, 'i64')}`;
     const arch = `%hv.arch_guest_config { ${g.arch.map(i64).join(', ')} }`;
@@ -315,6 +336,8 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     images: images.filter((i) => i.fromConfig).map((i) => i.symbol),
     strings,
     tables,
+    tableWrites,
+    tableWriteCount: tableWrites.length + 1,
     arrays,
     config,
     kconfig: [...(input.kconfig ?? new Map())].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name: `CONFIG_${name}`, value: kconfigConstant(value) })),

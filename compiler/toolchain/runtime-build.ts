@@ -33,7 +33,9 @@ export interface RuntimeBuildInput {
 }
 
 export const CLANG = 'clang-14';
-const C_FLAGS = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror'];
+const C_FLAGS = ['-std=gnu11', '-Wall', '-Wextra', '-Werror'];
+/** -O2, or -Oz for a component's `cold-sources` (code that runs rarely: smaller matters more than faster there). */
+const optLevel = (component: Component, source: string) => (component.manifest['cold-sources'].includes(source) ? '-Oz' : '-O2');
 
 /**
  * Compiles the planned components' sources: C to bitcode, assembly to objects. Each result is cached by the
@@ -58,7 +60,7 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
     for (const source of component.manifest.sources) {
       const path = join(component.dir, source);
       const isAsm = source.endsWith('.S');
-      const flags = isAsm ? [...common, ...componentFlags, '-D__ASSEMBLY__', '-c'] : [...common, ...C_FLAGS, ...componentFlags, '-emit-llvm', '-c'];
+      const flags = isAsm ? [...common, ...componentFlags, '-D__ASSEMBLY__', '-c'] : [...common, optLevel(component, source), ...C_FLAGS, ...componentFlags, '-emit-llvm', '-c'];
       // The key names the source by its path inside the runtime, not the machine's checkout location.
       const key = sha256(clangVersion, headersHash, relative(input.runtimeDir, path), hashes.hash(path), ...flags.map((f) => f.replaceAll(input.runtimeDir, '<runtime>').replaceAll(input.generatedInclude, '<gen>')));
       const entry = cached(input.cacheDir, key, isAsm ? '.o' : '.bc', (tmp) => {
@@ -71,7 +73,7 @@ export function buildRuntime(input: RuntimeBuildInput): RuntimeObjects {
     }
   }
   for (const source of input.generatedSources ?? []) {
-    const flags = [...common, ...C_FLAGS, '-emit-llvm', '-c', '-x', 'c'];
+    const flags = [...common, '-O2', ...C_FLAGS, '-emit-llvm', '-c', '-x', 'c'];
     const key = sha256(clangVersion, headersHash, source.name, source.text, ...flags.map((f) => f.replaceAll(input.runtimeDir, '<runtime>').replaceAll(input.generatedInclude, '<gen>')));
     const entry = cached(input.cacheDir, key, '.bc', (tmp) => {
       announce(source.name);

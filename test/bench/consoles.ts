@@ -111,7 +111,7 @@ export async function benchConsoles(): Promise<string[]> {
     const on = loadedSizes(join(work, 'irq', 'hypervisor.elf'));
     const off = loadedSizes(join(work, 'polled', 'hypervisor.elf'));
     const code = (m: Map<string, number>) => (m.get('.text') ?? 0) + (m.get('.rodata') ?? 0) + (m.get('.data') ?? 0);
-    lines.push('  image of examples/consoles, loaded sections (guest images are in .guest_images, not counted; .rodata holds the translation tables):');
+    lines.push('  image of examples/consoles, loaded sections (guest images are in .guest_images, not counted; whole translation tables are in .bss, their valid entries in .rodata):');
     for (const [name, m] of [['with the terminal', on], ['without it', off]] as const) {
       lines.push(`    ${name}: .text ${m.get('.text') ?? 0} B, .rodata ${m.get('.rodata') ?? 0} B, .data ${m.get('.data') ?? 0} B, .bss ${m.get('.bss') ?? 0} B; .text+.rodata+.data ${code(m)} B`);
     }

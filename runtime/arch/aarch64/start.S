@@ -34,6 +34,17 @@ _start:
 	stp	xzr, xzr, [x0], #16
 	b	1b
 2:
+	/*
+	 * The translation tables in .bss get their valid entries (hv_table_writes, from the configuration
+	 * module: slot address and descriptor, ending with a zero slot), still before any table is used.
+	 */
+	adrp	x0, hv_table_writes
+	add	x0, x0, :lo12:hv_table_writes
+3:	ldp	x1, x2, [x0], #16
+	cbz	x1, 4f
+	str	x2, [x1]
+	b	3b
+4:
 	mov	x19, #0
 	bl	el2_setup
 	bl	hv_main

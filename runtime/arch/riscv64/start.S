@@ -49,6 +49,15 @@ _start:
 	addi	t0, t0, 16
 	j	2b
 3:
+	/* The page tables in .bss get their entries (hv_table_writes: slot address, entry; a zero slot ends). */
+	la	t0, hv_table_writes
+4:	ld	t1, 0(t0)
+	beqz	t1, 5f
+	ld	t2, 8(t0)
+	sd	t2, 0(t1)
+	addi	t0, t0, 16
+	j	4b
+5:
 	li	a1, 0
 	call	hart_setup
 	mv	a0, s1				/* hart ID */

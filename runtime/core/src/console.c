@@ -80,7 +80,7 @@ static void out_number(struct out *o, u64 v, unsigned int base, bool negative, u
 		out_char(o, digits[--n]);
 }
 
-int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+__cold_path int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 
@@ -181,7 +181,7 @@ int hv_snprintf(char *buf, size_t size, const char *fmt, ...)
 
 #define LOG_LINE_MAX	256
 
-void hv_log(const char *fmt, ...)
+__cold_path void hv_log(const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
 	va_list ap;
@@ -205,7 +205,7 @@ void hv_log(const char *fmt, ...)
  * vCPUs trap into EL2 and halt there. The machine is deliberately not powered off: QEMU exiting 0 would
  * look like success to anything that does not read the console.
  */
-void hv_panic(const char *fmt, ...)
+__cold_path void hv_panic(const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
 	u64 me = arch_cpu_id() + 1;

@@ -95,14 +95,19 @@ describe('configuration module', () => {
     execFileSync('llc-14', ['-filetype=obj', join(dir, 'config.bc'), '-o', join(dir, 'config.o')]);
     const relocations = execFileSync('llvm-readelf-14', ['-r', join(dir, 'config.o')], { encoding: 'utf8' });
     // The stage-2 root (writable: the runtime revokes a stopped guest's mappings) points at the level-2 table,
-    // the only whole table in the read-only section (the hypervisor's root, two entries for its 31-bit space,
-    // is in the section of small tables): its address + 3, a valid table descriptor.
-    expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.rodata\.hv\.pgtables \+ 3$/m);
+    // the only whole table, which is in .bss (the hypervisor's root, two entries for its 31-bit space, is in
+    // the section of small tables): its address + 3, a valid table descriptor.
+    expect(relocations).toMatch(/R_AARCH64_ABS64\s+0+\s+\.bss\.hv\.pgtables \+ 3$/m);
     const sections = execFileSync('llvm-readelf-14', ['-S', '-W', join(dir, 'config.o')], { encoding: 'utf8' });
     // Roots as big as their 31-bit spaces: 2 entries, 16 bytes, aligned to 64.
     expect(sections).toMatch(/\.data\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+000010\s+00\s+WA\s+0\s+0\s+64$/m);
     expect(sections).toMatch(/\.rodata\.hv\.pgtables\.small\s+PROGBITS\s+0+\s+[0-9a-f]+\s+000010\s+00\s+A\s+0\s+0\s+64$/m);
-    expect(sections).toMatch(/\.rodata\.hv\.pgtables\s+PROGBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+A\s+0\s+0\s+4096$/m);
+    // The whole table is not in the image (NOBITS): start.S stores its valid entries from hv_table_writes.
+    expect(sections).toMatch(/\.bss\.hv\.pgtables\s+NOBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+WA\s+0\s+0\s+4096$/m);
+    expect(sections).not.toMatch(/\.rodata\.hv\.pgtables\s/);
+    const writes = /@hv_table_writes = constant \[(\d+) x \[2 x i64\]\]/.exec(module.text);
+    const valid = layout().guests[0]!.stage2.tables[1]!.entries.filter((e) => e.kind !== 'invalid').length;
+    expect(Number(writes?.[1])).toBe(valid + 1);
     const symbols = execFileSync('llvm-nm-14', [join(dir, 'config.o')], { encoding: 'utf8' });
     expect(symbols).toMatch(/ R hv_config$/m);
     expect(symbols).toMatch(/ U uart_ops$/m);

@@ -160,7 +160,7 @@ static u64 pmu_filter_el1_only(u64 filter)
 }
 
 /* PMEVCNTR<n>_EL0 and PMEVTYPER<n>_EL0 through the selector, which is the guest's and is put back. */
-static void pmu_indirect(struct sysreg_access *a, u64 n, bool type)
+__cold_path static void pmu_indirect(struct sysreg_access *a, u64 n, bool type)
 {
 	u64 sel = read_sysreg(pmselr_el0);
 
@@ -173,7 +173,7 @@ static void pmu_indirect(struct sysreg_access *a, u64 n, bool type)
 	write_sysreg(pmselr_el0, sel);
 }
 
-static bool pmu_access(struct sysreg_access *a, u64 enc)
+__cold_path static bool pmu_access(struct sysreg_access *a, u64 enc)
 {
 	u64 crm = ISS_SYSREG_CRM(enc), op2 = ISS_SYSREG_OP2(enc);
 	u64 n, sel;
@@ -277,7 +277,7 @@ static u64 debug_control_el1_only(u64 v)
 				DBG_ONE(reg, 12) DBG_ONE(reg, 13) DBG_ONE(reg, 14) DBG_ONE(reg, 15)
 
 /* DBGBVR<n>_EL1 (op2 4), DBGBCR<n>_EL1 (5), DBGWVR<n>_EL1 (6), DBGWCR<n>_EL1 (7); n checked by the caller. */
-static void debug_indexed(struct sysreg_access *a, u64 op2, u64 n)
+__cold_path static void debug_indexed(struct sysreg_access *a, u64 op2, u64 n)
 {
 	switch (op2) {
 	case 4: switch (n) { DBG_SIXTEEN(dbgbvr) } break;
@@ -287,7 +287,7 @@ static void debug_indexed(struct sysreg_access *a, u64 op2, u64 n)
 	}
 }
 
-static bool debug_access(struct sysreg_access *a, u64 enc)
+__cold_path static bool debug_access(struct sysreg_access *a, u64 enc)
 {
 	u64 crm = ISS_SYSREG_CRM(enc), op2 = ISS_SYSREG_OP2(enc);
 
@@ -367,7 +367,7 @@ static bool caches_on(u64 sctlr)
 }
 
 /* Clean and invalidate, to the point of coherency, every line of the guest's own RAM (EL2 maps it 1:1). */
-static void guest_memory_clean_invalidate(const struct hv_guest_config *g)
+__cold_path static void guest_memory_clean_invalidate(const struct hv_guest_config *g)
 {
 	u64 line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
 
@@ -389,7 +389,7 @@ static void guest_memory_clean_invalidate(const struct hv_guest_config *g)
  * switch cleans and invalidates again, the moment the walk was for. Each operation of a walk costing a
  * trap and nothing more keeps a walk of a 2 MiB L2 (32,768 operations) cheap.
  */
-static void set_way(struct hv_vcpu *vcpu, u64 enc)
+__cold_path static void set_way(struct hv_vcpu *vcpu, u64 enc)
 {
 	static u64 reported;	/* by guest index: one line per guest */
 	u64 hcr = read_sysreg(hcr_el2);
@@ -404,7 +404,7 @@ static void set_way(struct hv_vcpu *vcpu, u64 enc)
 }
 
 /* A write of the EL1 MMU controls while HCR_EL2.TVM traps them (after a set/way operation). */
-static bool mmu_control_write(struct hv_vcpu *vcpu, struct sysreg_access *a, u64 enc)
+__cold_path static bool mmu_control_write(struct hv_vcpu *vcpu, struct sysreg_access *a, u64 enc)
 {
 	if (a->read)
 		return false;	/* TVM traps writes only */
@@ -436,7 +436,7 @@ static bool mmu_control_write(struct hv_vcpu *vcpu, struct sysreg_access *a, u64
 	return true;
 }
 
-bool arch_vcpu_sysreg(struct hv_vcpu *vcpu, u64 iss, const char **why)
+__cold_path bool arch_vcpu_sysreg(struct hv_vcpu *vcpu, u64 iss, const char **why)
 {
 	struct sysreg_access a = { .read = iss & ISS_SYSREG_READ };
 	u64 enc = iss & ISS_SYSREG_MASK;

@@ -30,6 +30,8 @@ typedef int64_t s64;
 #define __printf(f, a)	__attribute__((format(printf, f, a)))
 #define __aligned(n)	__attribute__((aligned(n)))
 #define __unused	__attribute__((unused))
+/* Code that runs rarely (formatting, diagnostics, emulating registers guests seldom touch): compiled for size. */
+#define __cold_path	__attribute__((cold, minsize))
 #define __noinline	__attribute__((noinline))
 
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
