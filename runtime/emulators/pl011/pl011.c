@@ -3,8 +3,8 @@
  * A guest's ARM PL011 UART (PrimeCell r1p5 register map), complete enough for bare-metal guests and for
  * Linux's amba-pl011 driver: transmitted bytes go to the core's per-guest line buffer at once; received
  * bytes come from hv_guest_console_input() into a real receive FIFO. The state is guarded by the guest's
-output lock (hv_device_output_lock()) rather than a lock of its own: a data-register write, the exit a
-guest makes most, then takes one lock for the register and the byte it prints.
+ * output lock (hv_device_output_lock()) rather than a lock of its own: a data-register write, the exit a
+ * guest makes most, then takes one lock for the register and the byte it prints.
  *
  * The transmit FIFO is modelled without time, so that a driver that waits for room (Linux's interrupt-driven
  * transmit path) really waits for the TX interrupt, deterministically:
