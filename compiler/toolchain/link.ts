@@ -60,8 +60,8 @@ function guestImagesObject(input: LinkInput): string | undefined {
 }
 
 /**
- * From the configuration module and the runtime objects to the hypervisor image, in two programs:
- * llvm-as-14 turns the configuration module's text into bitcode (and reports a syntax error in it with its
+ * From the configuration module and the runtime objects to the hypervisor image, in two programs (neither
+ * runs when the same inputs were linked before: the image comes from the cache): llvm-as-14 turns the configuration module's text into bitcode (and reports a syntax error in it with its
  * line), then ld.lld-14 links everything with link-time optimization: the bitcode modules are linked, every
  * symbol that neither an assembly object, the linker script nor an export (`-u`) refers to is internalized,
  * dead globals are dropped, the whole is optimized at O2 (the configuration's constants folded into the
@@ -73,7 +73,6 @@ export function linkImage(input: LinkInput): LinkedImage {
   const configLl = join(workDir, 'config.ll');
   writeFileSync(configLl, input.module.text);
   const configBc = join(workDir, 'config.bc');
-  runTool('llvm-as-14', [configLl, '-o', configBc], log);
 
   const objects = [...input.runtime.objects];
   const images = guestImagesObject(input);
@@ -94,13 +93,18 @@ export function linkImage(input: LinkInput): LinkedImage {
   const key = sha256('link', toolAnswer('ld.lld-14', ['--version'], input.cacheDir), ...flags, readFileSync(linkerScript), input.module.text, ...input.runtime.bitcode, ...objects);
   const entry = join(input.cacheDir, key.slice(0, 2), key);
   if (existsSync(`${entry}.elf`) && existsSync(`${entry}.map`)) {
-    if (log.verbose) log.write(`  ld.lld-14 ${args.join(' ')}  # not run: linked before from the same inputs (cache)`);
+    if (log.verbose) {
+      log.write(`  llvm-as-14 ${configLl} -o ${configBc}  # not run: linked before from the same inputs (cache)`);
+      log.write(`  ld.lld-14 ${args.join(' ')}  # not run: linked before from the same inputs (cache)`);
+    }
     copyFileSync(`${entry}.elf`, elf);
     copyFileSync(`${entry}.map`, map);
     markUsed(`${entry}.elf`);
     markUsed(`${entry}.map`);
     return { elf, map, configLl, linkerScript, linkCached: true };
   }
+  // Only for a link that runs: a cached image was linked from this very text, which assembled then.
+  runTool('llvm-as-14', [configLl, '-o', configBc], log);
   runTool('ld.lld-14', args, log, {
     failure: (output) => {
       if (/duplicate symbol/.test(output)) {
