@@ -1,7 +1,12 @@
 // `npm run build`'s second step: the CLI as one CommonJS file, dist/hvcc.cjs, from what tsc emitted
 // (bin/hvcc.js runs it through V8's code cache). Not part of the installed command.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+import Handlebars from 'handlebars';
+import { CONFIG_TEMPLATE_OPTIONS } from '../dist/compiler/codegen/config-module.js';
+
+const configTemplateSource = readFileSync(new URL('../compiler/codegen/templates/config.ll.hbs', import.meta.url), 'utf8');
 
 // string-width (one of its copies) builds /^\p{RGI_Emoji}$/v when it is loaded: a set of thousands of emoji
 // sequences, which V8 compiles there and then, some 30 ms of every start. It is built on first use instead
@@ -29,6 +34,8 @@ await build({
   logOverride: { 'empty-import-meta': 'silent' },
   plugins: [lazyEmojiRegex],
   define: {
+    // The configuration module's template, compiled now rather than in every build (config-module.ts).
+    __hvcc_config_template: JSON.stringify({ source: configTemplateSource, spec: Handlebars.precompile(configTemplateSource, CONFIG_TEMPLATE_OPTIONS) }),
     'import.meta.url': '__hvcc_module_url',
     // string-width (yargs' and cliui's) builds an Intl.Segmenter when it is loaded, which loads ICU's
     // break-iterator data: tens of milliseconds at every start, for a --help that is seldom printed. This

@@ -144,6 +144,24 @@ function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: Pa
     .join('\n');
 }
 
+/** Set by bin/bundle.mjs: config.ll.hbs precompiled when hvcc was built, with the text it was compiled from. */
+declare const __hvcc_config_template: { source: string; spec: string } | undefined;
+
+/** What bin/bundle.mjs precompiles the template with: the same options as a compile here. */
+export const CONFIG_TEMPLATE_OPTIONS = { noEscape: false, strict: true } as const;
+
+/**
+ * The configuration module's template. Compiling it is most of codegen's time in a warm build (Handlebars'
+ * compiler runs cold in every process), so the bundle carries it precompiled; a template edited since is
+ * compiled here, as it is when hvcc runs unbundled.
+ */
+function configTemplate(): HandlebarsTemplateDelegate {
+  const source = readFileSync(join(templatesDir, 'config.ll.hbs'), 'utf8');
+  const built = typeof __hvcc_config_template === 'undefined' ? undefined : __hvcc_config_template;
+  if (built?.source === source) return Handlebars.template(new Function(`return ${built.spec}`)() as TemplateSpecification);
+  return Handlebars.compile(source, CONFIG_TEMPLATE_OPTIONS);
+}
+
 /**
  * Emits the configuration module: hv_config and everything it points at, as constant data, plus the C source
  * of the instances' state objects and parameter blocks. The IR text is turned into bitcode by llvm-as-14
@@ -151,7 +169,7 @@ function paramsInitializer(params: readonly ParameterValue[], blobSymbol: (p: Pa
  */
 export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const { layout } = input;
-  const template = Handlebars.compile(readFileSync(join(templatesDir, 'config.ll.hbs'), 'utf8'), { noEscape: false, strict: true });
+  const template = configTemplate();
   const strings: { name: string; escaped: string; length: number }[] = [];
   const addString = (value: string) => {
     const name = `.str.${strings.length}`;
