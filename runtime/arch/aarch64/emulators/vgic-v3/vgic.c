@@ -284,7 +284,7 @@ static void set_flush_hint(struct hv_vcpu *vcpu, const struct vgic_cpu *c)
 	WRITE_ONCE(vcpu->vintc_flush, c->lr_used || c->dirty);
 }
 
-/* Called by the core only while the vCPU's hint says there is work (set_flush_hint()). */
+/* Called by the core only while the vCPU's hint says there is work (set_flush_hint()), and on maintenance. */
 static void vgic_flush(struct hv_vcpu *vcpu, const struct hv_device *dev)
 {
 	struct vgic_v3_state *s = dev->state;
@@ -406,13 +406,7 @@ static bool vgic_host_irq(struct hv_vcpu *vcpu, const struct hv_device *dev, u64
 		 * pending (underflow). The maintenance interrupt is level-sensitive: bring the list registers up
 		 * to date now, so its condition is gone before the driver deactivates it.
 		 */
-		hv_spin_lock(&s->lock);
-		sync_lrs(s, vcpu);
-		if (c->dirty)
-			fill_lrs(s, vcpu);
-		set_flush_hint(vcpu, c);
-		hv_spin_unlock(&s->lock);
-		isb();
+		vgic_flush(vcpu, dev);
 		return false;
 	}
 	if (intid >= NR_PRIVATE && intid < NR_IRQS && hv_guest_irq_passed_through(vcpu->guest, intid)) {
