@@ -191,12 +191,20 @@ static void run_line(void)
 
 static void enter(void)
 {
+	char greeting[256];
+	int n = 0;
+
 	if (!greeted) {
-		hv_session_printf("hvcc management terminal, system '%s': help lists the commands\n",
-				  hv_config.system_name);
+		n = hv_snprintf(greeting, sizeof(greeting), "hvcc management terminal, system '%s': help lists the commands\n",
+				hv_config.system_name);
+		if (n >= (int)sizeof(greeting))
+			n = sizeof(greeting) - 1;
 		greeted = true;
 	}
+	/* The greeting and the prompt at once: a guest's line printed meanwhile goes above both, not between. */
 	hv_session_hold();
+	if (n > 0)
+		hv_session_write_locked(greeting, (size_t)n);
 	hv_session_write_locked(PROMPT, sizeof(PROMPT) - 1);
 	hv_session_write_locked(line, len);
 	hv_session_release();
