@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 
 /**
  * The package's root folder: the nearest folder above this module holding hvcc's package.json. The code
- * runs from dist/compiler/ (tests) or from the one bundled file dist/hvcc.mjs (the CLI), so the root is
+ * runs from dist/compiler/ (tests) or from the one bundled file dist/hvcc.cjs (the CLI), so the root is
  * found rather than counted; templates and the runtime are read from the source tree, never copied.
  */
 function findPackageRoot(from: string): string {
@@ -15,7 +15,10 @@ function findPackageRoot(from: string): string {
   }
 }
 
-export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+const here = fileURLToPath(import.meta.url);
+export const packageRoot = findPackageRoot(dirname(here));
+/** The JavaScript that is running: the bundle, or (unbundled, as in tests) the modules tsc wrote. */
+export const runningCode: { bundle: string } | { trees: string[] } = here.endsWith('.cjs') ? { bundle: here } : { trees: [join(packageRoot, 'dist', 'compiler'), join(packageRoot, 'dist', 'schemas')] };
 export const runtimeDir = join(packageRoot, 'runtime');
 export const templatesDir = join(packageRoot, 'compiler', 'codegen', 'templates');
 

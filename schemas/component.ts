@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The manifest (`manifest.json`) every runtime component folder carries: what the component provides and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What `hvcc validate --format json` prints: the single definition of its shape. compiler/cli/output.ts

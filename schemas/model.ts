@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Span } from './span.js';
 import type { DtNode, DtTree } from './devicetree.js';
 

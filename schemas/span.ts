@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A 1-based line/column position with its 0-based offset in the file's text. */
 export const Position = z.object({

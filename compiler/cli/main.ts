@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { kconfigCommands } from './kconfig-commands.js';
 import type { BuildResult } from '../driver/build.js';
 import { buildMessages } from '../driver/messages.js';

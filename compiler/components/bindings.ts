@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { binding, dt, type Binding, type DtKind, type InterruptSpecifier } from '../../schemas/bindings/dt.js';
 
 /**
@@ -20,7 +20,17 @@ const PropertySpec = z
     minimum: z.number().int().optional(),
     maximum: z.number().int().optional(),
     /** A regular expression a string must match. */
-    pattern: z.string().optional(),
+    pattern: z
+      .string()
+      .refine((p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a valid regular expression')
+      .optional(),
     /** Read by the hypervisor only: may refer outside the guest, and is left out of the guest's device tree. */
     'host-only': z.boolean().default(false),
   })
@@ -117,7 +127,7 @@ function propertySchema(name: string, spec: z.infer<typeof PropertySpec>): z.Zod
 
 /** The zod binding a binding file declares. */
 export function bindingFromFile(file: BindingFile, source: { file: string; component: string }): Binding {
-  const properties = Object.fromEntries(Object.entries(file.properties).map(([name, spec]) => [name, propertySchema(name, spec)]));
+  const properties = () => Object.fromEntries(Object.entries(file.properties).map(([name, spec]) => [name, propertySchema(name, spec)]));
   const match = file.compatible !== undefined ? { compatible: file.compatible } : { deviceType: file['device-type']! };
   const id = file.compatible !== undefined ? `${file.compatible}${file.role === 'guest-device' ? ' (emulated)' : ''}` : file['device-type']!;
   const b = binding({ id, match, role: file.role, title: file.title, description: file.description, properties });

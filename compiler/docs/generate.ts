@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dtMeta, standardProperties, type Binding, type DtKind } from '../../schemas/bindings/index.js';
 import { ValidateJson } from '../../schemas/diagnostic-json.js';
 import { dirname, join, relative } from 'node:path';

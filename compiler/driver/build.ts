@@ -10,7 +10,7 @@ import { diagnostic } from '../diagnostics/define.js';
 import { readElfImage } from '../layout/images.js';
 import type { Layout } from '../layout/layout.js';
 import { end, formatRange, hex } from '../util/ranges.js';
-import { hvccVersion, packageRoot, runtimeDir } from '../paths.js';
+import { hvccVersion, packageRoot, runningCode, runtimeDir, templatesDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
 import { cacheLimitBytes, defaultCacheDir, sha256, trimCacheSometimes } from '../toolchain/cache.js';
 import { FileHashes } from '../toolchain/file-hashes.js';
@@ -134,9 +134,11 @@ function dependencies(options: BuildOptions, sources: Map<string, string>, input
   for (const f of OUTPUTS) paths.add(join(outDir, f));
   treeEntries(runtimeDir, paths);
   for (const dir of componentSearchPath(options.componentPath ?? [])) treeEntries(dir, paths);
-  treeEntries(join(packageRoot, 'compiler'), paths);
-  treeEntries(join(packageRoot, 'dist', 'compiler'), paths);
-  paths.add(join(packageRoot, 'dist', 'hvcc.cjs'));
+  // The compiler: the code that runs and the templates it reads (its TypeScript sources are not read, and
+  // stat-ing them and dist/ took most of an up-to-date run's check).
+  if ('bundle' in runningCode) paths.add(runningCode.bundle);
+  else for (const tree of runningCode.trees) treeEntries(tree, paths);
+  treeEntries(templatesDir, paths);
   paths.add(join(packageRoot, 'package.json'));
   return [...paths];
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Device-tree property types for bindings. A binding's zod schema says, per property, what the decoded
@@ -120,8 +120,16 @@ export function bindingSet(all: readonly Binding[]): BindingSet {
   };
 }
 
-export function binding<S extends z.ZodRawShape>(b: Omit<Binding<S>, 'properties'> & { properties: S }): Binding<S> {
-  return { ...b, properties: z.object(b.properties) };
+/**
+ * A binding; its properties' schema is made when first read. A command decodes the nodes of one description,
+ * which use a few of the bindings every component declares: building the zod schemas of all of them took
+ * about 10 ms of each start.
+ */
+export function binding<S extends z.ZodRawShape>(b: Omit<Binding<S>, 'properties'> & { properties: S | (() => S) }): Binding<S> {
+  const { properties, ...rest } = b;
+  let made: z.ZodObject<S> | undefined;
+  const shape = () => (typeof properties === 'function' ? properties() : properties);
+  return Object.defineProperty(rest as Binding<S>, 'properties', { enumerable: true, get: () => (made ??= z.object(shape())) });
 }
 
 /** The dt metadata of a property schema, looking through optional/default wrappers. */

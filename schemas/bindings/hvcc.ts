@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { binding, dt } from './dt.js';
 
 /**

@@ -5,7 +5,8 @@
  * diagnostics the run must report, at their locations, and nothing else.
  */
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { analyze } from '../../../compiler/driver/analyze.js';
 import { catalogue } from '../../../compiler/messages/catalogue.js';
@@ -36,6 +37,23 @@ describe('component catalogue fixtures', () => {
     });
     const want = JSON.parse(readFileSync(join(folder, 'expect.json'), 'utf8')) as Expected[];
     expect({ got, messages: problems(result.diagnostics).map((d) => d.message) }).toEqual({ got: want, messages: expect.anything() });
+  });
+
+  // A binding's property schemas are built when a description first uses the binding, so a pattern that is
+  // not a regular expression must be caught when the file is read, not crash a later pass.
+  test('a binding whose pattern is not a regular expression is HV4008 at the pattern', () => {
+    buildGuests();
+    const components = mkdtempSync(join(tmpdir(), 'hvcc-binding-'));
+    try {
+      cpSync(join(dir, 'HV4008-component-binding', 'components', 'acme-uart', 'manifest.json'), join(components, 'acme-uart', 'manifest.json'), { recursive: true });
+      const text = JSON.stringify({ compatible: 'acme,uart', role: 'guest-device', title: 'ACME UART', description: 'An ACME UART.', properties: { 'acme,mode': { type: 'string', pattern: '([a-z' } } }, null, 2);
+      writeFileSync(join(components, 'acme-uart', 'binding.json'), text);
+      const result = analyze({ file: join(root, 'examples', 'two-guests', 'system.dts'), componentPath: [components] });
+      const found = problems(result.diagnostics).map((d) => ({ code: d.code, line: d.span?.start.line, message: d.message }));
+      expect(found).toEqual([{ code: 'HV4008', line: text.split('\n').findIndex((l) => l.includes('"pattern"')) + 1, message: expect.stringContaining('is not a valid regular expression') }]);
+    } finally {
+      rmSync(components, { recursive: true, force: true });
+    }
   });
 
   test('every component-catalogue code has a fixture, named <CODE>-<name>', () => {
