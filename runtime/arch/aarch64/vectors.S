@@ -72,8 +72,13 @@
 	.balign	2048
 	.global hv_vectors
 hv_vectors:
-	/* Current EL with SP_EL0: never used by the hypervisor. */
-	ventry	el2_exception, (FROM_EL2 | EXC_SYNC)
+	/*
+	 * Current EL with SP_EL0: never taken. The hypervisor selects SP_EL2 in its first instructions and
+	 * never goes back, so the first slot doubles as the image's entry: the table is the first thing in the
+	 * image (a loader enters at the load address), and the 2 KiB it must be aligned to are not padding
+	 * before it.
+	 */
+	b	_start
 	ventry	el2_exception, (FROM_EL2 | EXC_IRQ)
 	ventry	el2_exception, (FROM_EL2 | EXC_FIQ)
 	ventry	el2_exception, (FROM_EL2 | EXC_SERROR)
