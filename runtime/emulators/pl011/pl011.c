@@ -143,7 +143,7 @@ static void pl011_rx_timeout(struct hv_timer *timer)
 	hv_spin_unlock(s->lock);
 }
 
-static void pl011_reset(const struct hv_device *dev)
+__cold_path static void pl011_reset(const struct hv_device *dev)
 {
 	struct pl011_state *s = dev->state;
 

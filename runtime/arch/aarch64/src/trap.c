@@ -16,7 +16,7 @@ u64 arch_handle_lower_mmio(u64 esr, struct arch_regs *regs);
 void arch_handle_lower_mmio_slow(struct arch_regs *regs, u64 answer);
 void arch_handle_el2_fault(struct arch_regs *regs, u64 kind);
 
-static const char *ec_name(u64 ec)
+__cold_path static const char *ec_name(u64 ec)
 {
 	switch (ec) {
 	case EC_UNKNOWN:	return "unknown reason";
@@ -45,7 +45,7 @@ static const char *ec_name(u64 ec)
 }
 
 /* The data/instruction fault status code, in words. */
-static const char *fsc_name(u64 fsc)
+__cold_path static const char *fsc_name(u64 fsc)
 {
 	switch (fsc & 0x3c) {
 	case 0x00: return "address size fault";
@@ -61,7 +61,7 @@ static const char *fsc_name(u64 fsc)
 	}
 }
 
-static const char *kind_name(u64 kind)
+__cold_path static const char *kind_name(u64 kind)
 {
 	static const char *const names[] = { "synchronous", "IRQ", "FIQ", "SError" };
 
@@ -69,7 +69,7 @@ static const char *kind_name(u64 kind)
 }
 
 /* A trapped MSR/MRS (EC 0x18) in the assembler's generic notation: "MSR S3_0_C12_C11_5, x1". */
-static const char *sysreg_name(u64 esr, char *buf, size_t size)
+__cold_path static const char *sysreg_name(u64 esr, char *buf, size_t size)
 {
 	u64 iss = ESR_ISS(esr);
 
@@ -87,13 +87,13 @@ static u64 fault_ipa(void)
 	return ((hpfar >> 4) & ((1UL << 40) - 1)) << 12 | (far & 0xfff);
 }
 
-void arch_trap_describe(char *buf, size_t size, u64 esr, const char *detail)
+__cold_path void arch_trap_describe(char *buf, size_t size, u64 esr, const char *detail)
 {
 	hv_snprintf(buf, size, "ESR 0x%08lx (EC 0x%02lx %s%s%s)", esr, ESR_EC(esr), ec_name(ESR_EC(esr)),
 		    detail ? ", " : "", detail ? detail : "");
 }
 
-static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa, u64 ipa, const char *detail)
+__cold_path static void fault(struct hv_vcpu *vcpu, const char *what, u64 esr, bool has_ipa, u64 ipa, const char *detail)
 {
 	struct hv_fault f = {
 		.what = what,
@@ -128,7 +128,7 @@ static u64 mmio_load_value(u64 iss, u64 v, u32 size)
 	return v;
 }
 
-static void mmio_refused(struct hv_vcpu *vcpu, u64 esr, u64 ipa, const struct hv_device *dev)
+__cold_path static void mmio_refused(struct hv_vcpu *vcpu, u64 esr, u64 ipa, const struct hv_device *dev)
 {
 	u64 iss = ESR_ISS(esr);
 	char what[96];
@@ -139,7 +139,7 @@ static void mmio_refused(struct hv_vcpu *vcpu, u64 esr, u64 ipa, const struct hv
 }
 
 /* An access no device's window holds: outside the guest's memory (RAM is mapped, so it does not trap). */
-static void outside(struct hv_vcpu *vcpu, u64 esr, u64 ipa)
+__cold_path static void outside(struct hv_vcpu *vcpu, u64 esr, u64 ipa)
 {
 	u64 iss = ESR_ISS(esr);
 	bool write = iss & DABT_WNR;
@@ -379,7 +379,7 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 }
 
 /* From vectors.S: an exception taken from EL2 itself. A hypervisor bug: report and stop everything. */
-void arch_handle_el2_fault(struct arch_regs *regs, u64 kind)
+__cold_path void arch_handle_el2_fault(struct arch_regs *regs, u64 kind)
 {
 	u64 esr = read_sysreg(esr_el2);
 
