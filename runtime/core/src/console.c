@@ -9,26 +9,6 @@
 static hv_spinlock_t console_lock;
 u64 hv_panicking;
 
-void hv_spin_lock(hv_spinlock_t *lock)
-{
-	u64 me = arch_cpu_id() + 1;
-
-	for (;;) {
-		u64 free = 0;
-
-		if (__atomic_compare_exchange_n(&lock->owner, &free, me, false, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		while (READ_ONCE(lock->owner))
-			;
-	}
-}
-
-void hv_spin_unlock(hv_spinlock_t *lock)
-{
-	store_release(&lock->owner, 0);
-}
-
 static void console_write(const char *s, size_t n)
 {
 	const struct hv_console_config *con = &hv_config.console;
