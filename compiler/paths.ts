@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -25,4 +26,9 @@ export const templatesDir = join(packageRoot, 'compiler', 'codegen', 'templates'
 /** hvcc's version, from package.json. */
 export function hvccVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** hvcc's cache folder (compiled runtime objects, linked images, run stamps, ...): $HVCC_CACHE_DIR, else ~/.cache/hvcc. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HVCC_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hvcc');
 }

@@ -9,7 +9,9 @@ import { diagnostic } from '../diagnostics/define.js';
 import { checkOutputFolder, fileSystemDiagnostic, isFileSystemError, readBytes } from '../fs/files.js';
 import { MAP_FORMATS } from './formats.js';
 import { DIFF_FORMATS } from '../diff/render.js';
-import { hvccVersion } from '../paths.js';
+import { defaultCacheDir, hvccVersion, runningCode } from '../paths.js';
+import { identityOf } from '../fs/identity.js';
+import type { CatalogueCache } from '../components/catalogue.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { ESCAPE_KEY_FORMS, parseEscapeKey } from '../console/escape-key.js';
 import { type Io, printDiagnostics, validateJson, validateSummary } from './output.js';
@@ -97,7 +99,10 @@ interface RunState {
 }
 
 /** The options every description command reads, checked: -W names, and a --config file that can be read. */
-async function commonOptions(argv: DescriptionArgs, state: RunState): Promise<{ includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[]; timings?: Timings }> {
+async function commonOptions(
+  argv: DescriptionArgs,
+  state: RunState,
+): Promise<{ includeDirs: string[]; componentPath: string[]; disabled: Set<string>; werror: boolean; configFile?: string; problems: Diagnostic[]; timings?: Timings; catalogueCache?: CatalogueCache }> {
   const { include, components, W, werror, config, timings } = argv;
   if (timings && !state.timings) {
     state.timings = new Timings();
@@ -122,7 +127,18 @@ async function commonOptions(argv: DescriptionArgs, state: RunState): Promise<{ 
     const r = readBytes(config, { what: 'the --config file' });
     if (!r.ok) problems.push(r.diagnostic);
   }
-  return { includeDirs: list(include), componentPath: list(components), disabled, werror: Boolean(werror), ...(config !== undefined ? { configFile: config } : {}), problems, ...(state.timings ? { timings: state.timings } : {}) };
+  // Run from the bundle, the component catalogue is kept in the cache folder, for the bundle's build of hvcc.
+  const catalogueCache = 'bundle' in runningCode ? { dir: defaultCacheDir(), code: identityOf(runningCode.bundle) } : undefined;
+  return {
+    includeDirs: list(include),
+    componentPath: list(components),
+    disabled,
+    werror: Boolean(werror),
+    ...(config !== undefined ? { configFile: config } : {}),
+    problems,
+    ...(state.timings ? { timings: state.timings } : {}),
+    ...(catalogueCache ? { catalogueCache } : {}),
+  };
 }
 
 /** Whether the description file can be read at all; the file-system reason when it cannot (HV0001 when it does not exist). */
@@ -154,6 +170,7 @@ async function runBuild(io: Io, state: RunState, argv: DescriptionArgs & { file:
     configFile: common.configFile,
     includeDirs: common.includeDirs,
     componentPath: common.componentPath,
+    catalogueCache: common.catalogueCache,
     verbose: Boolean(verbose),
     log: (line) => io.stderr(line + '\n'),
     werror: common.werror,
@@ -346,7 +363,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           const missing = descriptionProblem(file);
           const result = missing
             ? { diagnostics: [missing], sources: new Map<string, string>(), system: undefined }
-            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, werror: common.werror, disabled: common.disabled, timings: common.timings });
+            : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, catalogueCache: common.catalogueCache, werror: common.werror, disabled: common.disabled, timings: common.timings });
           if (format === 'human') printDiagnostics(io, result.diagnostics, result.sources, false);
           all.push(...result.diagnostics);
           guests = result.system && guests !== undefined ? guests + result.system.guests.length : undefined;
@@ -383,6 +400,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           configFile: common.configFile,
           includeDirs: common.includeDirs,
           componentPath: common.componentPath,
+          catalogueCache: common.catalogueCache,
           werror: common.werror,
           disabled: common.disabled,
           timings: common.timings,
@@ -414,6 +432,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
           newLabel: argv.newLabel as string | undefined,
           includeDirs: common.includeDirs,
           componentPath: common.componentPath,
+          catalogueCache: common.catalogueCache,
           werror: common.werror,
           disabled: common.disabled,
           timings: common.timings,

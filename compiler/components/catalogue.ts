@@ -1,11 +1,13 @@
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { bindingSet, type Binding, type BindingSet } from '../../schemas/bindings/dt.js';
 import { hvccBindings } from '../../schemas/bindings/hvcc.js';
 import { ComponentManifest } from '../../schemas/component.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { positionAt } from '../diagnostics/span.js';
+import { writeFileAtomic } from '../fs/files.js';
+import { identitiesHold, settledIdentities } from '../fs/identity.js';
 import { closest } from '../diagnostics/suggest.js';
 import { BindingFile, bindingFromFile } from './bindings.js';
 import { componentMessages as M } from './messages.js';
@@ -43,7 +45,8 @@ export function componentSearchPath(fromOptions: readonly string[], env: NodeJS.
   return [...new Set([...fromOptions, ...fromEnv].map((p) => resolve(p)))];
 }
 
-function findManifests(dir: string, out: string[]): void {
+function findManifests(dir: string, out: string[], folders: string[]): void {
+  folders.push(dir);
   let entries: Dirent[];
   try {
     // The entries' types come with the listing: no stat of every file in the tree.
@@ -54,7 +57,7 @@ function findManifests(dir: string, out: string[]): void {
   for (const entry of entries) {
     const full = join(dir, entry.name);
     if (entry.name === 'manifest.json') out.push(full);
-    else if (!entry.name.startsWith('.') && (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(full)))) findManifests(full, out);
+    else if (!entry.name.startsWith('.') && (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(full)))) findManifests(full, out, folders);
   }
 }
 
@@ -113,7 +116,14 @@ function bindingFiles(dir: string): string[] {
  * component's Kconfig and binding files. The compiler knows components only through these, so adding one
  * is adding a folder.
  */
-export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] = []): { catalogue: ComponentCatalogue; diagnostics: Diagnostic[] } {
+export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] = [], cache?: CatalogueCache): { catalogue: ComponentCatalogue; diagnostics: Diagnostic[] } {
+  const key = cache && JSON.stringify({ code: cache.code, roots: [runtimeDir, ...searchPath] });
+  const file = cache && key && join(cache.dir, 'catalogue', `${fnv1a(key)}.json`);
+  const stored = file && key && readStored(file, key);
+  if (stored) return { catalogue: fromStored(runtimeDir, searchPath, stored), diagnostics: [] };
+  const started = Date.now();
+  const read: string[] = [];
+  const store: StoredCatalogue['components'] = [];
   const diagnostics: Diagnostic[] = [];
   const components: Component[] = [];
   const byName = new Map<string, Component>();
@@ -124,8 +134,9 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       continue;
     }
     const paths: string[] = [];
-    findManifests(root, paths);
+    findManifests(root, paths, read);
     for (const manifestPath of paths) {
+      read.push(manifestPath);
       const { json, text } = readJson(manifestPath, diagnostics, M.manifestInvalid);
       if (json === undefined) continue;
       const dir = join(manifestPath, '..');
@@ -150,23 +161,28 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       }
       byName.set(parsed.data.name, component);
       components.push(component);
+      const stored: StoredCatalogue['components'][number] = { manifestPath, root, manifest: parsed.data, bindings: [] };
+      if (component.kconfigPath) stored.kconfigPath = component.kconfigPath;
+      store.push(stored);
       for (const file of bindingFiles(dir)) {
-        const read = readJson(file, diagnostics, M.bindingInvalid);
-        if (read.json === undefined) continue;
-        const b = BindingFile.safeParse(read.json);
+        read.push(file);
+        const json = readJson(file, diagnostics, M.bindingInvalid);
+        if (json.json === undefined) continue;
+        const b = BindingFile.safeParse(json.json);
         if (!b.success) {
-          for (const issue of b.error.issues) diagnostics.push(diagnostic(M.bindingInvalid, `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, jsonPathSpan(file, read.text, issue.path)));
+          for (const issue of b.error.issues) diagnostics.push(diagnostic(M.bindingInvalid, `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, jsonPathSpan(file, json.text, issue.path)));
           continue;
         }
         const made = bindingFromFile(b.data, { file, component: parsed.data.name });
         const twin = bindings.find((o) => o.role === made.role && JSON.stringify(o.match) === JSON.stringify(made.match));
         if (twin) {
           diagnostics.push(
-            diagnostic(M.bindingInvalid, `${file} declares a binding for ${JSON.stringify(made.match)} as ${made.role}, which ${twin.source ? twin.source.file : 'hvcc'} declares already`, wholeFileSpan(file, read.text)),
+            diagnostic(M.bindingInvalid, `${file} declares a binding for ${JSON.stringify(made.match)} as ${made.role}, which ${twin.source ? twin.source.file : 'hvcc'} declares already`, wholeFileSpan(file, json.text)),
           );
           continue;
         }
         bindings.push(made);
+        stored.bindings.push({ file, data: b.data });
       }
     }
   }
@@ -181,5 +197,67 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       }
     }
   }
+  // Only a catalogue without a single diagnostic is kept: a mistake is reported afresh each time, at its place.
+  if (file && key && diagnostics.length === 0) writeStored(file, key, read, store, started);
   return { catalogue: { runtimeDir, searchPath: [...searchPath], components, byName, bindings: bindingSet(bindings) }, diagnostics };
+}
+
+/**
+ * Where loadCatalogue may keep what it read: the cache folder, and the identity of the code that reads
+ * (another build of hvcc may read manifests differently, and reads them again). What is kept is each
+ * manifest and binding file as the schemas accepted them, with the identity (fs/identity.ts) of every folder
+ * walked and file read: any change to them, or a folder gaining or losing an entry, reads everything again.
+ * Reading and checking some forty JSON files took 20-30 ms of every command.
+ */
+export interface CatalogueCache {
+  dir: string;
+  code: string;
+}
+
+interface StoredCatalogue {
+  version: 1;
+  /** The code and the folders it was read for (the file's name is a short hash of it). */
+  key: string;
+  entries: [string, string][];
+  components: { manifestPath: string; root: string; manifest: ComponentManifest; kconfigPath?: string; bindings: { file: string; data: BindingFile }[] }[];
+}
+
+/** FNV-1a, 32 bits: a file name, not an identity (node:crypto alone takes milliseconds to load). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+function readStored(file: string, key: string): StoredCatalogue | undefined {
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredCatalogue;
+    return stored.version === 1 && stored.key === key && Array.isArray(stored.entries) && identitiesHold(stored.entries) ? stored : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeStored(file: string, key: string, read: string[], components: StoredCatalogue['components'], started: number): void {
+  const entries = settledIdentities(read, started);
+  if (!entries) return;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch {
+    return; // a cache folder that cannot be written: the next command reads the components again
+  }
+  writeFileAtomic(file, JSON.stringify({ version: 1, key, entries, components } satisfies StoredCatalogue));
+}
+
+/** The catalogue as loadCatalogue made it from the same files, without a diagnostic. */
+function fromStored(runtimeDir: string, searchPath: readonly string[], stored: StoredCatalogue): ComponentCatalogue {
+  const components: Component[] = [];
+  const bindings: Binding[] = [...hvccBindings];
+  for (const c of stored.components) {
+    const component: Component = { manifest: c.manifest, dir: join(c.manifestPath, '..'), manifestPath: c.manifestPath, root: c.root };
+    if (c.kconfigPath) component.kconfigPath = c.kconfigPath;
+    components.push(component);
+    for (const b of c.bindings) bindings.push(bindingFromFile(b.data, { file: b.file, component: c.manifest.name }));
+  }
+  return { runtimeDir, searchPath: [...searchPath], components, byName: new Map(components.map((c) => [c.manifest.name, c])), bindings: bindingSet(bindings) };
 }

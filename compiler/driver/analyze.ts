@@ -1,7 +1,7 @@
 import type { System } from '../../schemas/model.js';
 import { checks, runChecks, type CheckOptions } from '../checks/catalogue.js';
 import { controllerCapabilities } from '../components/capabilities.js';
-import { componentSearchPath, loadCatalogue } from '../components/catalogue.js';
+import { componentSearchPath, loadCatalogue, type CatalogueCache } from '../components/catalogue.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -35,6 +35,8 @@ export interface AnalyzeOptions extends CheckOptions {
    * analyze many descriptions in one process: loading it reads every manifest and binding again.
    */
   catalogue?: ReturnType<typeof loadCatalogue>;
+  /** Where the catalogue may be kept between commands (components/catalogue.ts). */
+  catalogueCache?: CatalogueCache | undefined;
   /** `--timings`: each pass is measured. */
   timings?: Timings | undefined;
 }
@@ -71,7 +73,7 @@ export function analyze(options: AnalyzeOptions): Analysis {
 
 function analyzePasses(options: AnalyzeOptions): Analysis {
   const t = options.timings;
-  const loaded = options.catalogue ?? timed(t, 'components (catalogue, bindings)', () => loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? [])));
+  const loaded = options.catalogue ?? timed(t, 'components (catalogue, bindings)', () => loadCatalogue(runtimeDir, componentSearchPath(options.componentPath ?? []), options.catalogueCache));
   const catalogue = loaded.catalogue;
   const diagnostics = [...loaded.diagnostics];
   const front = timed(t, 'front end', () => readSystem(options.file, { ...options, bindings: catalogue.bindings }));

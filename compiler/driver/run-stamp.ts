@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { identitiesHold, settledIdentities } from '../fs/identity.js';
 import { sha256, writeFileAtomic } from '../toolchain/cache.js';
 
 /**
@@ -36,19 +37,6 @@ export interface RunStamp {
 interface StoredStamp extends RunStamp {
   version: 2;
   entries: [string, string][];
-}
-
-function identity(st: BigIntStats, dir: boolean): string {
-  return dir ? `d:${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}` : `f:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
-
-function identityOf(path: string): string {
-  try {
-    const st = statSync(path, { bigint: true });
-    return identity(st, st.isDirectory());
-  } catch {
-    return 'absent';
-  }
 }
 
 function stampFile(cacheDir: string, key: RunStampKey): string {
@@ -95,7 +83,7 @@ export function readRunStamp(cacheDir: string, key: RunStampKey): RunStamp | und
     return undefined;
   }
   if (stored.version !== 2 || !Array.isArray(stored.entries)) return undefined;
-  for (const [path, id] of stored.entries) if (identityOf(path) !== id) return undefined;
+  if (!identitiesHold(stored.entries)) return undefined;
   return { outDir: stored.outDir, elf: stored.elf, program: stored.program, args: stored.args, escapeKey: stored.escapeKey };
 }
 
@@ -106,19 +94,9 @@ export function readRunStamp(cacheDir: string, key: RunStampKey): RunStamp | und
  * no stamp is written.
  */
 export function writeRunStamp(cacheDir: string, key: RunStampKey, stamp: RunStamp, paths: Iterable<string>, since: number): void {
-  const entries: [string, string][] = [];
-  const settled = BigInt(since - 2000) * 1_000_000n;
-  for (const path of [...new Set(paths)].sort()) {
-    let st: BigIntStats;
-    try {
-      st = statSync(path, { bigint: true });
-    } catch {
-      entries.push([path, 'absent']);
-      continue;
-    }
-    if (!st.isDirectory() && !path.startsWith(stamp.outDir) && st.mtimeNs >= settled) return;
-    entries.push([path, identity(st, st.isDirectory())]);
-  }
+  // The outputs were written by the build itself, just now.
+  const entries = settledIdentities(paths, since, (path) => path.startsWith(stamp.outDir));
+  if (!entries) return;
   const stored: StoredStamp = { version: 2, ...stamp, entries };
   try {
     const file = stampFile(cacheDir, key);

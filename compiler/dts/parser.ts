@@ -2,9 +2,11 @@ import {
   EmbeddedActionsParser,
   EOF,
   tokenLabel,
+  type ILookaheadStrategy,
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
+  LLkLookaheadStrategy,
 } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
@@ -92,6 +94,29 @@ export function evalLiteral(text: string): { value: bigint; error?: 'bad' | 'ran
   return { value: v };
 }
 
+/**
+ * Chevrotain's LL(k) lookahead, each decision's function built the first time the parser reaches it rather
+ * than all of them when the parser is made: a description reaches part of the grammar, and building every
+ * function was a third of the parser's construction, paid by every command.
+ */
+class LazyLookahead extends LLkLookaheadStrategy {
+  override buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0]): ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> {
+    let made: ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> | undefined;
+    const build = () => super.buildLookaheadForAlternation(options);
+    return function (this: unknown, orAlts) {
+      return (made ??= build()).call(this, orAlts);
+    };
+  }
+
+  override buildLookaheadForOptional(options: Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0]): ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> {
+    let made: ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> | undefined;
+    const build = () => super.buildLookaheadForOptional(options);
+    return function (this: unknown) {
+      return (made ??= build()).call(this);
+    };
+  }
+}
+
 export class DtsParser extends EmbeddedActionsParser {
   diags: Diagnostic[] = [];
   loader!: SourceLoader;
@@ -124,7 +149,7 @@ export class DtsParser extends EmbeddedActionsParser {
    * parser's construction, so hvcc skips them; a unit test (test/unit/dts/grammar.test.ts) runs them.
    */
   constructor(options: { validateGrammar?: boolean } = {}) {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: !options.validateGrammar });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: !options.validateGrammar, lookaheadStrategy: new LazyLookahead({ maxLookahead: 3 }) });
     this.performSelfAnalysis();
   }
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as nodePath from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
@@ -42,7 +41,9 @@ export function preprocessDts(entry: string, loader: SourceLoader, options: Prep
     args.push('-iquote', nodePath.dirname(entry), '-');
     input = Buffer.from(loader.load(entry) ?? '', 'latin1').toString('latin1');
   } else args.push(entry);
-  const r = spawnSync(cpp, args, {
+  // Loaded here, not at the top: most descriptions have no #include or #define, and node:child_process
+  // takes a few milliseconds of every command's start to load.
+  const r = process.getBuiltinModule('node:child_process').spawnSync(cpp, args, {
     input: input === undefined ? undefined : Buffer.from(input, 'latin1'),
     maxBuffer: 1 << 30,
     timeout: 60000,

@@ -1,4 +1,3 @@
-import { execSync } from 'node:child_process';
 import type { MessageDef } from '../diagnostics/define.js';
 import { KconfigMessages as M } from './messages.js';
 
@@ -132,7 +131,8 @@ export class Preprocessor {
     try {
       out = this.hooks.shell
         ? this.hooks.shell(cmd)
-        : execSync(cmd, {
+        : // loaded on first use: few Kconfig trees call $(shell), and loading it costs every command's start
+          process.getBuiltinModule('node:child_process').execSync(cmd, {
             encoding: 'latin1',
             stdio: ['ignore', 'pipe', 'inherit'],
             ...(this.hooks.cwd !== undefined ? { cwd: this.hooks.cwd } : {}),

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** The content-addressed cache of compiled runtime objects: $HVCC_CACHE_DIR, else ~/.cache/hvcc. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HVCC_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hvcc');
-}
+export { defaultCacheDir } from '../paths.js';
 
 export function sha256(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
