@@ -317,6 +317,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
             },
           });
         const outcome = state.timings ? await state.timings.measureAsync(`${command.program} (boot to the end)`, boot) : await boot();
+        if (state.timings) state.timings.record('spawned, counted from the process start', started, 1);
         if (state.timings && first !== undefined) state.timings.record('to its first console output', first - started, 1);
         switch (outcome.kind) {
           case 'powered-off':

@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildPlugin } from './qemu-plugin.js';
-import { firstLines, median } from './util.js';
+import { firstLines, median, qemuSpawnedAt } from './util.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,8 +68,15 @@ export async function benchLinuxRun(): Promise<string[]> {
     execFileSync(process.execPath, [hvcc, 'build', SYSTEM, '-O', out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     const runs = Number(process.env.HVCC_BENCH_RUNS ?? 5);
     const first: number[] = [];
-    for (let i = 0; i < runs; i++) first.push((await firstLines(process.execPath, [hvcc, 'run', SYSTEM, '-O', out], [/^\[hv\] /], true))[0]!);
-    return [`${SYSTEM}: run, up-to-date build, first [hv] line: median ${median(first).toFixed(0)} ms over ${runs} runs   (target: QEMU started within 200 ms)`];
+    const spawned: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      first.push((await firstLines(process.execPath, [hvcc, 'run', SYSTEM, '-O', out], [/^\[hv\] /], true))[0]!);
+      spawned.push(qemuSpawnedAt([SYSTEM, '-O', out]));
+    }
+    return [
+      `${SYSTEM}: run, up-to-date build: QEMU spawned at median ${median(spawned).toFixed(0)} ms from node's start   (target: within 200 ms)`,
+      `${SYSTEM}: run, up-to-date build, first [hv] line: median ${median(first).toFixed(0)} ms over ${runs} runs (QEMU's own start included)`,
+    ];
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { firstLines, loadedBytes, median } from './util.js';
+import { firstLines, loadedBytes, median, qemuSpawnedAt } from './util.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RUNS = Number(process.env.HVCC_BENCH_RUNS ?? 5);
@@ -52,10 +52,10 @@ async function twoGuests(): Promise<string[]> {
     timed(['build', TWO, '-O', out]);
     const warm = Array.from({ length: RUNS }, () => timed(['build', TWO, '-O', out]));
     const validate = Array.from({ length: RUNS }, () => timed(['validate', TWO]));
-    const run: { hv: number; guest: number }[] = [];
+    const run: { hv: number; guest: number; spawned: number }[] = [];
     for (let i = 0; i < RUNS; i++) {
       const [hv, guest] = await firstLines(process.execPath, [HVCC, 'run', TWO, '-O', out], [/^\[hv\] /, /^\[(alpha|beta)\] /]);
-      run.push({ hv: hv!, guest: guest! });
+      run.push({ hv: hv!, guest: guest!, spawned: qemuSpawnedAt([TWO, '-O', out]) });
     }
     const elf = join(out, 'hypervisor.elf');
     const verbose = spawnSync(process.execPath, [HVCC, 'run', TWO, '-O', out, '-v'], { cwd: root, encoding: 'utf8' });
@@ -67,7 +67,8 @@ async function twoGuests(): Promise<string[]> {
       `${TWO}`,
       `  warm build (runtime cache filled):      ${vs(ms(median(warm)), `<= ${TARGET.warmBuild} ms`, `${PREVIOUS.warmBuild} ms`)}`,
       `  validate:                               ${vs(ms(median(validate)), `<= ${TARGET.validate} ms`, `${PREVIOUS.validate} ms`)}`,
-      `  run, up-to-date build, first [hv] line (QEMU started and booting): ${vs(ms(median(run.map((r) => r.hv))), `QEMU started within ${TARGET.runQemuStart} ms`, 'not measured')}`,
+      `  run, up-to-date build, QEMU spawned (from node's start, --timings): ${vs(ms(median(run.map((r) => r.spawned))), `within ${TARGET.runQemuStart} ms`, 'not measured')}`,
+      `  run, up-to-date build, first [hv] line (QEMU started and booting): ${ms(median(run.map((r) => r.hv)))}`,
       `  run, up-to-date build, first guest line: ${ms(median(run.map((r) => r.guest)))}   (before: ${PREVIOUS.runFirstGuestLine} ms)`,
       `  QEMU alone, first guest line:           ${ms(median(alone))}   (before: ${PREVIOUS.qemuFirstGuestLine} ms)`,
       `  loaded bytes (PT_LOAD file bytes):      ${vs(`${(bytes / 1024).toFixed(1)} KiB`, `<= ${TARGET.loadedKiB} KiB`, `${(PREVIOUS.loadedBytes / 1024).toFixed(1)} KiB at 19f7ed8, ${(PREVIOUS.loadedBytesBeforeTables / 1024).toFixed(1)} KiB at 9e405c3 before the tables were sized`)}`,

@@ -1,7 +1,7 @@
 /** Helpers the benches share (a module of its own: main.ts imports the benches, which must not import it). */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readElfImage } from '../../compiler/layout/images.js';
 
@@ -41,6 +41,17 @@ export function firstLines(program: string, args: string[], patterns: RegExp[], 
       else done(seen);
     });
   });
+}
+
+/**
+ * `hvcc run ARGS --timings` on an up-to-date build: when it spawned QEMU, in ms from node's start, as its
+ * timings report it (the issue's "starts QEMU within 0.2 s"). The run is ended by its --timeout.
+ */
+export function qemuSpawnedAt(args: string[]): number {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'hvcc.js'), 'run', ...args, '--timeout', '1', '--timings'], { cwd: root, encoding: 'utf8' });
+  const m = /([\d.]+) ms\s+spawned, counted from the process start/.exec(r.stderr);
+  if (!m) throw new Error(`hvcc run ${args.join(' ')} printed no spawn time (exit ${r.status}):\n${r.stderr}`);
+  return Number(m[1]);
 }
 
 /** What QEMU loads from the image: the file bytes of its PT_LOAD segments. */
