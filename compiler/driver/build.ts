@@ -112,7 +112,10 @@ function inputsHash(sources: Map<string, string>, layout: Layout, plan: Plan, op
   for (const g of layout.guests) for (const s of g.segments) parts.push(`${g.name}@${s.destPa}+${s.data.length}+${s.zeroSize}`);
   // Whole component folders (sources, headers, manifest, linker script template) and the compiler itself.
   for (const c of plan.components) parts.push(c.component.dir, hashes.tree(c.component.dir));
-  parts.push(hashes.tree(join(packageRoot, 'compiler')));
+  // The compiler: the code that runs (the bundle, or unbundled the modules tsc wrote) and its templates.
+  if ('bundle' in runningCode) parts.push(hashes.hash(runningCode.bundle));
+  else for (const tree of runningCode.trees) parts.push(hashes.tree(tree));
+  parts.push(hashes.tree(templatesDir));
   parts.push(options.dotConfig);
   // What the description says, or what the command line put instead (hvcc run --escape).
   parts.push(`escape-key ${layout.console.escape}`);

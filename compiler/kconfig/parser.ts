@@ -119,11 +119,12 @@ export class KconfigParser {
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly cwd: string;
   private readonly readFile: (f: string) => string | undefined;
+  private readonly rawReadFile: (f: string) => string | undefined;
 
   constructor(private readonly opts: LoadOptions) {
     this.env = opts.env ?? {};
     this.cwd = opts.cwd ?? process.cwd();
-    this.readFile =
+    this.rawReadFile =
       opts.readFile ??
       ((f: string) => {
         try {
@@ -132,6 +133,13 @@ export class KconfigParser {
           return undefined;
         }
       });
+    // A source glob reads each file it matches to see that it exists, and the source then opens it: one
+    // read of each file per parse.
+    const read = new Map<string, string | undefined>();
+    this.readFile = (f) => {
+      if (!read.has(f)) read.set(f, this.rawReadFile(f));
+      return read.get(f);
+    };
     this.pp = new Preprocessor(this.env, {
       fileName: () => this.file?.name ?? '',
       lineNo: () => this.file?.i ?? 0,
@@ -864,7 +872,7 @@ export class KconfigParser {
       env: this.env,
       srctree: this.opts.srctree,
       cwd: this.cwd,
-      readFile: this.readFile,
+      readFile: this.rawReadFile,
     };
   }
 }
