@@ -8,70 +8,78 @@ import { binding, dt, type Binding, type DtKind, type InterruptSpecifier } from 
  * bindings are written as, so decoding, validation, docs/bindings/ and the JSON Schemas come from one source.
  */
 
-const PropertyType = z.enum(['string', 'string-list', 'u32', 'u64', 'u32-array', 'phandle', 'phandle-array', 'reg', 'flag', 'interrupts', 'any']);
+/** The binding-file schemas, made on first use: a command whose catalogue comes from the cache checks no binding file. */
+function makeSchemas() {
+  const PropertyType = z.enum(['string', 'string-list', 'u32', 'u64', 'u32-array', 'phandle', 'phandle-array', 'reg', 'flag', 'interrupts', 'any']);
 
-const PropertySpec = z
-  .object({
-    type: PropertyType,
-    required: z.boolean().default(false),
-    description: z.string().default(''),
-    /** Allowed values of a string property (a typo gets a "did you mean"). */
-    enum: z.array(z.string()).min(1).optional(),
-    minimum: z.number().int().optional(),
-    maximum: z.number().int().optional(),
-    /** A regular expression a string must match. */
-    pattern: z
-      .string()
-      .refine((p) => {
-        try {
-          new RegExp(p);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'is not a valid regular expression')
-      .optional(),
-    /** Read by the hypervisor only: may refer outside the guest, and is left out of the guest's device tree. */
-    'host-only': z.boolean().default(false),
-  })
-  .strict();
+  const PropertySpec = z
+    .object({
+      type: PropertyType,
+      required: z.boolean().default(false),
+      description: z.string().default(''),
+      /** Allowed values of a string property (a typo gets a "did you mean"). */
+      enum: z.array(z.string()).min(1).optional(),
+      minimum: z.number().int().optional(),
+      maximum: z.number().int().optional(),
+      /** A regular expression a string must match. */
+      pattern: z
+        .string()
+        .refine((p) => {
+          try {
+            new RegExp(p);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'is not a valid regular expression')
+        .optional(),
+      /** Read by the hypervisor only: may refer outside the guest, and is left out of the guest's device tree. */
+      'host-only': z.boolean().default(false),
+    })
+    .strict();
 
-/** `triggers`: the values of the flags cell's low 4 bits (IRQ_TYPE_*) the controller takes for the kind, when it does not take all. */
-const KindSpec = z.object({ name: z.string().min(1), base: z.number().int().nonnegative(), max: z.number().int().nonnegative(), triggers: z.array(z.number().int().min(0).max(15)).min(1).optional() }).strict();
+  /** `triggers`: the values of the flags cell's low 4 bits (IRQ_TYPE_*) the controller takes for the kind, when it does not take all. */
+  const KindSpec = z.object({ name: z.string().min(1), base: z.number().int().nonnegative(), max: z.number().int().nonnegative(), triggers: z.array(z.number().int().min(0).max(15)).min(1).optional() }).strict();
 
-export const InterruptSpecifierSpec = z
-  .object({
-    /** The names of the cells of one specifier, in order (their count is the controller's #interrupt-cells). */
-    cells: z.array(z.string().min(1)).min(1),
-    /** The cell that says the kind, and each kind's value: its name, the first controller number and the largest number of the kind. */
-    kind: z.object({ cell: z.string(), values: z.record(z.string().regex(/^\d+$/), KindSpec) }).strict().optional(),
-    /** The cell that holds the interrupt's number. */
-    number: z.string(),
-    /** Largest number, for controllers without kinds. */
-    max: z.number().int().nonnegative().optional(),
-    /** The cell holding the trigger flags (IRQ_TYPE_* in its low 4 bits). */
-    flags: z.string().optional(),
-  })
-  .strict()
-  .refine((s) => [s.number, s.kind?.cell, s.flags].every((c) => c === undefined || s.cells.includes(c)), 'number, kind.cell and flags must name cells');
+  const InterruptSpecifierSpec = z
+    .object({
+      /** The names of the cells of one specifier, in order (their count is the controller's #interrupt-cells). */
+      cells: z.array(z.string().min(1)).min(1),
+      /** The cell that says the kind, and each kind's value: its name, the first controller number and the largest number of the kind. */
+      kind: z.object({ cell: z.string(), values: z.record(z.string().regex(/^\d+$/), KindSpec) }).strict().optional(),
+      /** The cell that holds the interrupt's number. */
+      number: z.string(),
+      /** Largest number, for controllers without kinds. */
+      max: z.number().int().nonnegative().optional(),
+      /** The cell holding the trigger flags (IRQ_TYPE_* in its low 4 bits). */
+      flags: z.string().optional(),
+    })
+    .strict()
+    .refine((s) => [s.number, s.kind?.cell, s.flags].every((c) => c === undefined || s.cells.includes(c)), 'number, kind.cell and flags must name cells');
 
-export const BindingFile = z
-  .object({
-    /** The compatible string the binding is for; or `device-type` for nodes matched by device_type. */
-    compatible: z.string().min(1).optional(),
-    'device-type': z.string().min(1).optional(),
-    /** host-device: a device of the board; guest-device: a device inside a guest (emulated); board: other board nodes. */
-    role: z.enum(['host-device', 'guest-device', 'board']),
-    title: z.string().min(1),
-    description: z.string().min(1),
-    properties: z.record(z.string(), PropertySpec),
-    'interrupt-specifier': InterruptSpecifierSpec.optional(),
-  })
-  .strict()
-  .refine((b) => (b.compatible === undefined) !== (b['device-type'] === undefined), 'give exactly one of "compatible" and "device-type"');
-export type BindingFile = z.infer<typeof BindingFile>;
+  const BindingFile = z
+    .object({
+      /** The compatible string the binding is for; or `device-type` for nodes matched by device_type. */
+      compatible: z.string().min(1).optional(),
+      'device-type': z.string().min(1).optional(),
+      /** host-device: a device of the board; guest-device: a device inside a guest (emulated); board: other board nodes. */
+      role: z.enum(['host-device', 'guest-device', 'board']),
+      title: z.string().min(1),
+      description: z.string().min(1),
+      properties: z.record(z.string(), PropertySpec),
+      'interrupt-specifier': InterruptSpecifierSpec.optional(),
+    })
+    .strict()
+    .refine((b) => (b.compatible === undefined) !== (b['device-type'] === undefined), 'give exactly one of "compatible" and "device-type"');
+  return { PropertySpec, InterruptSpecifierSpec, BindingFile };
+}
 
-function propertySchema(name: string, spec: z.infer<typeof PropertySpec>): z.ZodType {
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+export const bindingFileSchemas = (): ReturnType<typeof makeSchemas> => (schemas ??= makeSchemas());
+type Schemas = ReturnType<typeof makeSchemas>;
+export type BindingFile = z.infer<Schemas['BindingFile']>;
+
+function propertySchema(name: string, spec: z.infer<Schemas['PropertySpec']>): z.ZodType {
   const kind: DtKind = spec.type;
   let schema: z.ZodType;
   switch (kind) {

@@ -2,14 +2,14 @@ import { mkdirSync, readdirSync, readFileSync, statSync, type Dirent } from 'nod
 import { dirname, join, resolve } from 'node:path';
 import { bindingSet, type Binding, type BindingSet } from '../../schemas/bindings/dt.js';
 import { hvccBindings } from '../../schemas/bindings/hvcc.js';
-import { ComponentManifest } from '../../schemas/component.js';
+import { componentSchemas, type ComponentManifest } from '../../schemas/component.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { positionAt } from '../diagnostics/span.js';
 import { writeFileAtomic } from '../fs/files.js';
 import { identitiesHold, settledIdentities } from '../fs/identity.js';
 import { closest } from '../diagnostics/suggest.js';
-import { BindingFile, bindingFromFile } from './bindings.js';
+import { bindingFileSchemas, bindingFromFile, type BindingFile } from './bindings.js';
 import { componentMessages as M } from './messages.js';
 
 /** A runtime component: its manifest and the folder it lives in. */
@@ -140,7 +140,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       const { json, text } = readJson(manifestPath, diagnostics, M.manifestInvalid);
       if (json === undefined) continue;
       const dir = join(manifestPath, '..');
-      const parsed = ComponentManifest.safeParse(json);
+      const parsed = componentSchemas().ComponentManifest.safeParse(json);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           diagnostics.push(diagnostic(M.manifestInvalid, `${manifestPath}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, jsonPathSpan(manifestPath, text, issue.path)));
@@ -168,7 +168,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
         read.push(file);
         const json = readJson(file, diagnostics, M.bindingInvalid);
         if (json.json === undefined) continue;
-        const b = BindingFile.safeParse(json.json);
+        const b = bindingFileSchemas().BindingFile.safeParse(json.json);
         if (!b.success) {
           for (const issue of b.error.issues) diagnostics.push(diagnostic(M.bindingInvalid, `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, jsonPathSpan(file, json.text, issue.path)));
           continue;

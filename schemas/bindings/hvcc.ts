@@ -16,7 +16,7 @@ export const hypervisorBinding = binding({
   role: 'hvcc',
   title: 'The hypervisor (/hypervisor)',
   description: 'What the hypervisor itself owns: its RAM and its console (and the console\'s escape key).',
-  properties: {
+  properties: () => ({
     'memory-region': dt.phandle(
       'The host RAM the hypervisor owns (its image, translation tables and stacks): a node under /reserved-memory whose `reg` is one 4 KiB-aligned range.',
     ),
@@ -30,7 +30,7 @@ export const hypervisorBinding = binding({
       .string("The system's name (the default output folder is build/<name>/). Default: the file's name, or its folder's for system.dts.")
       .regex(/^[A-Za-z0-9._+-]+$/, 'letters, digits and . _ + - only')
       .optional(),
-  },
+  }),
 });
 
 export const guestBinding = binding({
@@ -40,7 +40,7 @@ export const guestBinding = binding({
   title: 'A guest (/guests/NAME)',
   description:
     "A virtual machine. The node's name is the guest's name; the node is the root of the guest's physical address space: its children's `reg` are guest-physical.",
-  properties: {
+  properties: () => ({
     cpus: dt.phandleArray(
       "Board CPUs the guest's vCPUs run on. Without `vcpus`: one vCPU per entry, vCPU n pinned to cpus[n]. With `vcpus`: every vCPU may run on any of them (its affinity); the scheduler places it, and moves it to one that is idle.",
     ),
@@ -67,7 +67,7 @@ export const guestBinding = binding({
     'no-autostart': dt
       .flag('The guest does not start at boot: it stays stopped until the management terminal starts it (`guest start NAME`, see docs/console.md).')
       .optional(),
-  },
+  }),
 });
 
 export const guestMemoryBinding = binding({
@@ -76,10 +76,10 @@ export const guestMemoryBinding = binding({
   role: 'hvcc',
   title: 'Guest RAM (a memory node inside a guest)',
   description: 'RAM the guest sees at the guest-physical ranges of `reg`.',
-  properties: {
+  properties: () => ({
     reg: dt.reg("Guest-physical ranges, in the guest node's #address-cells/#size-cells; 4 KiB aligned."),
     'host-address': dt.u64('Host-physical address of the first range (the others follow it). Default: hvcc places it in free board RAM.').optional(),
-  },
+  }),
 });
 
 export const cpuBinding = binding({
@@ -88,10 +88,10 @@ export const cpuBinding = binding({
   role: 'board',
   title: 'A CPU (/cpus/cpu@N)',
   description: "A physical CPU. Its compatible picks the architecture port.",
-  properties: {
+  properties: () => ({
     reg: dt.u32Array("The CPU's hardware identifier, in /cpus' #address-cells (what the architecture addresses it by)."),
     'enable-method': dt.string('How secondary CPUs are started (the architecture port says which methods it supports).').optional(),
-  },
+  }),
 });
 
 export const sharedRegionBinding = binding({
@@ -101,10 +101,10 @@ export const sharedRegionBinding = binding({
   title: 'A shared memory region (/hypervisor/NAME)',
   description:
     "Host RAM that two or more guests map, each through a `hvcc,shared-memory` node of its own (at a guest-physical address of its choosing, read-write or read-only). The node's name names the region in `hvcc map`. Its contents are zero at boot and survive a guest's reset.",
-  properties: {
+  properties: () => ({
     size: dt.u64('Bytes; 4 KiB aligned. Every guest maps all of it.'),
     'host-address': dt.u64('Host-physical address. Default: hvcc places it in free board RAM (2 MiB aligned when the size is).').optional(),
-  },
+  }),
 });
 
 export const sharedWindowBinding = binding({
@@ -114,11 +114,11 @@ export const sharedWindowBinding = binding({
   title: 'A guest\'s window on a shared memory region (a hvcc,shared-memory node inside a guest)',
   description:
     "Maps a shared region (a `hvcc,shared-region` node under /hypervisor) into the guest at the guest-physical range of `reg`, as normal memory. The node stays in the guest's device tree (without `memory-region`), so the guest can find the window.",
-  properties: {
+  properties: () => ({
     reg: dt.reg("The window: one guest-physical range, in the guest node's #address-cells/#size-cells, as large as the region."),
     'memory-region': dt.hostOnly(dt.phandle('The `hvcc,shared-region` it maps.')),
     'read-only': dt.flag('The guest may only read the region: its writes fault, and stop it.').optional(),
-  },
+  }),
 });
 
 export const virtioDiskBinding = binding({
@@ -128,10 +128,10 @@ export const virtioDiskBinding = binding({
   title: 'A disk of the board (/hypervisor/NAME)',
   description:
     "A block device on one of the board's virtio-mmio transports (under QEMU: a raw image file given with `-drive file=...,if=none,id=d0 -device virtio-blk-device,drive=d0`, which lands on the highest free transport, 0x0a003e00 first), driven by the hypervisor's virtio-blk driver. Guests get extents of it through `hvcc,virtio-blk` devices (`disk`, `disk-start`, `disk-size`, `read-only`), each seen by its guest as a whole disk; no request reaches outside its extent.",
-  properties: {
+  properties: () => ({
     device: dt.phandle("The board's virtio-mmio transport the disk sits on (a `virtio,mmio` node of the board)."),
     size: dt.u64('The bytes of the disk the description divides into extents (a multiple of 512). At boot the disk must be at least this large, or no guest can use it.'),
-  },
+  }),
 });
 
 export const networkBinding = binding({
@@ -141,9 +141,9 @@ export const networkBinding = binding({
   title: 'A network between guests (/hypervisor/NAME)',
   description:
     "An Ethernet switch in the hypervisor. Guests' `hvcc,virtio-net` cards are on it (their `network`); a card is handed only frames addressed to it, to the broadcast address or to a multicast group, and may send only from its own `local-mac-address`. Guests' addresses are known from the description, the others are learned from the uplink. With `uplink`, frames for addresses not on the network go out through a virtio-net device of the board (under QEMU: `-netdev user,id=n0 -device virtio-net-device,netdev=n0`), which the hypervisor drives and polls.",
-  properties: {
+  properties: () => ({
     uplink: dt.phandle("A virtio-mmio transport of the board with a virtio-net device on it: the network's way out. Default: none (guests only).").optional(),
-  },
+  }),
 });
 
 /** hvcc's own bindings; those of the devices hvcc drives or emulates come with their components. */

@@ -13,9 +13,9 @@ import type { Component } from '../../../compiler/components/catalogue.js';
 import type { Layout } from '../../../compiler/layout/layout.js';
 import { buildTables } from '../../../compiler/layout/tables.js';
 import { GiB, MiB } from '../../../compiler/util/ranges.js';
-import { ComponentManifest } from '../../../schemas/component.js';
+import { componentSchemas } from '../../../schemas/component.js';
 
-const component = (manifest: object): Component => ({ dir: '/nowhere', manifestPath: '/nowhere/manifest.json', root: '/nowhere', manifest: ComponentManifest.parse(manifest) });
+const component = (manifest: object): Component => ({ dir: '/nowhere', manifestPath: '/nowhere/manifest.json', root: '/nowhere', manifest: componentSchemas().ComponentManifest.parse(manifest) });
 
 const emulator = component({
   name: 'uart-emulator',
