@@ -86,10 +86,12 @@ interface TableWrite {
  * entries). Read-only tables smaller than the granule go to a section of their own, placed after the
  * granule-aligned ones, so that they leave no padding between those.
  *
- * Whole tables (a granule or more, not a writable root) are mostly invalid entries: they are not in the
- * image but in `.bss.hv.pgtables` (zeroed at boot with the rest of .bss), and their valid entries are
- * listed in `writes` for the boot CPU's start.S to store before it turns on translation
- * (`hv_table_writes`). A 4 KiB table holding two descriptors then costs 32 bytes of the image, not 4096.
+ * Whole tables (a granule or more, a guest's writable root too, when it is as large) are mostly invalid
+ * entries: they are not in the image but in `.bss.hv.pgtables` (zeroed at boot with the rest of .bss), and
+ * their valid entries are listed in `writes` for the boot CPU's start.S to store before anything reads them
+ * (`hv_table_writes`): before translation is on, and before the arch port's C code first touches a table (a
+ * fix-up of its pointers, the valid bits of a root cleared to block a guest). A 4 KiB table holding two
+ * descriptors then costs 32 bytes of the image, not 4096; a 16 KiB root, 16 bytes a valid entry.
  */
 function tablesView(prefix: string, set: TableSet, writableRoot: boolean, writes: TableWrite[]): TableView[] {
   const name = (id: number) => identifier([prefix, 't', id]);
@@ -105,7 +107,7 @@ function tablesView(prefix: string, set: TableSet, writableRoot: boolean, writes
     });
     const writable = writableRoot && t.id === 0;
     const whole = t.entries.length * 8 >= granule;
-    if (!writable && whole) {
+    if (whole) {
       entries.forEach((e, i) => {
         if (e !== 'i64 0') writes.push({ slot: `i64 ptrtoint (i64* getelementptr inbounds (${type(t.id)}, ${type(t.id)}* @${name(t.id)}, i64 0, i64 ${i}) to i64)`, value: e });
       });
@@ -114,9 +116,9 @@ function tablesView(prefix: string, set: TableSet, writableRoot: boolean, writes
       name: name(t.id),
       count: t.entries.length,
       kind: writable || whole ? 'global' : 'constant',
-      section: writable ? '.data.hv.pgtables' : whole ? '.bss.hv.pgtables' : '.rodata.hv.pgtables.small',
+      section: whole ? '.bss.hv.pgtables' : writable ? '.data.hv.pgtables' : '.rodata.hv.pgtables.small',
       align: Math.max(64, t.entries.length * 8),
-      entries: !writable && whole ? 'zeroinitializer' : `[${entries.join(', ')}]`,
+      entries: whole ? 'zeroinitializer' : `[${entries.join(', ')}]`,
     };
   });
 }
