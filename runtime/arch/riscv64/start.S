@@ -4,7 +4,18 @@
  *
  * OpenSBI enters _start on one hart (its boot lottery's winner) with a0 = hart ID, a1 = the board's DTB,
  * translation off and interrupts disabled. The others wait in OpenSBI until SBI HSM hart_start names them;
- * they arrive at _secondary_entry with a0 = hart ID and a1 = the pCPU index hv_main() passed as opaque.
+ * they arrive at _secondary_entry with a0 = hart ID (a1 = the opaque hv_main() passed, which is not relied
+ * on: see below), or at _start itself.
+ *
+ * OpenSBI before v1.3 (QEMU 7.2 ships v1.1) publishes a hart's START_PENDING state in hart_start before it
+ * stores the hart's start address and argument, and the waiting hart polls that state (its WFI returns at
+ * once while an IPI from the cold boot is still pending). A hart that sees the state in between leaves with
+ * the address and argument it was last given: for a hart started for the first time that is the cold boot's,
+ * _start with the DTB, and even a new address may come with the old argument. So a secondary hart can arrive
+ * at _start, and at either entry only a0 is sure: the pCPU is found by its hart ID. (Such a hart used to
+ * take itself for the lottery's winner and stop for good: its pCPU never ran, though hart_start had reported
+ * success. OpenSBI fixed it in commit e8e9ed37, "Set the state of a hart to START_PENDING after the hart is
+ * ready"; test/e2e/riscv64-hart-start-race.test.ts makes it happen on demand.)
  *
  * Per-hart layout: pCPU n's stack is __hv_stacks + n * CONFIG_HV_STACK_SIZE .. + CONFIG_HV_STACK_SIZE. The top
  * ARCH_REGS_SIZE bytes are the register frame of the vCPU pinned there; C runs below it. sscratch always
@@ -23,12 +34,18 @@ _start:
 	/*
 	 * pCPU 0 is the board's first hart, which need not be the one OpenSBI picked. The wrong one starts
 	 * the right one here and stops itself (HSM lets it be started again later as a secondary), before
-	 * either touches a stack: they would share pCPU 0's.
+	 * either touches a stack: they would share pCPU 0's. But once pCPU 0 has booted, a hart here is a
+	 * secondary that firmware sent to the wrong entry (above): it joins as one.
 	 */
 	la	t0, hv_config
 	ld	t0, HV_CONFIG_PCPUS(t0)
 	ld	t0, 0(t0)			/* pcpus[0].hwid */
 	beq	a0, t0, 1f
+	/* Orders this load after firmware's load of the START_PENDING that pCPU 0's hart_start stored after the flag. */
+	fence	r, r
+	la	t1, boot_started
+	ld	t1, 0(t1)
+	bnez	t1, _secondary_entry
 	mv	a0, t0
 	la	a1, _start
 	li	a2, 0
@@ -40,6 +57,11 @@ _start:
 	ecall
 	j	park
 1:
+	/* Any hart that comes to _start from now on is a secondary; published before hv_main() starts one. */
+	la	t0, boot_started
+	li	t1, 1
+	sd	t1, 0(t0)
+	fence	rw, rw
 	/* .bss: both ends 16-byte aligned by the linker script. */
 	la	t0, __bss_start
 	la	t1, __bss_end
@@ -67,6 +89,18 @@ _start:
 	.global _secondary_entry
 _secondary_entry:
 	csrw	sie, zero
+	/* a1 = the pCPU whose hwid is a0, among pcpus[1..]; a hart the system does not name parks. */
+	la	t0, hv_config
+	ld	t1, HV_CONFIG_PCPU_COUNT(t0)
+	ld	t0, HV_CONFIG_PCPUS(t0)
+	li	a1, 1
+6:	bgeu	a1, t1, park
+	addi	t0, t0, HV_PCPU_CONFIG_SIZE
+	ld	t2, 0(t0)
+	beq	t2, a0, 7f
+	addi	a1, a1, 1
+	j	6b
+7:
 	call	hart_setup
 	mv	a0, tp
 	call	arch_secondary_boot
@@ -250,6 +284,15 @@ arch_probe_stimecmp:
 1:	li	a0, 0
 2:	csrw	stvec, t1
 	ret
+
+	/*
+	 * Set by pCPU 0's hart as it boots. In .data, not .bss: it is read before .bss is zeroed, and a hart
+	 * that finds it clear at _start is the lottery's winner.
+	 */
+	.data
+	.balign	8
+boot_started:
+	.dword	0
 
 	/* Stacks: not part of the loaded image (NOLOAD in the linker script). */
 	.section .hv_stacks, "aw", %nobits

@@ -13,8 +13,10 @@
 #include "internal.h"
 
 /* start.S reads these fields by offset. */
+_Static_assert(__builtin_offsetof(struct hv_system_config, pcpu_count) == HV_CONFIG_PCPU_COUNT, "start.S offsets");
 _Static_assert(__builtin_offsetof(struct hv_system_config, pcpus) == HV_CONFIG_PCPUS, "start.S offsets");
 _Static_assert(__builtin_offsetof(struct hv_pcpu_config, hwid) == 0, "start.S offsets");
+_Static_assert(sizeof(struct hv_pcpu_config) == HV_PCPU_CONFIG_SIZE, "start.S offsets");
 _Static_assert(CONFIG_HV_STACK_SIZE % 16 == 0 && CONFIG_HV_STACK_SIZE >= 4096, "CONFIG_HV_STACK_SIZE");
 
 extern u8 __hv_stacks[];
@@ -264,10 +266,35 @@ void riscv_timer_interrupt(void)
 	hv_host_irq(RISCV_TIMER_ID);
 }
 
+/*
+ * A hart the hypervisor has not started yet can still be on: the winner of OpenSBI's boot lottery, when it
+ * is not pCPU 0's hart, starts that one and only then stops itself (start.S), and nothing makes it stop
+ * before pCPU 0 gets here (a host that deschedules its thread, say). Firmware refuses to start a hart that
+ * is started or stopping (SBI_ERR_ALREADY_AVAILABLE, or INVALID_PARAM for STOP_PENDING), so while HSM says
+ * it is on its way out, or has just got there (stopped), the start is tried again, for this long at most.
+ */
+#define HART_STOP_WAIT_MS	1000
+
 s64 arch_host_cpu_on(u64 hwid, u64 pcpu)
 {
-	/* Translation is off when the hart arrives, and the map is an identity map: the address is physical. */
-	return sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_START, hwid, (u64)(uintptr_t)_secondary_entry, pcpu, 0).error;
+	u64 give_up = arch_counter_read() + hv_config.arch.timebase_hz / 1000 * HART_STOP_WAIT_MS;
+	struct sbiret r, status;
+
+	for (;;) {
+		/*
+		 * Translation is off when the hart arrives, and the map is an identity map: the address is
+		 * physical. The pCPU index goes as the opaque, but start.S finds the pCPU by the hart ID.
+		 */
+		r = sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_START, hwid, (u64)(uintptr_t)_secondary_entry, pcpu, 0);
+		if (r.error != SBI_ERR_ALREADY_AVAILABLE && r.error != SBI_ERR_INVALID_PARAM)
+			return r.error;
+		status = sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_STATUS, hwid, 0, 0, 0);
+		if (status.error ||
+		    (status.value != SBI_HSM_STATE_STARTED && status.value != SBI_HSM_STATE_STOP_PENDING &&
+		     status.value != SBI_HSM_STATE_STOPPED) ||
+		    arch_counter_read() > give_up)
+			return r.error;
+	}
 }
 
 void arch_host_system_off(void)

@@ -19,8 +19,10 @@
 #define ARCH_REGS_HSTATUS	(34 * 8)
 #define ARCH_REGS_SIZE		(36 * 8)
 
-/* Offsets into struct hv_system_config: pcpus (for the boot hart's check of who it is). */
+/* Offsets into struct hv_system_config and the size of struct hv_pcpu_config: each hart finds its pCPU by its hart ID. */
+#define HV_CONFIG_PCPU_COUNT	16
 #define HV_CONFIG_PCPUS		24
+#define HV_PCPU_CONFIG_SIZE	24
 
 /* SBI extension and function IDs the entry code uses before C runs. */
 #define SBI_EXT_HSM		0x48534d
