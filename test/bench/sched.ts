@@ -103,7 +103,7 @@ function counted(so: string, work: string, description: { file: string } | { tex
   else writeFileSync((system = join(work, `${name}.dts`)), description.text);
   const out = join(work, `${name}.count`);
   const hvOut = join(work, `${name}.hv`);
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'hvcc.js'), 'run', system, '-O', dir, '--timeout', '1200', '--', '-icount', 'shift=0,sleep=off', '-plugin', `${so},out=${out},hv=${HV_BYTES},hvout=${hvOut}`], {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'hvcc.js'), 'run', system, '-O', dir, '--timeout', '1200', '--', '-icount', 'shift=0,sleep=off', '-plugin', `${so},out=${out},hv=${HV_BYTES},hvstart=0x40000000,hvout=${hvOut}`], {
     cwd: root,
     encoding: 'utf8',
     timeout: 1_300_000,
