@@ -133,6 +133,18 @@ function firmwareSwaps(code: Buffer): bigint[] {
   return at;
 }
 
+/** After the harts are let go: both guests run to their end, nothing panics, and QEMU exits 0. */
+async function expectCleanPowerOff(m: Machine): Promise<void> {
+  const code = await m.finish(60_000);
+  const lines = m.lines();
+  if (code !== 0) console.log(lines.slice(-30).join('\n'));
+  expect(lines.filter((l) => l.startsWith('[hv] PANIC:'))).toEqual([]);
+  expect(lines).toContain('[beta] Goodbye from beta, powering off');
+  expect(lines).toContain('[alpha] Goodbye from alpha, powering off');
+  expect(lines).toContain('[hv] all guests have stopped, powering off');
+  expect(code).toBe(0);
+}
+
 describe('riscv64: starting the secondary harts through OpenSBI v1.1', () => {
   test('a hart that firmware lets go before it was given its entry arrives at _start, and joins as its pCPU', async () => {
     const m = await machine();
@@ -172,14 +184,7 @@ describe('riscv64: starting the secondary harts through OpenSBI v1.1', () => {
     expect(arrived![A1]).not.toBe(1n);			// ...the argument is not the pCPU index hv_main() passed
     await gdb.detach();
 
-    const code = await m.finish(60_000);
-    const lines = m.lines();
-    if (code !== 0) console.log(lines.slice(-30).join('\n'));
-    expect(lines.filter((l) => l.startsWith('[hv] PANIC:'))).toEqual([]);
-    expect(lines).toContain('[beta] Goodbye from beta, powering off');
-    expect(lines).toContain('[alpha] Goodbye from alpha, powering off');
-    expect(lines).toContain('[hv] all guests have stopped, powering off');
-    expect(code).toBe(0);
+    await expectCleanPowerOff(m);
   }, 300_000);
 
   test('the lottery winner that is not pCPU 0\'s hart, started again before it has stopped, is started once it has', async () => {
@@ -224,13 +229,6 @@ describe('riscv64: starting the secondary harts through OpenSBI v1.1', () => {
     // Hart 1 goes on to stop itself; hart 0 must start it once it has.
     await gdb.breakpoint(own[1]!, false);
     await gdb.detach();
-    const code = await m.finish(60_000);
-    const lines = m.lines();
-    if (code !== 0) console.log(lines.slice(-30).join('\n'));
-    expect(lines.filter((l) => l.startsWith('[hv] PANIC:'))).toEqual([]);
-    expect(lines).toContain('[beta] Goodbye from beta, powering off');
-    expect(lines).toContain('[alpha] Goodbye from alpha, powering off');
-    expect(lines).toContain('[hv] all guests have stopped, powering off');
-    expect(code).toBe(0);
+    await expectCleanPowerOff(m);
   }, 300_000);
 });
