@@ -264,7 +264,6 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
         const acceptFaults = Boolean(argv.acceptFaults);
         const qemuArgs = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
         const { readRunStamp, writeRunStamp } = await import('../driver/run-stamp.js');
-        const { defaultCacheDir } = await import('../toolchain/cache.js');
         const common = await commonOptions(argv, state);
         const cacheDir = defaultCacheDir();
         const key = { file: String(argv.file), outDir: argv.O as string | undefined, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, disabled: [...common.disabled], werror: common.werror, escapeKey };

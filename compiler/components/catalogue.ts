@@ -117,9 +117,8 @@ function bindingFiles(dir: string): string[] {
  * is adding a folder.
  */
 export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] = [], cache?: CatalogueCache): { catalogue: ComponentCatalogue; diagnostics: Diagnostic[] } {
-  const key = cache && JSON.stringify({ code: cache.code, roots: [runtimeDir, ...searchPath] });
-  const file = cache && key && join(cache.dir, 'catalogue', `${fnv1a(key)}.json`);
-  const stored = file && key && readStored(file, key);
+  const kept = cache && keptAt(cache, [runtimeDir, ...searchPath]);
+  const stored = kept && readStored(kept.file, kept.key);
   if (stored) return { catalogue: fromStored(runtimeDir, searchPath, stored), diagnostics: [] };
   const started = Date.now();
   const read: string[] = [];
@@ -161,9 +160,9 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
       }
       byName.set(parsed.data.name, component);
       components.push(component);
-      const stored: StoredCatalogue['components'][number] = { manifestPath, root, manifest: parsed.data, bindings: [] };
-      if (component.kconfigPath) stored.kconfigPath = component.kconfigPath;
-      store.push(stored);
+      const entry: StoredCatalogue['components'][number] = { manifestPath, root, manifest: parsed.data, bindings: [] };
+      if (component.kconfigPath) entry.kconfigPath = component.kconfigPath;
+      store.push(entry);
       for (const file of bindingFiles(dir)) {
         read.push(file);
         const json = readJson(file, diagnostics, M.bindingInvalid);
@@ -182,7 +181,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
           continue;
         }
         bindings.push(made);
-        stored.bindings.push({ file, data: b.data });
+        entry.bindings.push({ file, data: b.data });
       }
     }
   }
@@ -198,7 +197,7 @@ export function loadCatalogue(runtimeDir: string, searchPath: readonly string[] 
     }
   }
   // Only a catalogue without a single diagnostic is kept: a mistake is reported afresh each time, at its place.
-  if (file && key && diagnostics.length === 0) writeStored(file, key, read, store, started);
+  if (kept && diagnostics.length === 0) writeStored(kept.file, kept.key, read, store, started);
   return { catalogue: { runtimeDir, searchPath: [...searchPath], components, byName, bindings: bindingSet(bindings) }, diagnostics };
 }
 
@@ -220,6 +219,12 @@ interface StoredCatalogue {
   key: string;
   entries: [string, string][];
   components: { manifestPath: string; root: string; manifest: ComponentManifest; kconfigPath?: string; bindings: { file: string; data: BindingFile }[] }[];
+}
+
+/** Where the catalogue of these folders, read by this code, is kept: its file, and the key it holds. */
+function keptAt(cache: CatalogueCache, roots: readonly string[]): { file: string; key: string } {
+  const key = JSON.stringify({ code: cache.code, roots });
+  return { file: join(cache.dir, 'catalogue', `${fnv1a(key)}.json`), key };
 }
 
 /** FNV-1a, 32 bits: a file name, not an identity (node:crypto alone takes milliseconds to load). */

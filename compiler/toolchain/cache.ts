@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export { defaultCacheDir } from '../paths.js';
-
 export function sha256(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
   for (const p of parts) {
