@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { identitiesHold, settledIdentities } from '../fs/identity.js';
 import { sha256, writeFileAtomic } from '../toolchain/cache.js';
@@ -55,19 +55,22 @@ function stampFile(cacheDir: string, key: RunStampKey): string {
 /** Every folder and file below `dir`, for trees a build reads as a whole (the runtime, the compiler). */
 export function treeEntries(dir: string, into: Set<string>): void {
   into.add(dir);
-  let entries: string[];
+  let entries: Dirent[];
   try {
-    entries = readdirSync(dir);
+    // The entries' types come with the listing: a stat only for a symbolic link, to see where it leads.
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
   for (const e of entries) {
-    const full = join(dir, e);
-    let isDir = false;
-    try {
-      isDir = statSync(full).isDirectory();
-    } catch {
-      continue;
+    const full = join(dir, e.name);
+    let isDir = e.isDirectory();
+    if (e.isSymbolicLink()) {
+      try {
+        isDir = statSync(full).isDirectory();
+      } catch {
+        continue;
+      }
     }
     if (isDir) treeEntries(full, into);
     else into.add(full);
