@@ -29,10 +29,12 @@ describe("the Linux guest's shell, typed into", () => {
     sessions.push(t);
     t.run([system, '-O', tempDir('linux-console-tmux')]);
     await t.expect(new RegExp(`^\\[linux\\] ${READY}: 2 CPUs$`, 'm'), { timeoutMs: 400_000 });
-    // The first key makes the screen interactive: the shell's prompt, held in its line, appears.
+    // The first key makes the screen interactive: the shell's prompt, held in its line, appears; the Enter
+    // then gives a fresh one. Typing before that second prompt races the shell (the tty echoes the keys
+    // ahead of the prompt), so the test waits for both.
     let at = t.mark();
     t.keys('Enter');
-    await t.expect(/^\/ #\s*$/m, { from: at, timeoutMs: 30_000 });
+    await t.expect(/^\/ #\s*\n\/ #\s*$/m, { from: at, timeoutMs: 30_000 });
     at = t.mark();
     t.text('echo $((6*7))');
     t.keys('Enter');
