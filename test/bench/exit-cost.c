@@ -98,7 +98,8 @@ static void on_insn(unsigned int cpu, void *udata)
 	uint64_t pa = (uint64_t)(uintptr_t)udata;
 	struct vcpu *c = &vcpus[cpu % MAX_VCPUS];
 
-	if (pa >= vectors && pa < vectors + 0x800 && (pa & 0x7f) == 0) {
+	/* Slots 0-3 (SP_EL0) are never taken: they hold the boot code (runtime/arch/aarch64/vectors.S). */
+	if (pa >= vectors + 0x200 && pa < vectors + 0x800 && (pa & 0x7f) == 0) {
 		int v = (int)((pa - vectors) / 0x80);
 
 		if (!c->open) {

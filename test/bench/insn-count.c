@@ -7,8 +7,7 @@
  * from the BYTES of memory at physical ADDRESS: the hypervisor's region, whose image hvcc run boots first
  * (guest code lies in other RAM, even where a guest sees it at the same address, so the instructions are
  * told apart by the host address of their bytes). The first block translated is the hypervisor's entry, run
- * with translation off: its address, less the region's start, gives the host address of the region. (The
- * entry is not the region's first byte: the vector table comes first.)
+ * with translation off: its address, less the region's start, gives the host address of the region.
  *
  * Built by test/bench/linux.ts against the qemu-plugin.h of Debian's qemu source package.
  */

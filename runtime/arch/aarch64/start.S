@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Entry at EL2. The boot CPU arrives at _start from the loader (QEMU -kernel, firmware) with the MMU off,
- * through the vector table's first slot (vectors.S) when it enters at the load address; secondary CPUs
- * arrive at _secondary_entry through host PSCI CPU_ON with their pCPU index in x0.
+ * Entry at EL2. The boot CPU arrives at _start from the loader (QEMU -kernel, firmware) with the MMU off, at
+ * the load address: this code fills the vector table's first four slots, which are never taken (vectors.S).
+ * Secondary CPUs arrive at _secondary_entry through host PSCI CPU_ON with their pCPU index in x0.
  *
  * Per-CPU layout: pCPU n's stack is __hv_stacks + n * CONFIG_HV_STACK_SIZE .. + CONFIG_HV_STACK_SIZE. The top
  * ARCH_REGS_SIZE bytes of it hold the guest register frame of the vCPU pinned there; C runs below it.

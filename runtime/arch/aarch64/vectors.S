@@ -55,40 +55,55 @@
 	str	x3, [sp, #ARCH_REGS_SPSR]
 .endm
 
-/* A vector entry: save x0/x1, pass the exception kind in x1, continue in the common code. */
-.macro ventry handler, kind
-	.balign	128
-	.if \kind & 0x100
-	sub	sp, sp, #ARCH_REGS_SIZE
-	.endif
-	stp	x0, x1, [sp, #ARCH_REGS_X(0)]
-	mov	x1, #(\kind & 0xff)
-	b	\handler
+/*
+ * The table's layout. The image starts with it (the linker script), and its first four slots, taken at EL2
+ * with SP_EL0 selected, never are: _start selects SP_EL2 in its second instruction, with every exception
+ * masked, and nothing selects SP_EL0 again. Those 512 bytes hold the boot code (start.S, .text.boot). The
+ * twelve slots here each begin with their entry; the rest of a slot's 128 bytes holds one of the exception
+ * paths, so that the table wastes nothing. `slot` places an entry: the assembler refuses to move back, so
+ * a path that outgrew its slot fails the build.
+ */
+.macro slot n
+	.org	(\n - 4) * 128
 .endm
 
-#define FROM_EL2	0x100
+/* An entry from EL2 itself: a frame below the current SP, x0/x1 saved, the kind in x1. */
+.macro el2_entry kind
+	sub	sp, sp, #ARCH_REGS_SIZE
+	stp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	mov	x1, #(\kind)
+.endm
+
+/* An entry from a lower EL: x0/x1 saved in the vCPU's frame at SP, the kind in x1. */
+.macro lower_entry kind
+	stp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	mov	x1, #(\kind)
+.endm
 
 	.section .text.vectors, "ax"
-	.balign	2048
-	.global hv_vectors
-hv_vectors:
-	/*
-	 * Current EL with SP_EL0: never taken. The hypervisor selects SP_EL2 in its first instructions and
-	 * never goes back, so the first slot doubles as the image's entry: the table is the first thing in the
-	 * image (a loader enters at the load address), and the 2 KiB it must be aligned to are not padding
-	 * before it.
-	 */
-	b	_start
-	ventry	el2_exception, (FROM_EL2 | EXC_IRQ)
-	ventry	el2_exception, (FROM_EL2 | EXC_FIQ)
-	ventry	el2_exception, (FROM_EL2 | EXC_SERROR)
-	/* Current EL with SP_EL2. */
-	ventry	el2_exception, (FROM_EL2 | EXC_SYNC)
-	ventry	el2_exception, (FROM_EL2 | EXC_IRQ)
-	ventry	el2_exception, (FROM_EL2 | EXC_FIQ)
-	ventry	el2_exception, (FROM_EL2 | EXC_SERROR)
-	/* Lower EL, AArch64. A data abort whose syndrome is valid (EC 0x24, IL 1, ISV 1) takes lower_mmio. */
 	.balign	128
+
+	/* Current EL with SP_EL2: hypervisor bugs. */
+	slot	4
+	el2_entry EXC_SYNC
+	b	el2_exception
+	slot	5
+	el2_entry EXC_IRQ
+	b	el2_exception
+	slot	6
+	el2_entry EXC_FIQ
+	b	el2_exception
+	slot	7
+	el2_entry EXC_SERROR
+el2_exception:
+	save_x2_to_x30_elr_spsr
+	mov	x0, sp
+	bl	arch_handle_el2_fault
+1:	wfe
+	b	1b
+
+	/* Lower EL, AArch64. A data abort whose syndrome is valid (EC 0x24, IL 1, ISV 1) takes lower_mmio. */
+	slot	8
 	stp	x0, x1, [sp, #ARCH_REGS_X(0)]
 	mrs	x0, esr_el2
 	ubfx	x1, x0, #24, #8
@@ -96,39 +111,27 @@ hv_vectors:
 	b.eq	lower_mmio
 	mov	x1, #EXC_SYNC
 	b	lower_exception
-	ventry	lower_exception, EXC_IRQ
-	ventry	lower_exception, EXC_FIQ
-	ventry	lower_exception, EXC_SERROR
-	/* Lower EL, AArch32 (guest EL0 in AArch32): not supported, reported as unexpected. */
-	ventry	lower_exception, (EXC_AARCH32 | EXC_SYNC)
-	ventry	lower_exception, (EXC_AARCH32 | EXC_IRQ)
-	ventry	lower_exception, (EXC_AARCH32 | EXC_FIQ)
-	ventry	lower_exception, (EXC_AARCH32 | EXC_SERROR)
 
-lower_exception:
-	save_x2_to_x30_elr_spsr
+/* The rest of the frame, then the general handling arch_handle_lower_mmio()'s answer in x0 asks for. */
+lower_mmio_slow:
+	str	x19, [sp, #ARCH_REGS_X(19)]
+	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
+	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
+	stp	x24, x25, [sp, #ARCH_REGS_X(24)]
+	stp	x26, x27, [sp, #ARCH_REGS_X(26)]
+	stp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	str	x2, [sp, #ARCH_REGS_ELR]
+	str	x3, [sp, #ARCH_REGS_SPSR]
+	mov	x1, x0
 	mov	x0, sp
-	bl	arch_handle_lower_trap
-	/* SP is back at the frame: fall through into the return path. */
+	bl	arch_handle_lower_mmio_slow
+	b	guest_return
 
-/* Restores the guest frame at SP and returns to the guest. SP stays at the frame for the next trap. */
-guest_return:
-	ldr	x3, [sp, #ARCH_REGS_SPSR]
-	ldp	x30, x2, [sp, #ARCH_REGS_X(30)]
-	msr	elr_el2, x2
-	msr	spsr_el2, x3
-	restore_x2_to_x17
-	ldp	x18, x19, [sp, #ARCH_REGS_X(18)]
-	ldp	x20, x21, [sp, #ARCH_REGS_X(20)]
-	ldp	x22, x23, [sp, #ARCH_REGS_X(22)]
-	ldp	x24, x25, [sp, #ARCH_REGS_X(24)]
-	ldp	x26, x27, [sp, #ARCH_REGS_X(26)]
-	ldp	x28, x29, [sp, #ARCH_REGS_X(28)]
-	ldp	x0, x1, [sp, #ARCH_REGS_X(0)]
-	eret
-	/* No speculation past the eret. */
-	dsb	nsh
-	isb
+	slot	9
+	lower_entry EXC_IRQ
+	b	lower_exception
 
 /*
  * x0 = ESR_EL2, x0/x1 saved. x2-x17, x18 and x30 are saved, not x19-x29, ELR_EL2 or SPSR_EL2 (see the top).
@@ -150,22 +153,42 @@ lower_mmio:
 	dsb	nsh
 	isb
 
-/* The rest of the frame, then the general handling arch_handle_lower_mmio()'s answer in x0 asks for. */
-lower_mmio_slow:
-	str	x19, [sp, #ARCH_REGS_X(19)]
-	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
-	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
-	stp	x24, x25, [sp, #ARCH_REGS_X(24)]
-	stp	x26, x27, [sp, #ARCH_REGS_X(26)]
-	stp	x28, x29, [sp, #ARCH_REGS_X(28)]
-	mrs	x2, elr_el2
-	mrs	x3, spsr_el2
-	str	x2, [sp, #ARCH_REGS_ELR]
-	str	x3, [sp, #ARCH_REGS_SPSR]
-	mov	x1, x0
+	slot	10
+	lower_entry EXC_FIQ
+lower_exception:
+	save_x2_to_x30_elr_spsr
 	mov	x0, sp
-	bl	arch_handle_lower_mmio_slow
+	bl	arch_handle_lower_trap
+	/* SP is back at the frame. */
 	b	guest_return
+
+	slot	11
+	lower_entry EXC_SERROR
+	b	lower_exception
+
+/* Restores the guest frame at SP and returns to the guest. SP stays at the frame for the next trap. */
+guest_return:
+	ldr	x3, [sp, #ARCH_REGS_SPSR]
+	ldp	x30, x2, [sp, #ARCH_REGS_X(30)]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	restore_x2_to_x17
+	ldp	x18, x19, [sp, #ARCH_REGS_X(18)]
+	ldp	x20, x21, [sp, #ARCH_REGS_X(20)]
+	ldp	x22, x23, [sp, #ARCH_REGS_X(22)]
+	ldp	x24, x25, [sp, #ARCH_REGS_X(24)]
+	ldp	x26, x27, [sp, #ARCH_REGS_X(26)]
+	ldp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	ldp	x0, x1, [sp, #ARCH_REGS_X(0)]
+	eret
+	/* No speculation past the eret. */
+	dsb	nsh
+	isb
+
+	/* Lower EL, AArch32 (guest EL0 in AArch32): not supported, reported as unexpected. */
+	slot	12
+	lower_entry (EXC_AARCH32 | EXC_SYNC)
+	b	lower_exception
 
 /*
  * void arch_guest_enter(struct arch_regs *frame): first entry into a guest. The frame is the one at the top
@@ -176,9 +199,12 @@ arch_guest_enter:
 	mov	sp, x0
 	b	guest_return
 
-el2_exception:
-	save_x2_to_x30_elr_spsr
-	mov	x0, sp
-	bl	arch_handle_el2_fault
-1:	wfe
-	b	1b
+	slot	13
+	lower_entry (EXC_AARCH32 | EXC_IRQ)
+	b	lower_exception
+	slot	14
+	lower_entry (EXC_AARCH32 | EXC_FIQ)
+	b	lower_exception
+	slot	15
+	lower_entry (EXC_AARCH32 | EXC_SERROR)
+	b	lower_exception
