@@ -270,21 +270,19 @@ static u64 debug_control_el1_only(u64 v)
 	return v;
 }
 
-#define DBG_ONE(reg, n)		case n: SYSREG_RW(reg##n##_el1); break;
-#define DBG_SIXTEEN(reg)	DBG_ONE(reg, 0) DBG_ONE(reg, 1) DBG_ONE(reg, 2) DBG_ONE(reg, 3)	\
-				DBG_ONE(reg, 4) DBG_ONE(reg, 5) DBG_ONE(reg, 6) DBG_ONE(reg, 7)	\
-				DBG_ONE(reg, 8) DBG_ONE(reg, 9) DBG_ONE(reg, 10) DBG_ONE(reg, 11)	\
-				DBG_ONE(reg, 12) DBG_ONE(reg, 13) DBG_ONE(reg, 14) DBG_ONE(reg, 15)
+/* debug-regs.S: the indexed debug registers by number (kind * 16 + n, kind 0-3 as op2 4-7 below). */
+u64 arch_debug_reg_read(u64 index);
+void arch_debug_reg_write(u64 index, u64 value);
 
 /* DBGBVR<n>_EL1 (op2 4), DBGBCR<n>_EL1 (5), DBGWVR<n>_EL1 (6), DBGWCR<n>_EL1 (7); n checked by the caller. */
-__cold_path static void debug_indexed(struct sysreg_access *a, u64 op2, u64 n)
+static void debug_indexed(struct sysreg_access *a, u64 op2, u64 n)
 {
-	switch (op2) {
-	case 4: switch (n) { DBG_SIXTEEN(dbgbvr) } break;
-	case 5: switch (n) { DBG_SIXTEEN(dbgbcr) } break;
-	case 6: switch (n) { DBG_SIXTEEN(dbgwvr) } break;
-	case 7: switch (n) { DBG_SIXTEEN(dbgwcr) } break;
-	}
+	u64 index = (op2 - 4) * 16 + n;
+
+	if (a->read)
+		a->value = arch_debug_reg_read(index);
+	else
+		arch_debug_reg_write(index, a->value);
 }
 
 __cold_path static bool debug_access(struct sysreg_access *a, u64 enc)
