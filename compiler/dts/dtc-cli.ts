@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { FileFailure, tryReadBytes, tryWriteFile } from '../fs/files.js';
-import { defaultReadFile } from './source.js';
+import { defaultReadFile, readAnyFile } from './source.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { runChecks } from './checks.js';
 import { decodeDtb, encodeDtb, printDts, type EncodeDtbOptions } from './dtb.js';
@@ -187,7 +187,9 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
   let diags: Diagnostic[];
   let opened: string[] = [];
   if (inFmt === 'dts') {
-    const readFile = (p: string) => (p === '-' || p === '<stdin>' ? stdinBytes() : defaultReadFile(p));
+    // The input itself may be any file, as dtc reads it (a pipe: `hvcc dtc <(cpp ...)`); what it includes is
+    // read as a description's includes are.
+    const readFile = (p: string) => (p === '-' || p === '<stdin>' ? stdinBytes() : p === input ? readAnyFile(p) : defaultReadFile(p));
     const r = parseDts(input, { includeDirs: includes, readFile, preprocess: cpp, symbols, checkFlags: flags, allChecks: false, prerequisiteNotes: 'dtc' });
     tree = r.tree;
     diags = r.diagnostics;
@@ -199,7 +201,7 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
     }
     opened = (r.opened ?? []).map((f) => (f === '-' ? '<stdin>' : f));
   } else {
-    const bytes = input === '-' ? stdinBytes() : tryReadBytes(input);
+    const bytes = input === '-' ? stdinBytes() : tryReadBytes(input, { special: true });
     if (bytes instanceof FileFailure) {
       io.stderr(`FATAL ERROR: Couldn't open "${input}": ${bytes.strerror}\n`);
       return 1;

@@ -40,6 +40,12 @@ export const defaultReadFile: ReadFile = (p) => {
   return r instanceof FileFailure && r.missing ? undefined : r;
 };
 
+/** As defaultReadFile, but any file: a named pipe or a device too (dtc's input file, as dtc reads it). */
+export const readAnyFile: ReadFile = (p) => {
+  const r = tryReadBytes(p, { special: true });
+  return r instanceof FileFailure && r.missing ? undefined : r;
+};
+
 /** Loads files and remembers their text (the `sources` map of parseDts). */
 export class SourceLoader {
   readonly sources = new Map<string, string>();

@@ -77,6 +77,8 @@ const STRERROR: Record<string, string> = {
   EMFILE: 'Too many open files',
   ENFILE: 'Too many open files in system',
   EIO: 'Input/output error',
+  EFTYPE: 'Inappropriate file type or format',
+  EFBIG: 'File too large',
 };
 
 /** An exception carrying a file-system diagnostic (see `orThrow`). */
@@ -98,6 +100,8 @@ export function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
 export function failureOf(e: unknown, path: string, operation: Operation): FileFailure {
   // Node refuses a path with a NUL in it before the system sees it (the C library would end the name there).
   if (typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === 'ERR_INVALID_ARG_VALUE' && path.includes('\0')) return new FileFailure(path, 'EINVAL', operation, 'the path has a NUL character in it');
+  // Node reads a file into one buffer, of at most 2 GiB.
+  if (typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') return new FileFailure(path, 'EFBIG', operation, 'the file is larger than 2 GiB');
   if (!isFileSystemError(e)) throw e;
   const text = (e.message ?? '').replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*'$/, '').replace(/, \w+$/, '');
   return new FileFailure(path, e.code!, operation, text);
@@ -223,6 +227,13 @@ function failureDiagnostic(f: FileFailure, ref: FileRef): Diagnostic {
     case 'EIO':
       reason = 'input/output error';
       break;
+    case 'EFTYPE':
+      reason = f.systemMessage === 'not a regular file' ? 'it is not a regular file' : `it is ${f.systemMessage}, not a regular file`;
+      help = 'name a regular file: hvcc does not read devices, named pipes or sockets, which may never end';
+      break;
+    case 'EFBIG':
+      reason = 'it is larger than 2 GiB, more than hvcc reads';
+      break;
     case 'EINVAL':
       reason = f.systemMessage;
       help = 'a path cannot contain a NUL character (written \\0 or \\x00)';
@@ -233,13 +244,29 @@ function failureDiagnostic(f: FileFailure, ref: FileRef): Diagnostic {
   return diagnostic(def, `${head}: ${reason}`, ref.span, { notes, ...((ref.help ?? help) !== undefined ? { help: ref.help ?? help } : {}) });
 }
 
-/** A file's bytes, or why they cannot be read. Reads anything `readFileSync` reads (a folder is EISDIR). */
-export function tryReadBytes(path: string): Uint8Array | FileFailure {
+/**
+ * A file's bytes, or why they cannot be read (a folder is EISDIR). Only a regular file is read, unless
+ * `special` allows any file: opening a named pipe waits for a writer that may never come, and a device such
+ * as /dev/zero never ends, so a description naming one would hang a build or a CI check.
+ */
+export function tryReadBytes(path: string, options: { special?: boolean } = {}): Uint8Array | FileFailure {
   try {
+    if (!options.special) {
+      const st = fs.statSync(path);
+      if (!st.isFile() && !st.isDirectory()) return new FileFailure(path, 'EFTYPE', 'read', specialKind(st));
+    }
     return new Uint8Array(fs.readFileSync(path));
   } catch (e) {
     return failureOf(e, path, 'read');
   }
+}
+
+function specialKind(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 export function readBytes(path: string, ref: FileRef = {}): FileResult<Uint8Array> {

@@ -34,6 +34,6 @@ export const fsMessages = defineMessages({
     code: 'HV0008',
     name: 'io-error',
     severity: 'error',
-    summary: 'Reading or writing a file failed for another reason (disk full, I/O error, too many symbolic links, name too long, ...).',
+    summary: 'Reading or writing a file failed for another reason (disk full, I/O error, too many symbolic links, name too long, a device or a named pipe, ...).',
   },
 });

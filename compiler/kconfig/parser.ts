@@ -4,6 +4,7 @@ import type { MessageDef } from '../diagnostics/define.js';
 import { diagnostic } from '../diagnostics/define.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
+import { FileFailure, tryReadBytes } from '../fs/files.js';
 import { KconfigMessages as M } from './messages.js';
 import type { CmpOp, Expr, MenuKind, MenuNode, Prop, PropKind, Sym, SymType } from './model.js';
 import { exprAnd, exprSym } from './model.js';
@@ -127,11 +128,9 @@ export class KconfigParser {
     this.rawReadFile =
       opts.readFile ??
       ((f: string) => {
-        try {
-          return fs.readFileSync(f, 'latin1');
-        } catch {
-          return undefined;
-        }
+        // Through compiler/fs: a named pipe or a device (`source "/dev/zero"`) is not read, as a missing file.
+        const r = tryReadBytes(f);
+        return r instanceof FileFailure ? undefined : Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('latin1');
       });
     // A source glob reads each file it matches to see that it exists, and the source then opens it: one
     // read of each file per parse.

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Span } from '../../../compiler/diagnostics/span.js';
@@ -51,6 +52,19 @@ describe('reading', () => {
     const r = readBytes(join(dir, 'folder'), { what: 'the guest image', written: 'folder', span });
     expect(!r.ok && [r.diagnostic.code, r.diagnostic.message, r.failure.errno]).toEqual(['HV0005', "cannot read the guest image 'folder': it is a folder, not a file", 'EISDIR']);
     expect(!r.ok && r.failure.missing).toBe(false);
+  });
+
+  test('a named pipe or a device: HV0008 at once, not a read that waits or never ends', () => {
+    // No writer ever opens the pipe: a read of it would wait for ever, as one of /dev/zero would never end.
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const pipe = readBytes(join(dir, 'pipe'), { what: 'the guest image', written: 'pipe', span });
+    expect(!pipe.ok && [pipe.diagnostic.code, pipe.diagnostic.message, pipe.failure.errno]).toEqual(['HV0008', "cannot read the guest image 'pipe': it is a named pipe, not a regular file", 'EFTYPE']);
+    expect(!pipe.ok && pipe.diagnostic.help).toMatch(/regular file/);
+    const zero = readBytes('/dev/zero');
+    expect(!zero.ok && zero.diagnostic.message).toBe("cannot read the file '/dev/zero': it is a character device, not a regular file");
+    // Allowed, a device reads (dtc's own input may be a pipe).
+    const nul = tryReadBytes('/dev/null', { special: true });
+    expect(nul instanceof Uint8Array && nul.length).toBe(0);
   });
 
   test('a file used as a folder: HV0006 naming the file (ENOTDIR)', () => {
