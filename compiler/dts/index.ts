@@ -132,6 +132,13 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
     if (tree.plugin) generateOverlayFixups(tree);
     return { tree, diagnostics, sources: loader.sources, opened: loader.opened };
   } catch (e) {
+    // The nesting check catches the usual deep sources; another construct a generator repeats thousands of
+    // times (a chain of unary operators, say) can still exhaust the stack of a pass that recurses.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      // At the file's start: where the stack ran out is not known.
+      diagnostics.push(diagnostic(M.nestedTooDeeply, 'the source is nested too deeply to process (the stack ran out)', endOf(entryPath, ''), { help: 'look for a construct repeated thousands of times inside another: nodes, parentheses, unary operators' }));
+      return { diagnostics, sources: loader.sources };
+    }
     // Defensive: the front end must not throw on any input.
     diagnostics.push(diagnostic(M.syntaxError, `internal error: ${(e as Error).message}`));
     return { diagnostics, sources: loader.sources };

@@ -34,6 +34,8 @@ const cases: [string, Record<string, string | Uint8Array>, string, ParseDtsOptio
   ['HV1018', {}, '<nowhere>'],
   ['HV1020', { 'main.dts': '/include/ "b.dtsi"\n/ { };\n', 'b.dtsi': '/ { };\n' }, 'main.dts:1:1'],
   ['HV1021', { 'main.dts': V + '/ { a = <16M>; };\n' }, 'main.dts:2:10'],
+  // The 129th level: the root's brace is the first, at column 3, and each ' n {' four columns on.
+  ['HV1022', { 'main.dts': V + '/ {' + ' n {'.repeat(128) + ' };'.repeat(128) + '\n};\n' }, 'main.dts:2:515'],
   // checks (HV11xx)
   ['HV1101', { 'main.dts': V + '/ {\n\tn { };\n\tn { };\n};\n' }, 'main.dts:4:2'],
   ['HV1102', { 'main.dts': V + '/ {\n\ta = <1>;\n\ta = <2>;\n};\n' }, 'main.dts:3:2'],
@@ -93,6 +95,17 @@ describe('each HV1xxx code from a minimal source', () => {
     const r = run({ 'main.dts': V + '#include "missing.h"\n/ { };\n' }, { preprocess: true });
     const hit = r.diagnostics.find((d) => d.code === 'HV1017');
     expect(hit && at(hit)).toBe('main.dts:2:10');
+  });
+
+  test('HV1022: parentheses past 64 deep at the one that goes past; anything else deep enough, at the start, not a stack trace', () => {
+    const parens = run({ 'main.dts': V + '/ { a = <' + '('.repeat(100) + '1' + ')'.repeat(100) + '>; };\n' });
+    expect(parens.diagnostics.map((d) => [d.code, at(d), d.message])).toEqual([['HV1022', 'main.dts:2:74', 'parentheses nested more than 64 deep: hvcc does not process a source this deep']]);
+    // At both limits (the root and 127 nodes), every pass runs.
+    const fine = run({ 'main.dts': V + '/ { a = <' + '('.repeat(64) + '1' + ')'.repeat(64) + '>; n {' + ' m {'.repeat(126) + ' };'.repeat(127) + ' };\n' });
+    expect(fine.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const unary = run({ 'main.dts': V + '/ { a = <(' + '-'.repeat(20_000) + '1)>; };\n' });
+    expect(unary.diagnostics.map((d) => [d.code, at(d)])).toEqual([['HV1022', 'main.dts:1:1']]);
+    expect(unary.diagnostics[0]!.message).not.toMatch(/internal/);
   });
 
   test('HV1019: a bad blob', () => {
