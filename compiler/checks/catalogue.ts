@@ -9,6 +9,9 @@ import { checkMessages as M } from './messages.js';
 import { sharedCpus, vcpuName } from '../model/cpu-sharing.js';
 import { SCHEDULING } from '../../schemas/bindings/hvcc.js';
 
+/** The longest guest name: a console prefix to read at a glance, and a file name any file system takes. */
+const MAX_GUEST_NAME = 63;
+
 export type { Check, CheckContext } from './check.js';
 
 interface Owned extends Range {
@@ -503,6 +506,9 @@ export const checks: Check[] = [
         } else if (!/^[a-zA-Z0-9,._+-]+$/.test(g.name)) {
           const bad = [...new Set(g.name.replace(/[a-zA-Z0-9,._+-]/g, ''))].map((c) => `'${c}'`).join(', ');
           report(`guest name '${g.name}' has ${bad}, which may not appear in its console prefix`, g.span, { help: 'a guest name prefixes its console lines as "[name] "; use letters, digits and the characters ",._+-"' });
+        } else if (g.name.length > MAX_GUEST_NAME) {
+          // It also names the guest's files in the build folder (guests/NAME.dtb), which a file system limits.
+          report(`guest name '${g.name.slice(0, 24)}...' is ${g.name.length} characters long, more than ${MAX_GUEST_NAME}`, g.span, { help: `a guest name prefixes each of its console lines and names its files in the build folder; shorten it to ${MAX_GUEST_NAME} characters or fewer` });
         }
       }
     },

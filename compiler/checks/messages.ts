@@ -282,6 +282,6 @@ export const checkMessages = defineMessages({
     code: 'HV3044',
     name: 'guest-console-name',
     severity: 'error',
-    summary: "A guest is named hv, the hypervisor's console prefix, or its name has characters other than [a-zA-Z0-9,._+-].",
+    summary: "A guest is named hv, the hypervisor's console prefix, or its name has characters other than [a-zA-Z0-9,._+-] or is longer than 63 characters.",
   },
 });
