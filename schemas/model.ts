@@ -205,6 +205,11 @@ export const Guest = z.object({
   initrd: GuestFile.optional(),
   bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
+  /**
+   * Paths of the guest's device nodes its binding rejected (already reported): not among `devices`, and
+   * no check reads their properties again, to report follow-on errors of the same mistake.
+   */
+  undecoded: z.array(z.string()),
   /** Its windows on shared regions. */
   shared: z.array(SharedWindow),
   passthrough: z.array(Passthrough),

@@ -741,6 +741,8 @@ export const checks: Check[] = [
           ((d.properties.targets as string[] | undefined) ?? []).forEach((target, i) => {
             const span = d.propertySpans.targets?.items[i] ?? d.span;
             const t = owner(target);
+            // A node whose own binding rejected it is reported already, whatever it was meant to be.
+            if (!t && system.guests.some((o) => o.undecoded.includes(target))) return;
             if (!t || !isDoorbell(t.d)) {
               report(`${d.path} rings ${target}, which is not a doorbell (compatible = "hvcc,doorbell")`, span);
             } else if (t.g === g) {

@@ -432,6 +432,7 @@ class ModelBuilder {
     const decoded = this.decode(node, guestBinding, true);
     const memory: GuestMemory[] = [];
     const devices: GuestDevice[] = [];
+    const undecoded: string[] = [];
     const shared: SharedWindow[] = [];
     for (const child of node.children) {
       if (this.deviceType(child) === 'memory') {
@@ -466,7 +467,10 @@ class ModelBuilder {
       // A device without a binding has no emulator either: the plan reports it (HV4006).
       const binding = this.bindings.forCompatible('guest-device', compatible);
       const dev = binding ? this.decode(child, binding, true) : undefined;
-      if (binding && !dev?.values) continue;
+      if (binding && !dev?.values) {
+        undecoded.push(child.path);
+        continue;
+      }
       const values = (dev?.values ?? {}) as { reg?: { base: bigint; size: bigint }[] };
       // A guest's devices are wired to its own interrupt controller unless a node says otherwise.
       const interrupts = this.interrupts(child, 'guest-device', node, firstInterruptController(node));
@@ -498,6 +502,7 @@ class ModelBuilder {
       memory,
       image: { path: resolve(dirname(imageSpans.name.file), v.image), written: v.image, span: imageSpans.value },
       devices,
+      undecoded,
       shared,
       passthrough: (v.passthrough ?? []).map((device, i) => ({ device, span: decoded.spans.get('passthrough')!.items[i]! })),
       autostart: v['no-autostart'] === undefined,

@@ -182,7 +182,8 @@ export function decodeNode<S extends z.ZodRawShape>(
         if (isOptional(schema)) continue;
         const meta = dtMeta(schema);
         reader.diagnostics.push(
-          diagnostic(M.missingProperty, `${node.path} needs ${withArticle(`'${name}'`)} property: ${KIND_TEXT[meta?.dt ?? 'any']}`, node.span, { notes: meta ? [`${name}: ${meta.description}`] : [] }),
+          // An `any` property's kind says nothing ("anything"): its description, in the note, says what it is.
+          diagnostic(M.missingProperty, `${node.path} needs ${withArticle(`'${name}'`)} property${(meta?.dt ?? 'any') === 'any' ? '' : `: ${KIND_TEXT[meta!.dt]}`}`, node.span, { notes: meta ? [`${name}: ${meta.description}`] : [] }),
         );
         continue;
       }

@@ -43,7 +43,10 @@ export function outsideReferences(guest: Guest): OutsideReference[] {
     if (n.phandle !== undefined) inside.add(n.phandle);
   });
   const out: OutsideReference[] = [];
+  const undecoded = new Set(guest.undecoded);
   walk(guest.node, (n) => {
+    // Its binding's error is reported; which of its properties are the hypervisor's is not known.
+    if (undecoded.has(n.path)) return;
     for (const p of n.properties) {
       if (n === guest.node && HVCC_GUEST_PROPERTIES.has(p.name)) continue;
       if (hostOnly.get(n.path)?.has(p.name)) continue;

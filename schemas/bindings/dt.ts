@@ -146,5 +146,7 @@ export function dtMeta(schema: z.ZodType): DtMeta | undefined {
 }
 
 export function isOptional(schema: z.ZodType): boolean {
-  return schema.safeParse(undefined).success;
+  // Declared so (.optional(), .default()), not "accepts undefined": an `any` property's z.unknown() accepts
+  // undefined too, and a required one would then go missing without a word.
+  return schema._zod.optin === 'optional' || schema._zod.optin === 'defaulted';
 }

@@ -1,0 +1,30 @@
+/**
+ * A device node its binding rejects is reported once, for what is wrong with it: the checks after the model
+ * neither read its properties (whose meaning the binding would have given) nor take it for something else.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeText, problems, root } from './harness.js';
+
+function errors(example: string, edit: (text: string) => string) {
+  const file = join(root, 'examples', example, 'system.dts');
+  const text = readFileSync(file, 'utf8');
+  const edited = edit(text);
+  expect(edited).not.toBe(text);
+  return problems(analyzeText(file, edited).diagnostics)
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.message}`);
+}
+
+describe('no follow-on errors from a rejected device', () => {
+  test("a network card without its required 'local-mac-address': HV2001, not HV3037 for its 'network' reference", () => {
+    expect(errors('virtio-net', (t) => t.replace(/\n\s*local-mac-address = \[52 54 00 00 00 0a\];/, ''))).toEqual(["HV2001 /guests/a/ethernet@a000000 needs a 'local-mac-address' property"]);
+  });
+
+  test('a doorbell whose interrupts are a string: HV2002 alone, not HV3037 for its references nor HV3074 in the guest that rings it', () => {
+    const found = errors('shared-memory', (t) => t.replace('interrupts = <0 20 4>;', 'interrupts = "spi20";'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^HV2002 .*doorbell@[0-9a-f]+: 'interrupts' must be interrupt specifiers/);
+  });
+});
