@@ -374,11 +374,14 @@ export const checks: Check[] = [
         for (const m of g.memory) {
           if (m.hostAddress === undefined || m.size < BLOCK) continue;
           const delta = (((m.hostAddress - m.ipa) % BLOCK) + BLOCK) % BLOCK;
-          if (delta !== 0n) {
-            report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.hostAddressSpan ?? m.span, {
-              help: `a host address of ${hex(m.hostAddress - delta)} or ${hex(m.hostAddress - delta + BLOCK)} would allow ${formatSize(BLOCK)} blocks`,
-            });
-          }
+          if (delta === 0n) continue;
+          // Only where the RAM could be: a range outside the board's RAM has an error of its own (HV3003).
+          const inRam = (base: bigint) => system.board.memory.some((r) => base >= r.base && base + m.size <= r.base + r.size);
+          if (!inRam(m.hostAddress) || m.hostAddress % granule !== 0n) continue; // and unaligned is HV3005
+          const candidates = [m.hostAddress - delta, m.hostAddress - delta + BLOCK].filter(inRam).map(hex);
+          report(`guest '${g.name}': host ${hex(m.hostAddress)} and guest-physical ${hex(m.ipa)} differ modulo ${formatSize(BLOCK)}, so this RAM is mapped with ${formatSize(granule)} pages`, m.hostAddressSpan ?? m.span, {
+            help: candidates.length > 0 ? `a host address of ${candidates.join(' or ')} would allow ${formatSize(BLOCK)} blocks` : `a host address ${formatSize(BLOCK)} away from the guest-physical address, modulo ${formatSize(BLOCK)}, would allow ${formatSize(BLOCK)} blocks`,
+          });
         }
       }
     },

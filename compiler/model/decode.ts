@@ -29,7 +29,7 @@ const KIND_TEXT: Record<string, string> = {
   u64: 'a number in one or two cells, e.g. <0x0 0x48000000>',
   'u32-array': 'a list of 32-bit cells',
   interrupts: "interrupt specifiers, in the interrupt controller's #interrupt-cells",
-  phandle: 'one phandle, e.g. <&uart0>',
+  phandle: 'one phandle, a reference to a node: <&label>',
   'phandle-array': 'a list of phandles, e.g. <&cpu0 &cpu1>',
   reg: "address/size pairs in the parent's #address-cells/#size-cells",
   flag: 'empty (a property with no value)',

@@ -107,10 +107,11 @@ function irqchipProvider(system: System, catalogue: ComponentCatalogue, arch: st
 export function schedulerAvailability(system: System, catalogue: ComponentCatalogue, arch: string, enabled: SymbolEnabled): CheckContext['scheduler'] {
   const scheduler = schedulerComponent(catalogue, arch);
   const alone = 'or give each vCPU a CPU of its own';
+  const only = 'give each vCPU a CPU of its own';
   if (!scheduler) {
     const port = catalogue.components.find((c) => c.manifest.kind === 'arch' && (c.manifest.arch[0] ?? c.manifest.name) === arch);
     if (port && !port.manifest['arch-services'].includes('scheduler')) {
-      return { available: false, why: `the ${arch} port cannot switch vCPUs (its manifest's "arch-services" has no "scheduler")`, help: alone };
+      return { available: false, why: `the ${arch} port cannot switch vCPUs (its manifest's "arch-services" has no "scheduler")`, help: only };
     }
     return { available: false, why: `no runtime component provides one for ${arch}`, help: `add a component with "service": "scheduler", ${alone}` };
   }
@@ -118,7 +119,7 @@ export function schedulerAvailability(system: System, catalogue: ComponentCatalo
   if (symbol && !enabled(symbol)) return { available: false, why: `CONFIG_${symbol} is not set`, help: `enable ${symbol} (\`hvcc config\`, or CONFIG_${symbol}=y in the configuration), ${alone}` };
   if (scheduler.manifest['needs-irqchip']) {
     const driver = irqchipProvider(system, catalogue, arch);
-    if (!driver) return { available: false, why: 'the board has no interrupt controller the hypervisor drives, and the scheduler preempts guests with its timer interrupt', help: alone };
+    if (!driver) return { available: false, why: 'the board has no interrupt controller the hypervisor drives, and the scheduler preempts guests with its timer interrupt', help: only };
     const driverSymbol = driver.manifest.kconfig;
     if (driverSymbol && !enabled(driverSymbol)) {
       return { available: false, why: `the scheduler preempts guests through the interrupt controller's driver, and CONFIG_${driverSymbol} is not set`, help: `enable ${driverSymbol}, ${alone}` };
