@@ -214,8 +214,10 @@ class ModelBuilder {
       return undefined;
     }
     const decoded = this.decode(node, hypervisorBinding, true);
-    if (!decoded.values) return undefined;
-    const regionNode = findNode(this.tree, decoded.values['memory-region'])!;
+    // A wrong optional property (system-name) is reported; the rest of the description is still read.
+    const values = decoded.values ?? decoded.partial;
+    if (!values) return undefined;
+    const regionNode = findNode(this.tree, values['memory-region'])!;
     // The hypervisor's RAM is carved out of board RAM as reserved memory; board RAM itself is everyone's.
     if (regionNode.parent?.name !== 'reserved-memory' || regionNode.parent.parent !== root) {
       const span = decoded.spans.get('memory-region')?.value ?? node.span;
@@ -233,7 +235,7 @@ class ModelBuilder {
       if (!this.props.find(regionNode, 'reg')) this.diagnostics.push(diagnostic(M.missingProperty, `${regionNode.path} (the hypervisor's memory-region) needs a 'reg' property`, regionNode.span));
       return undefined;
     }
-    let console = decoded.values.console;
+    let console = values.console;
     let consoleSpan = decoded.spans.get('console')?.value ?? node.span;
     if (console === undefined) {
       const chosen = root.children.find((c) => c.name === 'chosen');
@@ -251,7 +253,7 @@ class ModelBuilder {
       }
     }
     const hypervisor: Hypervisor = { region, console, consoleSpan, escapeKey: DEFAULT_ESCAPE_KEY, span: node.span };
-    const escape = decoded.values['escape-key'];
+    const escape = values['escape-key'];
     if (escape !== undefined) {
       const span = decoded.spans.get('escape-key')!.value;
       const key = parseEscapeKey(escape);

@@ -19,6 +19,12 @@ export interface PropertySpans {
 export interface DecodedNode<T> {
   /** The decoded, validated properties; undefined when any property was missing or wrong. */
   values?: T;
+  /**
+   * When `values` is undefined but every wrong property is optional: the others, decoded, the wrong ones left
+   * out (reported). For a node without which nothing else could be read (/hypervisor), so that `hvcc map`
+   * and the checks still see the rest of the description.
+   */
+  partial?: T;
   spans: Map<string, PropertySpans>;
 }
 
@@ -199,5 +205,11 @@ export function decodeNode<S extends z.ZodRawShape>(
       reader.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: '${name}': ${issue.message}`, at));
     }
   }
-  return failed || !parsed.success ? { spans } : { values: parsed.data, spans };
+  if (!failed && parsed.success) return { values: parsed.data, spans };
+  const wrongNames = new Set([...Object.keys(shape).filter((name) => spans.has(name) && raw[name] === undefined), ...(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? '')))]);
+  if ([...wrongNames].every((name) => shape[name] !== undefined && isOptional(shape[name]!))) {
+    const rest = binding.properties.safeParse(Object.fromEntries(Object.entries(raw).filter(([name]) => !wrongNames.has(name))));
+    if (rest.success) return { spans, partial: rest.data };
+  }
+  return { spans };
 }

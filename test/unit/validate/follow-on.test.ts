@@ -17,6 +17,13 @@ function errors(example: string, edit: (text: string) => string) {
     .map((d) => `${d.code} ${d.message}`);
 }
 
+describe('the rest of a description is still read', () => {
+  test("a wrong optional property of /hypervisor (system-name) is reported, and the guests are checked too", () => {
+    const found = errors('two-guests', (t) => t.replace('compatible = "hvcc,hypervisor";', 'compatible = "hvcc,hypervisor";\n\t\tsystem-name = "my system";').replace('host-address = <0x0 0x48000000>;', 'host-address = <0x0 0x3f000000>;'));
+    expect(found.map((e) => e.slice(0, 6))).toEqual(['HV2007', 'HV3003']);
+  });
+});
+
 describe('no follow-on errors from a rejected device', () => {
   test("a network card without its required 'local-mac-address': HV2001, not HV3037 for its 'network' reference", () => {
     expect(errors('virtio-net', (t) => t.replace(/\n\s*local-mac-address = \[52 54 00 00 00 0a\];/, ''))).toEqual(["HV2001 /guests/a/ethernet@a000000 needs a 'local-mac-address' property"]);
