@@ -206,8 +206,8 @@ export const Guest = z.object({
   bootargs: z.string().optional(),
   devices: z.array(GuestDevice),
   /**
-   * Paths of the guest's device nodes its binding rejected (already reported): not among `devices`, and
-   * no check reads their properties again, to report follow-on errors of the same mistake.
+   * Paths of the guest's device and memory nodes their binding rejected (already reported): not among
+   * `devices` or `memory`, and no check reads their properties again or reports what their absence means.
    */
   undecoded: z.array(z.string()),
   /** Its windows on shared regions. */

@@ -264,7 +264,19 @@ export const checks: Check[] = [
   {
     message: M.noMemory,
     run({ system }, report) {
-      for (const g of system.guests) if (g.memory.length === 0) report(`guest '${g.name}' has no memory`, g.span, { help: 'add a child `memory@40000000 { device_type = "memory"; reg = <...>; };`' });
+      for (const g of system.guests) {
+        if (g.memory.length > 0) continue;
+        // A memory node its binding rejected has its own error; one whose device_type is not "memory" is
+        // not RAM, which is this check's to say.
+        if (g.node.children.some((c) => g.undecoded.includes(c.path) && !g.devices.some((d) => d.path === c.path) && c.name === 'memory')) continue;
+        const named = g.node.children.find((c) => c.name === 'memory');
+        const type = named?.properties.find((p) => p.name === 'device_type');
+        const typeText = type?.chunks[0]?.kind === 'string' ? type.chunks[0].value : undefined;
+        report(`guest '${g.name}' has no memory`, g.span, {
+          ...(named ? { related: [{ span: named.span, message: typeText === undefined ? 'not RAM: it has no device_type = "memory"' : `not RAM: its device_type is "${typeText}", not "memory"` }] } : {}),
+          help: named ? `give ${named.fullName} \`device_type = "memory";\`` : 'add a child `memory@40000000 { device_type = "memory"; reg = <...>; };`',
+        });
+      }
     },
   },
   {

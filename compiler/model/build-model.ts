@@ -439,7 +439,10 @@ class ModelBuilder {
     for (const child of node.children) {
       if (this.deviceType(child) === 'memory') {
         const mem = this.decode(child, guestMemoryBinding, true);
-        if (!mem.values) continue;
+        if (!mem.values) {
+          undecoded.push(child.path);
+          continue;
+        }
         const host = mem.values['host-address'];
         const ranges = this.ranges(mem.values.reg, mem.spans.get('reg'), child.span);
         let offset = 0n;

@@ -42,6 +42,25 @@ const KIND_TEXT: Record<string, string> = {
   any: 'anything',
 };
 
+/** A bound a value broke, in words ("must have at least 1 entry"), rather than the schema library's. */
+function boundText(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'too_small' && issue.code !== 'too_big') return undefined;
+  const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+  const least = issue.code === 'too_small' ? 'at least' : 'at most';
+  const n = typeof bound === 'bigint' ? (bound > 4096n ? `0x${bound.toString(16)}` : bound.toString()) : String(bound);
+  switch (issue.origin) {
+    case 'array':
+      return `must have ${least} ${n} ${n === '1' ? 'entry' : 'entries'}`;
+    case 'string':
+      return issue.code === 'too_small' && n === '1' ? 'must not be empty' : `must be ${least} ${n} characters long`;
+    case 'number':
+    case 'bigint':
+      return `must be ${least} ${n}`;
+    default:
+      return undefined;
+  }
+}
+
 /** Maps a child-bus address to the root's address space through each ancestor's `ranges`. */
 export function translateAddress(reader: PropertyReader, bus: DtNode | undefined, address: bigint): bigint {
   let addr = address;
@@ -154,17 +173,19 @@ export function decodeNode<S extends z.ZodRawShape>(
           break;
         }
         const entries: RegEntry[] = [];
+        let empty = false;
         for (const t of tuples) {
           const [base, size] = t.values as [bigint, bigint];
           if (size === 0n) {
-            failed = true;
+            failed = empty = true;
             reader.diagnostics.push(diagnostic(M.propertyType, `${node.path}: ${withArticle(`'${prop.name}'`)} entry has size 0`, t.span));
             continue;
           }
           entries.push({ base: options.translate ? translateAddress(reader, node.parent, base) : base, size });
           entry.items.push(t.span);
         }
-        raw[prop.name] = entries;
+        // With an entry reported, the property is not checked again (for having too few entries).
+        if (!empty) raw[prop.name] = entries;
         break;
       }
       case 'flag':
@@ -202,7 +223,8 @@ export function decodeNode<S extends z.ZodRawShape>(
         reader.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: '${name}' must be one of ${values.map((v) => `"${v}"`).join(', ')}`, at, extras));
         continue;
       }
-      reader.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: '${name}': ${issue.message}`, at));
+      const bound = boundText(issue);
+      reader.diagnostics.push(diagnostic(M.propertyValue, bound ? `${node.path}: '${name}' ${bound}` : `${node.path}: '${name}': ${issue.message}`, at));
     }
   }
   if (!failed && parsed.success) return { values: parsed.data, spans };

@@ -24,6 +24,20 @@ describe('the rest of a description is still read', () => {
   });
 });
 
+describe('no follow-on errors from a rejected memory node', () => {
+  test("a 'reg' of size 0: HV2002 alone, not also 'at least 1 entry' and 'has no memory'", () => {
+    expect(errors('two-guests', (t) => t.replace('reg = <0x0 0x40000000 0x0 0x01000000>;\t/* 16 MiB', 'reg = <0x0 0x40000000 0x0 0x0>;\t/* 16 MiB'))).toEqual(["HV2002 /guests/alpha/memory@40000000: a 'reg' entry has size 0"]);
+  });
+
+  test('a misspelled device_type: HV3009 says which node is not RAM, and why', () => {
+    const file = join(root, 'examples', 'two-guests', 'system.dts');
+    const text = readFileSync(file, 'utf8').replace('device_type = "memory";', 'device_type = "memroy";');
+    const d = problems(analyzeText(file, text).diagnostics).find((x) => x.code === 'HV3009')!;
+    expect(d.related.map((r) => r.message)).toEqual(['not RAM: its device_type is "memroy", not "memory"']);
+    expect(d.help).toBe('give memory@40000000 `device_type = "memory";`');
+  });
+});
+
 describe('no follow-on errors from a rejected device', () => {
   test("a network card without its required 'local-mac-address': HV2001, not HV3037 for its 'network' reference", () => {
     expect(errors('virtio-net', (t) => t.replace(/\n\s*local-mac-address = \[52 54 00 00 00 0a\];/, ''))).toEqual(["HV2001 /guests/a/ethernet@a000000 needs a 'local-mac-address' property"]);
