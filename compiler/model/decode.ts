@@ -103,7 +103,7 @@ export function decodeNode<S extends z.ZodRawShape>(
       if (options.warnUnknown && !(standardProperties as readonly string[]).includes(prop.name)) {
         const suggestion = closest(prop.name, Object.keys(shape));
         reader.diagnostics.push(
-          diagnostic(M.unknownProperty, `${node.path}: '${prop.name}' is not a property of ${binding.title}`, prop.span, suggestion ? { help: `did you mean '${suggestion}'?` } : { notes: [`its properties: ${Object.keys(shape).join(', ')}`] }),
+          diagnostic(M.unknownProperty, `${node.path}: '${prop.name}' is not a property of ${binding.title.replace(/^(A|An|The) /, (w) => w.toLowerCase())}`, prop.span, suggestion ? { help: `did you mean '${suggestion}'?` } : { notes: [`its properties: ${Object.keys(shape).join(', ')}`] }),
         );
       }
       continue;
