@@ -706,8 +706,9 @@ export const checkTable: Check[] = [
     level: 'warning',
     prereqs: ['addr_size_cells'],
     node(ctx, node) {
-      if (node.name.startsWith('i2c-bus') || node.name.startsWith('i2c-arb')) bus.set(node, 'i2c');
-      else if (node.name.startsWith('i2c')) {
+      // dtc's strprefixeq(name, basenamelen, "i2c") compares the whole base name: i2c_ao is no bus.
+      if (node.name === 'i2c-bus' || node.name === 'i2c-arb') bus.set(node, 'i2c');
+      else if (node.name === 'i2c') {
         if (node.children.some((c) => c.fullName.slice(0, node.name.length).startsWith('i2c-bus'))) return;
         bus.set(node, 'i2c');
       } else return;
@@ -747,7 +748,7 @@ export const checkTable: Check[] = [
     level: 'warning',
     prereqs: ['addr_size_cells'],
     node(ctx, node) {
-      if (node.name.startsWith('spi')) bus.set(node, 'spi');
+      if (node.name === 'spi') bus.set(node, 'spi'); // the whole base name, as for I2C: spi-flash is no bus
       else {
         if (addrCells(node) !== 1 || sizeCellsOf(node) !== 0) return;
         if (node.children.some((c) => c.properties.some((p) => p.name.startsWith('spi-')))) bus.set(node, 'spi');
