@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { FileFailure, tryReadBytes, tryWriteFile } from '../fs/files.js';
 import { defaultReadFile, readAnyFile } from './source.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -18,8 +18,10 @@ export interface DtcIo {
 const USAGE = `Usage: dtc [options] <input file>
 
 Options:
-  -I, --in-format <fmt>   Input format: dts (default) or dtb
-  -O, --out-format <fmt>  Output format: dtb (default) or dts
+  -I, --in-format <fmt>   Input format: dts or dtb (default: dtb for a file that starts
+                          with the blob magic or is named .dtb/.dtbo, else dts)
+  -O, --out-format <fmt>  Output format: dtb or dts (default: by the -o file's name, .dts
+                          or .dtb/.dtbo, else dtb from dts input and dts from dtb)
   -o, --out <file>        Output file (default stdout)
   -i, --include <dir>     Add a search path for /include/ and /incbin/
   -@, --symbols           Enable generation of symbols (__symbols__)
@@ -61,13 +63,39 @@ const num = (s: string | undefined): number | undefined => {
   return Number.isFinite(v) ? v : undefined;
 };
 
+/** dtc's guess_type_by_name: a format by the file name's extension. */
+function typeByName(name: string): string | undefined {
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const ext = name.slice(dot).toLowerCase();
+  return ext === '.dts' ? 'dts' : ext === '.yaml' ? 'yaml' : ext === '.dtb' || ext === '.dtbo' ? 'dtb' : undefined;
+}
+
+/** dtc's guess_input_format: a regular file starting with the FDT magic number is a blob; else by name. */
+function guessInputFormat(name: string): string {
+  try {
+    if (statSync(name).isFile()) {
+      const fd = openSync(name, 'r');
+      try {
+        const magic = Buffer.alloc(4);
+        if (readSync(fd, magic, 0, 4, 0) === 4 && magic.readUInt32BE(0) === 0xd00dfeed) return 'dtb';
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch {
+    // unreadable: the read that follows reports it
+  }
+  return typeByName(name) ?? 'dts';
+}
+
 /**
  * dtc's command line (the subset hvcc implements): `-I dts|dtb -O dts|dtb -o -i -@ -b -R -p -S -a -W -E -f -q`.
  * Returns the exit status (0 ok, 1 usage or parse errors, 2 check errors, as dtc).
  */
 export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
-  let inFmt = 'dts';
-  let outFmt = 'dtb';
+  let inFmt: string | undefined;
+  let outFmt: string | undefined;
   let out: string | undefined;
   const includes: string[] = [];
   let symbols = false;
@@ -166,6 +194,9 @@ export async function runDtc(argv: string[], io: DtcIo): Promise<number> {
     }
   }
   if (input === undefined) input = '-';
+  // As dtc guesses: the input by its magic number, then its name; the output by its name, else the other form.
+  inFmt ??= input === '-' ? 'dts' : guessInputFormat(input);
+  outFmt ??= (out !== undefined ? typeByName(out) : undefined) ?? (inFmt === 'dts' ? 'dtb' : 'dts');
   if (inFmt !== 'dts' && inFmt !== 'dtb') {
     io.stderr(`dtc: Unknown input format "${inFmt}"\n`);
     return 1;

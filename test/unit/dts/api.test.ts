@@ -119,4 +119,24 @@ describe('runDtc', () => {
     expect(await runDtc(['-W', 'no-such_check', file], io)).toBe(1);
     (await import('node:fs')).rmSync(file);
   });
+
+  test('formats guessed as dtc guesses them: a blob by its magic number, the output by its name', async () => {
+    const fs = await import('node:fs');
+    const dir = fs.mkdtempSync(`/tmp/hvcc-api-guess-`);
+    const io = { stdout: () => undefined, stderr: () => undefined };
+    const src = `${dir}/in.dts`;
+    fs.writeFileSync(src, '/dts-v1/;\n/ { a = <1>; };\n');
+    // No -O: source in, a blob out; a blob in (whatever its name), source out.
+    expect(await runDtc(['-o', `${dir}/a`, src], io)).toBe(0);
+    expect(fs.readFileSync(`${dir}/a`).readUInt32BE(0)).toBe(0xd00dfeed);
+    fs.copyFileSync(`${dir}/a`, `${dir}/a.blob`);
+    expect(await runDtc(['-o', `${dir}/b`, `${dir}/a.blob`], io)).toBe(0);
+    expect(fs.readFileSync(`${dir}/b`, 'utf8')).toBe('/dts-v1/;\n\n/ {\n\ta = <0x01>;\n};\n');
+    // The output's name decides: .dts is source even from source, .dtb a blob even from a blob.
+    expect(await runDtc(['-o', `${dir}/c.dts`, src], io)).toBe(0);
+    expect(fs.readFileSync(`${dir}/c.dts`, 'utf8')).toMatch(/^\/dts-v1\/;/);
+    expect(await runDtc(['-o', `${dir}/d.dtb`, `${dir}/a.blob`], io)).toBe(0);
+    expect(fs.readFileSync(`${dir}/d.dtb`).equals(fs.readFileSync(`${dir}/a`))).toBe(true);
+    fs.rmSync(dir, { recursive: true });
+  });
 });
