@@ -696,8 +696,9 @@ class Interactive {
     const l = await this.input.readLine();
     if (l === null) this.io.stderr.write('\nError in reading or end of file.\n');
     else this.line = l;
-    // Like conf, echo the end of line when the answers do not come from a terminal.
-    if (!this.tty) this.out('\n');
+    // When the answers do not come from a terminal, conf echoes them: Linux 6.1 the line it read (at the end
+    // of the input, the line it held before, a newline), 4.11 only a newline.
+    if (!this.tty) this.out(this.state.compat === 'linux-4.11' ? '\n' : l ?? '\n');
   }
 
   private async askValue(sym: Sym, def: string): Promise<boolean> {
