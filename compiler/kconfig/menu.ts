@@ -317,10 +317,15 @@ function checkCycles(tree: KconfigTree, diags: Diagnostic[]): void {
   const state = new Uint8Array(tree.symbols.length); // 0 new, 1 on stack, 2 done
   const stack: Sym[] = [];
   const reported = new Set<string>();
-  const edges = (s: Sym): Sym[] => {
+  // A choice and its values are checked as one group, as Linux does (sym_check_choice_deps): a value is
+  // reached through its choice, and the choice's dependencies are its own and its values'. A value's own
+  // dependency on its choice is no cycle; a path back to any value of the group is.
+  const members = new Map<Sym, Sym[]>();
+  for (const s of tree.symbols) if (s.isChoiceValue && s.choice) members.set(s.choice, [...(members.get(s.choice) ?? []), s]);
+  const group = (x: Sym): Sym => (x.isChoiceValue && x.choice ? x.choice : x);
+  const own = (s: Sym): Sym[] => {
     const out: Sym[] = [];
     const add = (e: Expr | null): void => forEachSymInExpr(e, (x) => out.push(x));
-    if (s.isChoiceValue && s.choice) out.push(s.choice);
     add(s.dirDep);
     add(s.revDep);
     add(s.implied);
@@ -330,8 +335,14 @@ function checkCycles(tree: KconfigTree, diags: Diagnostic[]): void {
       if (p.kind === 'default' && !s.isChoice) add(p.expr);
       if (p.kind === 'range') out.push(...p.range!);
     }
-    return out.filter((x) => !x.isConst && x.type !== 'unknown' && !(s.isChoice && x.choice === s));
+    return out.filter((x) => !x.isConst && x.type !== 'unknown');
   };
+  const edges = (s: Sym): Sym[] => {
+    const out = s.isChoice ? [...own(s), ...(members.get(s) ?? []).flatMap((m) => own(m).filter((x) => x !== s))] : own(s);
+    return out.map(group);
+  };
+  // Depth first from each symbol; the first cycle found ends the walk from that symbol (everything on the
+  // stack counts as checked then), as in Linux: one report per cycle, not one more for each way round it.
   const visit = (root: Sym): void => {
     const work: { s: Sym; it: Sym[]; i: number }[] = [{ s: root, it: edges(root), i: 0 }];
     state[root.id] = 1;
@@ -362,7 +373,9 @@ function checkCycles(tree: KconfigTree, diags: Diagnostic[]): void {
             }),
           );
         }
-        continue;
+        for (const c of stack) state[c.id] = 2;
+        stack.length = 0;
+        return;
       }
       if (state[n.id] === 2) continue;
       state[n.id] = 1;
@@ -370,5 +383,5 @@ function checkCycles(tree: KconfigTree, diags: Diagnostic[]): void {
       work.push({ s: n, it: edges(n), i: 0 });
     }
   };
-  for (const s of tree.symbols) if (state[s.id] === 0 && !s.isConst) visit(s);
+  for (const s of tree.symbols) if (state[group(s).id] === 0 && !s.isConst) visit(group(s));
 }

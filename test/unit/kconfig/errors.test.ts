@@ -106,6 +106,16 @@ describe('Kconfig diagnostics: code and location', () => {
     });
   }
 
+  test('HV6007 recursive dependencies as Linux 6.1 finds them: through a choice group, and once per cycle', () => {
+    const cycles = (text: string) => load({ Kconfig: text }).diagnostics.filter((d) => d.code === M.dependencyCycle.code).map((d) => `${d.span?.start.line}: ${d.message}`);
+    // X depends on A, a value of the choice, and selects B, another: the group depends on itself.
+    expect(cycles('choice\n\tprompt "c"\nconfig A\n\tbool "a"\nconfig B\n\tbool "b"\nendchoice\nconfig X\n\tbool "x"\n\tdepends on A\n\tselect B\n')).toEqual(['1: recursive dependency detected: <choice> -> X -> <choice>']);
+    // A value's own dependency on its choice, and a choice's default naming its value, are no cycle.
+    expect(cycles('choice\n\tprompt "c"\n\tdefault B\nconfig A\n\tbool "a"\nconfig B\n\tbool "b"\nendchoice\nconfig X\n\tbool "x"\n\tdepends on A\n')).toEqual([]);
+    // D1 depends on and selects D2: one cycle, not also D2 -> D2 through the select's condition (Linux's err_recursive_dep).
+    expect(cycles('config D1\n\tbool "D1"\n\tdepends on D2\n\tselect D2\n\nconfig D2\n\tbool\n')).toEqual(['1: recursive dependency detected: D1 -> D2 -> D1']);
+  });
+
   test('HV6113 unmet direct dependency of a selected symbol (resolve warning, Linux wording)', () => {
     const r = load({ Kconfig: 'config A\n\tbool "a"\n\tdefault y\n\tselect B\n\nconfig B\n\tbool\n\tdepends on C\n\nconfig C\n\tbool "c"\n' });
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
