@@ -268,7 +268,7 @@ export const checks: Check[] = [
         if (g.memory.length > 0) continue;
         // A memory node its binding rejected has its own error; one whose device_type is not "memory" is
         // not RAM, which is this check's to say.
-        if (g.node.children.some((c) => g.undecoded.includes(c.path) && !g.devices.some((d) => d.path === c.path) && c.name === 'memory')) continue;
+        if (g.node.children.some((c) => c.name === 'memory' && g.undecoded.includes(c.path))) continue;
         const named = g.node.children.find((c) => c.name === 'memory');
         const type = named?.properties.find((p) => p.name === 'device_type');
         const typeText = type?.chunks[0]?.kind === 'string' ? type.chunks[0].value : undefined;

@@ -35,16 +35,16 @@ export function textToBytes(text: string): Uint8Array {
 }
 
 /** The file system, through compiler/fs: a missing file is undefined, any other failure a FileFailure. */
-export const defaultReadFile: ReadFile = (p) => {
-  const r = tryReadBytes(p);
-  return r instanceof FileFailure && r.missing ? undefined : r;
-};
+const reader =
+  (special: boolean): ReadFile =>
+  (p) => {
+    const r = tryReadBytes(p, { special });
+    return r instanceof FileFailure && r.missing ? undefined : r;
+  };
+export const defaultReadFile: ReadFile = reader(false);
 
 /** As defaultReadFile, but any file: a named pipe or a device too (dtc's input file, as dtc reads it). */
-export const readAnyFile: ReadFile = (p) => {
-  const r = tryReadBytes(p, { special: true });
-  return r instanceof FileFailure && r.missing ? undefined : r;
-};
+export const readAnyFile: ReadFile = reader(true);
 
 /** Loads files and remembers their text (the `sources` map of parseDts). */
 export class SourceLoader {

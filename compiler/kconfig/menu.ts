@@ -321,7 +321,12 @@ function checkCycles(tree: KconfigTree, diags: Diagnostic[]): void {
   // reached through its choice, and the choice's dependencies are its own and its values'. A value's own
   // dependency on its choice is no cycle; a path back to any value of the group is.
   const members = new Map<Sym, Sym[]>();
-  for (const s of tree.symbols) if (s.isChoiceValue && s.choice) members.set(s.choice, [...(members.get(s.choice) ?? []), s]);
+  for (const s of tree.symbols) {
+    if (!s.isChoiceValue || !s.choice) continue;
+    const list = members.get(s.choice);
+    if (list) list.push(s);
+    else members.set(s.choice, [s]);
+  }
   const group = (x: Sym): Sym => (x.isChoiceValue && x.choice ? x.choice : x);
   const own = (s: Sym): Sym[] => {
     const out: Sym[] = [];
