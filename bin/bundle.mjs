@@ -40,6 +40,21 @@ const lightAssert = {
   },
 };
 
+// yargs' factory turns its --version option on, which guesses the version by walking up from the bundle to
+// the nearest package.json and reading each folder on the way: some 12 ms of every start, for an option hvcc
+// replaces with its own (-V, main.ts). The factory's option starts off instead.
+const FACTORY_VERSION = 'yargs.version();';
+const noVersionGuess = {
+  name: 'no-version-guess',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(FACTORY_VERSION)) throw new Error(`${args.path}: yargs' factory no longer calls ${FACTORY_VERSION} (update bin/bundle.mjs)`);
+      return { contents: source.replace(FACTORY_VERSION, () => 'yargs.version(false);'), loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: ['dist/compiler/cli/main.js'],
   bundle: true,
@@ -48,7 +63,7 @@ await build({
   outfile: 'dist/hvcc.cjs',
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },
-  plugins: [lazyEmojiRegex, lightAssert],
+  plugins: [lazyEmojiRegex, lightAssert, noVersionGuess],
   define: {
     // The configuration module's template, compiled now rather than in every build (config-module.ts).
     __hvcc_config_template: JSON.stringify({ source: configTemplateSource, spec: Handlebars.precompile(configTemplateSource, CONFIG_TEMPLATE_OPTIONS) }),
