@@ -286,6 +286,12 @@ export const System = z.object({
   disks: z.array(Disk),
   /** Networks between guests (under /hypervisor). */
   networks: z.array(Network),
+  /**
+   * Paths of the shared regions, disks and networks under /hypervisor the model rejected (their binding, or
+   * a reference of theirs; already reported): a guest's reference to one is not reported again as a
+   * reference to nothing.
+   */
+  undecodedHostNodes: z.array(z.string()),
   guests: z.array(Guest),
   /** Guest nodes under /guests, including any the model could not read (their errors are reported). */
   declaredGuests: z.number().int().nonnegative(),

@@ -745,6 +745,7 @@ export const checks: Check[] = [
           if (region === undefined) continue;
           const r = system.sharedRegions.find((x) => x.path === region);
           if (!r) {
+            if (system.undecodedHostNodes.includes(region)) continue;
             report(`${d.path}: 'memory-region' refers to ${region}, which is not a shared region (compatible = "hvcc,shared-region" under /hypervisor)`, regionSpan);
             continue;
           }
@@ -783,6 +784,7 @@ export const checks: Check[] = [
       for (const { g, d, e } of extents(system)) {
         const disk = system.disks.find((k) => k.path === e.disk);
         if (!disk) {
+          if (system.undecodedHostNodes.includes(e.disk)) continue;
           report(`${d.path}: 'disk' refers to ${e.disk}, which is not a disk (compatible = "hvcc,virtio-disk" under /hypervisor)`, e.diskSpan);
           continue;
         }
@@ -847,7 +849,7 @@ export const checks: Check[] = [
     message: M.nicNetworkUndeclared,
     run({ system }, report) {
       for (const n of nics(system)) {
-        if (system.networks.some((x) => x.path === n.network)) continue;
+        if (system.networks.some((x) => x.path === n.network) || system.undecodedHostNodes.includes(n.network)) continue;
         report(`${n.d.path} is on ${n.network}, which is not a network (compatible = "hvcc,network" under /hypervisor)`, n.networkSpan, {
           help: 'declare the network under /hypervisor: `lan: lan { compatible = "hvcc,network"; };`, and name it with `network = <&lan>;`',
         });

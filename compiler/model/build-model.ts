@@ -35,6 +35,8 @@ const NOT_DEVICES = new Set(['cpus', 'chosen', 'aliases', 'hypervisor', 'guests'
 class ModelBuilder {
   readonly diagnostics: Diagnostic[] = [];
   readonly props = new PropertyReader(this.diagnostics);
+  /** /hypervisor's children rejected while read (System.undecodedHostNodes). */
+  readonly undecodedHostNodes: string[] = [];
 
   constructor(
     readonly tree: DtTree,
@@ -282,7 +284,10 @@ class ModelBuilder {
     for (const child of node?.children ?? []) {
       if (!this.compatible(child).includes('hvcc,shared-region')) continue;
       const decoded = this.decode(child, sharedRegionBinding, true);
-      if (!decoded.values) continue;
+      if (!decoded.values) {
+        this.undecodedHostNodes.push(child.path);
+        continue;
+      }
       const region: SharedRegion = { path: child.path, name: child.name, size: decoded.values.size, sizeSpan: decoded.spans.get('size')!.value, span: child.span };
       if (decoded.values['host-address'] !== undefined) region.hostAddress = decoded.values['host-address'];
       regions.push(region);
@@ -308,11 +313,15 @@ class ModelBuilder {
     for (const child of node?.children ?? []) {
       if (!this.compatible(child).includes('hvcc,virtio-disk')) continue;
       const decoded = this.decode(child, virtioDiskBinding, true);
-      if (!decoded.values) continue;
+      if (!decoded.values) {
+        this.undecodedHostNodes.push(child.path);
+        continue;
+      }
       const deviceSpan = decoded.spans.get('device')!.value;
       const transport = board.devices.find((d) => d.path === decoded.values!.device);
       if (!transport || !transport.compatible.includes('virtio,mmio')) {
         this.diagnostics.push(diagnostic(M.badReference, `${child.path}: 'device' refers to ${decoded.values.device}, which is not a virtio-mmio transport of the board (compatible = "virtio,mmio")`, deviceSpan));
+        this.undecodedHostNodes.push(child.path);
         continue;
       }
       disks.push({ path: child.path, name: child.name, device: transport.path, deviceSpan, size: decoded.values.size, sizeSpan: decoded.spans.get('size')!.value, span: child.span });
@@ -327,7 +336,10 @@ class ModelBuilder {
     for (const child of node?.children ?? []) {
       if (!this.compatible(child).includes('hvcc,network')) continue;
       const decoded = this.decode(child, networkBinding, true);
-      if (!decoded.values) continue;
+      if (!decoded.values) {
+        this.undecodedHostNodes.push(child.path);
+        continue;
+      }
       const network: Network = { path: child.path, name: child.name, span: child.span };
       const uplink = decoded.values.uplink;
       if (uplink !== undefined) {
@@ -335,6 +347,7 @@ class ModelBuilder {
         const transport = board.devices.find((d) => d.path === uplink);
         if (!transport || !transport.compatible.includes('virtio,mmio')) {
           this.diagnostics.push(diagnostic(M.badReference, `${child.path}: 'uplink' refers to ${uplink}, which is not a virtio-mmio transport of the board (compatible = "virtio,mmio")`, span));
+          this.undecodedHostNodes.push(child.path);
           continue;
         }
         network.uplink = transport.path;
@@ -574,6 +587,7 @@ export function buildModel(tree: DtTree, file: string, bindings: BindingSet): { 
       hostNodes: builder.hostNodes(),
       disks: builder.disks(board),
       networks: builder.networks(board),
+      undecodedHostNodes: builder.undecodedHostNodes,
       guests,
       declaredGuests: builder.declaredGuests(),
     },

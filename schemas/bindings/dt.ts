@@ -40,8 +40,8 @@ export const dt = {
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, description: string) => z.enum(values).meta(meta('string', description)),
   stringList: (description: string) => z.array(z.string()).min(1).meta(meta('string-list', description)),
   u32: (description: string) => z.number().int().min(0).max(0xffff_ffff).meta(meta('u32', description)),
-  /** One cell, or two cells with the high word first. */
-  u64: (description: string) => z.bigint().nonnegative().meta(meta('u64', description)),
+  /** One cell, or two cells with the high word first; `least` is the smallest value that means anything. */
+  u64: (description: string, least = 0n) => z.bigint().min(least).meta(meta('u64', description)),
   u32Array: (description: string) => z.array(z.number().int().min(0).max(0xffff_ffff)).meta(meta('u32-array', description)),
   /** Decoded to the target node's path. */
   phandle: (description: string) => z.string().meta(meta('phandle', description)),

@@ -102,7 +102,7 @@ export const sharedRegionBinding = binding({
   description:
     "Host RAM that two or more guests map, each through a `hvcc,shared-memory` node of its own (at a guest-physical address of its choosing, read-write or read-only). The node's name names the region in `hvcc map`. Its contents are zero at boot and survive a guest's reset.",
   properties: () => ({
-    size: dt.u64('Bytes; 4 KiB aligned. Every guest maps all of it.'),
+    size: dt.u64('Bytes; 4 KiB aligned (so at least 4 KiB). Every guest maps all of it.', 0x1000n),
     'host-address': dt.u64('Host-physical address. Default: hvcc places it in free board RAM (2 MiB aligned when the size is).').optional(),
   }),
 });
@@ -130,7 +130,7 @@ export const virtioDiskBinding = binding({
     "A block device on one of the board's virtio-mmio transports (under QEMU: a raw image file given with `-drive file=...,if=none,id=d0 -device virtio-blk-device,drive=d0`, which lands on the highest free transport, 0x0a003e00 first), driven by the hypervisor's virtio-blk driver. Guests get extents of it through `hvcc,virtio-blk` devices (`disk`, `disk-start`, `disk-size`, `read-only`), each seen by its guest as a whole disk; no request reaches outside its extent.",
   properties: () => ({
     device: dt.phandle("The board's virtio-mmio transport the disk sits on (a `virtio,mmio` node of the board)."),
-    size: dt.u64('The bytes of the disk the description divides into extents (a multiple of 512). At boot the disk must be at least this large, or no guest can use it.'),
+    size: dt.u64('The bytes of the disk the description divides into extents (a multiple of 512, so at least 512). At boot the disk must be at least this large, or no guest can use it.', 512n),
   }),
 });
 

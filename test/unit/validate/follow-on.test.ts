@@ -49,3 +49,39 @@ describe('no follow-on errors from a rejected device', () => {
     expect(found[0]).toMatch(/^HV2002 .*doorbell@[0-9a-f]+: 'interrupts' must be interrupt specifiers/);
   });
 });
+
+describe('an empty region or extent is refused where it is written, not by what it does to its users', () => {
+  test("a shared region of size 0: HV2007 on its 'size' alone, not HV3073 for each window (with the advice to make the window empty)", () => {
+    expect(errors('shared-memory', (t) => t.replace('size = <0x0 0x10000>;', 'size = <0x0 0x0>;'))).toEqual(["HV2007 /hypervisor/ring: 'size' must be at least 4096"]);
+  });
+
+  test("a disk of size 0: HV2007 on its 'size' alone", () => {
+    expect(errors('guest-disk', (t) => t.replace('size = <0x0 0x04000000>;', 'size = <0x0 0x0>;'))).toEqual(["HV2007 /hypervisor/disk0: 'size' must be at least 512"]);
+  });
+
+  test("an extent of 0 bytes: HV2007 on its 'disk-size'", () => {
+    const found = errors('guest-disk', (t) => t.replace('disk-size = <0x0 0x00100000>;', 'disk-size = <0x0 0x0>;'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^HV2007 \/guests\/\w+\/\S+: 'disk-size' must be at least 512$/);
+  });
+});
+
+describe('no follow-on errors from a rejected region, disk or network under /hypervisor', () => {
+  test("a shared region whose size is a string: HV2002 alone, not HV3074 for each doorbell of the region", () => {
+    const found = errors('shared-memory', (t) => t.replace('size = <0x0 0x10000>;', 'size = "64K";'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^HV2002 \/hypervisor\/ring: 'size' must be a number/);
+  });
+
+  test("a disk on a node that is not a transport: HV2004 alone, not HV3075 ('not a disk') for each guest's extent", () => {
+    expect(errors('guest-disk', (t) => t.replace(/(compatible = "hvcc,virtio-disk";\s*device = )<&[\w]+>/, '$1<&cpu0>'))).toEqual([
+      "HV2004 /hypervisor/disk0: 'device' refers to /cpus/cpu@0, which is not a virtio-mmio transport of the board (compatible = \"virtio,mmio\")",
+    ]);
+  });
+
+  test("a network whose uplink is not a transport: HV2004 alone, not HV3037 ('not a network') for each card on it", () => {
+    expect(errors('guest-network', (t) => t.replace('compatible = "hvcc,network";', 'compatible = "hvcc,network";\n\t\t\tuplink = <&cpu0>;'))).toEqual([
+      "HV2004 /hypervisor/lan: 'uplink' refers to /cpus/cpu@0, which is not a virtio-mmio transport of the board (compatible = \"virtio,mmio\")",
+    ]);
+  });
+});
