@@ -121,7 +121,11 @@ export function bindingJsonSchema(b: Binding): JsonSchema {
     unrepresentable: 'any',
     override: (ctx) => {
       const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def;
-      if (def.type === 'bigint') Object.assign(ctx.jsonSchema, { type: 'integer', minimum: 0 });
+      if (def.type === 'bigint') {
+        // JSON has no bigint: the bounds are numbers (a binding's are far below 2^53).
+        const { minValue, maxValue } = ctx.zodSchema as unknown as { minValue: bigint | null; maxValue: bigint | null };
+        Object.assign(ctx.jsonSchema, { type: 'integer', minimum: minValue !== null && minValue > 0n ? Number(minValue) : 0 }, maxValue !== null && maxValue < 1n << 63n ? { maximum: Number(maxValue) } : {});
+      }
       const js = ctx.jsonSchema as Record<string, unknown>;
       if ('dt' in js) {
         js['x-dt-type'] = js.dt;
