@@ -17,8 +17,8 @@ function makeSchemas() {
       type: PropertyType,
       required: z.boolean().default(false),
       description: z.string().default(''),
-      /** Allowed values of a string property (a typo gets a "did you mean"). */
-      enum: z.array(z.string()).min(1).optional(),
+      /** Allowed values of a string property (a typo gets a "did you mean"), or of a u32 property. */
+      enum: z.union([z.array(z.string()).min(1), z.array(z.number().int().min(0).max(0xffff_ffff)).min(1)]).optional(),
       minimum: z.number().int().optional(),
       maximum: z.number().int().optional(),
       /** A regular expression a string must match. */
@@ -36,7 +36,8 @@ function makeSchemas() {
       /** Read by the hypervisor only: may refer outside the guest, and is left out of the guest's device tree. */
       'host-only': z.boolean().default(false),
     })
-    .strict();
+    .strict()
+    .refine((p) => p.enum === undefined || (p.type === 'string' && typeof p.enum[0] === 'string') || (p.type === 'u32' && typeof p.enum[0] === 'number'), 'an "enum" lists strings for a string property, numbers for a u32 one, and is not allowed on other types');
 
   /** `triggers`: the values of the flags cell's low 4 bits (IRQ_TYPE_*) the controller takes for the kind, when it does not take all. */
   const KindSpec = z.object({ name: z.string().min(1), base: z.number().int().nonnegative(), max: z.number().int().nonnegative(), triggers: z.array(z.number().int().min(0).max(15)).min(1).optional() }).strict();
@@ -93,8 +94,8 @@ function propertySchema(name: string, spec: z.infer<Schemas['PropertySpec']>): z
       break;
     }
     case 'u32': {
-      let n = z.number().int().min(spec.minimum ?? 0).max(spec.maximum ?? 0xffff_ffff);
-      schema = n.meta({ dt: 'u32', description: spec.description });
+      if (spec.enum) schema = z.literal(spec.enum as number[]).meta({ dt: 'u32', description: spec.description });
+      else schema = z.number().int().min(spec.minimum ?? 0).max(spec.maximum ?? 0xffff_ffff).meta({ dt: 'u32', description: spec.description });
       break;
     }
     case 'u64': {

@@ -223,6 +223,11 @@ export function decodeNode<S extends z.ZodRawShape>(
         reader.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: '${name}' must be one of ${values.map((v) => `"${v}"`).join(', ')}`, at, extras));
         continue;
       }
+      if (issue.code === 'invalid_value' && typeof raw[name] === 'number') {
+        const values = (issue as { values?: unknown[] }).values?.map(String) ?? [];
+        reader.diagnostics.push(diagnostic(M.propertyValue, `${node.path}: '${name}' must be ${values.length === 2 ? values.join(' or ') : `one of ${values.join(', ')}`}`, at));
+        continue;
+      }
       const bound = boundText(issue);
       reader.diagnostics.push(diagnostic(M.propertyValue, bound ? `${node.path}: '${name}' ${bound}` : `${node.path}: '${name}': ${issue.message}`, at));
     }

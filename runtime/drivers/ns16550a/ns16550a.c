@@ -30,37 +30,51 @@ static const struct ns16550a_driver_params *params(const struct hv_console_confi
 	return cfg->params;
 }
 
+/* reg-io-width is 1, 2 or 4 (the binding refuses other widths); the register's value is its low 8 bits. */
 static u32 reg_read(const struct hv_console_config *cfg, u64 reg)
 {
 	const struct ns16550a_driver_params *p = params(cfg);
-	u64 addr = cfg->base + (reg << (p ? p->reg_shift : 0));
+	uintptr_t addr = (uintptr_t)(cfg->base + (reg << (p ? p->reg_shift : 0)));
 
-	if (p && p->reg_io_width == 4)
-		return *(volatile u32 *)(uintptr_t)addr;
-	return *(volatile u8 *)(uintptr_t)addr;
+	switch (p ? p->reg_io_width : 1) {
+	case 4:
+		return *(volatile u32 *)addr;
+	case 2:
+		return *(volatile u16 *)addr;
+	default:
+		return *(volatile u8 *)addr;
+	}
 }
 
 static void reg_write(const struct hv_console_config *cfg, u64 reg, u32 v)
 {
 	const struct ns16550a_driver_params *p = params(cfg);
-	u64 addr = cfg->base + (reg << (p ? p->reg_shift : 0));
+	uintptr_t addr = (uintptr_t)(cfg->base + (reg << (p ? p->reg_shift : 0)));
 
-	if (p && p->reg_io_width == 4)
-		*(volatile u32 *)(uintptr_t)addr = v;
-	else
-		*(volatile u8 *)(uintptr_t)addr = (u8)v;
+	switch (p ? p->reg_io_width : 1) {
+	case 4:
+		*(volatile u32 *)addr = v;
+		break;
+	case 2:
+		*(volatile u16 *)addr = (u16)v;
+		break;
+	default:
+		*(volatile u8 *)addr = (u8)v;
+	}
 }
 
-/* Reprogram the line only when the board gives the input clock; otherwise keep what firmware set up. */
+/*
+ * Reprogram the line only when the board gives an input clock 115200 baud can be divided from (a divisor of
+ * 1 to 0xffff); otherwise keep what firmware set up rather than program a divisor of 0.
+ */
 static void ns16550a_init(const struct hv_console_config *cfg)
 {
 	const struct ns16550a_driver_params *p = params(cfg);
 	u64 clock_hz = p ? p->clock_hz : 0;
+	u64 div = (clock_hz + 8 * BAUD) / (16 * BAUD);
 
 	reg_write(cfg, UART_IER, 0);
-	if (clock_hz) {
-		u64 div = (clock_hz + 8 * BAUD) / (16 * BAUD);
-
+	if (div >= 1 && div <= 0xffff) {
 		while (!(reg_read(cfg, UART_LSR) & LSR_THRE))
 			;
 		reg_write(cfg, UART_LCR, LCR_DLAB);

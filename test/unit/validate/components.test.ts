@@ -56,6 +56,21 @@ describe('component catalogue fixtures', () => {
     }
   });
 
+  test('a binding whose enum does not fit its type (numbers for a string) is HV4008 at the enum', () => {
+    buildGuests();
+    const components = mkdtempSync(join(tmpdir(), 'hvcc-binding-'));
+    try {
+      cpSync(join(dir, 'HV4008-component-binding', 'components', 'acme-uart', 'manifest.json'), join(components, 'acme-uart', 'manifest.json'), { recursive: true });
+      const text = JSON.stringify({ compatible: 'acme,uart', role: 'guest-device', title: 'ACME UART', description: 'An ACME UART.', properties: { 'acme,mode': { type: 'string', enum: [1, 2] } } }, null, 2);
+      writeFileSync(join(components, 'acme-uart', 'binding.json'), text);
+      const result = analyze({ file: join(root, 'examples', 'two-guests', 'system.dts'), componentPath: [components] });
+      const found = problems(result.diagnostics).map((d) => ({ code: d.code, message: d.message }));
+      expect(found).toEqual([{ code: 'HV4008', message: expect.stringContaining('an "enum" lists strings for a string property') }]);
+    } finally {
+      rmSync(components, { recursive: true, force: true });
+    }
+  });
+
   test('every component-catalogue code has a fixture, named <CODE>-<name>', () => {
     const all = catalogue.flatMap((a) => a.messages);
     for (const f of fixtures) {

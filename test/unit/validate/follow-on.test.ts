@@ -85,3 +85,19 @@ describe('no follow-on errors from a rejected region, disk or network under /hyp
     ]);
   });
 });
+
+describe("an NS16550A's register layout is one its driver and emulator can use", () => {
+  test('reg-io-width 3 on the host console: HV2007 names the widths there are (1, 2, 4)', () => {
+    const found = errors('riscv64/two-guests', (t) => t.replace('/ {', '&uart0 { reg-io-width = <3>; };\n\n/ {'));
+    expect(found).toEqual(["HV2007 /soc/serial@10000000: 'reg-io-width' must be one of 1, 2, 4"]);
+  });
+
+  test('reg-shift 32 on an emulated UART (a shift C cannot do): HV2007, at most 3', () => {
+    const found = errors('riscv64/two-guests', (t) => t.replace('compatible = "ns16550a";', 'compatible = "ns16550a";\n\t\t\t\treg-shift = <32>;'));
+    expect(found).toEqual([expect.stringMatching(/^HV2007 \/guests\/\w+\/serial@10000000: 'reg-shift' must be at most 3$/)]);
+  });
+
+  test('reg-io-width 2 and 4 are taken', () => {
+    for (const width of [2, 4]) expect(errors('riscv64/two-guests', (t) => t.replace('/ {', `&uart0 { reg-shift = <2>; reg-io-width = <${width}>; };\n\n/ {`))).toEqual([]);
+  });
+});
