@@ -8,10 +8,11 @@ import type { Layout } from '../layout/layout.js';
 import type { TableSet } from '../layout/tables.js';
 import { templatesDir } from '../paths.js';
 import { abiStructs, abiTypeDefinitions } from './abi.js';
+import { lz4Compress } from '../compress/lz4.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 6;
+export const CONFIG_ABI_VERSION = 7;
 /** hv_guest_config.flags */
 const GUEST_NO_AUTOSTART = 1n;
 const NO_GUEST = (1n << 64n) - 1n;
@@ -169,6 +170,16 @@ function configTemplate(): HandlebarsTemplateDelegate {
  * of the instances' state objects and parameter blocks. The IR text is turned into bitcode by llvm-as-14
  * and linked with the runtime's bitcode by ld.lld-14 (link-time optimization).
  */
+/**
+ * What the image stores for a guest image segment: its LZ4 block when the segment is at most `maxBytes`
+ * long and the block is smaller (hv_guest_load() expands it), else the bytes themselves.
+ */
+function storedBytes(data: Uint8Array, maxBytes: number): Uint8Array {
+  if (data.length === 0 || data.length > maxBytes) return data;
+  const block = lz4Compress(data);
+  return block.length < data.length ? block : data;
+}
+
 export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const { layout } = input;
   const template = configTemplate();
@@ -258,6 +269,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const hvTables = tablesView('hv_root', layout.hv.tables, false, tableWrites);
   tables.push(...hvTables);
 
+  const lz4MaxBytes = Number(input.kconfig?.get('HV_GUEST_IMAGE_LZ4_MAX') ?? '0') * 1024;
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
     const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)}, ${i64(v.affinity)}, ${i64(BigInt(v.priority))}, ${i64(v.timeSliceNs)} }`));
@@ -268,13 +280,14 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     let offset = 0;
     const segmentElements = g.segments.map((s) => {
       const at = offset;
-      chunks.push(s.data);
-      offset += s.data.length;
+      const stored = storedBytes(s.data, lz4MaxBytes);
+      chunks.push(stored);
+      offset += stored.length;
       const pad = (16 - (offset % 16)) % 16;
       if (pad) chunks.push(new Uint8Array(pad));
       offset += pad;
       const src = s.data.length > 0 ? bytePointer(imageSymbol, 'i8', BigInt(at)) : NULL_I8;
-      return `%hv.load_segment { ${i64(s.destPa)}, ${src}, ${i64(s.data.length)}, ${i64(s.zeroSize)} }`;
+      return `%hv.load_segment { ${i64(s.destPa)}, ${src}, ${i64(s.data.length)}, ${i64(stored.length)}, ${i64(s.zeroSize)} }`;
     });
     if (offset > 0) images.push({ symbol: imageSymbol, section: identifier([g.name]), bytes: Buffer.concat(chunks), fromConfig: true });
     const segments = addArray(`${prefix}_segments`, '%hv.load_segment', segmentElements);

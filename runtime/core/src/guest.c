@@ -3,6 +3,7 @@
  * The guest life cycle (load, stop, reset), the decision whether a vCPU may run on, MMIO dispatch and fault
  * containment.
  */
+#include <hv/lz4.h>
 #include "internal.h"
 
 #ifdef CONFIG_HV_GUEST_STATS
@@ -20,8 +21,13 @@ void hv_guest_load(struct hv_guest *guest)
 		const struct hv_load_segment *s = &g->segments[i];
 		u8 *dest = (u8 *)(uintptr_t)s->dest_pa;
 
-		if (s->size)
+		if (s->stored_size != s->size) {
+			/* The compiler wrote the block: one that does not fill the segment means a damaged image. */
+			if (hv_lz4_expand(dest, s->size, s->src, s->stored_size) != (s64)s->size)
+				hv_panic("guest '%s': its image is damaged (PA 0x%lx)", g->name, s->dest_pa);
+		} else if (s->size) {
 			memcpy(dest, s->src, s->size);
+		}
 		if (s->zero_size)
 			memset(dest + s->size, 0, s->zero_size);
 		/* The guest starts with its MMU and caches off, so the data must reach memory. */

@@ -73,15 +73,18 @@ function layout(): Layout {
   };
 }
 
-function emit() {
+function emit(edit: (l: Layout) => void = () => {}, kconfig?: ReadonlyMap<string, string>) {
+  const laid = layout();
+  edit(laid);
   return emitConfigModule({
     systemName: 'unit',
     version: 'test',
     triple: 'aarch64-none-unknown-elf',
     dataLayout: 'e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128',
-    layout: layout(),
+    layout: laid,
     arch: aarch64,
     components: [emulator, driver],
+    ...(kconfig ? { kconfig } : {}),
   });
 }
 
@@ -125,6 +128,25 @@ describe('configuration module', () => {
     expect([...module.images[0]!.bytes]).toEqual([1, 2, 3, ...new Array(13).fill(0)]);
     // Strings are escaped, not pasted.
     expect(module.text).toContain('c"alpha \\22one\\22\\00"');
+  });
+
+  test('a guest image segment up to CONFIG_HV_GUEST_IMAGE_LZ4_MAX KiB is stored as an LZ4 block when that is smaller', () => {
+    const text = new TextEncoder().encode('hello, guest! '.repeat(64)); // 896 bytes
+    const noise = Uint8Array.from({ length: 512 }, (_, i) => (i * 2654435761) >>> 24);
+    const big = new Uint8Array(1500);
+    const withSegments = (l: Layout) => {
+      l.guests[0]!.segments = [text, noise, big].map((data, i) => ({ destPa: GiB + BigInt(i) * MiB, ipa: GiB + BigInt(i) * MiB, data, zeroSize: 0n }));
+    };
+    const segmentsOf = (m: ReturnType<typeof emit>) => [...m.text.matchAll(/%hv\.load_segment \{ i64 \d+, [^,]+(?:,[^,]+)*?, i64 (\d+), i64 (\d+), i64 0 \}/g)].map((x) => [Number(x[1]), Number(x[2])]);
+    const compressed = emit(withSegments, new Map([['HV_GUEST_IMAGE_LZ4_MAX', '1']]));
+    const stored = segmentsOf(compressed);
+    // The text shrinks; noise would grow, so it is stored as it is; 1500 bytes is over the 1 KiB limit.
+    expect(stored[0]![0]).toBe(896);
+    expect(stored[0]![1]).toBeLessThan(100);
+    expect(stored.slice(1)).toEqual([[512, 512], [1500, 1500]]);
+    expect(compressed.images[0]!.bytes.length).toBe(Math.ceil(stored[0]![1]! / 16) * 16 + 512 + 1500 + 4);
+    // 0 stores every segment as it is.
+    expect(segmentsOf(emit(withSegments, new Map([['HV_GUEST_IMAGE_LZ4_MAX', '0']])))).toEqual([[896, 896], [512, 512], [1500, 1500]]);
   });
 
   test('the instances source compiles with the generated parameter header and fills each field', () => {
