@@ -18,6 +18,7 @@ import { type Io, printDiagnostics, validateJson, validateSummary } from './outp
 import { performance } from 'node:perf_hooks';
 import { Timings } from '../util/timings.js';
 import type { Attachment } from '../run/interactive.js';
+import { append } from '../util/arrays.js';
 
 class UsageError extends Error {}
 
@@ -365,7 +366,7 @@ export async function main(args: string[], io: Io = defaultIo(), options: MainOp
             ? { diagnostics: [missing], sources: new Map<string, string>(), system: undefined }
             : analyze({ file, configFile: common.configFile, includeDirs: common.includeDirs, componentPath: common.componentPath, catalogueCache: common.catalogueCache, werror: common.werror, disabled: common.disabled, timings: common.timings });
           if (format === 'human') printDiagnostics(io, result.diagnostics, result.sources, false);
-          all.push(...result.diagnostics);
+          append(all, result.diagnostics);
           guests = result.system && guests !== undefined ? guests + result.system.guests.length : undefined;
         }
         if (common.problems.length) guests = undefined;

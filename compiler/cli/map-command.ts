@@ -17,7 +17,7 @@ export { MAP_FORMATS, type MapFormat };
 /** The ledger's text for a description with errors: the map's host ranges, guests and conflicts. */
 export function mapText(map: SystemMap): string {
   const lines: string[] = [`(the description has errors: host placement computed from what could be read)`, '', 'Host physical:'];
-  const w = Math.max(...map.host.map((s) => formatRange(s.range).length), 0);
+  const w = map.host.reduce((width, s) => Math.max(width, formatRange(s.range).length), 0);
   for (const s of map.host) lines.push(`  ${formatRange(s.range).padEnd(w)}  ${ownerLabel(map, s.owner).padEnd(14)}  ${s.label}, ${formatSize(s.range.size)}${s.conflicts.length ? `  ⚠ ${s.conflicts.map((c) => map.conflicts.find((x) => x.id === c)!.code).join(' ')}` : ''}`);
   for (const g of map.guests) {
     lines.push('', `Guest ${g.name}:`);

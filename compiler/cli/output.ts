@@ -18,7 +18,17 @@ export interface Io {
 
 /** Each diagnostic with its code frames, then (unless `withSummary` is false) a line counting them. */
 export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, withSummary = true): void {
-  for (const d of diagnostics) io.stderr(renderDiagnostic(d, { color: io.color, cwd: io.cwd, sources }) + '\n\n');
+  // Written in pieces of some 64 KiB: one write per diagnostic is a system call each.
+  const options = { color: io.color, cwd: io.cwd, sources };
+  let pending = '';
+  for (const d of diagnostics) {
+    pending += renderDiagnostic(d, options) + '\n\n';
+    if (pending.length >= 65536) {
+      io.stderr(pending);
+      pending = '';
+    }
+  }
+  if (pending) io.stderr(pending);
   if (withSummary && diagnostics.length > 0) io.stderr(summary(diagnostics, io.color) + '\n');
 }
 

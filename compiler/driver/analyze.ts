@@ -17,6 +17,7 @@ import type { DtsParser } from '../dts/parser.js';
 import { buildMessages } from './messages.js';
 import { resolveOptions, type ResolvedOptions } from '../kconfig/options.js';
 import { timed, type Timings } from '../util/timings.js';
+import { append } from '../util/arrays.js';
 
 export interface AnalyzeOptions extends CheckOptions {
   file: string;
@@ -77,7 +78,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   const catalogue = loaded.catalogue;
   const diagnostics = [...loaded.diagnostics];
   const front = timed(t, 'front end', () => readSystem(options.file, { ...options, bindings: catalogue.bindings }));
-  diagnostics.push(...front.diagnostics);
+  append(diagnostics, front.diagnostics);
   const sources = front.sources;
   const result: Analysis = { diagnostics, sources };
   const system = front.system;
@@ -86,7 +87,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   const partial: NonNullable<Analysis['partial']> = { system };
   result.partial = partial;
   const resolved = timed(t, 'options (Kconfig)', () => resolveOptions({ catalogue, systemFile: options.file, boardFile: system.board.file, outDir: options.outDir, configFile: options.configFile }));
-  diagnostics.push(...resolved.diagnostics);
+  append(diagnostics, resolved.diagnostics);
   for (const [file, text] of resolved.sources) sources.set(file, text);
   if (!resolved.options) return result;
   result.options = resolved.options;
@@ -94,13 +95,13 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   const kconfig = resolved.options;
   const selected = selectArch(system, catalogue);
   const arch = selected.arch;
-  diagnostics.push(...selected.diagnostics);
+  append(diagnostics, selected.diagnostics);
   if (!arch || !selected.backend) return result;
   const backend = selected.backend;
   partial.backend = backend;
   timed(t, 'checks', () => {
     const capabilities = controllerCapabilities(system, catalogue, backend.name, (s) => kconfig.intValue(s));
-    diagnostics.push(...capabilities.diagnostics);
+    append(diagnostics, capabilities.diagnostics);
     const guestFormat = backend.tables.guest;
     // The model drops only the nodes it could not read, so the checks still find every other problem.
     diagnostics.push(
@@ -121,7 +122,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
   });
 
   const planned = timed(t, 'plan', () => planSystem(system, catalogue, { arch, backend }, (s) => kconfig.isEnabled(s)));
-  diagnostics.push(...planned.diagnostics);
+  append(diagnostics, planned.diagnostics);
   if (planned.plan) partial.plan = planned.plan;
   if (!planned.plan || hasErrors(diagnostics)) return result;
   result.system = system;
@@ -141,7 +142,7 @@ function analyzePasses(options: AnalyzeOptions): Analysis {
     };
     const laid = timed(t, 'layout (memory map, tables, guest device trees)', () => layoutSystem({ system, plan, readFile: readInput, stackBytes }));
     result.inputFiles = inputFiles;
-    diagnostics.push(...laid.diagnostics);
+    append(diagnostics, laid.diagnostics);
     if (laid.layout) partial.layout = laid.layout;
     if (!hasErrors(diagnostics)) result.layout = laid.layout;
   } catch (e) {

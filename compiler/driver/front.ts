@@ -10,6 +10,7 @@ import type { DtsParser } from '../dts/parser.js';
 import { buildModel } from '../model/build-model.js';
 import { buildMessages as M } from './messages.js';
 import { timed, type Timings } from '../util/timings.js';
+import { append } from '../util/arrays.js';
 
 export interface FrontEndOptions {
   includeDirs?: string[];
@@ -54,7 +55,7 @@ export function readSystem(file: string, options: FrontEndOptions): FrontEndResu
   if (!parsed.tree || hasErrors(diagnostics)) return { diagnostics, sources: parsed.sources };
   const tree = parsed.tree;
   const model = timed(options.timings, 'model', () => buildModel(tree, file, options.bindings));
-  diagnostics.push(...model.diagnostics);
+  append(diagnostics, model.diagnostics);
   if (!model.system) return { diagnostics, sources: parsed.sources };
   return { system: model.system, diagnostics, sources: parsed.sources };
 }

@@ -323,6 +323,24 @@ function uniqueUnitAddress(ctx: CheckContext, node: DtNode, skipDisabled: boolea
   }
 }
 
+/**
+ * Every pair i < j of equal names, in the order dtc's nested loops visit them (by i, then j), found through
+ * a map: a node with 100,000 children is checked in linear time, not in 5 billion comparisons.
+ */
+function* equalPairs(names: readonly string[]): Generator<[number, number]> {
+  const at = new Map<string, number[]>();
+  names.forEach((name, i) => {
+    const list = at.get(name);
+    if (list) list.push(i);
+    else at.set(name, [i]);
+  });
+  for (let i = 0; i < names.length; i++) {
+    const same = at.get(names[i]!)!;
+    if (same.length === 1) continue;
+    for (const j of same) if (j > i) yield [i, j];
+  }
+}
+
 /** dtc's check table (checks.c), in dtc's order; `name` is dtc's check name. */
 export const checkTable: Check[] = [
   {
@@ -331,9 +349,7 @@ export const checkTable: Check[] = [
     level: 'error',
     node(ctx, node) {
       const kids = node.children;
-      for (let i = 0; i < kids.length; i++)
-        for (let j = i + 1; j < kids.length; j++)
-          if (kids[i]!.fullName === kids[j]!.fullName) ctx.fail(kids[j]!, 'Duplicate node name', kids[j]!.span);
+      for (const [, j] of equalPairs(kids.map((k) => k.fullName))) ctx.fail(kids[j]!, 'Duplicate node name', kids[j]!.span);
     },
   },
   {
@@ -342,9 +358,7 @@ export const checkTable: Check[] = [
     level: 'error',
     node(ctx, node) {
       const ps = node.properties;
-      for (let i = 0; i < ps.length; i++)
-        for (let j = i + 1; j < ps.length; j++)
-          if (ps[i]!.name === ps[j]!.name) ctx.fail(node, 'Duplicate property name', ps[i]!.span, ps[i]);
+      for (const [i] of equalPairs(ps.map((p) => p.name))) ctx.fail(node, 'Duplicate property name', ps[i]!.span, ps[i]);
     },
   },
   {

@@ -59,7 +59,7 @@ function sortByPosition(ds: Diagnostic[]): void {
     if (!sa || !sb) return a.i - b.i;
     return fileOrder.get(sa.file)! - fileOrder.get(sb.file)! || sa.start.line - sb.start.line || sa.start.column - sb.start.column || a.i - b.i;
   });
-  ds.splice(0, ds.length, ...keyed.map((k) => k.d));
+  keyed.forEach((k, i) => (ds[i] = k.d));
 }
 
 function endOf(file: string, text: string) {

@@ -275,7 +275,7 @@ function serialize(blob: Blob): Uint8Array {
       word(FDT_PROP);
       word(p.value.length);
       word(p.nameoff);
-      struct.push(...p.value);
+      for (const b of p.value) struct.push(b);
       pad();
     }
     n.children.forEach(emit);

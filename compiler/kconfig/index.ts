@@ -9,6 +9,7 @@ import { KconfigParser } from './parser.js';
 import { KconfigState } from './symbol.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { KconfigMessages } from './messages.js';
+import { append } from '../util/arrays.js';
 
 export type { KconfigTree, LoadOptions } from './parser.js';
 export type { DotConfig, DotConfigEntry } from './confdata.js';
@@ -88,7 +89,7 @@ export function resolve(tree: KconfigTree, initialValues?: InitialValues): Resol
         }),
       };
     }
-    state.readDiagnostics.push(...loadUserValues(state, cfg, { warnUnknown: fromFile }));
+    append(state.readDiagnostics, loadUserValues(state, cfg, { warnUnknown: fromFile }));
   }
   try {
     if (initialValues) postRead(state);

@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { readText } from '../fs/files.js';
 import { type DotConfig, loadKconfig, readDotConfig, resolve, symbolEnabled, symbolNumber, symbolValues, writeCHeader, writeDotConfig } from './index.js';
+import { append } from '../util/arrays.js';
 
 /** The resolved Kconfig configuration, as the build uses it. */
 export interface ResolvedOptions {
@@ -107,7 +108,7 @@ export function resolveOptions(input: OptionsInput): { options?: ResolvedOptions
     initial = readDotConfig({ text, file: from });
   }
   const resolved = resolve(loaded.tree, initial);
-  diagnostics.push(...resolved.readDiagnostics, ...resolved.warnings);
+  append(append(diagnostics, resolved.readDiagnostics), resolved.warnings);
   return {
     diagnostics,
     sources,

@@ -119,8 +119,8 @@ export function ledgerText(entries: LedgerEntry[]): string {
     const rows = entries.filter((e) => e.kind === kind);
     if (rows.length === 0) continue;
     lines.push(`${title}:`);
-    const width = Math.max(...rows.map((r) => r.resource.length));
-    const ownerWidth = Math.max(...rows.map((r) => r.owner.length));
+    const width = rows.reduce((w, r) => Math.max(w, r.resource.length), 0);
+    const ownerWidth = rows.reduce((w, r) => Math.max(w, r.owner.length), 0);
     for (const r of rows) lines.push(`  ${r.resource.padEnd(width)}  ${r.owner.padEnd(ownerWidth)}  ${r.detail}`);
     lines.push('');
   }

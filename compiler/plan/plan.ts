@@ -12,6 +12,7 @@ import { readParameters, type ParameterValue } from '../components/parameters.js
 import { provider } from '../components/providers.js';
 import type { CheckContext } from '../checks/check.js';
 import { sharedCpus, vcpuName } from '../model/cpu-sharing.js';
+import { append } from '../util/arrays.js';
 
 /** Why a component is in the image: the description node (or rule) that needed it. */
 export interface PlanReason {
@@ -154,7 +155,7 @@ export function planSystem(system: System, catalogue: ComponentCatalogue, select
     const node = findNode(system.tree, path);
     if (!node) return { component, params: [] };
     const read = readParameters(system.tree, node, component, interrupts);
-    diagnostics.push(...read.diagnostics);
+    append(diagnostics, read.diagnostics);
     return { component, params: read.values };
   };
 
