@@ -37,11 +37,15 @@ export type ConfMode =
   | 'alldefconfig'
   | 'randconfig'
   | 'listnewconfig'
-  | 'helpnewconfig';
+  | 'helpnewconfig'
+  | 'yes2modconfig'
+  | 'mod2yesconfig'
+  | 'mod2noconfig';
 
 const MODES: ConfMode[] = [
   'oldaskconfig', 'oldconfig', 'syncconfig', 'olddefconfig', 'defconfig', 'savedefconfig', 'allnoconfig', 'allyesconfig',
-  'allmodconfig', 'alldefconfig', 'randconfig', 'listnewconfig', 'helpnewconfig',
+  'allmodconfig', 'alldefconfig', 'randconfig', 'listnewconfig', 'helpnewconfig', 'yes2modconfig', 'mod2yesconfig',
+  'mod2noconfig',
 ];
 
 const USAGE = `Usage: conf [-s] [option] <kconfig-file>
@@ -60,6 +64,9 @@ const USAGE = `Usage: conf [-s] [option] <kconfig-file>
   --allmodconfig          New config where all options are answered with mod
   --alldefconfig          New config with all symbols set to default
   --randconfig            New config with random answer to all options
+  --yes2modconfig         Change answers from yes to mod if possible
+  --mod2yesconfig         Change answers from mod to yes if possible
+  --mod2noconfig          Change answers from mod to no if possible
 `;
 
 /** Prints diagnostics the way Linux's kconfig tools do ("file:line:warning: message"). */
@@ -298,6 +305,9 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     case 'listnewconfig':
     case 'helpnewconfig':
     case 'olddefconfig':
+    case 'yes2modconfig':
+    case 'mod2yesconfig':
+    case 'mod2noconfig':
       confRead(null);
       break;
     case 'allnoconfig':
@@ -353,6 +363,15 @@ export async function conf(opts: ConfOptions, io: ConfIO): Promise<number> {
     case 'alldefconfig':
     case 'defconfig':
       setAllNewSymbols(state, 'default');
+      break;
+    case 'yes2modconfig':
+      state.rewriteTristates(YES, MOD);
+      break;
+    case 'mod2yesconfig':
+      state.rewriteTristates(MOD, YES);
+      break;
+    case 'mod2noconfig':
+      state.rewriteTristates(MOD, NO);
       break;
     case 'randconfig': {
       const p = randconfigProbabilities(env);

@@ -563,6 +563,16 @@ export class KconfigState {
     );
   }
 
+  /** conf's --yes2modconfig, --mod2yesconfig, --mod2noconfig: every tristate's user value `from` becomes `to`. */
+  rewriteTristates(from: Tri, to: Tri): void {
+    for (const sym of this.tree.symbols) {
+      if (this.isYmn(sym)) continue;
+      const x = this.s(sym);
+      if (this.getType(sym) === 'tristate' && x.defTri === from) x.defTri = to;
+    }
+    this.clearAllValid();
+  }
+
   clearAllValid(): void {
     for (const s of this.tree.symbols) if (!this.isYmn(s)) this.s(s).flags &= ~F_VALID;
     this.addChangeCount(1);

@@ -5,7 +5,8 @@
  * there is no auto.conf yet (auto.conf, auto.conf.cmd, autoconf.h, rustc_cfg, one include/config/<SYMBOL>
  * per changed symbol) — must be byte for byte the same, and so must stdout and the exit status; for
  * defconfig (the architecture's own), alldefconfig, allnoconfig and randconfig with fixed KCONFIG_SEEDs;
- * syncconfig from scratch and again after .config changed (which symbols it touches); listnewconfig.
+ * syncconfig from scratch and again after .config changed (which symbols it touches); listnewconfig; the
+ * tristate rewrites (yes2modconfig, mod2yesconfig, mod2noconfig).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
@@ -131,6 +132,16 @@ describe('arm64: .config kept, include/ synced', () => {
         .join('\n');
       const { theirs } = await compare(arch, ['--helpnewconfig'], {}, { '.config': partial });
       expect(readFileSync(join(theirs, '.config'), 'latin1')).toBe(partial);
+    }
+  }, 600_000);
+
+  test('--yes2modconfig, --mod2yesconfig and --mod2noconfig on the defconfig\'s .config', async () => {
+    const base = referenceRun(lk, [`--defconfig=${join(lk.src, DEFCONFIG.arm64!)}`], kbuildEnv(lk, 'arm64'), {}, join(tmp, 'base-rewrite'));
+    const dotConfig = readFileSync(join(base.dir, '.config'), 'latin1');
+    expect(dotConfig).toMatch(/=m$/m);
+    for (const mode of ['--yes2modconfig', '--mod2yesconfig', '--mod2noconfig']) {
+      const { theirs } = await compare('arm64', [mode], {}, { '.config': dotConfig });
+      expect(readFileSync(join(theirs, '.config'), 'latin1')).not.toBe(dotConfig);
     }
   }, 600_000);
 
