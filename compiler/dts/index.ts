@@ -104,6 +104,7 @@ export function parseDts(entryPath: string, options: ParseDtsOptions = {}): Pars
     } else {
       lexer.lexFile(entryPath, text);
     }
+    if (lexer.tooLarge) return { diagnostics, sources: loader.sources };
     const before = diagnostics.length;
     const ast = parseTokens(lexer.tokens, loader, diagnostics, entryPath, lexer.includes, options.parser);
     sortByPosition(diagnostics);

@@ -28,6 +28,7 @@ export const M = defineMessages({
   badDtb: { code: 'HV1019', name: 'bad-dtb', severity: 'error', summary: 'A flattened device tree blob that is truncated or malformed.' },
   missingV1: { code: 'HV1020', name: 'missing-dts-v1', severity: 'error', summary: "A source that does not start with '/dts-v1/;' (reported in the file that lacks it, not in a file it includes)." },
   nestedTooDeeply: { code: 'HV1022', name: 'nested-too-deeply', severity: 'error', summary: 'Nodes nested more than 128 deep, or parentheses in an expression more than 64; or a source too deep in another way for hvcc to process.' },
+  sourceTooLarge: { code: 'HV1023', name: 'source-too-large', severity: 'error', summary: 'Device-tree sources (a file and what it includes) of more than 16 MiB of text together.' },
   numberSuffix: { code: 'HV1021', name: 'number-suffix', severity: 'error', summary: 'A number written with a size suffix (16M, 4K) or digit separators (0x4000_0000), which the DTS language does not have.' },
 
   // dtc's checks (see checks.ts and docs/dts-checks.md)

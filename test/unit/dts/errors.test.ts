@@ -108,6 +108,18 @@ describe('each HV1xxx code from a minimal source', () => {
     expect(unary.diagnostics[0]!.message).not.toMatch(/internal/);
   });
 
+  test('HV1023: sources over 16 MiB together, at the /include/ that passes the limit; nothing is parsed', () => {
+    const comment = (mib: number) => `/* ${'x'.repeat(mib * 2 ** 20)} */\n`;
+    const r = run({ 'main.dts': V + '/include/ "a.dtsi"\n/include/ "b.dtsi"\n/ { };\n', 'a.dtsi': comment(9), 'b.dtsi': comment(9) });
+    expect(r.diagnostics.map((d) => [d.code, at(d)])).toEqual([['HV1023', 'main.dts:3:1']]);
+    expect(r.diagnostics[0]!.message).toMatch(/more than 16\.0 MiB together \(18\.0 MiB with "b\.dtsi"\)/);
+    expect(r.tree).toBeUndefined();
+    // One file that large: at its start.
+    expect(run({ 'main.dts': V + comment(17) + '/ { };\n' }).diagnostics.map((d) => [d.code, at(d)])).toEqual([['HV1023', 'main.dts:1:1']]);
+    // Just under the limit, it is read.
+    expect(run({ 'main.dts': V + comment(15) + '/ { };\n' }).diagnostics).toEqual([]);
+  });
+
   test('HV1019: a bad blob', () => {
     const r = decodeDtb(new Uint8Array([0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0, 0x30, ...new Array(60).fill(0)]));
     expect(r.diagnostics[0]?.code).toBe('HV1019');
@@ -116,7 +128,7 @@ describe('each HV1xxx code from a minimal source', () => {
   });
 
   test('every catalogue code has a case here', () => {
-    const covered = new Set([...cases.map((c) => c[0]), 'HV1017', 'HV1019']);
+    const covered = new Set([...cases.map((c) => c[0]), 'HV1017', 'HV1019', 'HV1023']);
     // HV1121 (addr-size-cells) is a fixup with no message of its own in dtc 1.6.1.
     const missing = Object.values(dtsMessages)
       .map((m) => m.code)

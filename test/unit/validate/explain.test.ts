@@ -42,6 +42,7 @@ export const EXEMPT: Record<string, string> = {
   HV0007: 'permission-denied: hvcc runs as root here, and root may read and write every ordinary file (tested in test/unit/fs/files.test.ts through sysfs).',
   HV0008: 'io-error: a full disk, an I/O error, a link loop, a name too long; not something to write down as an example (tested in test/unit/fs/files.test.ts).',
   HV1022: 'nested-too-deeply: a source 129 levels deep does not fit on a page (tested in test/unit/dts/errors.test.ts).',
+  HV1023: 'source-too-large: 16 MiB of source does not fit on a page (tested in test/unit/dts/errors.test.ts).',
   HV1018: "read-error: the front end's report of an entry file it cannot open; hvcc's commands report a missing description as HV0001 before the front end runs, and `hvcc dtc` prints dtc's words, without codes.",
   HV1019: 'bad-dtb: reported by `hvcc dtc -I dtb` and `hvcc fdtoverlay`, which print dtc\'s and fdtoverlay\'s words, without codes (tested in test/unit/dts/errors.test.ts).',
   HV1121: "addr-size-cells: dtc's addr_size_cells check reports nothing itself; it only runs the #address-cells/#size-cells checks (HV1112, HV1113) first.",
