@@ -31,6 +31,8 @@ export interface ImageBlob {
 export interface ConfigModule {
   /** The module as LLVM IR text. */
   text: string;
+  /** Per guest, per segment: the bytes the image stores for it and whether they are an LZ4 block. */
+  storedSegments: { bytes: number; lz4: boolean }[][];
   /** Blobs the module or the instances source references, to be assembled and linked. */
   images: ImageBlob[];
   /** Symbols of the runtime the module references (ops objects). */
@@ -270,6 +272,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   tables.push(...hvTables);
 
   const lz4MaxBytes = Number(input.kconfig?.get('HV_GUEST_IMAGE_LZ4_MAX') ?? '0') * 1024;
+  const storedSegments: ConfigModule['storedSegments'] = [];
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
     const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)}, ${i64(v.affinity)}, ${i64(BigInt(v.priority))}, ${i64(v.timeSliceNs)} }`));
@@ -281,6 +284,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     const segmentElements = g.segments.map((s) => {
       const at = offset;
       const stored = storedBytes(s.data, lz4MaxBytes);
+      (storedSegments[gi] ??= []).push({ bytes: stored.length, lz4: stored !== s.data });
       chunks.push(stored);
       offset += stored.length;
       const pad = (16 - (offset % 16)) % 16;
@@ -383,5 +387,5 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     ...instanceDefinitions,
     '',
   ].join('\n');
-  return { text, images, externals: [...externals].sort(), instancesSource, headers };
+  return { text, storedSegments: layout.guests.map((_, gi) => storedSegments[gi] ?? []), images, externals: [...externals].sort(), instancesSource, headers };
 }

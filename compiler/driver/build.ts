@@ -4,7 +4,7 @@ import { checkOutputFolder, FileFailure, failureOf, isFileSystemError, pathKind 
 import type { System } from '../../schemas/model.js';
 import type { ArchBackend } from '../arch/backend.js';
 import { layoutMessages } from '../layout/messages.js';
-import { emitConfigModule } from '../codegen/config-module.js';
+import { emitConfigModule, type ConfigModule } from '../codegen/config-module.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/define.js';
 import { readElfImage } from '../layout/images.js';
@@ -66,7 +66,7 @@ export function defaultOutDir(system: System): string {
 
 
 /** The manifest.json written next to the image: what went in, and why. */
-function buildManifest(system: System, plan: Plan, layout: Layout, options: ResolvedOptions, inputsHash: string, imageSegments: { paddr: bigint; filesz: bigint; memsz: bigint }[]) {
+function buildManifest(system: System, plan: Plan, layout: Layout, options: ResolvedOptions, inputsHash: string, imageSegments: { paddr: bigint; filesz: bigint; memsz: bigint }[], stored: ConfigModule['storedSegments']) {
   return {
     hvcc: hvccVersion(),
     system: system.name,
@@ -87,7 +87,7 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       vcpu: p.vcpu ?? null,
       runs: p.runs.map((r) => ({ guest: layout.guests[r.guest]!.name, vcpu: r.vcpu })),
     })),
-    guests: layout.guests.map((g) => ({
+    guests: layout.guests.map((g, gi) => ({
       name: g.name,
       vmid: g.vmid,
       entry: hex(g.entry),
@@ -95,7 +95,8 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       memory: g.memory.map((m) => ({ ipa: formatRange({ base: m.ipa, size: m.size }), host: formatRange({ base: m.pa, size: m.size }), placed: m.allocated ? 'allocated' : 'pinned' })),
       devices: g.devices.map((d) => ({ node: d.path, window: formatRange(d.windows[0]!), emulator: d.emulator.manifest.name })),
       deviceTree: g.dtb ? { file: `guests/${g.name}.dtb`, address: hex(g.bootArg), bytes: g.dtb.length } : null,
-      loads: g.segments.map((s) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa) })),
+      // What the image holds for each piece: `stored` bytes, an LZ4 block when `lz4` (CONFIG_HV_GUEST_IMAGE_LZ4_MAX).
+      loads: g.segments.map((s, si) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa), bytes: s.data.length, stored: stored[gi]?.[si]?.bytes ?? s.data.length, lz4: stored[gi]?.[si]?.lz4 ?? false })),
       stage2Tables: g.stage2.tables.length,
     })),
     kconfig: options.source,
@@ -230,7 +231,7 @@ export function build(options: BuildOptions): BuildResult {
       writeFileSync(join(workDir, 'guests', `${g.name}.dtb`), g.dtb);
       writeFileSync(join(workDir, 'guests', `${g.name}.dts`), printDts(g.deviceTree));
     }
-    writeFileSync(join(workDir, 'manifest.json'), JSON.stringify(buildManifest(system, plan, layout, kconfig, hash, segments), null, 2) + '\n');
+    writeFileSync(join(workDir, 'manifest.json'), JSON.stringify(buildManifest(system, plan, layout, kconfig, hash, segments, module.storedSegments), null, 2) + '\n');
 
     mkdirSync(outDir, { recursive: true });
     // Nothing is moved in unless everything can be: a folder where an output file goes (or a file where

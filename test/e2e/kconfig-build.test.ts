@@ -69,6 +69,30 @@ describe('Kconfig options drive the build', () => {
     expect(size(out)).toBeGreaterThan(size(small));
   });
 
+  test('guest images are stored LZ4-compressed by default, as they are with CONFIG_HV_GUEST_IMAGE_LZ4_MAX=0, and the guests run the same either way', () => {
+    const guestLines = (stdout: string) => stdout.split('\n').filter((l) => /^\[(alpha|beta)\] /.test(l)).sort();
+    const imagesBytes = (elf: string) => Number.parseInt(/\.guest_images\s+PROGBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(execFileSync('llvm-readelf-14', ['-S', '-W', elf], { encoding: 'utf8' }))![1]!, 16);
+    const compressed = tempDir('lz4-on');
+    const on = hvcc(['run', 'examples/two-guests/system.dts', '-O', compressed, '--timeout', '60']);
+    expect(on.status).toBe(0);
+    const plain = tempDir('lz4-off');
+    expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', plain]).status).toBe(0);
+    const config = join(plain, '.config');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('CONFIG_HV_GUEST_IMAGE_LZ4_MAX=1024', 'CONFIG_HV_GUEST_IMAGE_LZ4_MAX=0'));
+    const off = hvcc(['run', 'examples/two-guests/system.dts', '-O', plain, '--timeout', '60']);
+    expect(off.status).toBe(0);
+    expect(guestLines(on.stdout).length).toBeGreaterThanOrEqual(6);
+    expect(guestLines(on.stdout)).toEqual(guestLines(off.stdout));
+    const loads = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).guests.flatMap((g: { loads: unknown[] }) => g.loads) as { bytes: number; stored: number; lz4: boolean }[];
+    expect(loads(compressed).every((l) => l.lz4 && l.stored < l.bytes)).toBe(true);
+    expect(loads(plain).every((l) => !l.lz4 && l.stored === l.bytes)).toBe(true);
+    // Each piece 16-byte aligned in .guest_images.
+    const section = (ls: { stored: number }[]) => ls.reduce((a, l) => a + Math.ceil(l.stored / 16) * 16, 0);
+    expect(imagesBytes(join(compressed, 'hypervisor.elf'))).toBe(section(loads(compressed)));
+    expect(imagesBytes(join(plain, 'hypervisor.elf'))).toBe(section(loads(plain)));
+    expect(imagesBytes(join(compressed, 'hypervisor.elf'))).toBeLessThan(imagesBytes(join(plain, 'hypervisor.elf')) * 0.7);
+  }, 300_000);
+
   test('savedefconfig writes the minimal defconfig, as Linux does', () => {
     const out = tempDir('kconfig-save');
     expect(hvcc(['defconfig', 'qemu-virt-aarch64', '-O', out]).status).toBe(0);
