@@ -41,14 +41,27 @@
 	ldp	x16, x17, [sp, #ARCH_REGS_X(16)]
 .endm
 
-.macro save_x2_to_x30_elr_spsr
-	save_x2_to_x17
-	stp	x18, x19, [sp, #ARCH_REGS_X(18)]
+/* x20-x29: callee-saved, so the C handlers preserve them; only the general paths save them (x19 goes with x18, or alone). */
+.macro save_x20_to_x29
 	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
 	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
 	stp	x24, x25, [sp, #ARCH_REGS_X(24)]
 	stp	x26, x27, [sp, #ARCH_REGS_X(26)]
 	stp	x28, x29, [sp, #ARCH_REGS_X(28)]
+.endm
+
+.macro restore_x20_to_x29
+	ldp	x20, x21, [sp, #ARCH_REGS_X(20)]
+	ldp	x22, x23, [sp, #ARCH_REGS_X(22)]
+	ldp	x24, x25, [sp, #ARCH_REGS_X(24)]
+	ldp	x26, x27, [sp, #ARCH_REGS_X(26)]
+	ldp	x28, x29, [sp, #ARCH_REGS_X(28)]
+.endm
+
+.macro save_x2_to_x30_elr_spsr
+	save_x2_to_x17
+	stp	x18, x19, [sp, #ARCH_REGS_X(18)]
+	save_x20_to_x29
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x30, x2, [sp, #ARCH_REGS_X(30)]
@@ -115,11 +128,7 @@ el2_exception:
 /* The rest of the frame, then the general handling arch_handle_lower_mmio()'s answer in x0 asks for. */
 lower_mmio_slow:
 	str	x19, [sp, #ARCH_REGS_X(19)]
-	stp	x20, x21, [sp, #ARCH_REGS_X(20)]
-	stp	x22, x23, [sp, #ARCH_REGS_X(22)]
-	stp	x24, x25, [sp, #ARCH_REGS_X(24)]
-	stp	x26, x27, [sp, #ARCH_REGS_X(26)]
-	stp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	save_x20_to_x29
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	str	x2, [sp, #ARCH_REGS_ELR]
@@ -174,11 +183,7 @@ guest_return:
 	msr	spsr_el2, x3
 	restore_x2_to_x17
 	ldp	x18, x19, [sp, #ARCH_REGS_X(18)]
-	ldp	x20, x21, [sp, #ARCH_REGS_X(20)]
-	ldp	x22, x23, [sp, #ARCH_REGS_X(22)]
-	ldp	x24, x25, [sp, #ARCH_REGS_X(24)]
-	ldp	x26, x27, [sp, #ARCH_REGS_X(26)]
-	ldp	x28, x29, [sp, #ARCH_REGS_X(28)]
+	restore_x20_to_x29
 	ldp	x0, x1, [sp, #ARCH_REGS_X(0)]
 	eret
 	/* No speculation past the eret. */
