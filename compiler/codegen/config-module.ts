@@ -57,6 +57,8 @@ export interface ConfigModuleInput {
   components: readonly Component[];
   /** Resolved Kconfig symbols (name without CONFIG_ -> value as .config writes it). */
   kconfig?: ReadonlyMap<string, string>;
+  /** Makes the LZ4 block of a guest image segment (default: compress/lz4.ts; the build caches its blocks). */
+  lz4Compress?: (data: Uint8Array) => Uint8Array;
 }
 
 /** A Kconfig value as an IR constant: numbers as i64, y/m/n as i8 (2/1/0, like tristates), text as a string. */
@@ -168,20 +170,20 @@ function configTemplate(): HandlebarsTemplateDelegate {
 }
 
 /**
+ * What the image stores for a guest image segment: its LZ4 block when the segment is at most `maxBytes`
+ * long and the block is smaller (hv_guest_load() expands it), else the bytes themselves.
+ */
+function storedBytes(data: Uint8Array, maxBytes: number, compress: (data: Uint8Array) => Uint8Array): Uint8Array {
+  if (data.length === 0 || data.length > maxBytes) return data;
+  const block = compress(data);
+  return block.length < data.length ? block : data;
+}
+
+/**
  * Emits the configuration module: hv_config and everything it points at, as constant data, plus the C source
  * of the instances' state objects and parameter blocks. The IR text is turned into bitcode by llvm-as-14
  * and linked with the runtime's bitcode by ld.lld-14 (link-time optimization).
  */
-/**
- * What the image stores for a guest image segment: its LZ4 block when the segment is at most `maxBytes`
- * long and the block is smaller (hv_guest_load() expands it), else the bytes themselves.
- */
-function storedBytes(data: Uint8Array, maxBytes: number): Uint8Array {
-  if (data.length === 0 || data.length > maxBytes) return data;
-  const block = lz4Compress(data);
-  return block.length < data.length ? block : data;
-}
-
 export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const { layout } = input;
   const template = configTemplate();
@@ -283,7 +285,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     let offset = 0;
     const segmentElements = g.segments.map((s) => {
       const at = offset;
-      const stored = storedBytes(s.data, lz4MaxBytes);
+      const stored = storedBytes(s.data, lz4MaxBytes, input.lz4Compress ?? lz4Compress);
       (storedSegments[gi] ??= []).push({ bytes: stored.length, lz4: stored !== s.data });
       chunks.push(stored);
       offset += stored.length;

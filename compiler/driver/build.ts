@@ -12,7 +12,8 @@ import type { Layout } from '../layout/layout.js';
 import { end, formatRange, hex } from '../util/ranges.js';
 import { defaultCacheDir, hvccVersion, packageRoot, runningCode, runtimeDir, templatesDir } from '../paths.js';
 import type { Plan } from '../plan/plan.js';
-import { cacheLimitBytes, sha256, trimCacheSometimes } from '../toolchain/cache.js';
+import { cached, cacheLimitBytes, sha256, trimCacheSometimes } from '../toolchain/cache.js';
+import { lz4Compress } from '../compress/lz4.js';
 import { FileHashes } from '../toolchain/file-hashes.js';
 import { buildRuntime, CLANG } from '../toolchain/runtime-build.js';
 import { ToolError, type ToolLog } from '../toolchain/tools.js';
@@ -195,7 +196,9 @@ export function build(options: BuildOptions): BuildResult {
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
     const triple = toolAnswer(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], cacheDir).trim();
-    const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values }));
+    // A guest image segment is compressed once per content (some 130 ms per MiB): later builds read its block.
+    const cachedLz4 = (data: Uint8Array) => (data.length < 64 * 1024 ? lz4Compress(data) : readFileSync(cached(cacheDir, sha256('lz4-block', data), '.lz4', (tmp) => writeFileSync(tmp, lz4Compress(data))).path));
+    const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values, lz4Compress: cachedLz4 }));
     for (const [path, text] of module.headers) {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleGuests, hvcc, root, symbols, tempDir } from './harness.js';
+import { defaultCacheDir } from '../../compiler/paths.js';
+import { sha256 } from '../../compiler/toolchain/cache.js';
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -56,6 +58,36 @@ describe('two guests on QEMU virt', () => {
     // One link-time-optimizing link: no separate llvm-link, opt or llc step.
     expect(r.stderr).toMatch(/ {2}ld\.lld-14 .*--lto-O2/);
   });
+});
+
+describe('a guest image of 320 KiB', () => {
+  test('is stored as an LZ4 block, compressed once (the cache keeps the block), expanded at boot, and runs', () => {
+    const dir = tempDir('raw-image');
+    // hello-alpha as a raw binary, then 256 KiB of text it never reads: one piece over the 64 KiB below which blocks are not cached.
+    const raw = join(dir, 'alpha.bin');
+    execFileSync('llvm-objcopy-14', ['-O', 'binary', join(root, 'examples', 'guests', 'build', 'hello-alpha.elf'), raw]);
+    const code = readFileSync(raw);
+    const padded = Buffer.concat([code, Buffer.alloc(64 * 1024 - code.length), Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(6000)).subarray(0, 256 * 1024)]);
+    writeFileSync(raw, padded);
+    const dts = join(dir, 'system.dts');
+    const text = readFileSync(join(root, 'examples', 'two-guests', 'system.dts'), 'utf8')
+      .replace('"../../boards/', `"${root}/boards/`)
+      .replaceAll('"../guests/', `"${root}/examples/guests/`)
+      .replace(`image = "${root}/examples/guests/build/hello-alpha.elf";`, 'image = "alpha.bin";\n\t\t\tload-address = <0x0 0x40000000>;');
+    expect(text).toContain('image = "alpha.bin"');
+    writeFileSync(dts, text);
+    const block = join(defaultCacheDir(), ...((key) => [key.slice(0, 2), `${key}.lz4`])(sha256('lz4-block', padded)));
+    const out = join(dir, 'out');
+    const r = hvcc(['run', dts, '-O', out, '--timeout', '60']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\[alpha\] Hello from alpha!/m);
+    expect(r.stdout).toMatch(/^\[beta\] Hello from beta!/m);
+    expect(existsSync(block)).toBe(true);
+    const alpha = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).guests[0].loads[0];
+    expect(alpha).toMatchObject({ bytes: padded.length, lz4: true });
+    expect(alpha.stored).toBeLessThan(padded.length / 10);
+    expect(alpha.stored).toBe(readFileSync(block).length);
+  }, 300_000);
 });
 
 describe('hvcc run on an up-to-date build', () => {
