@@ -8,7 +8,6 @@ import type { Layout } from '../layout/layout.js';
 import type { TableSet } from '../layout/tables.js';
 import { templatesDir } from '../paths.js';
 import { abiStructs, abiTypeDefinitions } from './abi.js';
-import { lz4Compress } from '../compress/lz4.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
@@ -57,8 +56,11 @@ export interface ConfigModuleInput {
   components: readonly Component[];
   /** Resolved Kconfig symbols (name without CONFIG_ -> value as .config writes it). */
   kconfig?: ReadonlyMap<string, string>;
-  /** Makes the LZ4 block of a guest image segment (default: compress/lz4.ts; the build caches its blocks). */
-  lz4Compress?: (data: Uint8Array) => Uint8Array;
+  /**
+   * Guest image segments of at most `maxBytes` (CONFIG_HV_GUEST_IMAGE_LZ4_MAX KiB, read by the driver) are
+   * stored as the LZ4 block `compress` makes when it is smaller; without this, every segment as it is.
+   */
+  guestImageLz4?: { maxBytes: number; compress: (data: Uint8Array) => Uint8Array };
 }
 
 /** A Kconfig value as an IR constant: numbers as i64, y/m/n as i8 (2/1/0, like tristates), text as a string. */
@@ -173,9 +175,9 @@ function configTemplate(): HandlebarsTemplateDelegate {
  * What the image stores for a guest image segment: its LZ4 block when the segment is at most `maxBytes`
  * long and the block is smaller (hv_guest_load() expands it), else the bytes themselves.
  */
-function storedBytes(data: Uint8Array, maxBytes: number, compress: (data: Uint8Array) => Uint8Array): Uint8Array {
-  if (data.length === 0 || data.length > maxBytes) return data;
-  const block = compress(data);
+function storedBytes(data: Uint8Array, lz4: ConfigModuleInput['guestImageLz4']): Uint8Array {
+  if (!lz4 || data.length === 0 || data.length > lz4.maxBytes) return data;
+  const block = lz4.compress(data);
   return block.length < data.length ? block : data;
 }
 
@@ -273,8 +275,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const hvTables = tablesView('hv_root', layout.hv.tables, false, tableWrites);
   tables.push(...hvTables);
 
-  const lz4MaxBytes = Number(input.kconfig?.get('HV_GUEST_IMAGE_LZ4_MAX') ?? '0') * 1024;
-  const storedSegments: ConfigModule['storedSegments'] = [];
+  const storedSegments: ConfigModule['storedSegments'] = layout.guests.map(() => []);
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
     const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)}, ${i64(v.affinity)}, ${i64(BigInt(v.priority))}, ${i64(v.timeSliceNs)} }`));
@@ -285,8 +286,8 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     let offset = 0;
     const segmentElements = g.segments.map((s) => {
       const at = offset;
-      const stored = storedBytes(s.data, lz4MaxBytes, input.lz4Compress ?? lz4Compress);
-      (storedSegments[gi] ??= []).push({ bytes: stored.length, lz4: stored !== s.data });
+      const stored = storedBytes(s.data, input.guestImageLz4);
+      storedSegments[gi]!.push({ bytes: stored.length, lz4: stored !== s.data });
       chunks.push(stored);
       offset += stored.length;
       const pad = (16 - (offset % 16)) % 16;
@@ -389,5 +390,5 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     ...instanceDefinitions,
     '',
   ].join('\n');
-  return { text, storedSegments: layout.guests.map((_, gi) => storedSegments[gi] ?? []), images, externals: [...externals].sort(), instancesSource, headers };
+  return { text, storedSegments, images, externals: [...externals].sort(), instancesSource, headers };
 }

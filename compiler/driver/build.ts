@@ -97,7 +97,7 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       devices: g.devices.map((d) => ({ node: d.path, window: formatRange(d.windows[0]!), emulator: d.emulator.manifest.name })),
       deviceTree: g.dtb ? { file: `guests/${g.name}.dtb`, address: hex(g.bootArg), bytes: g.dtb.length } : null,
       // What the image holds for each piece: `stored` bytes, an LZ4 block when `lz4` (CONFIG_HV_GUEST_IMAGE_LZ4_MAX).
-      loads: g.segments.map((s, si) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa), bytes: s.data.length, stored: stored[gi]?.[si]?.bytes ?? s.data.length, lz4: stored[gi]?.[si]?.lz4 ?? false })),
+      loads: g.segments.map((s, si) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa), bytes: s.data.length, stored: stored[gi]![si]!.bytes, lz4: stored[gi]![si]!.lz4 })),
       stage2Tables: g.stage2.tables.length,
     })),
     kconfig: options.source,
@@ -197,8 +197,11 @@ export function build(options: BuildOptions): BuildResult {
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
     const triple = toolAnswer(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], cacheDir).trim();
     // A guest image segment is compressed once per content (some 130 ms per MiB): later builds read its block.
-    const cachedLz4 = (data: Uint8Array) => (data.length < 64 * 1024 ? lz4Compress(data) : readFileSync(cached(cacheDir, sha256('lz4-block', data), '.lz4', (tmp) => writeFileSync(tmp, lz4Compress(data))).path));
-    const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values, lz4Compress: cachedLz4 }));
+    const guestImageLz4 = {
+      maxBytes: (kconfig.intValue('HV_GUEST_IMAGE_LZ4_MAX') ?? 0) * 1024,
+      compress: (data: Uint8Array) => (data.length < 64 * 1024 ? lz4Compress(data) : readFileSync(cached(cacheDir, sha256('lz4-block', data), '.lz4', (tmp) => writeFileSync(tmp, lz4Compress(data))).path)),
+    };
+    const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values, guestImageLz4 }));
     for (const [path, text] of module.headers) {
       mkdirSync(dirname(join(generatedInclude, path)), { recursive: true });
       writeFileSync(join(generatedInclude, path), text);

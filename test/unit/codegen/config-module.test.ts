@@ -8,6 +8,7 @@ import { riscv64 } from '../../../compiler/arch/riscv64/index.js';
 import { el2Format, stage2Format } from '../../../compiler/arch/aarch64/vmsa.js';
 import { abiOffsets, abiStructs } from '../../../compiler/codegen/abi.js';
 import { CONFIG_ABI_VERSION, emitConfigModule } from '../../../compiler/codegen/config-module.js';
+import { lz4Compress } from '../../../compiler/compress/lz4.js';
 import { packageRoot, runtimeDir } from '../../../compiler/paths.js';
 import type { Component } from '../../../compiler/components/catalogue.js';
 import type { Layout } from '../../../compiler/layout/layout.js';
@@ -73,7 +74,7 @@ function layout(): Layout {
   };
 }
 
-function emit(edit: (l: Layout) => void = () => {}, kconfig?: ReadonlyMap<string, string>) {
+function emit(edit: (l: Layout) => void = () => {}, guestImageLz4?: { maxBytes: number; compress: (data: Uint8Array) => Uint8Array }) {
   const laid = layout();
   edit(laid);
   return emitConfigModule({
@@ -84,7 +85,7 @@ function emit(edit: (l: Layout) => void = () => {}, kconfig?: ReadonlyMap<string
     layout: laid,
     arch: aarch64,
     components: [emulator, driver],
-    ...(kconfig ? { kconfig } : {}),
+    ...(guestImageLz4 ? { guestImageLz4 } : {}),
   });
 }
 
@@ -130,7 +131,7 @@ describe('configuration module', () => {
     expect(module.text).toContain('c"alpha \\22one\\22\\00"');
   });
 
-  test('a guest image segment up to CONFIG_HV_GUEST_IMAGE_LZ4_MAX KiB is stored as an LZ4 block when that is smaller', () => {
+  test('a guest image segment up to the LZ4 limit (CONFIG_HV_GUEST_IMAGE_LZ4_MAX KiB) is stored as an LZ4 block when that is smaller', () => {
     const text = new TextEncoder().encode('hello, guest! '.repeat(64)); // 896 bytes
     const noise = Uint8Array.from({ length: 512 }, (_, i) => (i * 2654435761) >>> 24);
     const big = new Uint8Array(1500);
@@ -138,15 +139,16 @@ describe('configuration module', () => {
       l.guests[0]!.segments = [text, noise, big].map((data, i) => ({ destPa: GiB + BigInt(i) * MiB, ipa: GiB + BigInt(i) * MiB, data, zeroSize: 0n }));
     };
     const segmentsOf = (m: ReturnType<typeof emit>) => [...m.text.matchAll(/%hv\.load_segment \{ i64 \d+, [^,]+(?:,[^,]+)*?, i64 (\d+), i64 (\d+), i64 0 \}/g)].map((x) => [Number(x[1]), Number(x[2])]);
-    const compressed = emit(withSegments, new Map([['HV_GUEST_IMAGE_LZ4_MAX', '1']]));
+    const compressed = emit(withSegments, { maxBytes: 1024, compress: lz4Compress });
     const stored = segmentsOf(compressed);
     // The text shrinks; noise would grow, so it is stored as it is; 1500 bytes is over the 1 KiB limit.
     expect(stored[0]![0]).toBe(896);
     expect(stored[0]![1]).toBeLessThan(100);
     expect(stored.slice(1)).toEqual([[512, 512], [1500, 1500]]);
     expect(compressed.images[0]!.bytes.length).toBe(Math.ceil(stored[0]![1]! / 16) * 16 + 512 + 1500 + 4);
-    // 0 stores every segment as it is.
-    expect(segmentsOf(emit(withSegments, new Map([['HV_GUEST_IMAGE_LZ4_MAX', '0']])))).toEqual([[896, 896], [512, 512], [1500, 1500]]);
+    // A limit of 0, or none, stores every segment as it is.
+    expect(segmentsOf(emit(withSegments, { maxBytes: 0, compress: lz4Compress }))).toEqual([[896, 896], [512, 512], [1500, 1500]]);
+    expect(segmentsOf(emit(withSegments))).toEqual([[896, 896], [512, 512], [1500, 1500]]);
   });
 
   test('the instances source compiles with the generated parameter header and fills each field', () => {

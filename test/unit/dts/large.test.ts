@@ -21,7 +21,7 @@ function generated(duplicates: number): string {
 }
 
 describe('a generated description of 40,000 nodes', () => {
-  test('160,000 warnings are all reported and rendered, each with its own line, and the duplicate node names as dtc reports them', () => {
+  test('160,000 warnings are all reported, the last rendered with its line, and the duplicate node names as dtc reports them', () => {
     const file = join(tmpdir(), 'hvcc-large', 'system.dts');
     const text = generated(3);
     const result = analyzeText(file, text);
