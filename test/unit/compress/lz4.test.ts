@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lz4Compress } from '../../../compiler/compress/lz4.js';
 import { packageRoot } from '../../../compiler/paths.js';
+import { seededRandom } from '../../support/rng.js';
 
 const here = join(packageRoot, 'test', 'unit', 'compress');
 let dir: string;
@@ -27,17 +28,6 @@ beforeAll(() => {
   ]);
 });
 
-/** A deterministic pseudo-random generator (xorshift), so a failure can be run again. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
-
 function expand(name: string, block: Uint8Array, size: number): { status: number | null; bytes?: Buffer; stdout: string } {
   const blockFile = join(dir, `${name}.lz4`);
   const outFile = join(dir, `${name}.out`);
@@ -46,7 +36,7 @@ function expand(name: string, block: Uint8Array, size: number): { status: number
   return { status: r.status, stdout: r.stdout + r.stderr, ...(r.status === 0 ? { bytes: readFileSync(outFile) } : {}) };
 }
 
-const rand = random(0x5eed);
+const rand = seededRandom(0x5eed);
 const inputs: [string, Uint8Array][] = [
   ['empty', new Uint8Array(0)],
   ['one byte', Uint8Array.of(7)],
