@@ -130,7 +130,7 @@ static void update_irq(struct pl011_state *s)
 	}
 }
 
-static void pl011_rx_timeout(struct hv_timer *timer)
+__cold_path static void pl011_rx_timeout(struct hv_timer *timer)
 {
 	struct pl011_state *s = container_of(timer, struct pl011_state, rx_timeout);
 
@@ -183,7 +183,7 @@ static u32 rx_pop(struct pl011_state *s)
 	return byte;	/* no framing, parity, break or overrun errors (bits 11:8) */
 }
 
-static bool pl011_input(const struct hv_device *dev, u8 byte)
+__cold_path static bool pl011_input(const struct hv_device *dev, u8 byte)
 {
 	struct pl011_state *s = dev->state;
 	struct pl011_regs *r = &s->r;
@@ -258,8 +258,8 @@ static void pl011_write_dr(struct hv_vcpu *vcpu, struct pl011_state *s, u32 v)
 	}
 }
 
-/* Every register but DR. */
-static bool pl011_write(struct pl011_state *s, u64 off, u32 v)
+/* Every register but DR: set up once by a driver, so small before fast. */
+__cold_path static bool pl011_write(struct pl011_state *s, u64 off, u32 v)
 {
 	struct pl011_regs *r = &s->r;
 

@@ -283,6 +283,86 @@ void arch_handle_lower_mmio_slow(struct arch_regs *regs, u64 answer)
 	}
 }
 
+/* An IRQ without a host interrupt controller, an FIQ or an SError while the guest ran. */
+__cold_path static void unexpected_exception(struct hv_vcpu *vcpu, u64 kind, u64 esr)
+{
+	char what[64];
+
+	hv_snprintf(what, sizeof(what), "took an unexpected %s exception%s", kind_name(kind),
+		    (kind & EXC_AARCH32) ? " from AArch32" : "");
+	fault(vcpu, what, kind == EXC_SERROR ? esr : 0, false, 0, NULL);
+}
+
+/* HVC or SMC: PSCI, through SMCCC, which only uses immediate 0; anything else answers NOT_SUPPORTED. */
+__cold_path static void smccc_call(struct hv_vcpu *vcpu, u64 esr)
+{
+	/* A trapped SMC returns to the SMC itself: step over it. HVC's return address is already past it. */
+	if (ESR_EC(esr) == EC_SMC64)
+		vcpu->regs->elr += 4;
+	if (ESR_ISS(esr) & 0xffff)
+		arch_vcpu_set_reg(vcpu, 0, (u64)-1);
+	else
+		arch_psci_call(vcpu);
+}
+
+__cold_path static void instruction_abort(struct hv_vcpu *vcpu, u64 esr)
+{
+	u64 ipa = fault_ipa();
+
+	fault(vcpu, hv_guest_find_device(vcpu->guest, ipa, NULL) ? "fetched instructions from an emulated device"
+							   : "fetched instructions outside its memory",
+	      esr, true, ipa, fsc_name(ESR_ISS(esr) & 0x3f));
+}
+
+__cold_path static void sysreg_refused(struct hv_vcpu *vcpu, u64 esr, const char *why)
+{
+	char name[40];
+
+	fault(vcpu, why, esr, false, 0, sysreg_name(esr, name, sizeof(name)));
+}
+
+static void lower_sync(struct hv_vcpu *vcpu, u64 esr)
+{
+	switch (ESR_EC(esr)) {
+	case EC_WFX:
+		/*
+		 * When every vCPU owns its pCPU only the WFI of a guest without a virtual interrupt controller
+		 * traps: no interrupt could ever wake it, so it completes at once (and the pass through here runs
+		 * this pCPU's timers). Under a scheduler WFI and WFE (ISS.TI bit 0) trap so the vCPU gives way.
+		 */
+		vcpu->regs->elr += 4;
+		if (ESR_ISS(esr) & 1)
+			hv_vcpu_yield(vcpu);
+		else
+			hv_vcpu_wait_interrupt(vcpu);
+		break;
+	case EC_HVC64:
+	case EC_SMC64:
+		smccc_call(vcpu, esr);
+		break;
+	case EC_DABT_LOW:
+		data_abort(vcpu, esr);
+		break;
+	case EC_SYSREG: {
+		const char *why = "accessed a system register the hypervisor does not emulate";
+
+		/* The GIC's SGI registers trap (HCR_EL2.IMO): the guest's interrupt controller emulates them. */
+		if ((vcpu->guest->vintc && vcpu->guest->vintc->ops->vintc->sysreg(vcpu, vcpu->guest->vintc, esr)) ||
+		    arch_vcpu_sysreg(vcpu, ESR_ISS(esr), &why))
+			vcpu->regs->elr += 4;
+		else
+			sysreg_refused(vcpu, esr, why);
+		break;
+	}
+	case EC_IABT_LOW:
+		instruction_abort(vcpu, esr);
+		break;
+	default:
+		fault(vcpu, "caused an unexpected trap", esr, false, 0, NULL);
+		break;
+	}
+}
+
 /* From vectors.S: a trap from the guest, on the vCPU's pCPU, with its registers saved in `regs`. */
 void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 {
@@ -298,82 +378,13 @@ void arch_handle_lower_trap(struct arch_regs *regs, u64 kind)
 		 */
 		if (kind == EXC_SYNC && ESR_EC(esr) == EC_HVC64)
 			vcpu->regs->elr -= 4;
-		hv_vcpu_settle(vcpu);
-		return;
-	}
-
-	/* A physical interrupt (routed to EL2 by HCR_EL2.IMO) while the guest ran: the host driver takes it. */
-	if (kind == EXC_IRQ && hv_config.irqchip.ops) {
+	} else if (kind == EXC_IRQ && hv_config.irqchip.ops) {
+		/* A physical interrupt (routed to EL2 by HCR_EL2.IMO) while the guest ran: the host driver takes it. */
 		hv_vcpu_host_irqs(vcpu);
-		hv_vcpu_settle(vcpu);
-		return;
-	}
-
-	if (kind != EXC_SYNC) {
-		char what[64];
-
-		hv_snprintf(what, sizeof(what), "took an unexpected %s exception%s", kind_name(kind),
-			    (kind & EXC_AARCH32) ? " from AArch32" : "");
-		fault(vcpu, what, kind == EXC_SERROR ? esr : 0, false, 0, NULL);
-		hv_vcpu_settle(vcpu);
-		return;
-	}
-
-	switch (ESR_EC(esr)) {
-	case EC_WFX:
-		/*
-		 * When every vCPU owns its pCPU only the WFI of a guest without a virtual interrupt controller
-		 * traps: no interrupt could ever wake it, so it completes at once (and the pass through here runs
-		 * this pCPU's timers). Under a scheduler WFI and WFE (ISS.TI bit 0) trap so the vCPU gives way.
-		 */
-		vcpu->regs->elr += 4;
-		if (ESR_ISS(esr) & 1)
-			hv_vcpu_yield(vcpu);
-		else
-			hv_vcpu_wait_interrupt(vcpu);
-		break;
-	case EC_HVC64:
-		/* The preferred return address is already past the HVC. SMCCC only uses immediate 0. */
-		if (ESR_ISS(esr) & 0xffff)
-			arch_vcpu_set_reg(vcpu, 0, (u64)-1);
-		else
-			arch_psci_call(vcpu);
-		break;
-	case EC_SMC64:
-		/* A trapped SMC returns to the SMC itself: step over it. */
-		vcpu->regs->elr += 4;
-		if (ESR_ISS(esr) & 0xffff)
-			arch_vcpu_set_reg(vcpu, 0, (u64)-1);
-		else
-			arch_psci_call(vcpu);
-		break;
-	case EC_DABT_LOW:
-		data_abort(vcpu, esr);
-		break;
-	case EC_SYSREG: {
-		const char *why = "accessed a system register the hypervisor does not emulate";
-		char name[40];
-
-		/* The GIC's SGI registers trap (HCR_EL2.IMO): the guest's interrupt controller emulates them. */
-		if ((vcpu->guest->vintc && vcpu->guest->vintc->ops->vintc->sysreg(vcpu, vcpu->guest->vintc, esr)) ||
-		    arch_vcpu_sysreg(vcpu, ESR_ISS(esr), &why)) {
-			vcpu->regs->elr += 4;
-			break;
-		}
-		fault(vcpu, why, esr, false, 0, sysreg_name(esr, name, sizeof(name)));
-		break;
-	}
-	case EC_IABT_LOW: {
-		u64 ipa = fault_ipa();
-
-		fault(vcpu, hv_guest_find_device(vcpu->guest, ipa, NULL) ? "fetched instructions from an emulated device"
-								   : "fetched instructions outside its memory",
-		      esr, true, ipa, fsc_name(ESR_ISS(esr) & 0x3f));
-		break;
-	}
-	default:
-		fault(vcpu, "caused an unexpected trap", esr, false, 0, NULL);
-		break;
+	} else if (kind != EXC_SYNC) {
+		unexpected_exception(vcpu, kind, esr);
+	} else {
+		lower_sync(vcpu, esr);
 	}
 	hv_vcpu_settle(vcpu);
 }
