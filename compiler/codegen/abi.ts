@@ -23,7 +23,7 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
       c: 'struct hv_device',
       fields: [['path', 'i8*'], ['ops', 'i8*'], ['state', 'i8*'], ['params', 'i8*'], ['window_count', 'i64'], ['windows', '%hv.window*'], ['irq_count', 'i64'], ['irqs', '%hv.irq*']],
     },
-    { ir: 'hv.load_segment', c: 'struct hv_load_segment', fields: [['dest_pa', 'i64'], ['src', 'i8*'], ['size', 'i64'], ['stored_size', 'i64'], ['zero_size', 'i64']] },
+    { ir: 'hv.load_segment', c: 'struct hv_load_segment', fields: [['dest_pa', 'i64'], ['src', 'i8*'], ['size', 'i64'], ['stored_size', 'i64'], ['zero_size', 'i64'], ['dict', '%hv.load_segment*']] },
     { ir: 'hv.mem_region', c: 'struct hv_mem_region', fields: [['ipa', 'i64'], ['pa', 'i64'], ['size', 'i64'], ['flags', 'i64']] },
     { ir: 'hv.vcpu_config', c: 'struct hv_vcpu_config', fields: [['pcpu', 'i64'], ['hwid', 'i64'], ['affinity', 'i64'], ['priority', 'i64'], ['time_slice_ns', 'i64']] },
     { ir: 'hv.arch_guest_config', c: 'struct hv_arch_guest_config', fields: arch.config.guest.fields.map((f) => [f, 'i64'] as const) },
@@ -75,6 +75,8 @@ export function abiStructs(arch: ArchBackend): AbiStruct[] {
         ['console_escape', 'i64'],
         ['host_device_count', 'i64'],
         ['host_devices', '%hv.host_device*'],
+        ['image_scratch', 'i8*'],
+        ['image_scratch_size', 'i64'],
       ],
     },
   ];

@@ -7,11 +7,12 @@ import { parameterHeader, parameterStructName, type ParameterValue } from '../co
 import type { Layout } from '../layout/layout.js';
 import type { TableSet } from '../layout/tables.js';
 import { templatesDir } from '../paths.js';
+import { MAX_DICTIONARY } from '../compress/lz4.js';
 import { abiStructs, abiTypeDefinitions } from './abi.js';
 import { arrayPointer, bytePointer, cString, i64, identifier, NULL_I8 } from './ir.js';
 
 /** hv_config's ABI version; runtime/core/include/hv/config.h defines the same number. */
-export const CONFIG_ABI_VERSION = 7;
+export const CONFIG_ABI_VERSION = 8;
 /** hv_guest_config.flags */
 const GUEST_NO_AUTOSTART = 1n;
 const NO_GUEST = (1n << 64n) - 1n;
@@ -30,8 +31,11 @@ export interface ImageBlob {
 export interface ConfigModule {
   /** The module as LLVM IR text. */
   text: string;
-  /** Per guest, per segment: the bytes the image stores for it and whether they are an LZ4 block. */
-  storedSegments: { bytes: number; lz4: boolean }[][];
+  /**
+   * Per guest, per segment: the bytes the image stores for it, whether they are an LZ4 block, and the
+   * earlier segment the block was made against (its dictionary), if any.
+   */
+  storedSegments: { bytes: number; lz4: boolean; dictionary?: SegmentRef }[][];
   /** Blobs the module or the instances source references, to be assembled and linked. */
   images: ImageBlob[];
   /** Symbols of the runtime the module references (ops objects). */
@@ -43,6 +47,12 @@ export interface ConfigModule {
   instancesSource: string;
   /** Generated headers: <params/NAME.h> for each planned component with parameters, by path relative to the include dir. */
   headers: Map<string, string>;
+}
+
+/** A guest image segment: the guest's index and the segment's, in the layout. */
+export interface SegmentRef {
+  guest: number;
+  segment: number;
 }
 
 export interface ConfigModuleInput {
@@ -58,9 +68,10 @@ export interface ConfigModuleInput {
   kconfig?: ReadonlyMap<string, string>;
   /**
    * Guest image segments of at most `maxBytes` (CONFIG_HV_GUEST_IMAGE_LZ4_MAX KiB, read by the driver) are
-   * stored as the LZ4 block `compress` makes when it is smaller; without this, every segment as it is.
+   * stored as the smallest LZ4 block `compress` makes, alone or against an earlier segment as its
+   * dictionary, when that is smaller; without this, every segment as it is.
    */
-  guestImageLz4?: { maxBytes: number; compress: (data: Uint8Array) => Uint8Array };
+  guestImageLz4?: { maxBytes: number; compress: (data: Uint8Array, dictionary?: Uint8Array) => Uint8Array };
 }
 
 /** A Kconfig value as an IR constant: numbers as i64, y/m/n as i8 (2/1/0, like tristates), text as a string. */
@@ -171,14 +182,44 @@ function configTemplate(): HandlebarsTemplateDelegate {
   return Handlebars.compile(source, CONFIG_TEMPLATE_OPTIONS);
 }
 
+/** How many earlier segments a segment's block is tried against as its dictionary: the most recent ones. */
+const DICTIONARY_CANDIDATES = 3;
+
+interface StoredSegment {
+  bytes: Uint8Array;
+  lz4: boolean;
+  dictionary?: SegmentRef;
+}
+
 /**
- * What the image stores for a guest image segment: its LZ4 block when the segment is at most `maxBytes`
- * long and the block is smaller (hv_guest_load() expands it), else the bytes themselves.
+ * What the image stores for each guest image segment: the smallest LZ4 block of a segment of at most
+ * `maxBytes`, when smaller than the segment (hv_guest_load() expands it), else the bytes themselves. The
+ * block is made alone and against each of the last few earlier segments that can be a dictionary: guests
+ * built from the same code, and guest device trees, share most of their bytes. A dictionary is an LZ4
+ * block made without one, of at most MAX_DICTIONARY bytes, so the runtime expands it in one step into a
+ * scratch buffer of that size at most.
  */
-function storedBytes(data: Uint8Array, lz4: ConfigModuleInput['guestImageLz4']): Uint8Array {
-  if (!lz4 || data.length === 0 || data.length > lz4.maxBytes) return data;
-  const block = lz4.compress(data);
-  return block.length < data.length ? block : data;
+function storeSegments(guests: Layout['guests'], lz4: ConfigModuleInput['guestImageLz4']): StoredSegment[][] {
+  const stored: StoredSegment[][] = guests.map(() => []);
+  const dictionaries: (SegmentRef & { data: Uint8Array })[] = [];
+  guests.forEach((g, gi) =>
+    g.segments.forEach(({ data }, si) => {
+      let best: StoredSegment = { bytes: data, lz4: false };
+      if (lz4 && data.length > 0 && data.length <= lz4.maxBytes) {
+        const alone = lz4.compress(data);
+        if (alone.length < data.length) best = { bytes: alone, lz4: true };
+        // Worth it only when it saves an eighth: it costs an expansion at every start, and a segment
+        // stored alone can be the dictionary of later ones.
+        for (const d of dictionaries.slice(-DICTIONARY_CANDIDATES)) {
+          const block = lz4.compress(data, d.data);
+          if (block.length <= (best.bytes.length * 7) / 8) best = { bytes: block, lz4: true, dictionary: { guest: d.guest, segment: d.segment } };
+        }
+        if (best.lz4 && !best.dictionary && data.length <= MAX_DICTIONARY) dictionaries.push({ guest: gi, segment: si, data });
+      }
+      stored[gi]!.push(best);
+    }),
+  );
+  return stored;
 }
 
 /**
@@ -275,7 +316,15 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
   const hvTables = tablesView('hv_root', layout.hv.tables, false, tableWrites);
   tables.push(...hvTables);
 
-  const storedSegments: ConfigModule['storedSegments'] = layout.guests.map(() => []);
+  const stored = storeSegments(layout.guests, input.guestImageLz4);
+  const storedSegments: ConfigModule['storedSegments'] = stored.map((g) => g.map(({ bytes, lz4, dictionary }) => ({ bytes: bytes.length, lz4, ...(dictionary ? { dictionary } : {}) })));
+  const segmentsName = (gi: number) => `${identifier(['hv_guest', gi])}_segments`;
+  const segmentPointer = ({ guest, segment }: SegmentRef) => {
+    const count = layout.guests[guest]!.segments.length;
+    return `%hv.load_segment* getelementptr inbounds ([${count} x %hv.load_segment], [${count} x %hv.load_segment]* @${segmentsName(guest)}, i64 0, i64 ${segment})`;
+  };
+  // Big enough for the largest dictionary a segment is expanded against.
+  const scratch = Math.max(0, ...stored.flat().map((s) => (s.dictionary ? layout.guests[s.dictionary.guest]!.segments[s.dictionary.segment]!.data.length : 0)));
   const guestConstants = layout.guests.map((g, gi) => {
     const prefix = identifier(['hv_guest', gi]);
     const vcpus = addArray(`${prefix}_vcpus`, '%hv.vcpu_config', g.vcpus.map((v) => `%hv.vcpu_config { ${i64(v.pcpuSlot)}, ${i64(v.hwid)}, ${i64(v.affinity)}, ${i64(BigInt(v.priority))}, ${i64(v.timeSliceNs)} }`));
@@ -284,20 +333,20 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     const imageSymbol = `${prefix}_image`;
     const chunks: Uint8Array[] = [];
     let offset = 0;
-    const segmentElements = g.segments.map((s) => {
+    const segmentElements = g.segments.map((s, si) => {
       const at = offset;
-      const stored = storedBytes(s.data, input.guestImageLz4);
-      storedSegments[gi]!.push({ bytes: stored.length, lz4: stored !== s.data });
-      chunks.push(stored);
-      offset += stored.length;
+      const { bytes, dictionary } = stored[gi]![si]!;
+      chunks.push(bytes);
+      offset += bytes.length;
       const pad = (16 - (offset % 16)) % 16;
       if (pad) chunks.push(new Uint8Array(pad));
       offset += pad;
       const src = s.data.length > 0 ? bytePointer(imageSymbol, 'i8', BigInt(at)) : NULL_I8;
-      return `%hv.load_segment { ${i64(s.destPa)}, ${src}, ${i64(s.data.length)}, ${i64(stored.length)}, ${i64(s.zeroSize)} }`;
+      const dict = dictionary ? segmentPointer(dictionary) : '%hv.load_segment* null';
+      return `%hv.load_segment { ${i64(s.destPa)}, ${src}, ${i64(s.data.length)}, ${i64(bytes.length)}, ${i64(s.zeroSize)}, ${dict} }`;
     });
     if (offset > 0) images.push({ symbol: imageSymbol, section: identifier([g.name]), bytes: Buffer.concat(chunks), fromConfig: true });
-    const segments = addArray(`${prefix}_segments`, '%hv.load_segment', segmentElements);
+    const segments = addArray(segmentsName(gi), '%hv.load_segment', segmentElements);
 
     const devicesName = `${prefix}_devices`;
     const devices = addArray(
@@ -363,7 +412,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     externals.add(ops);
     scheduler = bytePointer(ops, 'i8');
   }
-  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${scheduler}, ${addString(input.version)}, ${i64(BigInt(layout.console.escape))}, ${i64(hostList.length)}, ${hosts} }`;
+  const config = `{ ${i64(CONFIG_ABI_VERSION)}, ${addString(input.systemName)}, ${i64(layout.pcpus.length)}, ${pcpus}, ${i64(layout.guests.length)}, ${guests}, ${console}, ${irqchip}, i64* ${arrayPointer(hvTables[0]!.name, hvTables[0]!.count, 'i64')}, ${arch}, ${scheduler}, ${addString(input.version)}, ${i64(BigInt(layout.console.escape))}, ${i64(hostList.length)}, ${hosts}, ${scratch ? bytePointer('hv_image_scratch', `[${scratch} x i8]`) : NULL_I8}, ${i64(BigInt(scratch))} }`;
 
   const text = template({
     system: input.systemName.replace(/[^\x20-\x7e]/g, '?'),
@@ -379,6 +428,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     tableWrites,
     tableWriteCount: tableWrites.length + 1,
     arrays,
+    scratch,
     config,
     kconfig: [...(input.kconfig ?? new Map())].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name: `CONFIG_${name}`, value: kconfigConstant(value) })),
   });

@@ -5,6 +5,10 @@
  * build, so the ratio matters more than the speed. The output keeps the format's end rules (the last five
  * bytes are literals, no match starts in the last twelve), so any LZ4 block decoder reads it.
  *
+ * A block may be made against a dictionary: bytes the expander has in front of the output (lz4's "external
+ * dictionary"), which matches reach back into as if they preceded it. The hypervisor image stores a guest
+ * piece against an earlier, similar piece (another guest's build of the same code, another device tree).
+ *
  * Hand-written rather than a dependency: the npm LZ4 packages are native addons or unmaintained, and the
  * format is a page long.
  */
@@ -49,10 +53,24 @@ class Writer {
   }
 }
 
-/** The block that expands to `data`; it may be larger than `data` (incompressible input). */
-export function lz4Compress(data: Uint8Array, depth = 64): Uint8Array {
+/** Dictionaries longer than this are used by their last MAX_DICTIONARY bytes: no offset reaches further. */
+export const MAX_DICTIONARY = MAX_OFFSET;
+
+/**
+ * The block that expands to `data` (it may be larger than `data`: incompressible input); made against
+ * `dictionary` when one is given, so that only an expander given the same dictionary reads it.
+ */
+export function lz4Compress(input: Uint8Array, dictionary?: Uint8Array, depth = 64): Uint8Array {
+  // The dictionary and the data as one buffer: positions below `base` are the dictionary's, never written.
+  const dict = dictionary ? dictionary.subarray(Math.max(0, dictionary.length - MAX_DICTIONARY)) : new Uint8Array(0);
+  const base = dict.length;
+  const data = base ? new Uint8Array(base + input.length) : input;
+  if (base) {
+    data.set(dict);
+    data.set(input, base);
+  }
   const n = data.length;
-  const out = new Writer(n + Math.ceil(n / 255) + 16);
+  const out = new Writer(input.length + Math.ceil(input.length / 255) + 16);
   const head = new Int32Array(1 << HASH_BITS).fill(-1);
   const chain = new Int32Array(WINDOW_MASK + 1).fill(-1);
   const matchLimit = n - LAST_LITERALS; // a match ends before the last five bytes
@@ -89,8 +107,8 @@ export function lz4Compress(data: Uint8Array, depth = 64): Uint8Array {
     return best >= MIN_MATCH ? [best, bestOffset] : [0, 0];
   };
 
-  let anchor = 0; // first byte not yet written
-  let i = 0;
+  let anchor = base; // first byte not yet written
+  let i = base;
   while (i < startLimit) {
     let [len, offset] = longest(i);
     if (len === 0) {

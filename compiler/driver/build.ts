@@ -96,8 +96,13 @@ function buildManifest(system: System, plan: Plan, layout: Layout, options: Reso
       memory: g.memory.map((m) => ({ ipa: formatRange({ base: m.ipa, size: m.size }), host: formatRange({ base: m.pa, size: m.size }), placed: m.allocated ? 'allocated' : 'pinned' })),
       devices: g.devices.map((d) => ({ node: d.path, window: formatRange(d.windows[0]!), emulator: d.emulator.manifest.name })),
       deviceTree: g.dtb ? { file: `guests/${g.name}.dtb`, address: hex(g.bootArg), bytes: g.dtb.length } : null,
-      // What the image holds for each piece: `stored` bytes, an LZ4 block when `lz4` (CONFIG_HV_GUEST_IMAGE_LZ4_MAX).
-      loads: g.segments.map((s, si) => ({ ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa), bytes: s.data.length, stored: stored[gi]![si]!.bytes, lz4: stored[gi]![si]!.lz4 })),
+      // What the image holds for each piece: `stored` bytes, an LZ4 block when `lz4` (CONFIG_HV_GUEST_IMAGE_LZ4_MAX),
+      // made against the piece `dictionary` names when it does.
+      loads: g.segments.map((s, si) => {
+        const { bytes, lz4, dictionary } = stored[gi]![si]!;
+        const piece = { ipa: formatRange({ base: s.ipa, size: BigInt(s.data.length) + s.zeroSize }), host: hex(s.destPa), bytes: s.data.length, stored: bytes, lz4 };
+        return dictionary ? { ...piece, dictionary: { guest: layout.guests[dictionary.guest]!.name, load: dictionary.segment } } : piece;
+      }),
       stage2Tables: g.stage2.tables.length,
     })),
     kconfig: options.source,
@@ -196,10 +201,15 @@ export function build(options: BuildOptions): BuildResult {
     const components = plan.components.map((c) => c.component);
     if (log.verbose) log.write(`hvcc: building '${system.name}' with ${components.map((c) => c.manifest.name).join(', ')}`);
     const triple = toolAnswer(CLANG, [`--target=${arch.manifest.target!.triple}`, '-print-effective-triple'], cacheDir).trim();
-    // A guest image segment is compressed once per content (some 130 ms per MiB): later builds read its block.
+    // A guest image segment is compressed once per content and dictionary (some 130 ms per MiB): later builds read its block.
     const guestImageLz4 = {
       maxBytes: (kconfig.intValue('HV_GUEST_IMAGE_LZ4_MAX') ?? 0) * 1024,
-      compress: (data: Uint8Array) => (data.length < 64 * 1024 ? lz4Compress(data) : readFileSync(cached(cacheDir, sha256('lz4-block', data), '.lz4', (tmp) => writeFileSync(tmp, lz4Compress(data))).path)),
+      compress: (data: Uint8Array, dictionary?: Uint8Array) => {
+        const make = () => lz4Compress(data, dictionary);
+        if (data.length < 64 * 1024) return make();
+        const key = dictionary ? sha256('lz4-block-dictionary', String(dictionary.length), dictionary, data) : sha256('lz4-block', data);
+        return readFileSync(cached(cacheDir, key, '.lz4', (tmp) => writeFileSync(tmp, make())).path);
+      },
     };
     const module = timed(t, 'codegen (configuration module)', () => emitConfigModule({ systemName: system.name, version: hvccVersion(), triple, dataLayout: arch.manifest.target!['data-layout'], layout, arch: plan.backend, components, kconfig: kconfig.values, guestImageLz4 }));
     for (const [path, text] of module.headers) {

@@ -12,6 +12,26 @@
 #define IS_ENABLED_STATS	0
 #endif
 
+/* Guests reset on any pCPU, and there is one scratch buffer for the dictionaries. */
+static hv_spinlock_t image_scratch_lock;
+
+/* The compiler wrote the block: one that does not fill the segment exactly means a damaged image. */
+static bool segment_expand(const struct hv_load_segment *s)
+{
+	const struct hv_load_segment *d = s->dict;
+	u8 *dest = (u8 *)(uintptr_t)s->dest_pa;
+	bool ok;
+
+	if (!d)
+		return hv_lz4_expand(dest, s->size, s->src, s->stored_size, NULL, 0) == (s64)s->size;
+	hv_spin_lock(&image_scratch_lock);
+	ok = d->size <= hv_config.image_scratch_size && !d->dict &&
+	     hv_lz4_expand(hv_config.image_scratch, d->size, d->src, d->stored_size, NULL, 0) == (s64)d->size &&
+	     hv_lz4_expand(dest, s->size, s->src, s->stored_size, hv_config.image_scratch, d->size) == (s64)s->size;
+	hv_spin_unlock(&image_scratch_lock);
+	return ok;
+}
+
 /* Copies the guest's image into its RAM and puts its devices in their reset state. */
 void hv_guest_load(struct hv_guest *guest)
 {
@@ -22,8 +42,7 @@ void hv_guest_load(struct hv_guest *guest)
 		u8 *dest = (u8 *)(uintptr_t)s->dest_pa;
 
 		if (s->stored_size != s->size) {
-			/* The compiler wrote the block: one that does not fill the segment means a damaged image. */
-			if (hv_lz4_expand(dest, s->size, s->src, s->stored_size) != (s64)s->size)
+			if (!segment_expand(s))
 				hv_panic("guest '%s': its image is damaged (PA 0x%lx)", g->name, s->dest_pa);
 		} else if (s->size) {
 			memcpy(dest, s->src, s->size);

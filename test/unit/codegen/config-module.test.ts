@@ -74,7 +74,7 @@ function layout(): Layout {
   };
 }
 
-function emit(edit: (l: Layout) => void = () => {}, guestImageLz4?: { maxBytes: number; compress: (data: Uint8Array) => Uint8Array }) {
+function emit(edit: (l: Layout) => void = () => {}, guestImageLz4?: { maxBytes: number; compress: (data: Uint8Array, dictionary?: Uint8Array) => Uint8Array }) {
   const laid = layout();
   edit(laid);
   return emitConfigModule({
@@ -138,7 +138,7 @@ describe('configuration module', () => {
     const withSegments = (l: Layout) => {
       l.guests[0]!.segments = [text, noise, big].map((data, i) => ({ destPa: GiB + BigInt(i) * MiB, ipa: GiB + BigInt(i) * MiB, data, zeroSize: 0n }));
     };
-    const segmentsOf = (m: ReturnType<typeof emit>) => [...m.text.matchAll(/%hv\.load_segment \{ i64 \d+, [^,]+(?:,[^,]+)*?, i64 (\d+), i64 (\d+), i64 0 \}/g)].map((x) => [Number(x[1]), Number(x[2])]);
+    const segmentsOf = (m: ReturnType<typeof emit>) => [...m.text.matchAll(/%hv\.load_segment \{ i64 \d+, .*?, i64 (\d+), i64 (\d+), i64 0, %hv\.load_segment\* null \}/g)].map((x) => [Number(x[1]), Number(x[2])]);
     const compressed = emit(withSegments, { maxBytes: 1024, compress: lz4Compress });
     const stored = segmentsOf(compressed);
     // The text shrinks; noise would grow, so it is stored as it is; 1500 bytes is over the 1 KiB limit.
@@ -149,6 +149,41 @@ describe('configuration module', () => {
     // A limit of 0, or none, stores every segment as it is.
     expect(segmentsOf(emit(withSegments, { maxBytes: 0, compress: lz4Compress }))).toEqual([[896, 896], [512, 512], [1500, 1500]]);
     expect(segmentsOf(emit(withSegments))).toEqual([[896, 896], [512, 512], [1500, 1500]]);
+  });
+
+  test("a segment like an earlier one is stored against it as the block's dictionary, expanded in a scratch buffer", () => {
+    const code = new TextEncoder().encode(Array.from({ length: 40 }, (_, i) => `guest code line ${(i * 7919) % 97} `).join(''));
+    const variant = code.map((b, i) => (i % 97 === 0 ? b ^ 1 : b));
+    const other = Uint8Array.from({ length: 900 }, (_, i) => 'abcdefgh'.charCodeAt(((i * 2654435761) >>> 27) % 8));
+    const twoGuests = (l: Layout) => {
+      const first = l.guests[0]!;
+      first.segments = [code, other].map((data, i) => ({ destPa: GiB + BigInt(i) * MiB, ipa: GiB + BigInt(i) * MiB, data, zeroSize: 0n }));
+      l.guests.push({ ...first, name: 'beta', vmid: 2, segments: [variant, code].map((data, i) => ({ destPa: 2n * GiB + BigInt(i) * MiB, ipa: GiB + BigInt(i) * MiB, data, zeroSize: 0n })) });
+    };
+    const module = emit(twoGuests, { maxBytes: 1024, compress: lz4Compress });
+    // alpha's segments alone; both of beta's against alpha's first, a fraction of their blocks alone.
+    expect(module.storedSegments.map((g) => g.map((s) => s.dictionary ?? null))).toEqual([[null, null], [{ guest: 0, segment: 0 }, { guest: 0, segment: 0 }]]);
+    for (const [data, s] of [[variant, module.storedSegments[1]![0]!], [code, module.storedSegments[1]![1]!]] as const) {
+      expect(s.bytes).toBe(lz4Compress(data, code).length);
+      expect(s.bytes).toBeLessThan(lz4Compress(data).length / 4);
+    }
+    expect(module.text).toContain(`i64 0, %hv.load_segment* getelementptr inbounds ([2 x %hv.load_segment], [2 x %hv.load_segment]* @hv_guest_0_segments, i64 0, i64 0) }`);
+    expect(module.text).toContain(`@hv_image_scratch = internal global [${code.length} x i8] zeroinitializer, align 16`);
+    expect(module.text).toMatch(new RegExp(`i8\\* bitcast \\(\\[${code.length} x i8\\]\\* @hv_image_scratch to i8\\*\\), i64 ${code.length} \\}, align 8$`, 'm'));
+    // The module assembles: the pointers into another guest's segments are well-typed.
+    const dir = mkdtempSync(join(tmpdir(), 'hvcc-dict-'));
+    writeFileSync(join(dir, 'config.ll'), module.text);
+    execFileSync('llvm-as-14', [join(dir, 'config.ll'), '-o', join(dir, 'config.bc')]);
+
+    // A dictionary that saves less than an eighth is not worth its expansion: alone, and no scratch buffer.
+    const unlike = emit((l) => {
+      twoGuests(l);
+      l.guests[1]!.segments = [{ destPa: 2n * GiB, ipa: GiB, data: other.map((b) => b ^ 0x20), zeroSize: 0n }];
+    }, { maxBytes: 1024, compress: lz4Compress });
+    expect(unlike.storedSegments[1]![0]!).toMatchObject({ lz4: true });
+    expect(unlike.storedSegments[1]![0]!.dictionary).toBeUndefined();
+    expect(unlike.text).not.toContain('@hv_image_scratch');
+    expect(unlike.text).toMatch(/i8\* null, i64 0 \}, align 8$/m);
   });
 
   test('the instances source compiles with the generated parameter header and fills each field', () => {

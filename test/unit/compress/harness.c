@@ -2,9 +2,11 @@
 /*
  * The runtime's LZ4 expander on the build machine, under AddressSanitizer: every buffer is a heap block of
  * exactly its size, so a read or write one byte outside fails the run.
- *   harness expand BLOCK SIZE OUT      expand BLOCK into SIZE bytes, write them to OUT
- *   harness fuzz BLOCK SIZE SEED N     N damaged copies of BLOCK (bytes changed, cut short): each expands
- *                                      inside its buffers or is refused
+ *   harness expand BLOCK SIZE OUT [DICT]   expand BLOCK into SIZE bytes (against the dictionary file DICT),
+ *                                          write them to OUT
+ *   harness fuzz BLOCK SIZE SEED N [DICT]  N damaged copies of BLOCK (bytes changed, cut short): each expands
+ *                                          inside its buffers or is refused
+ * The dictionary, too, is a heap block of exactly its size: a match reaching before it fails the run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,20 +45,24 @@ static unsigned long long rng(void)
 
 int main(int argc, char **argv)
 {
-	size_t block_size;
-	unsigned char *block;
+	size_t block_size, dict_size = 0;
+	unsigned char *block, *dict = NULL;
 	unsigned long long size;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: harness expand BLOCK SIZE OUT | fuzz BLOCK SIZE SEED N\n");
+		fprintf(stderr, "usage: harness expand BLOCK SIZE OUT [DICT] | fuzz BLOCK SIZE SEED N [DICT]\n");
 		return 1;
 	}
 	block = read_file(argv[2], &block_size);
 	size = strtoull(argv[3], NULL, 0);
 
-	if (!strcmp(argv[1], "expand") && argc == 5) {
+	if (!strcmp(argv[1], "expand") && (argc == 5 || argc == 6)) {
 		unsigned char *out = malloc(size ? size : 1);
-		s64 n = hv_lz4_expand(out, size, block, block_size);
+		s64 n;
+
+		if (argc == 6)
+			dict = read_file(argv[5], &dict_size);
+		n = hv_lz4_expand(out, size, block, block_size, dict, dict_size);
 		FILE *f;
 
 		if (n < 0) {
@@ -71,9 +77,11 @@ int main(int argc, char **argv)
 		printf("harness: expanded %lld bytes\n", (long long)n);
 		return 0;
 	}
-	if (!strcmp(argv[1], "fuzz") && argc == 6) {
+	if (!strcmp(argv[1], "fuzz") && (argc == 6 || argc == 7)) {
 		unsigned long rounds = strtoul(argv[5], NULL, 0), refused = 0, expanded = 0;
 
+		if (argc == 7)
+			dict = read_file(argv[6], &dict_size);
 		rng_state = strtoull(argv[4], NULL, 0) | 1;
 		for (unsigned long r = 0; r < rounds; r++) {
 			size_t len = block_size;
@@ -90,7 +98,7 @@ int main(int argc, char **argv)
 			if (rng() % 4 == 0 && room)
 				room = rng() % room;			/* a buffer too small */
 			out = malloc(room ? room : 1);
-			n = hv_lz4_expand(out, room, copy, len);
+			n = hv_lz4_expand(out, room, copy, len, dict, dict_size);
 			if (n < 0)
 				refused++;
 			else if ((unsigned long long)n > room) {

@@ -28,11 +28,13 @@ beforeAll(() => {
   ]);
 });
 
-function expand(name: string, block: Uint8Array, size: number): { status: number | null; bytes?: Buffer; stdout: string } {
+function expand(name: string, block: Uint8Array, size: number, dictionary?: Uint8Array): { status: number | null; bytes?: Buffer; stdout: string } {
   const blockFile = join(dir, `${name}.lz4`);
   const outFile = join(dir, `${name}.out`);
+  const dictFile = join(dir, `${name}.dict`);
   writeFileSync(blockFile, block);
-  const r = spawnSync(binary, ['expand', blockFile, String(size), outFile], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' } });
+  if (dictionary) writeFileSync(dictFile, dictionary);
+  const r = spawnSync(binary, ['expand', blockFile, String(size), outFile, ...(dictionary ? [dictFile] : [])], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' } });
   return { status: r.status, stdout: r.stdout + r.stderr, ...(r.status === 0 ? { bytes: readFileSync(outFile) } : {}) };
 }
 
@@ -81,6 +83,62 @@ describe('damaged blocks', () => {
     const out = execFileSync(binary, ['fuzz', blockFile, String(data.length), String(seed), '3000'], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' } });
     expect(out).toMatch(/harness: fuzz ok \(3000 rounds, \d+ refused, \d+ expanded\)/);
     // Damage is caught, not only survived: most damaged copies are refused.
+    expect(Number(/(\d+) refused/.exec(out)![1])).toBeGreaterThan(1000);
+  });
+});
+
+/** A bare-metal example guest as the image loads it: its segments' bytes, as a raw binary. */
+function loadedBytes(guest: string): Buffer {
+  const out = join(dir, `${guest}.bin`);
+  execFileSync('llvm-objcopy-14', ['-O', 'binary', join(packageRoot, 'examples', 'guests', 'build', `${guest}.elf`), out]);
+  return readFileSync(out);
+}
+
+describe('blocks made against a dictionary', () => {
+  let alpha: Buffer;
+  let beta: Buffer;
+  beforeAll(() => {
+    alpha = loadedBytes('hello-alpha');
+    beta = loadedBytes('hello-beta');
+  });
+  const noise = Uint8Array.from({ length: 4000 }, () => Math.floor(rand() * 256));
+  const tail = noise.subarray(-100);
+  // Data and dictionary made when the test runs: the example guests are read in beforeAll.
+  const cases: [string, () => [Uint8Array, Uint8Array]][] = [
+    ["one guest against another's build of the same code", () => [beta, alpha]],
+    // The dictionary's last 100 bytes twice: one match from the dictionary on into the output it wrote.
+    ['a match that runs from the dictionary into the output', () => [Buffer.concat([tail, tail, noise.subarray(0, 50)]), noise]],
+    ['a dictionary over 64 KiB (only its last 65,535 bytes reachable)', () => [Buffer.concat([noise, noise.subarray(0, 1000)]), Buffer.concat([noise, new Uint8Array(70 * 1024)])]],
+    ['an empty segment', () => [new Uint8Array(0), noise]],
+  ];
+
+  test.each(cases)('%s', (name, make) => {
+    const [data, dictionary] = make();
+    const block = lz4Compress(data, dictionary);
+    const got = expand(name.replace(/\W+/g, '-'), block, data.length, dictionary);
+    expect(got.stdout).toContain(`harness: expanded ${data.length} bytes`);
+    expect(Buffer.compare(got.bytes!, Buffer.from(data))).toBe(0);
+  });
+
+  test('a similar dictionary makes the block a fraction of the one made alone', () => {
+    expect(lz4Compress(beta, alpha).length).toBeLessThan(lz4Compress(beta).length / 3);
+    expect(lz4Compress(Buffer.concat([tail, tail]), noise).length).toBeLessThan(20);
+  });
+
+  test('without its dictionary, or with one too short, the block is refused', () => {
+    const block = lz4Compress(beta, alpha);
+    expect(expand('no-dictionary', block, beta.length)).toMatchObject({ status: 2, stdout: expect.stringContaining('harness: malformed') });
+    // The expander must not read before the dictionary it was given (ASan would end the run).
+    expect(expand('short-dictionary', lz4Compress(Buffer.concat([tail, tail]), noise), 200, tail.subarray(50))).toMatchObject({ status: 2 });
+  });
+
+  test.each([7, 0xc0ffee])('seed %i: 3000 damaged copies expand inside their buffers, reading only the dictionary, or are refused', (seed) => {
+    const blockFile = join(dir, `fuzz-dict-${seed}.lz4`);
+    const dictFile = join(dir, `fuzz-dict-${seed}.dict`);
+    writeFileSync(blockFile, lz4Compress(beta, alpha));
+    writeFileSync(dictFile, alpha);
+    const out = execFileSync(binary, ['fuzz', blockFile, String(beta.length), String(seed), '3000', dictFile], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' } });
+    expect(out).toMatch(/harness: fuzz ok \(3000 rounds, \d+ refused, \d+ expanded\)/);
     expect(Number(/(\d+) refused/.exec(out)![1])).toBeGreaterThan(1000);
   });
 });

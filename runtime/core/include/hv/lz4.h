@@ -10,10 +10,11 @@
 #include <hv/types.h>
 
 /*
- * Expands the block at src (src_size bytes) into dst, which holds dst_size bytes. Returns the number of
- * bytes written, or -1 when the block is malformed: it would read past its end, write past dst's, or copy
- * from before dst. Nothing outside [dst, dst + dst_size) is written, whatever the block holds.
+ * Expands the block at src (src_size bytes) into dst, which holds dst_size bytes, against the dictionary at
+ * dict (dict_size bytes; 0 for a block made without one). Returns the number of bytes written, or -1 when
+ * the block is malformed: it would read past its end, write past dst's, or copy from before the dictionary.
+ * Nothing outside [dst, dst + dst_size) is written, whatever the block holds.
  */
-s64 hv_lz4_expand(u8 *dst, u64 dst_size, const u8 *src, u64 src_size);
+s64 hv_lz4_expand(u8 *dst, u64 dst_size, const u8 *src, u64 src_size, const u8 *dict, u64 dict_size);
 
 #endif
