@@ -81,6 +81,11 @@ function makeSchemas() {
        * for size (-Oz, so their functions carry minsize through link-time optimization) instead of -O2.
        */
       'cold-sources': z.array(z.string()).default([]),
+      /**
+       * Of `sources`, C files on an exit path that -Os leaves as fast as -O2 (the per-exit instruction counts
+       * of `npm run bench` say so): compiled for size without minsize's cost in speed (-Os).
+       */
+      'size-sources': z.array(z.string()).default([]),
       /** Include directories, relative to the folder, added for every component's sources. */
       'public-include': z.array(z.string()).default([]),
       /** Other components (by name) this one is always linked with. */
@@ -145,7 +150,15 @@ function makeSchemas() {
         })
         .optional(),
     })
-    .strict();
+    .strict()
+    .superRefine((m, ctx) => {
+      for (const key of ['cold-sources', 'size-sources'] as const) {
+        m[key].forEach((source, i) => {
+          if (!source.endsWith('.c') || !m.sources.includes(source)) ctx.addIssue({ code: 'custom', path: [key, i], message: `'${source}' is not one of the C files in sources` });
+          else if (key === 'size-sources' && m['cold-sources'].includes(source)) ctx.addIssue({ code: 'custom', path: [key, i], message: `'${source}' is in cold-sources too: a file has one optimization level` });
+        });
+      }
+    });
   return { ComponentKind, CountOrSymbol, ParameterType, ComponentParameter, InterruptControllerCapabilities, ComponentManifest };
 }
 

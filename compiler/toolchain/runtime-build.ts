@@ -34,8 +34,14 @@ export interface RuntimeBuildInput {
 
 export const CLANG = 'clang-14';
 const C_FLAGS = ['-std=gnu11', '-Wall', '-Wextra', '-Werror'];
-/** -O2, or -Oz for a component's `cold-sources` (code that runs rarely: smaller matters more than faster there). */
-const optLevel = (component: Component, source: string) => (component.manifest['cold-sources'].includes(source) ? '-Oz' : '-O2');
+/**
+ * -O2; -Oz for a component's `cold-sources` (code that runs rarely: smaller matters more than faster there);
+ * -Os for its `size-sources` (on an exit path, but measured as fast at -Os).
+ */
+function optLevel(component: Component, source: string): string {
+  if (component.manifest['cold-sources'].includes(source)) return '-Oz';
+  return component.manifest['size-sources'].includes(source) ? '-Os' : '-O2';
+}
 
 /**
  * Compiles the planned components' sources: C to bitcode, assembly to objects. Each result is cached by the

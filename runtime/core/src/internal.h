@@ -20,6 +20,9 @@ extern u64 hv_running_guests;
 extern bool hv_guests_ready;	/* the config checked out and every guest is set up */
 extern u64 hv_panicking;
 
+/* config-check.c: panics unless the configuration is one this runtime can run */
+void hv_check_config(void);
+
 /* guest.c */
 void hv_guest_load(struct hv_guest *guest);
 void hv_stop_all_guests(void);

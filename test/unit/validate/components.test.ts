@@ -71,6 +71,30 @@ describe('component catalogue fixtures', () => {
     }
   });
 
+  // Optimization levels by file: each list names C files of `sources`, and a file is in one list at most.
+  test.each([
+    ['cold-sources', { sources: ['uart.c'], 'cold-sources': ['src/uart.c'] }, ['cold-sources', 0], 'is not one of the C files in sources'],
+    ['cold-sources', { sources: ['uart.c', 'entry.S'], 'cold-sources': ['entry.S'] }, ['cold-sources', 0], 'is not one of the C files in sources'],
+    ['size-sources', { sources: ['uart.c', 'fifo.c'], 'cold-sources': ['uart.c'], 'size-sources': ['fifo.c', 'uart.c'] }, ['size-sources', 1], 'is in cold-sources too'],
+  ])('a manifest whose %s names a file it cannot is HV4001 at that entry', (_list, fields, at, message) => {
+    buildGuests();
+    const components = mkdtempSync(join(tmpdir(), 'hvcc-manifest-'));
+    try {
+      const manifest = { ...JSON.parse(readFileSync(join(dir, 'HV4008-component-binding', 'components', 'acme-uart', 'manifest.json'), 'utf8')), ...fields };
+      const text = JSON.stringify(manifest, null, 2);
+      cpSync(join(dir, 'HV4008-component-binding', 'components', 'acme-uart'), join(components, 'acme-uart'), { recursive: true });
+      writeFileSync(join(components, 'acme-uart', 'manifest.json'), text);
+      const result = analyze({ file: join(root, 'examples', 'two-guests', 'system.dts'), componentPath: [components] });
+      const found = problems(result.diagnostics).filter((d) => d.code === 'HV4001').map((d) => ({ line: d.span?.start.line, message: d.message }));
+      // At the list's key; the message names the entry.
+      const line = text.split('\n').findIndex((l) => l.includes(`"${at[0]}"`)) + 1;
+      const entry = (fields as Record<string, string[]>)[at[0] as string]![at[1] as number]!;
+      expect(found).toEqual([{ line, message: expect.stringContaining(`'${entry}' ${message}`) }]);
+    } finally {
+      rmSync(components, { recursive: true, force: true });
+    }
+  });
+
   test('every component-catalogue code has a fixture, named <CODE>-<name>', () => {
     const all = catalogue.flatMap((a) => a.messages);
     for (const f of fixtures) {
