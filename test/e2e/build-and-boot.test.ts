@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleGuests, hvcc, root, symbols, tempDir } from './harness.js';
@@ -58,6 +58,51 @@ describe('two guests on QEMU virt', () => {
     // One link-time-optimizing link: no separate llvm-link, opt or llc step.
     expect(r.stderr).toMatch(/ {2}ld\.lld-14 .*--lto-O2/);
   });
+});
+
+describe("the runtime's own check of the configuration", () => {
+  // The compiler checked the configuration; the runtime checks it again at boot (core/src/config-check.c),
+  // and link-time optimization folds away each check the configuration cannot fail. A configuration that
+  // does fail one is made here by editing the generated module and linking it again, as the build did.
+  test('folds away for a sound configuration, and still stops a broken one at boot with its message', async () => {
+    const out = tempDir('config-check');
+    const r = hvcc(['build', 'examples/two-guests/system.dts', '-O', out, '-v']);
+    expect(r.status).toBe(0);
+    const image = readFileSync(join(out, 'hypervisor.elf'), 'latin1');
+    for (const message of ['share VMID', 'has no second-stage translation root', 'is incomplete', 'affinity 0x']) expect(image).not.toContain(message);
+
+    // The link as -v printed it, with the build's work folder (gone now) replaced by this test's.
+    const link = /^ {2}ld\.lld-14 (.*?)(?: {2}# .*)?$/m.exec(r.stderr)![1]!;
+    const work = /-T (\S+)\/hypervisor\.ld /.exec(link)![1]!;
+    const dir = tempDir('config-check-link');
+    writeFileSync(join(dir, 'hypervisor.ld'), readFileSync(join(out, 'hypervisor.ld')));
+    // beta (the second guest, whose name is .str.3) given alpha's VMID 1.
+    const ll = readFileSync(join(out, 'config.ll'), 'utf8');
+    expect(ll).toContain('@.str.3 = private unnamed_addr constant [5 x i8] c"beta\\00"');
+    const beta = '[5 x i8]* @.str.3, i64 0, i64 0), i64 2,';
+    expect(ll.split(beta)).toHaveLength(2);
+    writeFileSync(join(dir, 'config.ll'), ll.replace(beta, '[5 x i8]* @.str.3, i64 0, i64 0), i64 1,'));
+    execFileSync('llvm-as-14', [join(dir, 'config.ll'), '-o', join(dir, 'config.bc')]);
+    execFileSync('ld.lld-14', link.replaceAll(`${work}/`, `${dir}/`).split(' '));
+    const broken = join(dir, 'hypervisor.elf');
+    expect(readFileSync(broken, 'latin1')).toContain("guests '%s' and '%s' share VMID %lu");
+    // It panics before any guest runs, and stays up (a panic never powers the machine off): stopped here.
+    const output = await new Promise<string>((done) => {
+      const qemu = spawn('qemu-system-aarch64', ['-M', 'virt,virtualization=on,gic-version=3', '-cpu', 'cortex-a57', '-smp', '2', '-m', '256M', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-kernel', broken], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      const timer = setTimeout(() => qemu.kill('SIGKILL'), 60_000);
+      qemu.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('PANIC') && text.endsWith('\n')) qemu.kill('SIGKILL');
+      });
+      qemu.on('close', () => {
+        clearTimeout(timer);
+        done(text);
+      });
+    });
+    expect(output).toContain("[hv] PANIC: guests 'alpha' and 'beta' share VMID 1\n");
+    expect(output).not.toMatch(/^\[(alpha|beta)\] /m);
+  }, 120_000);
 });
 
 describe('a guest image of 320 KiB', () => {

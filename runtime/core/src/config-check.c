@@ -3,8 +3,8 @@
  * The boot-time check of the configuration. The compiler already checked all of this; checking again
  * turns a compiler/runtime mismatch into a clear message instead of a wild memory access. A file of its
  * own, not one of the core's cold-sources, and not inlined into hv_main() (built for size): optimized for
- * speed, each check that does not sit in a loop over the guests folds against the constant configuration
- * at link time, and goes from the image with its message.
+ * speed, its loops unroll over the constant configuration at link time, and each check the compiler made
+ * already folds away with its message. What stays in the image is what could fail.
  */
 #include "internal.h"
 
@@ -56,11 +56,14 @@ __noinline void hv_check_config(void)
 	if (c->pcpu_count == 0 || c->pcpu_count > CONFIG_HV_MAX_CPUS)
 		hv_panic("config has %lu CPUs, runtime built for 1..%u", c->pcpu_count, CONFIG_HV_MAX_CPUS);
 
+	/*
+	 * One loop per kind of check: each is small enough to unroll over the constant configuration, so its
+	 * checks fold (the two-guest example keeps none). One loop holding them all was too big to unroll, and
+	 * kept every check and message.
+	 */
 	for (u64 gi = 0; gi < c->guest_count; gi++) {
 		const struct hv_guest_config *g = &c->guests[gi];
 
-		if (!guest_name_ok(g->name))
-			hv_panic("guest %lu's name cannot prefix its console lines (see HV3044)", gi);
 		if (g->vcpu_count == 0 || g->vcpu_count > CONFIG_HV_MAX_CPUS)
 			hv_panic("guest '%s' has %lu vCPUs, runtime built for 1..%u", g->name, g->vcpu_count,
 				 CONFIG_HV_MAX_CPUS);
@@ -69,12 +72,25 @@ __noinline void hv_check_config(void)
 			hv_panic("config has more than %u vCPUs", CONFIG_HV_MAX_VCPUS);
 		if (!g->s2_root)
 			hv_panic("guest '%s' has no second-stage translation root", g->name);
+		if (g->console && (g->console < g->devices || g->console >= g->devices + g->device_count))
+			hv_panic("guest '%s': its console is not one of its devices", g->name);
+	}
+	for (u64 gi = 0; gi < c->guest_count; gi++) {
+		const struct hv_guest_config *g = &c->guests[gi];
+
+		if (!guest_name_ok(g->name))
+			hv_panic("guest %lu's name cannot prefix its console lines (see HV3044)", gi);
 		/* One VMID per guest: a shared one would share TLB entries. */
 		for (u64 other = 0; other < gi; other++)
 			if (c->guests[other].vmid == g->vmid)
 				hv_panic("guests '%s' and '%s' share VMID %lu", c->guests[other].name, g->name, g->vmid);
-		for (u64 vi = 0; vi < g->vcpu_count; vi++)
+	}
+	for (u64 gi = 0; gi < c->guest_count; gi++)
+		for (u64 vi = 0; vi < c->guests[gi].vcpu_count; vi++)
 			check_vcpu_config(c, gi, vi);
+	for (u64 gi = 0; gi < c->guest_count; gi++) {
+		const struct hv_guest_config *g = &c->guests[gi];
+
 		for (u64 di = 0; di < g->device_count; di++) {
 			const struct hv_device *dev = &g->devices[di];
 
@@ -82,8 +98,6 @@ __noinline void hv_check_config(void)
 			    (dev->irq_count && !dev->irqs))
 				hv_panic("guest '%s': device %s is incomplete", g->name, dev->path);
 		}
-		if (g->console && (g->console < g->devices || g->console >= g->devices + g->device_count))
-			hv_panic("guest '%s': its console is not one of its devices", g->name);
 	}
 	for (u64 p = 0; p < c->pcpu_count; p++) {
 		const struct hv_pcpu_config *pc = &c->pcpus[p];
