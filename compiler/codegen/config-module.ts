@@ -92,10 +92,17 @@ interface TableView {
   align: number;
 }
 
-/** One entry of a boot-filled table: the slot's address and the descriptor stored there (IR constants). */
+/**
+ * A run of entries of a boot-filled table: the first slot's address and the descriptor stored there (IR
+ * constants), how many consecutive slots the run fills, and what each next descriptor adds (the block size
+ * in the descriptor's units for blocks of consecutive memory with the same attributes, the usual run; 0 for
+ * a run of one).
+ */
 interface TableWrite {
   slot: string;
   value: string;
+  count: number;
+  step: bigint;
 }
 
 /**
@@ -126,9 +133,30 @@ function tablesView(prefix: string, set: TableSet, writableRoot: boolean, writes
     const writable = writableRoot && t.id === 0;
     const whole = t.entries.length * 8 >= granule;
     if (whole) {
-      entries.forEach((e, i) => {
-        if (e !== 'i64 0') writes.push({ slot: `i64 ptrtoint (i64* getelementptr inbounds (${type(t.id)}, ${type(t.id)}* @${name(t.id)}, i64 0, i64 ${i}) to i64)`, value: e });
+      // Consecutive leaves a constant step apart (blocks of consecutive memory with the same attributes,
+      // mostly) are one run: the riscv64 hypervisor maps its 1 GiB of RAM as 511 blocks of 2 MiB.
+      const slot = (i: number) => `i64 ptrtoint (i64* getelementptr inbounds (${type(t.id)}, ${type(t.id)}* @${name(t.id)}, i64 0, i64 ${i}) to i64)`;
+      let run: { first: number; descriptor: bigint; count: number; step: bigint } | undefined;
+      const flush = () => {
+        if (run) writes.push({ slot: slot(run.first), value: i64(run.descriptor), count: run.count, step: run.step });
+        run = undefined;
+      };
+      t.entries.forEach((e, i) => {
+        if (e.kind !== 'leaf') {
+          flush();
+          if (e.kind === 'table') writes.push({ slot: slot(i), value: entries[i]!, count: 1, step: 0n });
+          return;
+        }
+        const step = run ? e.descriptor - (run.descriptor + run.step * BigInt(run.count - 1)) : 0n;
+        if (run && run.first + run.count === i && step > 0n && (run.count === 1 || step === run.step)) {
+          run.step = step;
+          run.count++;
+          return;
+        }
+        flush();
+        run = { first: i, descriptor: e.descriptor, count: 1, step: 0n };
       });
+      flush();
     }
     return {
       name: name(t.id),
@@ -425,7 +453,7 @@ export function emitConfigModule(input: ConfigModuleInput): ConfigModule {
     images: images.filter((i) => i.fromConfig).map((i) => i.symbol),
     strings,
     tables,
-    tableWrites,
+    tableWrites: tableWrites.map((w) => ({ ...w, step: i64(w.step) })),
     tableWriteCount: tableWrites.length + 1,
     arrays,
     scratch,

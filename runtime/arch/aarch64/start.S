@@ -36,14 +36,19 @@ _start:
 	b	1b
 2:
 	/*
-	 * The translation tables in .bss get their valid entries (hv_table_writes, from the configuration
-	 * module: slot address and descriptor, ending with a zero slot), still before any table is used.
+	 * The translation tables in .bss get their valid entries, still before any table is used, from
+	 * hv_table_writes (the configuration module): runs of (first slot's address, its descriptor, slots in
+	 * the run, what each next descriptor adds), ending with a zero slot.
 	 */
 	adrp	x0, hv_table_writes
 	add	x0, x0, :lo12:hv_table_writes
 3:	ldp	x1, x2, [x0], #16
 	cbz	x1, 4f
-	str	x2, [x1]
+	ldp	x3, x4, [x0], #16
+5:	str	x2, [x1], #8
+	add	x2, x2, x4
+	subs	x3, x3, #1
+	b.ne	5b
 	b	3b
 4:
 	mov	x19, #0

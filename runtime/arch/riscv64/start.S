@@ -71,13 +71,22 @@ _start:
 	addi	t0, t0, 16
 	j	2b
 3:
-	/* The page tables in .bss get their entries (hv_table_writes: slot address, entry; a zero slot ends). */
+	/*
+	 * The page tables in .bss get their entries from hv_table_writes: runs of (first slot's address, its
+	 * entry, slots in the run, what each next entry adds); a zero slot ends.
+	 */
 	la	t0, hv_table_writes
 4:	ld	t1, 0(t0)
 	beqz	t1, 5f
 	ld	t2, 8(t0)
-	sd	t2, 0(t1)
-	addi	t0, t0, 16
+	ld	t3, 16(t0)
+	ld	t4, 24(t0)
+6:	sd	t2, 0(t1)
+	add	t2, t2, t4
+	addi	t1, t1, 8
+	addi	t3, t3, -1
+	bnez	t3, 6b
+	addi	t0, t0, 32
 	j	4b
 5:
 	li	a1, 0

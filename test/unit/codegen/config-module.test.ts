@@ -109,9 +109,14 @@ describe('configuration module', () => {
     // The whole table is not in the image (NOBITS): start.S stores its valid entries from hv_table_writes.
     expect(sections).toMatch(/\.bss\.hv\.pgtables\s+NOBITS\s+0+\s+[0-9a-f]+\s+001000\s+00\s+WA\s+0\s+0\s+4096$/m);
     expect(sections).not.toMatch(/\.rodata\.hv\.pgtables\s/);
-    const writes = /@hv_table_writes = constant \[(\d+) x \[2 x i64\]\]/.exec(module.text);
-    const valid = layout().guests[0]!.stage2.tables[1]!.entries.filter((e) => e.kind !== 'invalid').length;
-    expect(Number(writes?.[1])).toBe(valid + 1);
+    // Its valid entries, 16 MiB of RAM in 2 MiB blocks, are one run (first slot, descriptor, count, step),
+    // then the terminator.
+    const writes = /@hv_table_writes = constant \[(\d+) x \[4 x i64\]\] (.*), align 16$/m.exec(module.text)!;
+    const valid = layout().guests[0]!.stage2.tables[1]!.entries.filter((e) => e.kind !== 'invalid');
+    expect(valid).toHaveLength(8);
+    expect(Number(writes[1])).toBe(2);
+    const first = valid[0]!.kind === 'leaf' ? valid[0]!.descriptor : 0n;
+    expect(writes[2]).toMatch(new RegExp(`^\\[\\[4 x i64\\] \\[i64 ptrtoint \\(.*@hv_guest_0_s2_t_1, i64 0, i64 0\\) to i64\\), i64 ${first}, i64 8, i64 ${2n * MiB}\\], \\[4 x i64\\] zeroinitializer\\]$`));
     const symbols = execFileSync('llvm-nm-14', [join(dir, 'config.o')], { encoding: 'utf8' });
     expect(symbols).toMatch(/ R hv_config$/m);
     expect(symbols).toMatch(/ U uart_ops$/m);
@@ -120,6 +125,33 @@ describe('configuration module', () => {
     // State and parameters are the instances source's, in the components' C types.
     expect(symbols).toMatch(/ U hv_guest_0_dev_0_state$/m);
     expect(symbols).toMatch(/ U hv_guest_0_dev_0_params$/m);
+  });
+
+  test("a table's valid entries are stored as runs of leaves a constant step apart, and expand to the table", () => {
+    const mappings = [
+      { base: GiB, size: 16n * MiB, pa: 2n * GiB, kind: 'ram' as const, label: 'ram' },
+      { base: GiB + 32n * MiB, size: 4n * MiB, pa: 2n * GiB + 64n * MiB, kind: 'ram' as const, label: 'after a hole' },
+      { base: GiB + 36n * MiB, size: 2n * MiB, pa: 2n * GiB + 68n * MiB, kind: 'device' as const, label: 'other attributes' },
+      { base: GiB + 38n * MiB, size: 2n * MiB, pa: 2n * GiB + 80n * MiB, kind: 'device' as const, label: '12 MiB on' },
+      { base: GiB + 40n * MiB, size: 2n * MiB, pa: 2n * GiB + 84n * MiB, kind: 'device' as const, label: 'then 4 MiB on' },
+    ];
+    const stage2 = buildTables(mappings, stage2Format);
+    const module = emit((l) => {
+      l.guests[0]!.stage2 = stage2;
+    });
+    const text = /@hv_table_writes = constant \[\d+ x \[4 x i64\]\] \[(.*)\], align 16$/m.exec(module.text)![1]!;
+    const runs = [...text.matchAll(/\[4 x i64\] \[i64 ptrtoint \(.*?@(\w+), i64 0, i64 (\d+)\) to i64\), (i64 [^,]+|i64 add \(.*?\)), i64 (\d+), i64 (-?\d+)\]/g)];
+    // Table 1 (the 2 MiB level): 8 blocks, 2 after the hole, then devices: two 12 MiB apart (a run needs only
+    // a constant step), and one that breaks it.
+    const level2 = runs.filter((r) => r[1] === 'hv_guest_0_s2_t_1').map((r) => [Number(r[2]), Number(r[4]), BigInt(r[5]!)]);
+    expect(level2).toEqual([[0, 8, 2n * MiB], [16, 2, 2n * MiB], [18, 2, 12n * MiB], [20, 1, 0n]]);
+    // Expanded as start.S does, the runs give back every valid entry of the table, and nothing else.
+    const stored = new Map<number, bigint>();
+    for (const r of runs.filter((x) => x[1] === 'hv_guest_0_s2_t_1')) {
+      for (let k = 0; k < Number(r[4]); k++) stored.set(Number(r[2]) + k, BigInt(r[3]!.slice(4)) + BigInt(r[5]!) * BigInt(k));
+    }
+    const want = new Map(stage2.tables[1]!.entries.flatMap((e, i) => (e.kind === 'leaf' ? [[i, BigInt.asIntN(64, e.descriptor)] as const] : [])));
+    expect(stored).toEqual(want);
   });
 
   test('references what the layout needs and nothing else', () => {
