@@ -134,7 +134,7 @@ function tablesView(prefix: string, set: TableSet, writableRoot: boolean, writes
     const whole = t.entries.length * 8 >= granule;
     if (whole) {
       // Consecutive leaves a constant step apart (blocks of consecutive memory with the same attributes,
-      // mostly) are one run: the riscv64 hypervisor maps its 1 GiB of RAM as 511 blocks of 2 MiB.
+      // mostly) are one run: 1 GiB of RAM mapped as 511 blocks of 2 MiB is one record, not 511.
       const slot = (i: number) => `i64 ptrtoint (i64* getelementptr inbounds (${type(t.id)}, ${type(t.id)}* @${name(t.id)}, i64 0, i64 ${i}) to i64)`;
       let run: { first: number; descriptor: bigint; count: number; step: bigint } | undefined;
       const flush = () => {

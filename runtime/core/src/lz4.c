@@ -5,9 +5,8 @@
  * literals, then a 16-bit little-endian offset back into what was written and the match's extra length
  * bytes. The last sequence has literals only. An offset may reach past the start of the output into the
  * dictionary, the bytes the block was made against, as if they came just before the output. The compiler
- * wrote these blocks, but each length and offset
- * is still checked against both buffers: an image damaged on its way to the board must not scribble over
- * the hypervisor.
+ * wrote these blocks, but each length and offset is still checked against the buffers: an image damaged on
+ * its way to the board must not scribble over the hypervisor.
  */
 #include <hv/lz4.h>
 
